@@ -1,0 +1,883 @@
+"""The enlightenment table: the one place that states facts about ``hv-*`` options.
+
+Sources (see ``../shared/reference/peers.md``): QEMU's ``docs/system/i386/hyperv.rst``
+for meaning and the document-level rules, QEMU's ``kvm_hyperv_properties[]`` for
+CPUID masks and enforced dependencies, libvirt's ``formatdomain.rst``/NEWS for
+elements and versions, and ``qemu-system-x86_64 -device host-x86_64-cpu,help``
+(QEMU 7.2) for value types.  Order here is the order of every listing and of
+the ``-cpu`` string hvtui writes.
+"""
+
+from __future__ import annotations
+
+from hvtui.catalog.types import (
+    Caution,
+    CpuidBits,
+    DocRule,
+    Enlightenment,
+    Group,
+    HostNeed,
+    LibvirtKind,
+    LibvirtMapping,
+    Migration,
+    Severity,
+    ValueKind,
+)
+from hvtui.versions import V
+
+# Hyper-V CPUID leaves (QEMU hyperv-proto.h).
+HV_FEATURES = 0x40000003
+HV_ENLIGHTENMENT_INFO = 0x40000004
+HV_NESTED_FEATURES = 0x4000000A
+
+# KVM capability numbers (include/uapi/linux/kvm.h).
+KVM_CAP_HYPERV_CPUID = 167
+KVM_CAP_HYPERV_ENFORCE_CPUID = 199
+
+
+def _bits(leaf: int, register: str, mask: int) -> CpuidBits:
+    return CpuidBits(leaf, register, mask)
+
+
+def _hv(element: str, since: str, example: str = "", *, attribute: str | None = None,
+        note: str = "") -> LibvirtMapping:
+    return LibvirtMapping(
+        LibvirtKind.HYPERV, element, attribute, V(since),
+        example or f"<{element} state='on'/>", note,
+    )
+
+
+def _no_libvirt(note: str) -> LibvirtMapping:
+    return LibvirtMapping(LibvirtKind.NONE, note=note)
+
+
+_NO_ELEMENT = (
+    "libvirt has no element for this option; hvtui passes it with "
+    "<qemu:commandline> and -global."
+)
+
+_VERSION_ID_DOC = """\
+Changes one field of the Hyper-V version the guest reads from CPUID leaf
+0x40000002. QEMU's default describes Windows Server 2016 (build 14393, version
+10.0), and guests are not supposed to act on it.
+
+**When to change it:** almost never. It exists for testing software that checks
+the hypervisor version. It is not an enlightenment: setting it alone does not
+make the guest see a Hyper-V interface.
+
+**Risk:** none for performance; a value that looks odd to the guest can confuse
+diagnostic tools. libvirt has no element for it.
+"""
+
+
+def _version_id(name: str, bits: int, default: int, field: str, where: str) -> Enlightenment:
+    return Enlightenment(
+        name=f"version-id-{name}",
+        summary=f"Overrides the Hyper-V {field} the guest sees ({bits} bits).",
+        doc=_VERSION_ID_DOC + f"\nThis field is the **{field}** ({bits} bits, {where}).\n",
+        group=Group.IDENTITY,
+        kind=ValueKind.UINT,
+        bits=bits,
+        default=default,
+        suggested=default,
+        qemu_since=V("6.1"),
+        qemu_since_verified=False,
+        libvirt=_no_libvirt(_NO_ELEMENT),
+        enlightenment=False,
+        guest_cpuid=f"CPUID 0x40000002 {where}",
+        cautions=(
+            Caution(
+                Severity.INFO, "identity-changed",
+                f"version-id-{name} changes what the guest reads as the Hyper-V {field}",
+                "QEMU recommends leaving the Hyper-V version unchanged: guests are "
+                "not supposed to behave differently when a different version is shown.",
+            ),
+        ),
+        tags=("version", "identity"),
+    )
+
+
+ENTRIES: tuple[Enlightenment, ...] = (
+    Enlightenment(
+        name="relaxed",
+        summary="Tells Windows not to trigger watchdog timeouts when a vCPU is delayed.",
+        doc="""\
+Windows normally assumes its processors run all the time. On a hypervisor a vCPU
+can be descheduled for a while, and Windows may then decide that a timer or a
+processor hung and bluescreen (for example with `CLOCK_WATCHDOG_TIMEOUT`).
+With **hv-relaxed** the guest is told to relax those timing checks.
+
+**When to turn it on:** on every Windows guest. It has no cost and no known
+downside, and every management tool turns it on.
+
+**What it costs:** nothing. It only sets a recommendation bit in CPUID.
+""",
+        group=Group.CORE,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("2.0"),
+        libvirt=_hv("relaxed", "1.0.0"),
+        cpuid=(_bits(HV_ENLIGHTENMENT_INFO, "eax", 0x20),),
+        guest_cpuid="CPUID 0x40000004.EAX bit 5 (relaxed timing recommended)",
+        tags=("watchdog", "timeout", "bsod"),
+    ),
+    Enlightenment(
+        name="vapic",
+        summary="Gives the guest the VP Assist page for faster, exit-less interrupt completion.",
+        doc="""\
+Provides the *VP Assist page* MSR. Windows uses it to acknowledge interrupts
+(end-of-interrupt) without a VM exit, and to talk to the hypervisor about
+APIC state more cheaply.
+
+**When to turn it on:** on every Windows guest. eVMCS and direct TLB flush
+build on it.
+
+**What it costs:** nothing measurable; it saves exits.
+""",
+        group=Group.CORE,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("2.0"),
+        libvirt=_hv("vapic", "1.1.0"),
+        cpuid=(_bits(HV_FEATURES, "eax", 0x10),),
+        guest_cpuid="CPUID 0x40000003.EAX bit 4 (APIC access MSRs)",
+        tags=("apic", "eoi", "interrupt"),
+    ),
+    Enlightenment(
+        name="spinlocks",
+        summary="How long a guest spins on a lock before telling the hypervisor (retries).",
+        doc="""\
+When a Windows vCPU waits for a spinlock held by another vCPU that is not
+running, spinning only burns host CPU. With paravirtual spinlocks the guest
+spins the given number of times and then tells the hypervisor, which can run
+something useful instead.
+
+**Value:** the number of attempts. `0xffffffff` (QEMU's default) means "never
+notify". Common choices are `0x1fff` (8191, what virt-install, Proxmox and Nova
+use) or `0xfff` (4095) when host CPUs are overcommitted. libvirt refuses values
+below 4095.
+
+**When to set it:** on every Windows guest; pick the lower value when the host
+runs more vCPUs than it has CPUs.
+
+**What it costs:** too low a value causes needless exits under lock contention.
+""",
+        group=Group.CORE,
+        kind=ValueKind.UINT,
+        bits=32,
+        default=0xFFFFFFFF,
+        suggested=0x1FFF,
+        hex_display=True,
+        qemu_since=V("2.0"),
+        libvirt=_hv(
+            "spinlocks", "1.1.0", "<spinlocks state='on' retries='8191'/>",
+            attribute="retries",
+            note="libvirt requires retries >= 4095; 4294967295 ('never notify') "
+                 "is accepted since libvirt 11.9.0.",
+        ),
+        guest_cpuid="CPUID 0x40000004.EBX (spinlock retry count)",
+        cautions=(
+            Caution(
+                Severity.WARNING, "spinlocks-below-minimum",
+                "spinlocks below 4095 (0xfff): libvirt refuses it and the Hyper-V "
+                "specification's minimum is 0xfff",
+                "Values under 0xfff make the guest notify the hypervisor almost at once, "
+                "which costs exits without benefit; libvirt rejects retries < 4095.",
+                below=0xFFF,
+            ),
+        ),
+        tags=("lock", "overcommit", "retries"),
+    ),
+    Enlightenment(
+        name="vpindex",
+        summary="Lets each vCPU learn its virtual processor index (needed by SynIC, IPI, TLB flush).",
+        doc="""\
+Provides the `VP_INDEX` MSR so each virtual processor knows its own index.
+Hypercalls that target other processors (IPIs, TLB flushes) and the synthetic
+interrupt controller name processors by this index.
+
+**When to turn it on:** whenever you use synic, stimer, ipi or tlbflush, so in
+practice on every modern Windows guest.
+
+**What it costs:** nothing. Some nested or cloud hosts cannot set it, which shows
+as "kernel doesn't allow setting HyperV VP_INDEX".
+""",
+        group=Group.CORE,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("2.5"),
+        libvirt=_hv("vpindex", "1.3.3"),
+        cpuid=(_bits(HV_FEATURES, "eax", 0x40),),
+        guest_cpuid="CPUID 0x40000003.EAX bit 6 (VP index MSR)",
+        tags=("index", "processor"),
+    ),
+    Enlightenment(
+        name="runtime",
+        summary="Shows the guest how much CPU time each vCPU really got (steal time).",
+        doc="""\
+Provides the `VP_RUNTIME` MSR: how long the vCPU actually ran, in 100 ns units.
+Windows can then tell time it spent running from time the host took away.
+
+**When to turn it on:** on every Windows guest; it improves the guest's own
+accounting and scheduling decisions.
+
+**What it costs:** nothing.
+""",
+        group=Group.CORE,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("2.5"),
+        libvirt=_hv("runtime", "1.3.3"),
+        cpuid=(_bits(HV_FEATURES, "eax", 0x1),),
+        guest_cpuid="CPUID 0x40000003.EAX bit 0 (VP runtime MSR)",
+        tags=("steal", "accounting"),
+    ),
+    Enlightenment(
+        name="crash",
+        summary="Reports guest crashes (bugcheck codes) to QEMU; blocks Windows' own dumps by default.",
+        doc="""\
+Provides the crash MSRs. When Windows bugchecks it writes the stop code and
+parameters there, QEMU logs them and raises a `GUEST_PANICKED` event that
+libvirt and other tools can record.
+
+**When to turn it on:** only when something above QEMU collects those events.
+Under QEMU's default `-action panic=shutdown` the VM is stopped at once, so
+Windows never writes its own memory dump.
+
+**What it costs:** with the default panic action, the crash dump you would
+otherwise get. In libvirt this is `<panic model='hyperv'/>`, not a `<hyperv>`
+child.
+""",
+        group=Group.DEBUGGING,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("2.4"),
+        qemu_since_verified=False,
+        libvirt=LibvirtMapping(
+            LibvirtKind.PANIC, "panic", None, V("1.3.0"),
+            "<devices><panic model='hyperv'/></devices>",
+            "A panic device, not a <hyperv> child.",
+        ),
+        cpuid=(_bits(HV_FEATURES, "edx", 0x400),),
+        guest_cpuid="CPUID 0x40000003.EDX bit 10 (guest crash MSRs)",
+        cautions=(
+            Caution(
+                Severity.WARNING, "crash-blocks-dumps",
+                "crash stops Windows writing its own crash dump under the default "
+                "panic action",
+                "QEMU stops the VM when the guest writes the crash MSR "
+                "(-action panic=shutdown), so Windows never saves MEMORY.DMP. Turn it on "
+                "only when the management layer consumes GUEST_PANICKED events.",
+            ),
+        ),
+        tags=("panic", "bugcheck", "dump"),
+    ),
+    Enlightenment(
+        name="time",
+        summary="Gives the guest Hyper-V clocks, including the exit-less reference TSC page.",
+        doc="""\
+Provides two Hyper-V clocksources: a reference counter MSR and the *reference
+TSC page*, which lets the guest read the time without leaving the VM at all.
+Anything that takes timestamps gets much faster.
+
+**When to turn it on:** on every Windows guest. synthetic timers need it.
+
+**What it costs:** nothing, but KVM only publishes the TSC page when the host
+itself uses a stable TSC clocksource; otherwise the guest falls back to the
+slower MSR. In libvirt it is `<clock><timer name='hypervclock'/>`, not a
+`<hyperv>` child.
+""",
+        group=Group.TIMERS,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("2.0"),
+        qemu_since_verified=False,
+        libvirt=LibvirtMapping(
+            LibvirtKind.CLOCK_TIMER, "hypervclock", None, V("1.2.2"),
+            "<clock><timer name='hypervclock' present='yes'/></clock>",
+            "A clock timer, not a <hyperv> child: tools that cannot write "
+            "<timer name='hypervclock'> cannot enable stimer either.",
+        ),
+        host_needs=(HostNeed.STABLE_TSC,),
+        cpuid=(_bits(HV_FEATURES, "eax", 0x202),),
+        guest_cpuid="CPUID 0x40000003.EAX bits 1 and 9 (time reference count, reference TSC)",
+        tags=("clock", "tsc", "hypervclock"),
+    ),
+    Enlightenment(
+        name="synic",
+        summary="The synthetic interrupt controller: messages and events; needed by synthetic timers.",
+        doc="""\
+Enables the Hyper-V *synthetic interrupt controller* (SynIC), an extension of
+the local APIC that delivers hypervisor messages and events. Synthetic timers
+and VMBus devices are built on it.
+
+**When to turn it on:** together with stimer on every modern Windows guest.
+
+**What it costs:** by default SynIC asks the guest to use AutoEOI, which turns
+off hardware APIC virtualization (APICv/AVIC) for the VM; turn on avic on hosts
+that have it.
+""",
+        group=Group.INTERRUPTS,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("2.6"),
+        libvirt=_hv("synic", "1.3.3"),
+        requires=("vpindex",),
+        cpuid=(_bits(HV_FEATURES, "eax", 0x4),),
+        guest_cpuid="CPUID 0x40000003.EAX bit 2 (SynIC MSRs)",
+        tags=("interrupt", "vmbus", "sint"),
+    ),
+    Enlightenment(
+        name="stimer",
+        summary="Synthetic timers; without them idle Windows polls HPET/RTC and burns host CPU.",
+        doc="""\
+Gives each vCPU four Hyper-V synthetic timers. Without them several Windows
+versions fall back to the HPET or RTC and program them constantly, so an idle
+desktop can cost 15-40% of a host CPU; with them idle load drops to a few
+percent.
+
+**When to turn it on:** on every Windows guest. It needs synic and time.
+
+**What it costs:** nothing. Tools that cannot express hv-time (it lives in
+libvirt's `<clock>`) cannot enable it; that is where "stimer requires hv-time"
+errors come from.
+""",
+        group=Group.TIMERS,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("2.6"),
+        libvirt=_hv("stimer", "1.3.3"),
+        requires=("synic", "time"),
+        cpuid=(_bits(HV_FEATURES, "eax", 0x8),),
+        guest_cpuid="CPUID 0x40000003.EAX bit 3 (synthetic timer MSRs)",
+        tags=("timer", "idle", "hpet", "cpu usage"),
+    ),
+    Enlightenment(
+        name="tlbflush",
+        summary="Paravirtual remote TLB flush: skips IPIs to vCPUs that are not running.",
+        doc="""\
+Lets the guest ask the hypervisor to flush TLBs on other processors instead of
+sending them IPIs and waiting. vCPUs that are not running at that moment do
+not need to be woken up at all.
+
+**When to turn it on:** on multi-vCPU Windows guests, especially on busy hosts.
+
+**What it costs:** some older CPU and firmware combinations bluescreened with it
+(Proxmox made it opt-in for that reason); if a guest crashes in TLB code, try
+turning it off.
+""",
+        group=Group.INTERRUPTS,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("3.0"),
+        libvirt=_hv("tlbflush", "4.7.0"),
+        requires=("vpindex",),
+        cpuid=(_bits(HV_ENLIGHTENMENT_INFO, "eax", 0x804),),
+        guest_cpuid="CPUID 0x40000004.EAX bits 2 and 11 (remote TLB flush, extended masks)",
+        tags=("tlb", "flush", "ipi"),
+    ),
+    Enlightenment(
+        name="ipi",
+        summary="Paravirtual IPIs: one hypercall reaches many vCPUs instead of one APIC write each.",
+        doc="""\
+Lets the guest send an inter-processor interrupt to many vCPUs with a single
+hypercall, instead of one APIC access (and exit) per target.
+
+**When to turn it on:** on Windows guests with several vCPUs; the gain grows
+with the vCPU count.
+
+**What it costs:** nothing known.
+""",
+        group=Group.INTERRUPTS,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("3.1"),
+        libvirt=_hv("ipi", "4.10.0"),
+        requires=("vpindex",),
+        cpuid=(_bits(HV_ENLIGHTENMENT_INFO, "eax", 0xC00),),
+        guest_cpuid="CPUID 0x40000004.EAX bits 10 and 11 (cluster IPI, extended masks)",
+        tags=("interrupt", "ipi"),
+    ),
+    Enlightenment(
+        name="vendor-id",
+        summary="Changes the hypervisor vendor string (default \"Microsoft Hv\"), e.g. for GPU drivers.",
+        doc="""\
+Replaces the hypervisor vendor string in CPUID leaf 0x40000000 (QEMU's default
+is "Microsoft Hv"). It is not an enlightenment: it does nothing without others.
+
+**When to set it:** mainly for GPU passthrough, where some consumer GPU drivers
+refuse to run (NVIDIA "Code 43") when they see a known hypervisor; pair it
+with libvirt's `<kvm><hidden state='on'/>`.
+
+**Value:** 1 to 12 printable ASCII characters, no comma.
+
+**What it costs:** nothing for performance.
+""",
+        group=Group.IDENTITY,
+        kind=ValueKind.STRING,
+        max_length=12,
+        default="Microsoft Hv",
+        suggested="KVMKVMKVM",
+        qemu_since=V("2.5"),
+        libvirt=_hv(
+            "vendor_id", "1.3.3", "<vendor_id state='on' value='KVMKVMKVM'/>",
+            attribute="value",
+        ),
+        enlightenment=False,
+        guest_cpuid="CPUID 0x40000000.EBX-EDX (vendor signature)",
+        cautions=(
+            Caution(
+                Severity.INFO, "identity-changed",
+                "vendor-id changes the hypervisor vendor the guest sees",
+                "Guests are not supposed to act on it; change it only to work around a "
+                "driver that refuses to run under a hypervisor (GPU passthrough).",
+            ),
+        ),
+        tags=("gpu", "nvidia", "code 43", "vendor"),
+    ),
+    Enlightenment(
+        name="reset",
+        summary="Lets the guest reset itself through an MSR; modern Hyper-V does not offer it.",
+        doc="""\
+Provides the `RESET` MSR, which the guest can write to reset itself. Windows
+does not use it to reboot, and current Hyper-V versions do not expose it.
+
+**When to turn it on:** rarely; QEMU's document says it can be left off.
+virt-install leaves it off on purpose, Proxmox and Nova turn it on.
+
+**What it costs:** nothing.
+""",
+        group=Group.CORE,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("2.5"),
+        libvirt=_hv("reset", "1.3.3"),
+        cpuid=(_bits(HV_FEATURES, "eax", 0x80),),
+        guest_cpuid="CPUID 0x40000003.EAX bit 7 (reset MSR)",
+        cautions=(
+            Caution(
+                Severity.INFO, "not-needed",
+                "reset is not used by modern Windows and can be left off",
+                "QEMU's recommendations: modern Hyper-V versions do not expose the reset "
+                "MSR, so Windows does not expect it.",
+            ),
+        ),
+        tags=("reboot",),
+    ),
+    Enlightenment(
+        name="frequencies",
+        summary="Tells the guest its TSC and APIC frequencies so it need not measure them.",
+        doc="""\
+Provides MSRs with the TSC and APIC timer frequencies, so the guest reads them
+instead of calibrating (which is slow and imprecise under a hypervisor).
+
+**When to turn it on:** on Windows guests; it is also what reenlightenment
+builds on for nested Hyper-V.
+
+**What it costs:** nothing.
+""",
+        group=Group.TIMERS,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("2.12"),
+        libvirt=_hv("frequencies", "4.7.0"),
+        cpuid=(_bits(HV_FEATURES, "eax", 0x800), _bits(HV_FEATURES, "edx", 0x100)),
+        guest_cpuid="CPUID 0x40000003.EAX bit 11 and EDX bit 8 (frequency MSRs)",
+        tags=("tsc", "apic", "calibration"),
+    ),
+    Enlightenment(
+        name="reenlightenment",
+        summary="Nested Hyper-V: warns the L1 hypervisor when the TSC frequency changes (migration).",
+        doc="""\
+For Hyper-V (or WSL2/VBS) running inside the guest: tells that hypervisor
+when the TSC frequency changes, which only happens after a live migration, so
+it can keep giving its own guests a stable clock.
+
+**When to turn it on:** for nested Hyper-V guests, together with frequencies.
+
+**What it costs:** KVM does not implement the full protocol, so a VM with it only
+migrates when started with a fixed `tsc-frequency=` and moved to a host with the
+same TSC frequency or with TSC scaling. OpenStack Nova dropped it for breaking
+live migration.
+""",
+        group=Group.NESTED,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("3.0"),
+        libvirt=_hv("reenlightenment", "4.7.0"),
+        doc_rules=(
+            DocRule(
+                ("frequencies",),
+                "reenlightenment is meant to be used with frequencies",
+                "QEMU's document recommends hv-frequencies with hv-reenlightenment: the "
+                "nested hypervisor needs the frequency MSRs to act on the notification.",
+            ),
+        ),
+        cautions=(
+            Caution(
+                Severity.WARNING, "migration-needs-tsc",
+                "reenlightenment migrates only with a fixed tsc-frequency and TSC scaling "
+                "(or equal TSC frequency) on the destination",
+                "KVM does not emulate TSC accesses after migration, so QEMU needs "
+                "tsc-frequency= set and a destination that can run at that frequency.",
+            ),
+        ),
+        nested_only=True,
+        host_needs=(HostNeed.TSC_SCALING,),
+        migration=Migration.NEEDS_TSC,
+        migration_note="Needs tsc-frequency= and a destination with TSC scaling or the "
+                       "same TSC frequency.",
+        cpuid=(_bits(HV_FEATURES, "eax", 0x2000),),
+        guest_cpuid="CPUID 0x40000003.EAX bit 13 (reenlightenment MSRs)",
+        tags=("nested", "migration", "tsc"),
+    ),
+    Enlightenment(
+        name="evmcs",
+        summary="Nested Hyper-V on Intel: enlightened VMCS makes L2 exits much cheaper.",
+        doc="""\
+For Hyper-V (including WSL2 and virtualization-based security) inside the
+guest on Intel hosts: replaces VMCS instructions between KVM (L0) and Hyper-V
+(L1) with a shared memory structure, so exits of nested guests cost far less.
+Some Intel CPUs freeze at 100% with VBS/Credential Guard without it.
+
+**When to turn it on:** on Intel hosts with nested virtualization on, for
+guests that run Hyper-V, WSL2 or VBS; harmless for other Windows guests. Never
+on AMD: the guest will not boot (OpenStack Nova had to drop it).
+
+**What it costs:** enabling it turns off some hardware features such as posted
+interrupts, so measure nested workloads with and without it.
+""",
+        group=Group.NESTED,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("3.1"),
+        libvirt=_hv("evmcs", "4.10.0"),
+        requires=("vapic",),
+        vendors=frozenset({"intel"}),
+        nested_only=True,
+        host_needs=(HostNeed.INTEL, HostNeed.NESTED_VIRT),
+        cpuid=(_bits(HV_ENLIGHTENMENT_INFO, "eax", 0x4000),),
+        guest_cpuid="CPUID 0x40000004.EAX bit 14; eVMCS version 0x0101 in 0x4000000A.EAX",
+        cautions=(
+            Caution(
+                Severity.INFO, "intel-only",
+                "evmcs works on Intel hosts only and turns off posted interrupts",
+                "On AMD the guest fails to boot. On Intel it disables some hardware "
+                "features (posted interrupts): measure nested workloads with and without it.",
+            ),
+        ),
+        tags=("nested", "vbs", "wsl2", "credential guard", "intel"),
+    ),
+    Enlightenment(
+        name="stimer-direct",
+        summary="Synthetic timers delivered as plain interrupts; nested Hyper-V needs this mode.",
+        doc="""\
+Synthetic timers can signal either through SynIC messages ("classic") or as a
+normal interrupt ("direct"). Hyper-V running inside the guest only uses direct
+mode, so nested Hyper-V, WSL2 and VBS need it.
+
+**When to turn it on:** for nested Hyper-V; harmless otherwise (KubeVirt and
+Harvester turn it on for every Windows VM).
+
+**What it costs:** nothing.
+""",
+        group=Group.TIMERS,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("4.1"),
+        libvirt=LibvirtMapping(
+            LibvirtKind.HYPERV_CHILD, "stimer/direct", None, V("5.7.0"),
+            "<stimer state='on'><direct state='on'/></stimer>",
+        ),
+        requires=("stimer",),
+        cpuid=(_bits(HV_FEATURES, "edx", 0x80000),),
+        guest_cpuid="CPUID 0x40000003.EDX bit 19 (direct synthetic timers)",
+        tags=("timer", "nested"),
+    ),
+    Enlightenment(
+        name="avic",
+        aliases=("apicv",),
+        summary="Keeps hardware APIC virtualization (APICv/AVIC) working while SynIC is on.",
+        doc="""\
+SynIC normally asks Windows to use AutoEOI, which forces KVM to turn off
+hardware APIC virtualization (Intel APICv, AMD AVIC) for the VM. With
+**hv-avic** (alias hv-apicv) the guest is told not to use AutoEOI, so the
+hardware keeps accelerating interrupts.
+
+**When to turn it on:** when the host has APICv or AVIC and KVM has it enabled
+(on AMD `kvm_amd avic=1`, which is off by default on many kernels).
+
+**What it costs:** on hosts without APIC virtualization it can make the guest
+slower. libvirt knows it as `<avic/>` since 8.10.0.
+""",
+        group=Group.INTERRUPTS,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("6.2"),
+        libvirt=_hv("avic", "8.10.0"),
+        host_needs=(HostNeed.APIC_VIRT,),
+        cpuid=(_bits(HV_ENLIGHTENMENT_INFO, "eax", 0x200),),
+        guest_cpuid="CPUID 0x40000004.EAX bit 9 (AutoEOI deprecated)",
+        cautions=(
+            Caution(
+                Severity.INFO, "needs-apic-virt",
+                "avic only helps where APICv (Intel) or AVIC (AMD) is enabled in KVM",
+                "Without hardware APIC virtualization the hint can make the guest slower.",
+            ),
+        ),
+        tags=("apicv", "avic", "interrupt", "aeoi"),
+    ),
+    Enlightenment(
+        name="no-nonarch-coresharing",
+        summary="Promises vCPUs never share a core with other vCPUs (SMT mitigation hint).",
+        doc="""\
+Tells the guest that its virtual processors never share a physical core with
+anything except their own reported SMT siblings. Windows and Hyper-V use this to
+decide how hard to mitigate SMT side-channel attacks.
+
+**Values:** `off` (default), `on` (always claim it) or `auto` (claim it only when
+KVM reports that SMT is impossible on the host: not supported or forced off).
+
+**When to set it:** `on` only when vCPUs are pinned one-to-one and the guest
+topology matches the host, otherwise the promise is false and the guest is less
+safe. `auto` is safe but blocks live migration, since the destination's SMT
+state may differ.
+""",
+        group=Group.SPECIAL,
+        kind=ValueKind.TRISTATE,
+        choices=("on", "off", "auto"),
+        default="off",
+        qemu_since=V("5.1"),
+        qemu_since_verified=False,
+        libvirt=_no_libvirt(_NO_ELEMENT),
+        host_needs=(HostNeed.PINNED_VCPUS,),
+        migration=Migration.BLOCKS_WHEN_AUTO,
+        migration_note="'auto' adds a migration blocker; 'on' and 'off' migrate.",
+        cpuid=(_bits(HV_ENLIGHTENMENT_INFO, "eax", 0x40000),),
+        cpuid_means_auto=True,
+        guest_cpuid="CPUID 0x40000004.EAX bit 18 (no non-architectural core sharing)",
+        cautions=(
+            Caution(
+                Severity.WARNING, "needs-pinning",
+                "no-nonarch-coresharing=on is only true with vCPUs pinned one-to-one and "
+                "a matching topology",
+                "Claiming no core sharing while vCPUs float lets the guest skip SMT "
+                "mitigations it actually needs.",
+                when="on",
+            ),
+            Caution(
+                Severity.INFO, "blocks-migration",
+                "no-nonarch-coresharing=auto blocks live migration",
+                "QEMU copies KVM's answer for this host, which another host may not share, "
+                "so it refuses to migrate the VM.",
+                when="auto",
+            ),
+        ),
+        tags=("smt", "hyperthreading", "security", "pinning"),
+    ),
+    _version_id("build", 32, 14393, "build number", "EAX"),
+    _version_id("major", 16, 10, "major version", "EBX bits 31-16"),
+    _version_id("minor", 16, 0, "minor version", "EBX bits 15-0"),
+    _version_id("spack", 32, 0, "service pack", "ECX"),
+    _version_id("sbranch", 8, 0, "service branch", "EDX bits 31-24"),
+    _version_id("snumber", 24, 0, "service number", "EDX bits 23-0"),
+    Enlightenment(
+        name="syndbg",
+        summary="Synthetic kernel-debugger channel for WinDbg; debugging only.",
+        doc="""\
+Gives the Windows kernel debugger a fast synthetic channel instead of a serial
+port or network. It needs a VMBus bridge device (`-device vmbus-bridge,irq=15`).
+
+**When to turn it on:** only on VMs you kernel-debug. QEMU's document keeps it out
+of production.
+
+**What it costs:** some Windows versions do not boot when it is on without the
+debugger set up; that is why hv-passthrough leaves it off. libvirt has no
+element for it.
+""",
+        group=Group.DEBUGGING,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("7.0"),
+        qemu_since_verified=False,
+        libvirt=_no_libvirt(_NO_ELEMENT),
+        requires=("synic", "relaxed"),
+        doc_rules=(
+            DocRule(
+                ("time", "vapic", "vpindex", "runtime", "stimer"),
+                "syndbg is documented to need time, vapic, vpindex, runtime and stimer too",
+                "QEMU enforces only synic and relaxed, but its document lists relaxed, time, "
+                "vapic, vpindex, synic, runtime and stimer for the synthetic debugger.",
+            ),
+        ),
+        extra_qemu_args=("-device", "vmbus-bridge,irq=15"),
+        production=False,
+        cpuid=(_bits(HV_FEATURES, "edx", 0x800),),
+        guest_cpuid="CPUID 0x40000003.EDX bit 11 and leaves 0x40000080-0x40000082",
+        cautions=(
+            Caution(
+                Severity.WARNING, "needs-vmbus-bridge",
+                "syndbg needs a VMBus bridge device: -device vmbus-bridge,irq=15",
+                "The synthetic debugger talks over VMBus; without the device the guest has "
+                "no channel and some Windows versions fail to boot.",
+            ),
+        ),
+        tags=("debug", "windbg", "kdnet", "vmbus"),
+    ),
+    Enlightenment(
+        name="emsr-bitmap",
+        summary="Nested Hyper-V: L0 and L1 share MSR-bitmap updates to avoid needless work.",
+        doc="""\
+For Hyper-V running inside the guest: KVM and the nested Hyper-V cooperate so
+KVM does not rebuild the L2 MSR bitmap on every exit.
+
+**When to turn it on:** for nested Hyper-V, WSL2 or VBS. On Intel the protocol
+only works together with evmcs; on AMD it works alone.
+
+**What it costs:** nothing. libvirt knows it as `<emsr_bitmap/>` since 10.7.0.
+""",
+        group=Group.NESTED,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("7.1"),
+        libvirt=_hv("emsr_bitmap", "10.7.0"),
+        doc_rules=(
+            DocRule(
+                ("evmcs",),
+                "emsr-bitmap works on Intel only together with evmcs",
+                "The VMX implementation of the MSR-bitmap protocol is part of enlightened "
+                "VMCS; on AMD it works alone.",
+                vendor="intel",
+            ),
+        ),
+        nested_only=True,
+        cpuid=(_bits(HV_NESTED_FEATURES, "eax", 0x80000),),
+        guest_cpuid="CPUID 0x4000000A.EAX bit 19 (enlightened MSR bitmap)",
+        tags=("nested", "msr"),
+    ),
+    Enlightenment(
+        name="xmm-input",
+        summary="Hypercall parameters in XMM registers: faster hypercalls without memory reads.",
+        doc="""\
+Lets the guest pass hypercall arguments in XMM registers ("XMM fast hypercall
+input"), so KVM need not read them from guest memory.
+
+**When to turn it on:** on Windows guests on hosts that support it; it speeds up
+hypercall-heavy paths such as TLB flushes and IPIs.
+
+**What it costs:** nothing. libvirt knows it as `<xmm_input/>` since 10.7.0.
+""",
+        group=Group.INTERRUPTS,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("7.1"),
+        libvirt=_hv("xmm_input", "10.7.0"),
+        cpuid=(_bits(HV_FEATURES, "edx", 0x10),),
+        guest_cpuid="CPUID 0x40000003.EDX bit 4 (XMM hypercall input)",
+        tags=("hypercall", "xmm"),
+    ),
+    Enlightenment(
+        name="tlbflush-ext",
+        summary="Lets TLB-flush hypercalls pass ranges of addresses, not just single pages.",
+        doc="""\
+Extends paravirtual TLB flush so the guest can pass ranges of guest virtual
+addresses in one hypercall.
+
+**When to turn it on:** with tlbflush, on hosts that support it.
+
+**What it costs:** nothing. libvirt writes it as
+`<tlbflush state='on'><extended state='on'/></tlbflush>` since 11.0.0.
+""",
+        group=Group.INTERRUPTS,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("7.1"),
+        libvirt=LibvirtMapping(
+            LibvirtKind.HYPERV_CHILD, "tlbflush/extended", None, V("11.0.0"),
+            "<tlbflush state='on'><extended state='on'/></tlbflush>",
+        ),
+        requires=("tlbflush",),
+        cpuid=(_bits(HV_FEATURES, "edx", 0x4000),),
+        guest_cpuid="CPUID 0x40000003.EDX bit 14 (extended GVA ranges for flush)",
+        tags=("tlb", "flush"),
+    ),
+    Enlightenment(
+        name="tlbflush-direct",
+        summary="Nested Hyper-V: KVM handles L2 TLB-flush hypercalls without exiting to L1.",
+        doc="""\
+For Hyper-V running inside the guest: KVM handles TLB-flush hypercalls of the
+nested (L2) guests itself instead of bouncing them to the guest's Hyper-V.
+
+**When to turn it on:** for nested Hyper-V. On Intel it needs evmcs to work; on
+AMD it works alone.
+
+**What it costs:** nothing. libvirt writes it as
+`<tlbflush state='on'><direct state='on'/></tlbflush>` since 11.0.0.
+""",
+        group=Group.NESTED,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("7.1"),
+        libvirt=LibvirtMapping(
+            LibvirtKind.HYPERV_CHILD, "tlbflush/direct", None, V("11.0.0"),
+            "<tlbflush state='on'><direct state='on'/></tlbflush>",
+        ),
+        requires=("vapic",),
+        doc_rules=(
+            DocRule(
+                ("evmcs",),
+                "tlbflush-direct works on Intel only together with evmcs",
+                "The VMX implementation of direct TLB flush is part of enlightened VMCS; "
+                "on AMD it works alone.",
+                vendor="intel",
+            ),
+        ),
+        nested_only=True,
+        cpuid=(_bits(HV_NESTED_FEATURES, "eax", 0x20000),),
+        guest_cpuid="CPUID 0x4000000A.EAX bit 17 (direct nested TLB flush)",
+        tags=("nested", "tlb", "flush"),
+    ),
+    Enlightenment(
+        name="passthrough",
+        summary="Gives the guest everything this host's KVM supports; overrides the list, no migration.",
+        doc="""\
+Instead of a list, QEMU asks KVM what it supports and turns all of it on
+(except syndbg), copying KVM's spinlocks and vendor values too. Any other
+`hv-*` option you set is ignored.
+
+**When to turn it on:** for development or quick tests. QEMU's document keeps it
+out of production.
+
+**What it costs:** the VM cannot be live-migrated (QEMU blocks it), the guest
+sees something different on every host and kernel, and it also turns on crash,
+which blocks Windows crash dumps. Some QEMU/kernel pairs failed to start with
+it. An explicit list is portable and reviewable.
+""",
+        group=Group.SPECIAL,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("4.1"),
+        qemu_since_verified=False,
+        libvirt=LibvirtMapping(
+            LibvirtKind.MODE, "passthrough", None, V("8.0.0"),
+            "<hyperv mode='passthrough'/>",
+            "From libvirt 11.0.0 child elements are ignored in this mode.",
+        ),
+        production=False,
+        overrides_list=True,
+        migration=Migration.BLOCKS,
+        migration_note="QEMU adds a migration blocker: the destination may support a "
+                       "different set.",
+        kvm_cap=KVM_CAP_HYPERV_CPUID,
+        cautions=(
+            Caution(
+                Severity.WARNING, "blocks-migration",
+                "passthrough blocks live migration and turns on crash",
+                "QEMU cannot promise the destination supports the same set, so it refuses "
+                "to migrate; every supported option, crash included, is enabled.",
+            ),
+        ),
+        tags=("all", "host"),
+    ),
+    Enlightenment(
+        name="enforce-cpuid",
+        summary="Only lets the guest use the enlightenments it was shown; for testing.",
+        doc="""\
+By default KVM lets a guest use every Hyper-V feature KVM implements, even ones
+QEMU did not announce in CPUID. With **hv-enforce-cpuid** KVM refuses the
+unannounced ones.
+
+**When to turn it on:** for testing that a configuration really contains what a
+guest needs. QEMU's document keeps it out of production.
+
+**What it costs:** a guest that uses an unannounced feature gets faults instead
+of silently working. Needs a kernel with KVM_CAP_HYPERV_ENFORCE_CPUID (5.14+).
+""",
+        group=Group.SPECIAL,
+        kind=ValueKind.SWITCH,
+        qemu_since=V("6.2"),
+        qemu_since_verified=False,
+        libvirt=_no_libvirt(_NO_ELEMENT),
+        production=False,
+        kvm_cap=KVM_CAP_HYPERV_ENFORCE_CPUID,
+        tags=("testing", "strict"),
+    ),
+)

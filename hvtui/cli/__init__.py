@@ -1,0 +1,80 @@
+"""The ``hvtui`` command line: argparse, one module per subcommand.
+
+Subcommand modules register their parser cheaply and import their real work
+inside ``run`` so that ``hvtui --help`` or ``hvtui explain`` never pays for
+Textual, psutil or anything else they do not use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from hvtui import __version__
+from hvtui.cli import cmd_check, cmd_detect, cmd_explain, cmd_presets
+from hvtui.cli.errors import CliError
+
+#: Subcommand modules, in the order ``--help`` lists them.  Each has
+#: ``register(subparsers)`` and ``run(args) -> int``.
+COMMANDS: tuple[ModuleType, ...] = (cmd_explain, cmd_presets, cmd_check, cmd_detect)
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line on stderr, exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser; also used by tests and docs."""
+    parser = _Parser(
+        prog="hvtui",
+        description="Choose, explain, export and audit Hyper-V enlightenments for "
+        "Windows and Hyper-V guests on QEMU/KVM.",
+        epilog="Run 'hvtui COMMAND --help' for a command's options. With no command, "
+        "hvtui opens the interactive wizard.",
+    )
+    parser.add_argument("--version", action="version", version=f"hvtui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 findings, 2 usage or input error)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    try:
+        code: int = args.run(args)
+        return code
+    except CliError as exc:
+        print(f"hvtui: {exc.message}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # Output was piped into something that stopped reading (| head).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if os.environ.get("HVTUI_DEBUG"):
+            raise
+        print(
+            f"hvtui: internal error: {type(exc).__name__}: {exc} "
+            "(set HVTUI_DEBUG=1 for details and please report it)",
+            file=sys.stderr,
+        )
+        return 70

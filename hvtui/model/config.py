@@ -1,0 +1,258 @@
+"""The configuration model: which enlightenments are set, and to what.
+
+A :class:`Config` is immutable.  Editing operations return a :class:`Change`
+holding the new configuration plus every side effect and its reason, so the
+CLI can print "also turned on synic (stimer needs it)" and the TUI can toast
+and undo without recomputing anything.
+
+Absent options mean "QEMU's default" (off); a switch set to ``False`` is kept
+as an explicit "off" because presets distinguish the two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from hvtui import catalog
+from hvtui.catalog import Enlightenment, Value, ValueKind
+
+
+@dataclass(frozen=True)
+class ChangeItem:
+    """One option that changed, and why."""
+
+    option: str
+    before: Value | None
+    after: Value | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """The result of an edit: the new configuration and what else happened."""
+
+    before: Config
+    after: Config
+    items: tuple[ChangeItem, ...]
+    """Every option whose value changed, the requested one first."""
+    still_needed_by: tuple[str, ...] = ()
+    """After turning an option off without cascade: options still on that need it."""
+
+    @property
+    def side_effects(self) -> tuple[ChangeItem, ...]:
+        """Changes beyond the one requested (dependencies pulled in or dropped)."""
+        return self.items[1:]
+
+
+def _sorted_items(values: Mapping[str, Value]) -> tuple[tuple[str, Value], ...]:
+    return tuple(sorted(values.items(), key=lambda kv: (catalog.order_key(kv[0]), kv[0])))
+
+
+@dataclass(frozen=True)
+class Config:
+    """An immutable set of explicitly configured options, in catalog order.
+
+    Unknown option names and out-of-range values can be held (a preset file may
+    contain them) so that :func:`hvtui.model.validate.validate` can report them
+    all at once; editing operations only accept catalog names.
+    """
+
+    values: tuple[tuple[str, Value], ...] = ()
+
+    @classmethod
+    def of(cls, values: Mapping[str, Value] | None = None, /, **kwargs: Value) -> Config:
+        """Build from a mapping; names in any accepted spelling, aliases folded.
+
+        Keyword arguments use underscores (``stimer_direct=True``).
+        """
+        merged: dict[str, Value] = {}
+        for raw, value in [*(values or {}).items(), *kwargs.items()]:
+            name = catalog.canonical_name(raw) or raw
+            merged[name] = value
+        return cls(_sorted_items(merged))
+
+    # -- reading -----------------------------------------------------------
+
+    def as_dict(self) -> dict[str, Value]:
+        """The explicit values as a new dict."""
+        return dict(self.values)
+
+    def __iter__(self) -> Iterator[tuple[str, Value]]:
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def get(self, name: str) -> Value | None:
+        """The explicit value, or ``None`` when the option is absent."""
+        key = catalog.canonical_name(name) or name
+        for option, value in self.values:
+            if option == key:
+                return value
+        return None
+
+    def value(self, name: str) -> Value:
+        """The effective value: explicit, else QEMU's default."""
+        explicit = self.get(name)
+        return catalog.get(name).default if explicit is None else explicit
+
+    def is_on(self, name: str) -> bool:
+        """Whether the option is turned on (a value set, a switch true, not "off")."""
+        explicit = self.get(name)
+        if explicit is None:
+            return False
+        entry = catalog.get(name)
+        if entry.kind is ValueKind.SWITCH:
+            return explicit is True
+        if entry.kind is ValueKind.TRISTATE:
+            return explicit != "off"
+        return True
+
+    def enabled(self) -> tuple[str, ...]:
+        """Known options that are on, in catalog order."""
+        return tuple(n for n, _ in self.values if catalog.canonical_name(n) and self.is_on(n))
+
+    def unknown(self) -> tuple[str, ...]:
+        """Option names the catalog does not know."""
+        return tuple(n for n, _ in self.values if catalog.canonical_name(n) is None)
+
+    # -- raw edits (no dependency handling) --------------------------------
+
+    def with_value(self, name: str, value: Value | None) -> Config:
+        """A copy with one option set (``None`` removes it); no side effects."""
+        values = self.as_dict()
+        key = catalog.canonical_name(name) or name
+        if value is None:
+            values.pop(key, None)
+        else:
+            values[key] = value
+        return Config(_sorted_items(values))
+
+    def with_values(self, changes: Iterable[tuple[str, Value | None]]) -> Config:
+        """A copy with several options set or removed at once."""
+        config = self
+        for name, value in changes:
+            config = config.with_value(name, value)
+        return config
+
+    # -- edits that follow dependencies ------------------------------------
+
+    def enable(self, name: str, value: Value | None = None) -> Change:
+        """Turn ``name`` on (with ``value`` if given) and pull in what it needs.
+
+        Hard requirements (the ones QEMU enforces) are switched on transitively,
+        even if they were explicitly off, and each is reported with its reason.
+        """
+        entry = catalog.get(name)
+        new_value = _on_value(entry) if value is None else value
+        items = [ChangeItem(entry.name, self.get(entry.name), new_value, "requested")]
+        config = self.with_value(entry.name, new_value)
+        for required, needed_by in _requirement_chain(entry):
+            if not config.is_on(required):
+                req = catalog.get(required)
+                items.append(
+                    ChangeItem(
+                        required, config.get(required), _on_value(req),
+                        f"{needed_by} needs {required} (QEMU refuses {needed_by} without it)",
+                    )
+                )
+                config = config.with_value(required, _on_value(req))
+        return Change(self, config, tuple(items))
+
+    def disable(self, name: str, *, cascade: bool = False) -> Change:
+        """Turn ``name`` off; report, or with ``cascade`` also turn off, what needs it.
+
+        Switches become an explicit ``False``, the tri-state ``"off"``; value
+        options are removed (QEMU's default).
+        """
+        entry = catalog.get(name)
+        items = [ChangeItem(entry.name, self.get(entry.name), _off_value(entry), "requested")]
+        config = self.with_value(entry.name, _off_value(entry))
+        needing = tuple(d for d in catalog.all_dependents(entry.name) if self.is_on(d))
+        if not cascade:
+            return Change(self, config, tuple(items), still_needed_by=needing)
+        for dependent in needing:
+            dep = catalog.get(dependent)
+            chain = _why_needs(dependent, entry.name)
+            items.append(
+                ChangeItem(
+                    dependent, config.get(dependent), _off_value(dep),
+                    f"{dependent} needs {chain}, which was turned off",
+                )
+            )
+            config = config.with_value(dependent, _off_value(dep))
+        return Change(self, config, tuple(items))
+
+    def set(self, name: str, value: Value | None) -> Change:
+        """Set a value, following dependencies: on pulls in, off reports dependents."""
+        entry = catalog.get(name)
+        if value is None:
+            before = self.get(entry.name)
+            after = self.with_value(entry.name, None)
+            needing = tuple(d for d in catalog.all_dependents(entry.name) if after.is_on(d))
+            return Change(self, after, (ChangeItem(entry.name, before, None, "requested"),),
+                          still_needed_by=needing)
+        probe = self.with_value(entry.name, value)
+        if probe.is_on(entry.name):
+            return self.enable(entry.name, value)
+        change = self.disable(entry.name)
+        if change.after.get(entry.name) != value:
+            after = change.after.with_value(entry.name, value)
+            item = ChangeItem(entry.name, self.get(entry.name), value, "requested")
+            return Change(self, after, (item,), change.still_needed_by)
+        return change
+
+    def overridden_by_passthrough(self) -> tuple[str, ...]:
+        """Options set explicitly that hv-passthrough makes QEMU ignore.
+
+        Passthrough replaces the list with what KVM supports; only the options
+        it never enables itself (such as syndbg) still take effect.
+        """
+        if not any(catalog.get(n).overrides_list and self.is_on(n) for n in self.enabled()):
+            return ()
+        keeps = {e.name for e in catalog.ENTRIES if e.overrides_list or not e.production}
+        return tuple(n for n, _ in self.values if catalog.canonical_name(n) and n not in keeps)
+
+
+def _on_value(entry: Enlightenment) -> Value:
+    if entry.kind is ValueKind.SWITCH:
+        return True
+    if entry.kind is ValueKind.TRISTATE:
+        return "on"
+    if entry.suggested is not None:
+        return entry.suggested
+    return entry.default
+
+
+def _off_value(entry: Enlightenment) -> Value | None:
+    if entry.kind is ValueKind.SWITCH:
+        return False
+    if entry.kind is ValueKind.TRISTATE:
+        return "off"
+    return None
+
+
+def _requirement_chain(entry: Enlightenment) -> list[tuple[str, str]]:
+    """``(required, needed_by)`` pairs, breadth first, each requirement once."""
+    pairs: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    queue = [(r, entry.name) for r in entry.requires]
+    while queue:
+        required, needed_by = queue.pop(0)
+        if required in seen:
+            continue
+        seen.add(required)
+        pairs.append((required, needed_by))
+        queue.extend((r, required) for r in catalog.get(required).requires)
+    return pairs
+
+
+def _why_needs(dependent: str, target: str) -> str:
+    """``synic`` or ``stimer -> synic``: the path by which ``dependent`` needs ``target``."""
+    for required in catalog.get(dependent).requires:
+        if required == target:
+            return target
+        if target in catalog.all_requirements(required):
+            return f"{required} -> {_why_needs(required, target)}"
+    return target

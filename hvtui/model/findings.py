@@ -1,0 +1,85 @@
+"""Findings: what validation and advice say about a configuration.
+
+A finding is data, not text: the CLI prints it, the TUI lists it with its fix,
+and ``--json`` consumers read the same fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hvtui.catalog import Severity, Value, order_key
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Changes that resolve a finding, applied together in one step.
+
+    Each change is ``(option, value)``; a value of ``None`` removes the option
+    (back to QEMU's default).
+    """
+
+    label: str
+    """What applying it does, in words (``turn on synic``)."""
+    changes: tuple[tuple[str, Value | None], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        return {
+            "label": self.label,
+            "changes": [{"option": o, "value": v} for o, v in self.changes],
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing worth telling the user about a configuration."""
+
+    severity: Severity
+    code: str
+    """Stable identifier scripts can match on (``missing-dependency``)."""
+    options: tuple[str, ...]
+    """The options concerned, the one the finding is about first."""
+    message: str
+    """One line."""
+    explanation: str = ""
+    """Why, in a sentence or two."""
+    fix: Fix | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    """Additional data for JSON consumers (e.g. suggestions)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        data: dict[str, Any] = {
+            "severity": self.severity.value,
+            "code": self.code,
+            "options": list(self.options),
+            "message": self.message,
+            "explanation": self.explanation,
+            "fix": self.fix.to_json() if self.fix else None,
+        }
+        data.update(self.extra)
+        return data
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Worst first, then in catalog order of the option concerned."""
+    return sorted(
+        findings,
+        key=lambda f: (-f.severity.rank, order_key(f.options[0]) if f.options else -1, f.code),
+    )
+
+
+def count(findings: Iterable[Finding]) -> dict[Severity, int]:
+    """How many findings of each severity."""
+    totals = dict.fromkeys(Severity, 0)
+    for finding in findings:
+        totals[finding.severity] += 1
+    return totals
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    """True when any finding is an error."""
+    return any(f.severity is Severity.ERROR for f in findings)

@@ -1,0 +1,177 @@
+"""Validation of a configuration against the catalog alone (no host knowledge).
+
+Errors are what QEMU would refuse (missing hard dependency, bad value) or what
+hvtui cannot interpret (unknown option).  Warnings are the rules and advice of
+QEMU's document that QEMU does not enforce.  Info marks things worth knowing.
+Host-aware advice builds on this in :mod:`hvtui.advice` (a later layer).
+"""
+
+from __future__ import annotations
+
+from hvtui import catalog
+from hvtui.catalog import Enlightenment, Severity
+from hvtui.model.config import Config
+from hvtui.model.findings import Finding, Fix, sort_findings
+from hvtui.model.values import format_value, value_problem
+
+
+def validate(config: Config, *, vendor: str | None = None) -> list[Finding]:
+    """Every finding for ``config``, worst first.
+
+    ``vendor`` (``"intel"``, ``"amd"``...) sharpens vendor-specific rules: when
+    it is unknown they are reported as info, when it does not match they are
+    skipped, when it matches they are warnings.
+    """
+    findings: list[Finding] = []
+    for name, value in config:
+        canonical = catalog.canonical_name(name)
+        if canonical is None:
+            findings.append(_unknown(name, value))
+            continue
+        entry = catalog.get(canonical)
+        problem = value_problem(entry, value)
+        if problem is not None:
+            findings.append(
+                Finding(
+                    Severity.ERROR, "invalid-value", (entry.name,),
+                    f"{entry.name}: {problem}",
+                    f"QEMU's {entry.qemu_property} takes {entry.describe_range()}.",
+                    Fix(f"reset {entry.name} to QEMU's default", ((entry.name, None),)),
+                )
+            )
+            continue
+        if config.is_on(entry.name):
+            findings.extend(_findings_for_enabled(config, entry, vendor))
+    findings.extend(_passthrough_findings(config))
+    findings.extend(_identity_alone(config))
+    return sort_findings(findings)
+
+
+def _unknown(name: str, value: object) -> Finding:
+    suggestions = catalog.suggest(name)
+    hint = f"; did you mean {suggestions[0]!r}?" if suggestions else ""
+    fix = None
+    if suggestions and isinstance(value, bool | int | str):
+        fix = Fix(
+            f"rename {name} to {suggestions[0]}",
+            ((name, None), (suggestions[0], value)),
+        )
+    return Finding(
+        Severity.ERROR, "unknown-option", (name,),
+        f"unknown enlightenment {name!r}{hint}",
+        "Allowed names are the QEMU hv-* properties without the hv- prefix; "
+        "see `hvtui explain --list`.",
+        fix,
+        extra={"suggestions": suggestions},
+    )
+
+
+def _findings_for_enabled(config: Config, entry: Enlightenment, vendor: str | None
+                          ) -> list[Finding]:
+    findings: list[Finding] = []
+    missing = [r for r in entry.requires if not config.is_on(r)]
+    for required in missing:
+        findings.append(
+            Finding(
+                Severity.ERROR, "missing-dependency", (entry.name, required),
+                f"{entry.name} needs {required}, which is off",
+                f"QEMU refuses to start: \"Hyper-V {entry.name} requires Hyper-V {required}\".",
+                Fix(f"turn on {required}", ((required, True),)),
+            )
+        )
+    for rule in entry.doc_rules:
+        wanted = [o for o in rule.options if not config.is_on(o)]
+        if not wanted:
+            continue
+        if rule.vendor is not None and vendor is not None and vendor != rule.vendor:
+            continue
+        severity = Severity.INFO if rule.vendor is not None and vendor is None else Severity.WARNING
+        message = rule.message
+        if rule.vendor is not None and vendor is None:
+            message = f"on {rule.vendor.capitalize()} hosts, {message}"
+        findings.append(
+            Finding(
+                severity, "doc-requirement", (entry.name, *wanted), message, rule.explanation,
+                Fix("turn on " + ", ".join(wanted), tuple((o, True) for o in wanted)),
+            )
+        )
+    if not entry.production:
+        findings.append(
+            Finding(
+                Severity.WARNING, "not-for-production", (entry.name,),
+                f"{entry.name} is a debugging/development feature, not for production",
+                "QEMU's recommendations: hv-syndbg, hv-passthrough and hv-enforce-cpuid "
+                "should not be enabled in production configurations.",
+                Fix(f"turn off {entry.name}", ((entry.name, False),)),
+            )
+        )
+    value = config.get(entry.name)
+    for caution in entry.cautions:
+        if caution.when is not None and value != caution.when:
+            continue
+        if caution.below is not None and not (isinstance(value, int) and value < caution.below):
+            continue
+        findings.append(
+            Finding(caution.severity, caution.code, (entry.name,), caution.message,
+                    caution.explanation)
+        )
+    if entry.vendors is not None and vendor is not None and vendor not in entry.vendors:
+        allowed = ", ".join(sorted(entry.vendors))
+        findings.append(
+            Finding(
+                Severity.ERROR, "wrong-vendor", (entry.name,),
+                f"{entry.name} works on {allowed} hosts only; this host is {vendor}",
+                "The guest will not boot with it on this CPU vendor.",
+                Fix(f"turn off {entry.name}", ((entry.name, False),)),
+            )
+        )
+    return findings
+
+
+def _passthrough_findings(config: Config) -> list[Finding]:
+    ignored = config.overridden_by_passthrough()
+    if not ignored:
+        return []
+    switches = [n for n in config.enabled() if catalog.get(n).overrides_list]
+    listed = ", ".join(ignored)
+    return [
+        Finding(
+            Severity.WARNING, "passthrough-overrides", (*switches, *ignored),
+            f"{switches[0]} overrides the explicit list; ignored: {listed}",
+            "With hv-passthrough QEMU enables everything KVM supports (except syndbg) and "
+            "copies KVM's spinlocks and vendor values; other hv-* settings have no effect.",
+            Fix(f"turn off {switches[0]}", ((switches[0], False),)),
+        )
+    ]
+
+
+def _identity_alone(config: Config) -> list[Finding]:
+    enabled = config.enabled()
+    if any(catalog.get(n).enlightenment for n in enabled):
+        return []
+    identity = [n for n in enabled if not catalog.get(n).enlightenment]
+    if not identity:
+        return []
+    return [
+        Finding(
+            Severity.INFO, "identity-alone", tuple(identity),
+            f"{', '.join(identity)} has no effect without an enlightenment",
+            "Vendor and version identification only reach the guest once at least one "
+            "Hyper-V enlightenment is on.",
+        )
+    ]
+
+
+def describe_config(config: Config) -> list[str]:
+    """``relaxed=on``, ``spinlocks=0x1fff``...: a compact listing of explicit values."""
+    parts: list[str] = []
+    for name, value in config:
+        canonical = catalog.canonical_name(name)
+        if canonical is None or value_problem(catalog.get(canonical), value):
+            parts.append(f"{name}={value!r}")
+        else:
+            parts.append(f"{name}={format_value(catalog.get(canonical), value)}")
+    return parts
+
+
+__all__ = ["describe_config", "validate"]

@@ -1,0 +1,82 @@
+"""Value checks driven by the catalog's kind and range facts.
+
+Shared by validation (which reports a finding), the preset loader (which
+reports the file and key) and the TUI's input validators (which show why a
+typed value is refused).
+"""
+
+from __future__ import annotations
+
+from hvtui.catalog import Enlightenment, Value, ValueKind
+
+
+def kind_matches(entry: Enlightenment, value: object) -> bool:
+    """True when ``value`` has the Python type the option's kind needs.
+
+    ``bool`` is a subclass of ``int``, so it is excluded from UINT explicitly.
+    """
+    if entry.kind is ValueKind.SWITCH:
+        return isinstance(value, bool)
+    if entry.kind is ValueKind.UINT:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, str)
+
+
+def value_problem(entry: Enlightenment, value: object) -> str | None:
+    """Why ``value`` is not allowed for ``entry``, or ``None`` when it is."""
+    allowed = entry.describe_range()
+    if not kind_matches(entry, value):
+        return f"expected {allowed}, got {describe_type(value)}"
+    if entry.kind is ValueKind.UINT:
+        assert isinstance(value, int)
+        if not 0 <= value <= entry.maximum:
+            return f"{value} is out of range: expected {allowed}"
+    elif entry.kind is ValueKind.STRING:
+        assert isinstance(value, str)
+        problem = _string_problem(value, entry.max_length)
+        if problem:
+            return f"{problem}: expected {allowed}"
+    elif entry.kind is ValueKind.TRISTATE and value not in entry.choices:
+        return f"{value!r} is not allowed: expected {allowed}"
+    return None
+
+
+def _string_problem(value: str, max_length: int) -> str | None:
+    if not value:
+        return "the value is empty"
+    bad = [c for c in value if not (" " <= c <= "~")]
+    if bad:
+        return f"{bad[0]!r} is not printable ASCII"
+    if "," in value:
+        return "a comma is not allowed (QEMU splits options on commas)"
+    if len(value) > max_length:
+        return f"{len(value)} characters is too long"
+    return None
+
+
+def describe_type(value: object) -> str:
+    """TOML-flavoured name of a value's type, for error messages."""
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, int):
+        return f"integer {value}"
+    if isinstance(value, str):
+        return f"string {value!r}"
+    if isinstance(value, float):
+        return f"float {value}"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return type(value).__name__
+
+
+def format_value(entry: Enlightenment, value: Value) -> str:
+    """How a value is shown to people: hex for spinlocks, quoted strings, on/off."""
+    if entry.kind is ValueKind.SWITCH:
+        return "on" if value else "off"
+    if entry.hex_display and isinstance(value, int):
+        return f"{value:#x}"
+    if entry.kind is ValueKind.STRING:
+        return f'"{value}"'
+    return str(value)
