@@ -167,3 +167,64 @@ def sort_names(items: Iterable[str]) -> list[str]:
 
 
 __all__ += ["all_dependents", "sort_names"]
+
+
+def to_json(entry: Enlightenment) -> dict[str, object]:
+    """Every fact of one entry as plain data (``hvtui explain --json``, tools, docs)."""
+    lv = entry.libvirt
+    return {
+        "name": entry.name,
+        "qemu_property": entry.qemu_property,
+        "aliases": list(entry.aliases),
+        "summary": entry.summary,
+        "doc": entry.doc,
+        "group": entry.group.value,
+        "kind": entry.kind.value,
+        "range": entry.describe_range(),
+        "default": entry.default,
+        "bits": entry.bits or None,
+        "max_length": entry.max_length or None,
+        "choices": list(entry.choices) or None,
+        "requires": list(entry.requires),
+        "requires_all": list(all_requirements(entry.name)),
+        "needed_by": list(dependents(entry.name)),
+        "needed_by_all": list(all_dependents(entry.name)),
+        "doc_rules": [
+            {"options": list(r.options), "vendor": r.vendor, "message": r.message,
+             "explanation": r.explanation}
+            for r in entry.doc_rules
+        ],
+        "cautions": [
+            {"severity": c.severity.value, "code": c.code, "message": c.message,
+             "explanation": c.explanation, "when": c.when, "below": c.below}
+            for c in entry.cautions
+        ],
+        "vendors": sorted(entry.vendors) if entry.vendors is not None else None,
+        "nested_only": entry.nested_only,
+        "host_needs": [n.value for n in entry.host_needs],
+        "migration": entry.migration.value,
+        "migration_note": entry.migration_note,
+        "production": entry.production,
+        "enlightenment": entry.enlightenment,
+        "cpuid": [
+            {"leaf": f"{b.leaf:#010x}", "register": b.register, "mask": f"{b.mask:#x}"}
+            for b in entry.cpuid
+        ],
+        "cpuid_means_auto": entry.cpuid_means_auto,
+        "kvm_cap": entry.kvm_cap,
+        "guest_cpuid": entry.guest_cpuid,
+        "extra_qemu_args": list(entry.extra_qemu_args),
+        "qemu_since": entry.qemu_since.short(),
+        "qemu_since_verified": entry.qemu_since_verified,
+        "libvirt": {
+            "kind": lv.kind.value,
+            "element": lv.element or None,
+            "attribute": lv.attribute,
+            "since": str(lv.since) if lv.since else None,
+            "example": lv.example or None,
+            "note": lv.note or None,
+        },
+    }
+
+
+__all__ += ["to_json"]

@@ -75,7 +75,8 @@ def _findings_for_enabled(config: Config, entry: Enlightenment, vendor: str | No
             Finding(
                 Severity.ERROR, "missing-dependency", (entry.name, required),
                 f"{entry.name} needs {required}, which is off",
-                f"QEMU refuses to start: \"Hyper-V {entry.name} requires Hyper-V {required}\".",
+                f"QEMU checks this dependency and refuses to start a VM with "
+                f"{entry.qemu_property} but without hv-{required}.",
                 Fix(f"turn on {required}", ((required, True),)),
             )
         )

@@ -1,0 +1,39 @@
+"""Text shared by CLI subcommands: findings, counts, Markdown for a terminal."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from hvtui.catalog import Severity
+from hvtui.model import Finding, count
+
+_MD_EMPHASIS = re.compile(r"\*\*(.+?)\*\*|`([^`]+)`")
+
+
+def plain(markdown: str) -> str:
+    """Catalog Markdown for a plain terminal: drop ``**`` and backticks, keep the words."""
+    return _MD_EMPHASIS.sub(lambda m: m.group(1) or m.group(2), markdown)
+
+
+def format_finding(source: str, finding: Finding, *, verbose: bool = False) -> list[str]:
+    """``FILE: error: message [code]``, then indented explanation and fix when verbose."""
+    lines = [f"{source}: {finding.severity.value}: {finding.message} [{finding.code}]"]
+    if verbose:
+        if finding.explanation:
+            lines.append(f"    {finding.explanation}")
+        if finding.fix is not None:
+            lines.append(f"    fix: {finding.fix.label}")
+    return lines
+
+
+def format_counts(findings: Sequence[Finding]) -> str:
+    """``2 errors, 1 warning, 0 info``."""
+    totals = count(findings)
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}" + ("" if n == 1 or word == "info" else "s")
+
+    return ", ".join(
+        plural(totals[s], s.value) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+    )
