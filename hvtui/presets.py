@@ -140,7 +140,8 @@ def _from_document(
     name = _optional_string(doc, "name", source)
     if name is not None and not _NAME_RE.match(name):
         raise PresetError(
-            source, "name",
+            source,
+            "name",
             f"{name!r} is not a valid preset name: use letters, digits, '.', '_' or '-' "
             "(at most 64, starting with a letter or digit)",
         )
@@ -162,7 +163,8 @@ def _check_schema(doc: Mapping[str, Any], source: str) -> None:
         )
     if schema > SCHEMA:
         raise PresetError(
-            source, "schema",
+            source,
+            "schema",
             f"schema {schema} is newer than this hvtui {__version__} understands "
             f"(it reads schema {SCHEMA}); upgrade hvtui",
         )
@@ -184,7 +186,8 @@ def _optional_string(doc: Mapping[str, Any], key: str, source: str) -> str | Non
 def _enlightenments(table: object, source: str) -> Config:
     if not isinstance(table, dict):
         raise PresetError(
-            source, "enlightenments",
+            source,
+            "enlightenments",
             f"expected a table ([enlightenments]), got {describe_type(table)}",
         )
     values: dict[str, Value] = {}
@@ -194,14 +197,14 @@ def _enlightenments(table: object, source: str) -> Config:
         canonical = catalog.canonical_name(key) if catalog.normalize(key) == key else None
         if canonical is None:
             if not isinstance(value, bool | int | str):
-                raise PresetError(source, where, str(catalog.UnknownOption(key)))
+                raise PresetError(source, where, str(catalog.UnknownOptionError(key)))
             values[key] = value
             continue
         if canonical in spelled:
             raise PresetError(
-                source, where,
-                f"{canonical!r} is already set as {spelled[canonical]!r} "
-                f"({key!r} is another name for it)",
+                source,
+                where,
+                f"{spelled[canonical]!r} and {key!r} are the same option; keep only {canonical!r}",
             )
         entry = catalog.get(canonical)
         if not kind_matches(entry, value):
@@ -210,7 +213,7 @@ def _enlightenments(table: object, source: str) -> Config:
             )
         spelled[canonical] = key
         values[canonical] = value
-    return Config.of(values)
+    return Config.from_items(values)
 
 
 def _target(table: object, source: str) -> Target:
@@ -227,8 +230,9 @@ def _target(table: object, source: str) -> Target:
     ):
         shown = describe_type(cpu_model)
         raise PresetError(
-            source, "target.cpu-model",
-            f"expected a QEMU CPU model name such as \"host\" or \"Skylake-Server\", got {shown}",
+            source,
+            "target.cpu-model",
+            f'expected a QEMU CPU model name such as "host" or "Skylake-Server", got {shown}',
         )
     return Target(
         cpu_model,
@@ -243,13 +247,16 @@ def _version(table: Mapping[str, Any], key: str, source: str, example: str) -> V
     value = table[key]
     if not isinstance(value, str):
         raise PresetError(
-            source, f"target.{key}",
+            source,
+            f"target.{key}",
             f'expected a version string such as "{example}", got {describe_type(value)}',
         )
     try:
         return parse_version(value)
     except VersionError as exc:
-        raise PresetError(source, f"target.{key}", f"{exc}, such as \"{example}\"") from exc
+        raise PresetError(
+            source, f"target.{key}", f'expected a version such as "{example}", got {value!r}'
+        ) from exc
 
 
 def _unknown_key(key: str, allowed: tuple[str, ...], what: str) -> str:
@@ -351,7 +358,11 @@ def list_presets() -> list[PresetInfo]:
     for name, info in user.items():
         if name in shipped:
             info = PresetInfo(
-                info.name, info.origin, info.path, info.description, shipped[name].path,
+                info.name,
+                info.origin,
+                info.path,
+                info.description,
+                shipped[name].path,
                 info.error,
             )
         merged[name] = info
@@ -374,7 +385,8 @@ def resolve(name_or_path: str) -> Path:
     close = difflib.get_close_matches(name_or_path, known, n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise PresetError(
-        name_or_path, None,
+        name_or_path,
+        None,
         f"no preset with this name{hint} (see 'hvtui presets list', or give a path)",
     )
 

@@ -38,7 +38,7 @@ __all__ = [
     "LibvirtMapping",
     "Migration",
     "Severity",
-    "UnknownOption",
+    "UnknownOptionError",
     "Value",
     "ValueKind",
     "all_requirements",
@@ -60,7 +60,7 @@ _DEPENDENTS: dict[str, tuple[str, ...]] = {
 }
 
 
-class UnknownOption(KeyError):
+class UnknownOptionError(KeyError):
     """A name that is neither an option nor an alias; carries suggestions."""
 
     def __init__(self, name: str) -> None:
@@ -93,11 +93,16 @@ def canonical_name(name: str) -> str | None:
     return _ALIASES.get(key)
 
 
+def is_canonical(name: str) -> bool:
+    """True only for a catalog name spelled exactly as in presets (``stimer-direct``)."""
+    return name in _BY_NAME
+
+
 def get(name: str) -> Enlightenment:
-    """The entry for ``name`` in any accepted spelling; raises :class:`UnknownOption`."""
+    """The entry for ``name`` in any accepted spelling; raises :class:`UnknownOptionError`."""
     canonical = canonical_name(name)
     if canonical is None:
-        raise UnknownOption(name)
+        raise UnknownOptionError(name)
     return _BY_NAME[canonical]
 
 
@@ -166,7 +171,7 @@ def sort_names(items: Iterable[str]) -> list[str]:
     return sorted(items, key=lambda n: (order_key(n), n))
 
 
-__all__ += ["all_dependents", "sort_names"]
+__all__ += ["all_dependents", "is_canonical", "sort_names"]
 
 
 def to_json(entry: Enlightenment) -> dict[str, object]:
@@ -190,13 +195,23 @@ def to_json(entry: Enlightenment) -> dict[str, object]:
         "needed_by": list(dependents(entry.name)),
         "needed_by_all": list(all_dependents(entry.name)),
         "doc_rules": [
-            {"options": list(r.options), "vendor": r.vendor, "message": r.message,
-             "explanation": r.explanation}
+            {
+                "options": list(r.options),
+                "vendor": r.vendor,
+                "message": r.message,
+                "explanation": r.explanation,
+            }
             for r in entry.doc_rules
         ],
         "cautions": [
-            {"severity": c.severity.value, "code": c.code, "message": c.message,
-             "explanation": c.explanation, "when": c.when, "below": c.below}
+            {
+                "severity": c.severity.value,
+                "code": c.code,
+                "message": c.message,
+                "explanation": c.explanation,
+                "when": c.when,
+                "below": c.below,
+            }
             for c in entry.cautions
         ],
         "vendors": sorted(entry.vendors) if entry.vendors is not None else None,

@@ -39,11 +39,16 @@ def _bits(leaf: int, register: str, mask: int) -> CpuidBits:
     return CpuidBits(leaf, register, mask)
 
 
-def _hv(element: str, since: str, example: str = "", *, attribute: str | None = None,
-        note: str = "") -> LibvirtMapping:
+def _hv(
+    element: str, since: str, example: str = "", *, attribute: str | None = None, note: str = ""
+) -> LibvirtMapping:
     return LibvirtMapping(
-        LibvirtKind.HYPERV, element, attribute, V(since),
-        example or f"<{element} state='on'/>", note,
+        LibvirtKind.HYPERV,
+        element,
+        attribute,
+        V(since),
+        example or f"<{element} state='on'/>",
+        note,
     )
 
 
@@ -52,8 +57,7 @@ def _no_libvirt(note: str) -> LibvirtMapping:
 
 
 _NO_ELEMENT = (
-    "libvirt has no element for this option; hvtui passes it with "
-    "<qemu:commandline> and -global."
+    "libvirt has no element for this option; hvtui passes it with <qemu:commandline> and -global."
 )
 
 _VERSION_ID_DOC = """\
@@ -87,7 +91,8 @@ def _version_id(name: str, bits: int, default: int, field: str, where: str) -> E
         guest_cpuid=f"CPUID 0x40000002 {where}",
         cautions=(
             Caution(
-                Severity.INFO, "identity-changed",
+                Severity.INFO,
+                "identity-changed",
                 f"version-id-{name} changes what the guest reads as the Hyper-V {field}",
                 "QEMU recommends leaving the Hyper-V version unchanged: guests are "
                 "not supposed to behave differently when a different version is shown.",
@@ -168,15 +173,18 @@ runs more vCPUs than it has CPUs.
         hex_display=True,
         qemu_since=V("2.0"),
         libvirt=_hv(
-            "spinlocks", "1.1.0", "<spinlocks state='on' retries='8191'/>",
+            "spinlocks",
+            "1.1.0",
+            "<spinlocks state='on' retries='8191'/>",
             attribute="retries",
             note="libvirt requires retries >= 4095; 4294967295 ('never notify') "
-                 "is accepted since libvirt 11.9.0.",
+            "is accepted since libvirt 11.9.0.",
         ),
         guest_cpuid="CPUID 0x40000004.EBX (spinlock retry count)",
         cautions=(
             Caution(
-                Severity.WARNING, "spinlocks-below-minimum",
+                Severity.WARNING,
+                "spinlocks-below-minimum",
                 "spinlocks below 4095 (0xfff): libvirt refuses it and the Hyper-V "
                 "specification's minimum is 0xfff",
                 "Values under 0xfff make the guest notify the hypervisor almost at once, "
@@ -188,7 +196,7 @@ runs more vCPUs than it has CPUs.
     ),
     Enlightenment(
         name="vpindex",
-        summary="Lets each vCPU learn its virtual processor index (needed by SynIC, IPI, TLB flush).",
+        summary="Tells each vCPU its processor index; SynIC, IPIs and TLB flush need it.",
         doc="""\
 Provides the `VP_INDEX` MSR so each virtual processor knows its own index.
 Hypercalls that target other processors (IPIs, TLB flushes) and the synthetic
@@ -230,7 +238,7 @@ accounting and scheduling decisions.
     ),
     Enlightenment(
         name="crash",
-        summary="Reports guest crashes (bugcheck codes) to QEMU; blocks Windows' own dumps by default.",
+        summary="Reports guest bugchecks to QEMU; by default stops Windows writing its own dump.",
         doc="""\
 Provides the crash MSRs. When Windows bugchecks it writes the stop code and
 parameters there, QEMU logs them and raises a `GUEST_PANICKED` event that
@@ -249,7 +257,10 @@ child.
         qemu_since=V("2.4"),
         qemu_since_verified=False,
         libvirt=LibvirtMapping(
-            LibvirtKind.PANIC, "panic", None, V("1.3.0"),
+            LibvirtKind.PANIC,
+            "panic",
+            None,
+            V("1.3.0"),
             "<devices><panic model='hyperv'/></devices>",
             "A panic device, not a <hyperv> child.",
         ),
@@ -257,9 +268,9 @@ child.
         guest_cpuid="CPUID 0x40000003.EDX bit 10 (guest crash MSRs)",
         cautions=(
             Caution(
-                Severity.WARNING, "crash-blocks-dumps",
-                "crash stops Windows writing its own crash dump under the default "
-                "panic action",
+                Severity.WARNING,
+                "crash-blocks-dumps",
+                "crash stops Windows writing its own crash dump under the default panic action",
                 "QEMU stops the VM when the guest writes the crash MSR "
                 "(-action panic=shutdown), so Windows never saves MEMORY.DMP. Turn it on "
                 "only when the management layer consumes GUEST_PANICKED events.",
@@ -287,7 +298,10 @@ slower MSR. In libvirt it is `<clock><timer name='hypervclock'/>`, not a
         qemu_since=V("2.0"),
         qemu_since_verified=False,
         libvirt=LibvirtMapping(
-            LibvirtKind.CLOCK_TIMER, "hypervclock", None, V("1.2.2"),
+            LibvirtKind.CLOCK_TIMER,
+            "hypervclock",
+            None,
+            V("1.2.2"),
             "<clock><timer name='hypervclock' present='yes'/></clock>",
             "A clock timer, not a <hyperv> child: tools that cannot write "
             "<timer name='hypervclock'> cannot enable stimer either.",
@@ -299,7 +313,7 @@ slower MSR. In libvirt it is `<clock><timer name='hypervclock'/>`, not a
     ),
     Enlightenment(
         name="synic",
-        summary="The synthetic interrupt controller: messages and events; needed by synthetic timers.",
+        summary="Synthetic interrupt controller (messages, events); synthetic timers need it.",
         doc="""\
 Enables the Hyper-V *synthetic interrupt controller* (SynIC), an extension of
 the local APIC that delivers hypervisor messages and events. Synthetic timers
@@ -369,7 +383,7 @@ turning it off.
     ),
     Enlightenment(
         name="ipi",
-        summary="Paravirtual IPIs: one hypercall reaches many vCPUs instead of one APIC write each.",
+        summary="Paravirtual IPIs: one hypercall reaches many vCPUs, not one exit per target.",
         doc="""\
 Lets the guest send an inter-processor interrupt to many vCPUs with a single
 hypercall, instead of one APIC access (and exit) per target.
@@ -390,7 +404,7 @@ with the vCPU count.
     ),
     Enlightenment(
         name="vendor-id",
-        summary="Changes the hypervisor vendor string (default \"Microsoft Hv\"), e.g. for GPU drivers.",
+        summary='Changes the hypervisor vendor string ("Microsoft Hv"), e.g. for GPU drivers.',
         doc="""\
 Replaces the hypervisor vendor string in CPUID leaf 0x40000000 (QEMU's default
 is "Microsoft Hv"). It is not an enlightenment: it does nothing without others.
@@ -410,14 +424,17 @@ with libvirt's `<kvm><hidden state='on'/>`.
         suggested="KVMKVMKVM",
         qemu_since=V("2.5"),
         libvirt=_hv(
-            "vendor_id", "1.3.3", "<vendor_id state='on' value='KVMKVMKVM'/>",
+            "vendor_id",
+            "1.3.3",
+            "<vendor_id state='on' value='KVMKVMKVM'/>",
             attribute="value",
         ),
         enlightenment=False,
         guest_cpuid="CPUID 0x40000000.EBX-EDX (vendor signature)",
         cautions=(
             Caution(
-                Severity.INFO, "identity-changed",
+                Severity.INFO,
+                "identity-changed",
                 "vendor-id changes the hypervisor vendor the guest sees",
                 "Guests are not supposed to act on it; change it only to work around a "
                 "driver that refuses to run under a hypervisor (GPU passthrough).",
@@ -445,7 +462,8 @@ virt-install leaves it off on purpose, Proxmox and Nova turn it on.
         guest_cpuid="CPUID 0x40000003.EAX bit 7 (reset MSR)",
         cautions=(
             Caution(
-                Severity.INFO, "not-needed",
+                Severity.INFO,
+                "not-needed",
                 "reset is not used by modern Windows and can be left off",
                 "QEMU's recommendations: modern Hyper-V versions do not expose the reset "
                 "MSR, so Windows does not expect it.",
@@ -475,7 +493,7 @@ builds on for nested Hyper-V.
     ),
     Enlightenment(
         name="reenlightenment",
-        summary="Nested Hyper-V: warns the L1 hypervisor when the TSC frequency changes (migration).",
+        summary="Nested Hyper-V: tells the L1 hypervisor when the TSC frequency changes.",
         doc="""\
 For Hyper-V (or WSL2/VBS) running inside the guest: tells that hypervisor
 when the TSC frequency changes, which only happens after a live migration, so
@@ -502,7 +520,8 @@ live migration.
         ),
         cautions=(
             Caution(
-                Severity.WARNING, "migration-needs-tsc",
+                Severity.WARNING,
+                "migration-needs-tsc",
                 "reenlightenment migrates only with a fixed tsc-frequency and TSC scaling "
                 "(or equal TSC frequency) on the destination",
                 "KVM does not emulate TSC accesses after migration, so QEMU needs "
@@ -513,7 +532,7 @@ live migration.
         host_needs=(HostNeed.TSC_SCALING,),
         migration=Migration.NEEDS_TSC,
         migration_note="Needs tsc-frequency= and a destination with TSC scaling or the "
-                       "same TSC frequency.",
+        "same TSC frequency.",
         cpuid=(_bits(HV_FEATURES, "eax", 0x2000),),
         guest_cpuid="CPUID 0x40000003.EAX bit 13 (reenlightenment MSRs)",
         tags=("nested", "migration", "tsc"),
@@ -546,7 +565,8 @@ interrupts, so measure nested workloads with and without it.
         guest_cpuid="CPUID 0x40000004.EAX bit 14; eVMCS version 0x0101 in 0x4000000A.EAX",
         cautions=(
             Caution(
-                Severity.INFO, "intel-only",
+                Severity.INFO,
+                "intel-only",
                 "evmcs works on Intel hosts only and turns off posted interrupts",
                 "On AMD the guest fails to boot. On Intel it disables some hardware "
                 "features (posted interrupts): measure nested workloads with and without it.",
@@ -571,7 +591,10 @@ Harvester turn it on for every Windows VM).
         kind=ValueKind.SWITCH,
         qemu_since=V("4.1"),
         libvirt=LibvirtMapping(
-            LibvirtKind.HYPERV_CHILD, "stimer/direct", None, V("5.7.0"),
+            LibvirtKind.HYPERV_CHILD,
+            "stimer/direct",
+            None,
+            V("5.7.0"),
             "<stimer state='on'><direct state='on'/></stimer>",
         ),
         requires=("stimer",),
@@ -604,7 +627,8 @@ slower. libvirt knows it as `<avic/>` since 8.10.0.
         guest_cpuid="CPUID 0x40000004.EAX bit 9 (AutoEOI deprecated)",
         cautions=(
             Caution(
-                Severity.INFO, "needs-apic-virt",
+                Severity.INFO,
+                "needs-apic-virt",
                 "avic only helps where APICv (Intel) or AVIC (AMD) is enabled in KVM",
                 "Without hardware APIC virtualization the hint can make the guest slower.",
             ),
@@ -642,7 +666,8 @@ state may differ.
         guest_cpuid="CPUID 0x40000004.EAX bit 18 (no non-architectural core sharing)",
         cautions=(
             Caution(
-                Severity.WARNING, "needs-pinning",
+                Severity.WARNING,
+                "needs-pinning",
                 "no-nonarch-coresharing=on is only true with vCPUs pinned one-to-one and "
                 "a matching topology",
                 "Claiming no core sharing while vCPUs float lets the guest skip SMT "
@@ -650,7 +675,8 @@ state may differ.
                 when="on",
             ),
             Caution(
-                Severity.INFO, "blocks-migration",
+                Severity.INFO,
+                "blocks-migration",
                 "no-nonarch-coresharing=auto blocks live migration",
                 "QEMU copies KVM's answer for this host, which another host may not share, "
                 "so it refuses to migrate the VM.",
@@ -699,7 +725,8 @@ element for it.
         guest_cpuid="CPUID 0x40000003.EDX bit 11 and leaves 0x40000080-0x40000082",
         cautions=(
             Caution(
-                Severity.WARNING, "needs-vmbus-bridge",
+                Severity.WARNING,
+                "needs-vmbus-bridge",
                 "syndbg needs a VMBus bridge device: -device vmbus-bridge,irq=15",
                 "The synthetic debugger talks over VMBus; without the device the guest has "
                 "no channel and some Windows versions fail to boot.",
@@ -773,7 +800,10 @@ addresses in one hypercall.
         kind=ValueKind.SWITCH,
         qemu_since=V("7.1"),
         libvirt=LibvirtMapping(
-            LibvirtKind.HYPERV_CHILD, "tlbflush/extended", None, V("11.0.0"),
+            LibvirtKind.HYPERV_CHILD,
+            "tlbflush/extended",
+            None,
+            V("11.0.0"),
             "<tlbflush state='on'><extended state='on'/></tlbflush>",
         ),
         requires=("tlbflush",),
@@ -798,7 +828,10 @@ AMD it works alone.
         kind=ValueKind.SWITCH,
         qemu_since=V("7.1"),
         libvirt=LibvirtMapping(
-            LibvirtKind.HYPERV_CHILD, "tlbflush/direct", None, V("11.0.0"),
+            LibvirtKind.HYPERV_CHILD,
+            "tlbflush/direct",
+            None,
+            V("11.0.0"),
             "<tlbflush state='on'><direct state='on'/></tlbflush>",
         ),
         requires=("vapic",),
@@ -818,7 +851,7 @@ AMD it works alone.
     ),
     Enlightenment(
         name="passthrough",
-        summary="Gives the guest everything this host's KVM supports; overrides the list, no migration.",
+        summary="Everything this host's KVM supports; overrides the list, blocks migration.",
         doc="""\
 Instead of a list, QEMU asks KVM what it supports and turns all of it on
 (except syndbg), copying KVM's spinlocks and vendor values too. Any other
@@ -837,7 +870,10 @@ it. An explicit list is portable and reviewable.
         qemu_since=V("4.1"),
         qemu_since_verified=False,
         libvirt=LibvirtMapping(
-            LibvirtKind.MODE, "passthrough", None, V("8.0.0"),
+            LibvirtKind.MODE,
+            "passthrough",
+            None,
+            V("8.0.0"),
             "<hyperv mode='passthrough'/>",
             "From libvirt 11.0.0 child elements are ignored in this mode.",
         ),
@@ -845,11 +881,12 @@ it. An explicit list is portable and reviewable.
         overrides_list=True,
         migration=Migration.BLOCKS,
         migration_note="QEMU adds a migration blocker: the destination may support a "
-                       "different set.",
+        "different set.",
         kvm_cap=KVM_CAP_HYPERV_CPUID,
         cautions=(
             Caution(
-                Severity.WARNING, "blocks-migration",
+                Severity.WARNING,
+                "blocks-migration",
                 "passthrough blocks live migration and turns on crash",
                 "QEMU cannot promise the destination supports the same set, so it refuses "
                 "to migrate; every supported option, crash included, is enabled.",

@@ -254,7 +254,6 @@ class Enlightenment:
         if self.kind is ValueKind.UINT:
             return f"an integer from 0 to {self.maximum} ({self.maximum:#x}, {self.bits} bits)"
         if self.kind is ValueKind.STRING:
-            return (
-                f"a string of 1 to {self.max_length} printable ASCII characters without a comma"
-            )
-        return " or ".join(f'"{c}"' for c in self.choices)
+            return f"a string of 1 to {self.max_length} printable ASCII characters without a comma"
+        quoted = [f'"{c}"' for c in self.choices]
+        return ", ".join(quoted[:-1]) + " or " + quoted[-1]

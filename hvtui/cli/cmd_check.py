@@ -12,15 +12,17 @@ from hvtui.cli.errors import CliError
 def register(sub: Any) -> None:
     """Add the ``check`` parser."""
     parser: argparse.ArgumentParser = sub.add_parser(
-        "check", help="validate a preset file",
+        "check",
+        help="validate a preset file",
         description="Validate a preset and print its findings. Exit 0 when there are no "
         "errors (warnings allowed), 1 when there are errors, 2 when the file cannot be "
         "read or parsed.",
     )
     parser.add_argument("file", metavar="FILE", help="preset file (or the name of a preset)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="explain each finding and show its fix")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="explain each finding and show its fix"
+    )
     parser.set_defaults(run=run)
 
 
@@ -37,13 +39,18 @@ def run(args: argparse.Namespace) -> int:
     findings = validate(preset.config)
     source = str(preset.source) if preset.source else args.file
     if args.json:
-        print(json.dumps({
-            "file": source,
-            "preset": presets.to_document(preset),
-            "ok": not has_errors(findings),
-            "counts": {s.value: n for s, n in count(findings).items()},
-            "findings": [f.to_json() for f in findings],
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "file": source,
+                    "preset": presets.to_document(preset),
+                    "ok": not has_errors(findings),
+                    "counts": {s.value: n for s, n in count(findings).items()},
+                    "findings": [f.to_json() for f in findings],
+                },
+                indent=2,
+            )
+        )
     else:
         for finding in findings:
             print("\n".join(format_finding(source, finding, verbose=args.verbose)))

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     try:
         entry = catalog.get(args.name)
-    except catalog.UnknownOption as exc:
+    except catalog.UnknownOptionError as exc:
         raise CliError(f"{exc} (see 'hvtui explain --list')") from exc
     if args.json:
         print(json.dumps(catalog.to_json(entry), indent=2))
@@ -98,11 +98,13 @@ def describe(entry: Enlightenment) -> str:
         facts.append(("Used by", "nested guests only (Hyper-V, WSL2, VBS inside the VM)"))
     if entry.host_needs:
         facts.append(("Host needs", ", ".join(n.value for n in entry.host_needs)))
-    migration = entry.migration.value + (f": {entry.migration_note}" if entry.migration_note
-                                         else "")
+    migration = entry.migration.value + (
+        f": {entry.migration_note}" if entry.migration_note else ""
+    )
     facts.append(("Migration", migration))
-    facts.append(("Production", "yes" if entry.production else
-                  "no - a debugging/development feature"))
+    facts.append(
+        ("Production", "yes" if entry.production else "no - a debugging/development feature")
+    )
     if entry.cpuid:
         bits = " and ".join(b.describe() for b in entry.cpuid)
         if entry.cpuid_means_auto:

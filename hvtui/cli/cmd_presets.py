@@ -12,19 +12,23 @@ from hvtui.cli.errors import CliError
 def register(sub: Any) -> None:
     """Add the ``presets`` parser with its ``list`` and ``show`` actions."""
     parser: argparse.ArgumentParser = sub.add_parser(
-        "presets", help="list or show presets (shipped and your own)",
+        "presets",
+        help="list or show presets (shipped and your own)",
         description="Shipped presets come with hvtui; your own live in "
         "$XDG_CONFIG_HOME/hvtui/presets (default ~/.config/hvtui/presets). A user preset "
         "with the same name as a shipped one wins.",
     )
-    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True,
-                                    parser_class=type(parser))
-    listing = actions.add_parser("list", help="list presets",
-                                 description="List shipped and user presets.")
+    actions = parser.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=type(parser)
+    )
+    listing = actions.add_parser(
+        "list", help="list presets", description="List shipped and user presets."
+    )
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     listing.set_defaults(run=run_list)
-    show = actions.add_parser("show", help="print a preset",
-                              description="Print a preset file (by name or path).")
+    show = actions.add_parser(
+        "show", help="print a preset", description="Print a preset file (by name or path)."
+    )
     show.add_argument("name", metavar="NAME", help="preset name or path to a .toml file")
     show.add_argument("--json", action="store_true", help="print the parsed preset as JSON")
     show.set_defaults(run=run_show)
@@ -36,14 +40,22 @@ def run_list(args: argparse.Namespace) -> int:
 
     infos = presets.list_presets()
     if args.json:
-        print(json.dumps([
-            {
-                "name": i.name, "origin": i.origin, "path": str(i.path),
-                "description": i.description,
-                "overrides": str(i.shadows) if i.shadows else None, "error": i.error,
-            }
-            for i in infos
-        ], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "name": i.name,
+                        "origin": i.origin,
+                        "path": str(i.path),
+                        "description": i.description,
+                        "overrides": str(i.shadows) if i.shadows else None,
+                        "error": i.error,
+                    }
+                    for i in infos
+                ],
+                indent=2,
+            )
+        )
         return 0
     if not infos:
         print("no presets found")

@@ -72,6 +72,12 @@ class Config:
             merged[name] = value
         return cls(_sorted_items(merged))
 
+    @classmethod
+    def from_items(cls, values: Mapping[str, Value]) -> Config:
+        """Build from names exactly as given (no folding); the preset loader uses it
+        so that a key like ``hv-relaxed`` stays visible as an unknown option."""
+        return cls(_sorted_items(values))
+
     # -- reading -----------------------------------------------------------
 
     def as_dict(self) -> dict[str, Value]:
@@ -111,11 +117,11 @@ class Config:
 
     def enabled(self) -> tuple[str, ...]:
         """Known options that are on, in catalog order."""
-        return tuple(n for n, _ in self.values if catalog.canonical_name(n) and self.is_on(n))
+        return tuple(n for n, _ in self.values if catalog.is_canonical(n) and self.is_on(n))
 
     def unknown(self) -> tuple[str, ...]:
         """Option names the catalog does not know."""
-        return tuple(n for n, _ in self.values if catalog.canonical_name(n) is None)
+        return tuple(n for n, _ in self.values if not catalog.is_canonical(n))
 
     # -- raw edits (no dependency handling) --------------------------------
 
@@ -153,7 +159,9 @@ class Config:
                 req = catalog.get(required)
                 items.append(
                     ChangeItem(
-                        required, config.get(required), _on_value(req),
+                        required,
+                        config.get(required),
+                        _on_value(req),
                         f"{needed_by} needs {required} (QEMU refuses {needed_by} without it)",
                     )
                 )
@@ -177,7 +185,9 @@ class Config:
             chain = _why_needs(dependent, entry.name)
             items.append(
                 ChangeItem(
-                    dependent, config.get(dependent), _off_value(dep),
+                    dependent,
+                    config.get(dependent),
+                    _off_value(dep),
                     f"{dependent} needs {chain}, which was turned off",
                 )
             )
@@ -191,8 +201,12 @@ class Config:
             before = self.get(entry.name)
             after = self.with_value(entry.name, None)
             needing = tuple(d for d in catalog.all_dependents(entry.name) if after.is_on(d))
-            return Change(self, after, (ChangeItem(entry.name, before, None, "requested"),),
-                          still_needed_by=needing)
+            return Change(
+                self,
+                after,
+                (ChangeItem(entry.name, before, None, "requested"),),
+                still_needed_by=needing,
+            )
         probe = self.with_value(entry.name, value)
         if probe.is_on(entry.name):
             return self.enable(entry.name, value)
@@ -212,7 +226,7 @@ class Config:
         if not any(catalog.get(n).overrides_list and self.is_on(n) for n in self.enabled()):
             return ()
         keeps = {e.name for e in catalog.ENTRIES if e.overrides_list or not e.production}
-        return tuple(n for n, _ in self.values if catalog.canonical_name(n) and n not in keeps)
+        return tuple(n for n, _ in self.values if catalog.is_canonical(n) and n not in keeps)
 
 
 def _on_value(entry: Enlightenment) -> Value:

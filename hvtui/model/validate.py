@@ -24,16 +24,17 @@ def validate(config: Config, *, vendor: str | None = None) -> list[Finding]:
     """
     findings: list[Finding] = []
     for name, value in config:
-        canonical = catalog.canonical_name(name)
-        if canonical is None:
+        if not catalog.is_canonical(name):
             findings.append(_unknown(name, value))
             continue
-        entry = catalog.get(canonical)
+        entry = catalog.get(name)
         problem = value_problem(entry, value)
         if problem is not None:
             findings.append(
                 Finding(
-                    Severity.ERROR, "invalid-value", (entry.name,),
+                    Severity.ERROR,
+                    "invalid-value",
+                    (entry.name,),
                     f"{entry.name}: {problem}",
                     f"QEMU's {entry.qemu_property} takes {entry.describe_range()}.",
                     Fix(f"reset {entry.name} to QEMU's default", ((entry.name, None),)),
@@ -57,7 +58,9 @@ def _unknown(name: str, value: object) -> Finding:
             ((name, None), (suggestions[0], value)),
         )
     return Finding(
-        Severity.ERROR, "unknown-option", (name,),
+        Severity.ERROR,
+        "unknown-option",
+        (name,),
         f"unknown enlightenment {name!r}{hint}",
         "Allowed names are the QEMU hv-* properties without the hv- prefix; "
         "see `hvtui explain --list`.",
@@ -66,14 +69,17 @@ def _unknown(name: str, value: object) -> Finding:
     )
 
 
-def _findings_for_enabled(config: Config, entry: Enlightenment, vendor: str | None
-                          ) -> list[Finding]:
+def _findings_for_enabled(
+    config: Config, entry: Enlightenment, vendor: str | None
+) -> list[Finding]:
     findings: list[Finding] = []
     missing = [r for r in entry.requires if not config.is_on(r)]
     for required in missing:
         findings.append(
             Finding(
-                Severity.ERROR, "missing-dependency", (entry.name, required),
+                Severity.ERROR,
+                "missing-dependency",
+                (entry.name, required),
                 f"{entry.name} needs {required}, which is off",
                 f"QEMU checks this dependency and refuses to start a VM with "
                 f"{entry.qemu_property} but without hv-{required}.",
@@ -92,14 +98,20 @@ def _findings_for_enabled(config: Config, entry: Enlightenment, vendor: str | No
             message = f"on {rule.vendor.capitalize()} hosts, {message}"
         findings.append(
             Finding(
-                severity, "doc-requirement", (entry.name, *wanted), message, rule.explanation,
+                severity,
+                "doc-requirement",
+                (entry.name, *wanted),
+                message,
+                rule.explanation,
                 Fix("turn on " + ", ".join(wanted), tuple((o, True) for o in wanted)),
             )
         )
     if not entry.production:
         findings.append(
             Finding(
-                Severity.WARNING, "not-for-production", (entry.name,),
+                Severity.WARNING,
+                "not-for-production",
+                (entry.name,),
                 f"{entry.name} is a debugging/development feature, not for production",
                 "QEMU's recommendations: hv-syndbg, hv-passthrough and hv-enforce-cpuid "
                 "should not be enabled in production configurations.",
@@ -113,14 +125,17 @@ def _findings_for_enabled(config: Config, entry: Enlightenment, vendor: str | No
         if caution.below is not None and not (isinstance(value, int) and value < caution.below):
             continue
         findings.append(
-            Finding(caution.severity, caution.code, (entry.name,), caution.message,
-                    caution.explanation)
+            Finding(
+                caution.severity, caution.code, (entry.name,), caution.message, caution.explanation
+            )
         )
     if entry.vendors is not None and vendor is not None and vendor not in entry.vendors:
         allowed = ", ".join(sorted(entry.vendors))
         findings.append(
             Finding(
-                Severity.ERROR, "wrong-vendor", (entry.name,),
+                Severity.ERROR,
+                "wrong-vendor",
+                (entry.name,),
                 f"{entry.name} works on {allowed} hosts only; this host is {vendor}",
                 "The guest will not boot with it on this CPU vendor.",
                 Fix(f"turn off {entry.name}", ((entry.name, False),)),
@@ -137,7 +152,9 @@ def _passthrough_findings(config: Config) -> list[Finding]:
     listed = ", ".join(ignored)
     return [
         Finding(
-            Severity.WARNING, "passthrough-overrides", (*switches, *ignored),
+            Severity.WARNING,
+            "passthrough-overrides",
+            (*switches, *ignored),
             f"{switches[0]} overrides the explicit list; ignored: {listed}",
             "With hv-passthrough QEMU enables everything KVM supports (except syndbg) and "
             "copies KVM's spinlocks and vendor values; other hv-* settings have no effect.",
@@ -155,7 +172,9 @@ def _identity_alone(config: Config) -> list[Finding]:
         return []
     return [
         Finding(
-            Severity.INFO, "identity-alone", tuple(identity),
+            Severity.INFO,
+            "identity-alone",
+            tuple(identity),
             f"{', '.join(identity)} has no effect without an enlightenment",
             "Vendor and version identification only reach the guest once at least one "
             "Hyper-V enlightenment is on.",
@@ -167,11 +186,10 @@ def describe_config(config: Config) -> list[str]:
     """``relaxed=on``, ``spinlocks=0x1fff``...: a compact listing of explicit values."""
     parts: list[str] = []
     for name, value in config:
-        canonical = catalog.canonical_name(name)
-        if canonical is None or value_problem(catalog.get(canonical), value):
+        if not catalog.is_canonical(name) or value_problem(catalog.get(name), value):
             parts.append(f"{name}={value!r}")
         else:
-            parts.append(f"{name}={format_value(catalog.get(canonical), value)}")
+            parts.append(f"{name}={format_value(catalog.get(name), value)}")
     return parts
 
 

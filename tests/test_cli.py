@@ -1,0 +1,203 @@
+"""The command line as a contract: help, version, exit codes, one-line errors, no Textual."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from clirun import REPO, run_cli
+
+from hvtui import __version__, catalog
+from hvtui.cli import COMMANDS, build_parser
+
+
+def _subcommand_paths() -> list[list[str]]:
+    parser = build_parser()
+    paths: list[list[str]] = []
+    for action in parser._subparsers._group_actions:  # type: ignore[union-attr]
+        for name, sub in action.choices.items():  # type: ignore[union-attr]
+            paths.append([name])
+            for sub_action in sub._actions:
+                choices = getattr(sub_action, "choices", None)
+                if isinstance(choices, dict):
+                    paths.extend([name, inner] for inner in choices)
+    return paths
+
+
+def test_version() -> None:
+    result = run_cli(["--version"])
+    assert (result.code, result.out) == (0, f"hvtui {__version__}\n")
+
+
+def test_no_arguments_prints_help_until_the_tui_lands() -> None:
+    result = run_cli([])
+    assert result.code == 0 and "usage: hvtui" in result.out
+
+
+@pytest.mark.parametrize("path", _subcommand_paths(), ids=" ".join)
+def test_help_on_every_subcommand(path: list[str]) -> None:
+    result = run_cli([*path, "--help"])
+    assert result.code == 0
+    assert result.out.startswith("usage: hvtui " + " ".join(path))
+
+
+def test_every_registered_command_is_listed_in_help() -> None:
+    out = run_cli(["--help"]).out
+    for module in COMMANDS:
+        name = module.__name__.rsplit("cmd_", 1)[1]
+        assert f"    {name}" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["bogus"], ["explain", "--nope"], ["presets"], ["check"], ["explain", "relaxed", "--list"]],
+)
+def test_usage_errors_are_one_line_exit_2(args: list[str]) -> None:
+    result = run_cli(args)
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err.count("\n") == 1 and result.err.startswith("hvtui")
+    assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("spelling", ["hv-relaxed", "relaxed", "hv_relaxed"])
+def test_explain_accepts_every_spelling(spelling: str) -> None:
+    result = run_cli(["explain", spelling])
+    assert result.code == 0
+    assert result.out.startswith("hv-relaxed: ")
+
+
+def test_explain_shows_every_fact() -> None:
+    out = run_cli(["explain", "stimer-direct"]).out
+    for fact in [
+        "Value:",
+        "Needs:",
+        "stimer",
+        "Needed by:",
+        "CPU vendor:",
+        "Migration:",
+        "KVM support:",
+        "0x40000003.EDX & 0x80000",
+        "libvirt:",
+        "<stimer state='on'><direct state='on'/></stimer>",
+        "5.7.0",
+        "QEMU 4.1",
+    ]:
+        assert fact in out, fact
+    evmcs = run_cli(["explain", "evmcs"]).out
+    assert "intel only" in evmcs and "Needed by:" in evmcs
+    nonarch = run_cli(["explain", "no-nonarch-coresharing"]).out
+    assert "no element" in nonarch and "blocks-when-auto" in nonarch
+
+
+def test_explain_unknown_name_suggests() -> None:
+    result = run_cli(["explain", "stimr"])
+    assert result.code == 2
+    assert result.err == (
+        "hvtui: unknown enlightenment 'stimr'; did you mean 'stimer'? "
+        "(see 'hvtui explain --list')\n"
+    )
+
+
+def test_explain_list_and_json() -> None:
+    listing = run_cli(["explain", "--list"]).out
+    for entry in catalog.ENTRIES:
+        assert entry.qemu_property in listing
+    data = json.loads(run_cli(["explain", "avic", "--json"]).out)
+    assert data["name"] == "avic" and data["aliases"] == ["apicv"]
+    assert data["libvirt"]["since"] == "8.10.0"
+    everything = json.loads(run_cli(["explain", "--list", "--json"]).out)
+    assert len(everything) == len(catalog.ENTRIES)
+
+
+def test_presets_list_and_show() -> None:
+    listing = run_cli(["presets", "list"])
+    assert listing.code == 0
+    assert "windows-desktop" in listing.out and "shipped" in listing.out
+    data = json.loads(run_cli(["presets", "list", "--json"]).out)
+    assert {"name", "origin", "path", "description", "overrides", "error"} <= set(data[0])
+    show = run_cli(["presets", "show", "minimal"])
+    assert show.code == 0
+    assert show.out == (REPO / "presets" / "minimal.toml").read_text()
+    shown = json.loads(run_cli(["presets", "show", "minimal", "--json"]).out)
+    assert shown["enlightenments"]["spinlocks"] == 0x1FFF and shown["origin"] == "shipped"
+
+
+def test_presets_list_marks_user_override(user_presets: Path) -> None:
+    (user_presets / "minimal.toml").write_text('schema = 1\ndescription = "mine"\n')
+    out = run_cli(["presets", "list"]).out
+    line = next(line for line in out.splitlines() if line.startswith("minimal"))
+    assert "user" in line and "overrides the shipped preset" in line
+
+
+def test_check_exit_codes(tmp_path: Path) -> None:
+    good = run_cli(["check", "presets/windows-desktop.toml"])
+    assert good.code == 0
+    assert good.out == "presets/windows-desktop.toml: 0 errors, 0 warnings, 0 info\n"
+    warn = tmp_path / "warn.toml"
+    warn.write_text("schema = 1\n[enlightenments]\nreenlightenment = true\n")
+    result = run_cli(["check", str(warn)])
+    assert result.code == 0, "warnings alone do not fail"
+    assert ": warning: " in result.out
+    bad = tmp_path / "bad.toml"
+    bad.write_text("schema = 1\n[enlightenments]\nstimer = true\n")
+    result = run_cli(["check", str(bad), "-v"])
+    assert result.code == 1
+    assert f"{bad}: error: stimer needs synic, which is off [missing-dependency]" in result.out
+    assert "    fix: turn on synic" in result.out
+    data = json.loads(run_cli(["check", str(bad), "--json"]).out)
+    assert data["ok"] is False and data["counts"]["error"] == 2
+    assert data["findings"][0]["fix"]["changes"] == [{"option": "synic", "value": True}]
+
+
+def test_check_accepts_a_preset_name() -> None:
+    assert run_cli(["check", "minimal"]).code == 0
+
+
+def test_cli_never_imports_textual() -> None:
+    """Every CLI path runs without Textual: checked in a fresh interpreter."""
+    script = (
+        "import sys, io, contextlib\n"
+        "from hvtui.cli import main\n"
+        "for args in (['--help'], ['explain', 'stimer'], ['explain', '--list'],\n"
+        "             ['presets', 'list'], ['presets', 'show', 'minimal'],\n"
+        "             ['check', 'presets/minimal.toml'], ['check', 'nope']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()), \\\n"
+        "         contextlib.redirect_stderr(io.StringIO()):\n"
+        "        try:\n"
+        "            main(args)\n"
+        "        except SystemExit:\n"
+        "            pass\n"
+        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "print(bad)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_internal_errors_are_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hvtui.cli import cmd_explain, main
+
+    def broken(args: object) -> int:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(cmd_explain, "run", broken)
+    monkeypatch.delenv("HVTUI_DEBUG", raising=False)
+    assert main(["explain", "relaxed"]) == 70
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("hvtui: internal error: RuntimeError: simulated bug")
+
+
+def test_binary_junk_is_one_line(tmp_path: Path) -> None:
+    weird = tmp_path / "x.toml"
+    weird.write_bytes(b"\x00\x01")
+    result = run_cli(["check", str(weird)])
+    assert result.code == 2 and result.err.count("\n") == 1
