@@ -1,8 +1,14 @@
-"""``hvtui detect``: placeholder until host detection lands (issue 3)."""
+"""``hvtui detect``: what this host (or a snapshot of one) can give a Windows guest.
+
+Registration is cheap; the detection package is imported inside :func:`run` so
+that ``hvtui --help`` and the other subcommands never pay for it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
 from hvtui.cli.errors import CliError
@@ -11,12 +17,104 @@ from hvtui.cli.errors import CliError
 def register(sub: Any) -> None:
     """Add the ``detect`` parser."""
     parser: argparse.ArgumentParser = sub.add_parser(
-        "detect", help="probe this host (CPU, KVM, Hyper-V support, TSC, SMT, VMs)",
-        description="Probe this host for what matters to Hyper-V enlightenments.",
+        "detect",
+        help="probe this host (CPU, KVM, Hyper-V support, TSC, SMT, VMs)",
+        description="Probe this host for what matters to Hyper-V enlightenments: CPU, KVM "
+        "and the Hyper-V features its kernel offers, APIC virtualization, TSC, SMT and "
+        "isolation, running QEMU guests, installed QEMU and libvirt.",
+        epilog="Unknown facts are shown with their reason; nothing is guessed.",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object (schema 1)")
+    parser.add_argument(
+        "--sysroot",
+        metavar="DIR",
+        type=Path,
+        help="read /proc and /sys under DIR (a snapshot or a hand-made tree) instead of /",
+    )
+    parser.add_argument(
+        "--deep",
+        action="store_true",
+        help="also ask py-cpuinfo (brand string, raw CPUID flags; takes about a second)",
+    )
+    parser.add_argument(
+        "--save-snapshot",
+        metavar="DIR",
+        type=Path,
+        help="write everything read (files, ioctl answers, command outputs) to DIR "
+        "for a bug report; replay it with --sysroot DIR",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="with --save-snapshot: write into a directory that is not empty",
     )
     parser.set_defaults(run=run)
 
 
+def _check_snapshot_dir(directory: Path, force: bool) -> None:
+    if directory.exists() and not directory.is_dir():
+        raise CliError(f"--save-snapshot {directory}: exists and is not a directory")
+    if directory.is_dir() and not force:
+        try:
+            empty = not any(directory.iterdir())
+        except OSError as exc:
+            raise CliError(f"--save-snapshot {directory}: {exc.strerror or exc}") from exc
+        if not empty:
+            raise CliError(
+                f"--save-snapshot {directory}: directory is not empty (use --force to write "
+                "into it)"
+            )
+
+
 def run(args: argparse.Namespace) -> int:
-    """Not implemented yet."""
-    raise CliError("detect is not implemented yet")
+    """Detect, print, optionally save a snapshot; 0, or 2 for unusable input."""
+    sysroot: Path | None = args.sysroot
+    if sysroot is not None and not sysroot.is_dir():
+        what = "does not exist" if not sysroot.exists() else "is not a directory"
+        raise CliError(f"--sysroot {sysroot}: {what}")
+    snapshot_dir: Path | None = args.save_snapshot
+    if snapshot_dir is not None:
+        _check_snapshot_dir(snapshot_dir, args.force)
+    elif args.force:
+        raise CliError("--force only applies to --save-snapshot")
+
+    started = None
+    if sysroot is None:
+        # Start QEMU's and libvirt's --version first: they run while detection loads.
+        from hvtui.detect.versions import start_versions
+
+        started = start_versions()
+
+    from hvtui.detect import detect_traced
+
+    detection = detect_traced(sysroot, deep=args.deep, started=started)
+    report = detection.report
+
+    if snapshot_dir is not None:
+        from hvtui.detect.snapshot import SnapshotError, save_snapshot
+
+        try:
+            count = save_snapshot(
+                snapshot_dir,
+                detection.root.trace,
+                detection.live,
+                source=report.source,
+                argv=["hvtui", *sys.argv[1:]],
+            )
+        except SnapshotError as exc:
+            raise CliError(str(exc)) from exc
+        print(
+            f"hvtui: snapshot of {count} files written to {snapshot_dir} "
+            f"(replay: hvtui detect --sysroot {snapshot_dir})",
+            file=sys.stderr,
+        )
+
+    if args.json:
+        import json
+
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        from hvtui.detect.render import render_text
+
+        sys.stdout.write(render_text(report))
+    return 0

@@ -1,0 +1,74 @@
+"""The kernel's cpu-list notation (``0-3,8,10-11``), parsed and written back.
+
+sysfs writes plain ranges; the kernel command line also accepts strides
+(``0-7:2/4``: 2 CPUs of every group of 4) and ``N`` for the last CPU, which
+``isolcpus=``/``nohz_full=`` users write, so both are read here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_RANGE = re.compile(r"(\d+|N)(?:-(\d+|N)(?::(\d+)/(\d+))?)?")
+
+
+class CpuListError(ValueError):
+    """Text that is not a cpu-list."""
+
+
+def parse_cpulist(text: str, last_cpu: int | None = None) -> frozenset[int]:
+    """The CPUs a cpu-list names; ``""`` and ``(null)`` (old kernels) are empty.
+
+    ``last_cpu`` resolves the ``N`` shorthand; without it ``N`` is an error.
+    """
+    value = text.strip()
+    if value in ("", "(null)"):
+        return frozenset()
+    cpus: set[int] = set()
+    for part in value.split(","):
+        match = _RANGE.fullmatch(part.strip())
+        if match is None:
+            raise CpuListError(f"{part.strip()!r} is not a CPU number or range")
+        first = _number(match.group(1), last_cpu)
+        last = _number(match.group(2), last_cpu) if match.group(2) else first
+        if last < first or last > 65535:
+            raise CpuListError(f"{part.strip()!r} is not a valid range")
+        if match.group(3) is not None:
+            used, group = int(match.group(3)), int(match.group(4))
+            if group == 0 or used == 0 or used > group:
+                raise CpuListError(f"{part.strip()!r} has an invalid stride")
+            cpus.update(c for c in range(first, last + 1) if (c - first) % group < used)
+        else:
+            cpus.update(range(first, last + 1))
+    return frozenset(cpus)
+
+
+def _number(token: str, last_cpu: int | None) -> int:
+    if token == "N":
+        if last_cpu is None:
+            raise CpuListError("'N' (the last CPU) needs the number of CPUs")
+        return last_cpu
+    return int(token)
+
+
+def format_cpulist(cpus: Iterable[int]) -> str:
+    """``{0,1,2,3,8}`` -> ``0-3,8``; empty -> ``""``."""
+    ordered = sorted(set(cpus))
+    parts: list[str] = []
+    start = prev = None
+    for cpu in ordered:
+        if start is None:
+            start = prev = cpu
+        elif prev is not None and cpu == prev + 1:
+            prev = cpu
+        else:
+            parts.append(_span(start, prev))
+            start = prev = cpu
+    if start is not None:
+        parts.append(_span(start, prev))
+    return ",".join(parts)
+
+
+def _span(start: int, end: int | None) -> str:
+    return str(start) if end is None or end == start else f"{start}-{end}"

@@ -1,0 +1,237 @@
+"""The detection pipeline: probe, read, interpret, assemble the :class:`HostReport`.
+
+Order matters for speed: the QEMU/libvirt ``--version`` commands are started
+first (by the caller when it can, even before this module is imported) and
+collected last, so their run time overlaps everything else; the live probes
+then run, and the files are read and interpreted section by section.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hvtui.detect.report import (
+    FAILED,
+    NOT_LINUX,
+    NOT_LIVE,
+    NOT_REQUESTED,
+    Fact,
+    HostInfo,
+    HostReport,
+    known,
+    unknown,
+)
+from hvtui.detect.sysroot import Root
+
+if TYPE_CHECKING:
+    from hvtui.detect.cpu import Cpuinfo
+    from hvtui.detect.live import LiveData
+    from hvtui.detect.report import VersionsInfo
+    from hvtui.detect.versions import PendingVersions
+
+X86_ARCHES = ("x86_64", "amd64", "i386", "i486", "i586", "i686")
+OSRELEASE = "/proc/sys/kernel/osrelease"
+NOT_REQUESTED_DEEP: Fact[Any] = unknown(
+    NOT_REQUESTED, "run with --deep (py-cpuinfo, about a second)"
+)
+
+
+@dataclass
+class Detection:
+    """A report plus what produced it (for ``--save-snapshot``)."""
+
+    report: HostReport
+    root: Root
+    live: LiveData
+    """The raw live-probe answers the report was built from."""
+
+
+def run_detection(
+    sysroot: Path | None,
+    *,
+    deep: bool,
+    live: bool | None,
+    started: PendingVersions | None = None,
+) -> Detection:
+    """Detect; never raises (an internal error becomes an all-unknown report).
+
+    ``started``: ``--version`` commands the caller already started.
+    """
+    try:
+        return _detect(sysroot, deep=deep, live=live, started=started)
+    except Exception as exc:  # detection must never take its caller down
+        import os
+
+        if started is not None:
+            started.finish()  # reap the children whatever happened
+        if os.environ.get("HVTUI_DEBUG"):
+            raise
+        reason = f"{FAILED}: internal error in detection: {type(exc).__name__}: {exc}"
+        source = "live" if sysroot is None else f"sysroot:{sysroot}"
+        from hvtui.detect.live import LiveData
+
+        report = _blank(HostReport, reason)
+        return Detection(
+            dataclasses.replace(report, source=source), Root(), LiveData.absent(reason)
+        )
+
+
+def _blank(cls: type, reason: str) -> Any:
+    """An instance of a report dataclass with every fact unknown for ``reason``."""
+    hints = typing.get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        tp = hints[f.name]
+        if typing.get_origin(tp) is Fact:
+            kwargs[f.name] = Fact(None, reason)
+        elif isinstance(tp, type) and dataclasses.is_dataclass(tp):
+            kwargs[f.name] = _blank(tp, reason)
+        elif tp is str:
+            kwargs[f.name] = ""
+        else:
+            kwargs[f.name] = ()
+    return cls(**kwargs)
+
+
+def _kernel_version(release: Fact[str]) -> tuple[int, int] | None:
+    if release.value is None:
+        return None
+    match = re.match(r"(\d+)\.(\d+)", release.value)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _detect(
+    sysroot: Path | None, *, deep: bool, live: bool | None, started: PendingVersions | None
+) -> Detection:
+    probe_live = live if live is not None else sysroot is None
+    pending = started
+    if probe_live and pending is None:
+        # First thing: QEMU's and libvirt's --version run while everything else happens.
+        from hvtui.detect.versions import start_versions
+
+        pending = start_versions()
+    elif not probe_live and pending is not None:
+        pending.finish()  # started by a caller that guessed wrong; just reap them
+        pending = None
+    # Imports here keep ``import hvtui.detect`` cheap for callers that only want types.
+    from hvtui.detect.apic import detect_apic_virt
+    from hvtui.detect.cpu import detect_cpu, read_cpuinfo
+    from hvtui.detect.deep import deep_flags, deep_info
+    from hvtui.detect.kvm import detect_kvm, kvm_module
+    from hvtui.detect.live import LiveData, gather
+    from hvtui.detect.smt import detect_isolation, detect_smt
+    from hvtui.detect.tsc import detect_tsc
+    from hvtui.detect.vms import vms_info
+
+    notes: list[str] = []
+    if sysroot is None:
+        import os
+
+        system = os.uname().sysname
+        blocked = None if system == "Linux" else f"{NOT_LINUX}: this is {system}"
+        root = Root("/", blocked=blocked)
+        live_data = (
+            gather(deep=deep, pending=pending)
+            if pending is not None
+            else LiveData.absent(f"{NOT_LIVE}: live probes were turned off")
+        )
+        source = "live"
+    else:
+        from hvtui.detect.snapshot import load_manifest
+
+        manifest = load_manifest(sysroot)
+        overrides = (
+            manifest.value.failures if manifest is not None and manifest.value is not None else {}
+        )
+        root = Root(sysroot, overrides=overrides)
+        if pending is not None:
+            live_data = gather(deep=deep, pending=pending)
+        elif manifest is None:
+            live_data = LiveData.absent(
+                f"{NOT_LIVE}: no hvtui-snapshot.json in the sysroot, so no ioctl, process "
+                "or binary answers"
+            )
+        elif manifest.value is None:
+            live_data = LiveData.absent(str(manifest.reason))
+        else:
+            live_data = manifest.value.live
+        source = f"sysroot:{sysroot}"
+    if not deep:
+        live_data = dataclasses.replace(live_data, deep=NOT_REQUESTED_DEEP)
+
+    cpuinfo = read_cpuinfo(root)
+    host = _host_info(root, live_data.platform, cpuinfo)
+    kernel = _kernel_version(host.kernel)
+    is_x86: bool | None
+    if host.arch.value is not None:
+        is_x86 = host.arch.value in X86_ARCHES
+    elif cpuinfo.value is not None:
+        is_x86 = cpuinfo.value.is_x86
+    else:
+        is_x86 = None
+
+    cpu = detect_cpu(root, cpuinfo, live_data.raw_cpuid, deep_flags(live_data.deep))
+    module = kvm_module(root)
+    kvm, kvm_notes = detect_kvm(root, module, live_data.kvm, is_x86)
+    notes.extend(kvm_notes)
+    apic = detect_apic_virt(root, cpu, module, kernel)
+    tsc = detect_tsc(root, cpu, module, live_data.kvm, kernel)
+    smt = detect_smt(root)
+    isolation = detect_isolation(root)
+    if cpu.in_vm.is_true():
+        notes.append(
+            "This host is itself a virtual machine: what its guests get also depends on "
+            "the outer hypervisor (nested virtualization)."
+        )
+    if cpu.virt_bios_disabled.is_true():
+        notes.append(str(cpu.virt_extension.reason).split(": ", 1)[-1])
+    report = HostReport(
+        source=source,
+        host=host,
+        cpu=cpu,
+        kvm=kvm,
+        apic_virt=apic,
+        tsc=tsc,
+        smt=smt,
+        isolation=isolation,
+        vms=vms_info(live_data.processes),
+        versions=_collected_versions(live_data, pending),
+        deep=deep_info(live_data.deep),
+        notes=tuple(notes),
+    )
+    return Detection(report, root, live_data)
+
+
+def _collected_versions(live_data: LiveData, pending: PendingVersions | None) -> VersionsInfo:
+    """Collect the ``--version`` commands as late as possible, then interpret them."""
+    from hvtui.detect.versions import versions_info
+
+    if pending is not None:
+        live_data.collect(pending)
+    return versions_info(live_data.commands)
+
+
+def _host_info(root: Root, platform: Fact[dict[str, str]], cpuinfo: Fact[Cpuinfo]) -> HostInfo:
+    """OS, architecture and kernel release: from uname when live, else from the files."""
+    osrelease = root.read_line(OSRELEASE)
+    if platform.value is not None:
+        os_name: Fact[str] = known(platform.value.get("system", ""))
+        arch: Fact[str] = known(platform.value.get("machine", ""))
+        kernel = osrelease if osrelease.value else known(platform.value.get("release", ""))
+        return HostInfo(os=os_name, arch=arch, kernel=kernel)
+    if cpuinfo.value is not None:
+        # A sysroot is a Linux tree by construction; x86 kernels say so in cpuinfo.
+        os_name = known("Linux")
+        if cpuinfo.value.is_x86:
+            flags = cpuinfo.value.first.get("flags", "").split()
+            arch = known("x86_64" if "lm" in flags else "i686")
+        else:
+            arch = Fact(None, platform.reason)
+    else:
+        os_name = arch = Fact(None, platform.reason)
+    return HostInfo(os=os_name, arch=arch, kernel=osrelease)

@@ -1,0 +1,210 @@
+"""Reading ``/proc`` and ``/sys`` under a root directory, without ever raising.
+
+Every read answers with a :class:`~hvtui.detect.report.Fact`: the text, or the
+reason it could not be had (missing, permission denied, unreadable, not Linux).
+The root is ``/`` on the live host or a directory given with ``--sysroot``, the
+way ``lscpu --sysroot`` works, so tests, bug reports and demos read real
+machines' files.
+
+A :class:`Root` also remembers everything it was asked and what it answered:
+``--save-snapshot`` writes exactly that back out, so the snapshot replays to the
+same report.  Overrides (from a snapshot's manifest) let a replay answer
+"permission denied" for a file the original user could not read.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hvtui.detect.report import (
+    MISSING,
+    PERMISSION,
+    UNPARSABLE,
+    UNREADABLE,
+    Fact,
+    known,
+    reason_text,
+    unknown,
+)
+
+#: Largest file read, so a wrong path (a device, a huge log) cannot stall detection.
+#: /proc/cpuinfo of an 8192-CPU machine is about 12 MiB.
+MAX_READ = 64 * 1024 * 1024
+
+# Indirection so tests can simulate EACCES even when they run as root.
+_open = os.open
+
+
+@dataclass
+class Trace:
+    """What a :class:`Root` was asked and answered, for ``--save-snapshot``."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Absolute path -> exact bytes read."""
+    failures: dict[str, str] = field(default_factory=dict)
+    """Absolute path -> reason, for reads that failed (missing files included)."""
+    dirs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Directory path -> the entries a listing returned (after filtering)."""
+    existing_dirs: set[str] = field(default_factory=set)
+    """Directories whose existence was checked and confirmed."""
+
+
+class Root:
+    """Files under ``base`` (``/`` for the live host).
+
+    ``blocked`` makes every read fail with that reason: used on a non-Linux
+    host, where ``/proc`` means nothing.
+    """
+
+    def __init__(
+        self,
+        base: Path | str = "/",
+        *,
+        overrides: Mapping[str, str] | None = None,
+        blocked: str | None = None,
+    ) -> None:
+        self.base = Path(base)
+        self.overrides: dict[str, str] = dict(overrides or {})
+        self.blocked = blocked
+        self.trace = Trace()
+
+    @property
+    def is_live(self) -> bool:
+        """True when reading the real ``/``."""
+        return self.base == Path("/")
+
+    def host_path(self, path: str) -> Path:
+        """Where ``path`` (absolute, as on the host) lives under the root."""
+        return self.base / path.lstrip("/")
+
+    def read_bytes(self, path: str) -> Fact[bytes]:
+        """The exact bytes of ``path``, or why they could not be read."""
+        if self.blocked is not None:
+            return Fact(None, self.blocked)
+        if path in self.overrides:
+            return self._replayed_failure(path)
+        try:
+            fd = _open(str(self.host_path(path)), os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as exc:
+            return self._fail(path, exc)
+        try:
+            chunks: list[bytes] = []
+            total = 0
+            while total < MAX_READ:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+        except OSError as exc:
+            return self._fail(path, exc)
+        finally:
+            os.close(fd)
+        data = b"".join(chunks)
+        self.trace.files[path] = data
+        return known(data)
+
+    def read(self, path: str) -> Fact[str]:
+        """The text of ``path`` (invalid UTF-8 replaced), or why it could not be read."""
+        raw = self.read_bytes(path)
+        if raw.value is None:
+            return Fact(None, raw.reason)
+        return known(raw.value.decode("utf-8", errors="replace"))
+
+    def read_line(self, path: str) -> Fact[str]:
+        """The stripped content of a one-value sysfs file."""
+        return self.read(path).map(str.strip)
+
+    def listdir(self, path: str, pattern: re.Pattern[str] | None = None) -> Fact[tuple[str, ...]]:
+        """Sorted entries of a directory (only those matching ``pattern``)."""
+        if self.blocked is not None:
+            return Fact(None, self.blocked)
+        if path in self.overrides:
+            return self._replayed_failure(path)
+        try:
+            names = os.listdir(self.host_path(path))
+        except OSError as exc:
+            return self._fail(path, exc)
+        if pattern is not None:
+            names = [n for n in names if pattern.fullmatch(n)]
+        result = tuple(sorted(names, key=_natural_key))
+        self.trace.dirs[path] = result
+        return known(result)
+
+    def is_dir(self, path: str) -> bool:
+        """Whether ``path`` is a directory (a module's sysfs directory, say)."""
+        if self.blocked is not None:
+            return False
+        if path in self.overrides:
+            self._replayed_failure(path)
+            return False
+        try:
+            found = self.host_path(path).is_dir()
+        except OSError:
+            return False
+        if found:
+            self.trace.existing_dirs.add(path)
+        else:
+            self.trace.failures.setdefault(path, reason_text(MISSING, path))
+        return found
+
+    def _replayed_failure(self, path: str) -> Fact[Any]:
+        """A failure the snapshot recorded; recorded again so a re-snapshot keeps it."""
+        reason = self.overrides[path]
+        self.trace.failures[path] = reason
+        return Fact(None, reason)
+
+    def _fail(self, path: str, exc: OSError) -> Fact[Any]:
+        reason = describe_oserror(path, exc)
+        self.trace.failures[path] = reason
+        return Fact(None, reason)
+
+
+def describe_oserror(path: str, exc: OSError) -> str:
+    """A reason string for a failed read: the code tells scripts what kind of failure."""
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return reason_text(MISSING, path)
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return reason_text(PERMISSION, path)
+    text = os.strerror(exc.errno) if exc.errno else str(exc)
+    return reason_text(UNREADABLE, f"{path}: {text}")
+
+
+def parse_int(text: Fact[str], path: str) -> Fact[int]:
+    """A decimal integer from a sysfs/proc value, or ``unparsable``."""
+    if text.value is None:
+        return Fact(None, text.reason)
+    value = text.value.strip()
+    if re.fullmatch(r"-?\d{1,12}", value):
+        return known(int(value))
+    return unknown(UNPARSABLE, f"{path}: {_shorten(value)!r} is not a number")
+
+
+def parse_bool(text: Fact[str], path: str) -> Fact[bool]:
+    """A module parameter: bool params read ``Y``/``N``, int params ``1``/``0``."""
+    if text.value is None:
+        return Fact(None, text.reason)
+    value = text.value.strip()
+    if value in ("Y", "y", "1"):
+        return known(True)
+    if value in ("N", "n", "0"):
+        return known(False)
+    return unknown(UNPARSABLE, f"{path}: {_shorten(value)!r} is not Y/N or 1/0")
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _natural_key(name: str) -> tuple[str, int]:
+    """``cpu2`` before ``cpu10``."""
+    match = re.fullmatch(r"(.*?)(\d+)", name)
+    if match is None:
+        return (name, -1)
+    return (match.group(1), int(match.group(2)))

@@ -1,0 +1,231 @@
+"""Running QEMU guests, their vCPU threads and where those threads may run.
+
+QEMU names its KVM vCPU threads ``CPU n/KVM`` when thread names are on
+(``-name guest=...,debug-threads=on``, which libvirt passes).  Each thread's
+affinity tells whether the vCPU is pinned (exactly one host CPU) or floats.
+
+psutil is imported only when ``/proc`` shows a QEMU-looking process: that first
+pass reads the same ``/proc/PID/comm`` psutil would, and spares the ~20 ms
+import on hosts without guests (the common case for ``hvtui detect``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hvtui.detect.cpulist import format_cpulist
+from hvtui.detect.report import (
+    FAILED,
+    NOT_APPLICABLE,
+    Fact,
+    Vcpu,
+    VmInfo,
+    known,
+    unknown,
+)
+
+PROC = "/proc"
+_VCPU_COMM = re.compile(r"CPU (\d+)/(KVM|TCG|HVF|WHPX|NVMM)")
+
+
+def is_qemu(name: str, cmdline: Sequence[str]) -> bool:
+    """``qemu-system-*`` (comm truncates it to ``qemu-system-x86``), ``qemu-kvm`` or ``kvm``.
+
+    Kernel threads (``kvm-pit/123``...) have no command line and never match.
+    """
+    if not cmdline:
+        return False
+    candidates = [name, os.path.basename(cmdline[0])]
+    return any(c.startswith("qemu-system-") or c in ("qemu-kvm", "kvm") for c in candidates)
+
+
+def _comm_looks_like_qemu(comm: str) -> bool:
+    return comm.startswith("qemu-system-") or comm in ("qemu-kvm", "kvm")
+
+
+@dataclass
+class ThreadAnswer:
+    """One thread of a QEMU process."""
+
+    tid: int
+    comm: str
+    affinity: list[int] | None
+    error: str = ""
+
+
+@dataclass
+class ProcessAnswer:
+    """A QEMU process as scanned, raw, as a snapshot stores it."""
+
+    pid: int
+    name: str
+    cmdline: list[str]
+    threads: list[ThreadAnswer] = field(default_factory=list)
+    error: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for the snapshot manifest."""
+        return {
+            "pid": self.pid,
+            "name": self.name,
+            "cmdline": list(self.cmdline),
+            "threads": [
+                {"tid": t.tid, "comm": t.comm, "affinity": t.affinity, "error": t.error}
+                for t in self.threads
+            ],
+            "error": self.error,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProcessAnswer:
+        """Inverse of :meth:`to_json`."""
+        threads = [
+            ThreadAnswer(
+                int(t["tid"]),
+                str(t.get("comm", "")),
+                [int(c) for c in t["affinity"]] if t.get("affinity") is not None else None,
+                str(t.get("error", "")),
+            )
+            for t in data.get("threads", [])
+        ]
+        return cls(
+            int(data["pid"]),
+            str(data.get("name", "")),
+            [str(a) for a in data.get("cmdline", [])],
+            threads,
+            str(data.get("error", "")),
+        )
+
+
+def _read_small(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4096).decode("utf-8", errors="replace").strip()
+    except OSError:
+        return None
+
+
+def _candidate_pids(proc: str) -> list[int]:
+    pids: list[int] = []
+    try:
+        entries = list(os.scandir(proc))
+    except OSError:
+        return pids
+    for entry in entries:
+        if not entry.name.isdigit():
+            continue
+        comm = _read_small(f"{proc}/{entry.name}/comm")
+        if comm is not None and _comm_looks_like_qemu(comm):
+            pids.append(int(entry.name))
+    return pids
+
+
+def scan_processes(proc: str = PROC, exclude: Collection[int] = ()) -> Fact[list[ProcessAnswer]]:
+    """QEMU processes with their threads; never raises.
+
+    ``exclude`` names processes to skip: hvtui's own ``qemu-system-x86_64
+    --version`` child is running while the scan happens and is not a guest.
+    """
+    own = os.getpid()
+    pids = [p for p in _candidate_pids(proc) if p != own and p not in exclude]
+    if not pids:
+        return known([])
+    try:
+        import psutil
+    except ImportError as exc:  # pragma: no cover - psutil is a dependency
+        return unknown(FAILED, f"psutil is not importable: {exc}")
+    found: list[ProcessAnswer] = []
+    for pid in pids:
+        try:
+            process = psutil.Process(pid)
+            name = process.name()
+            cmdline = process.cmdline()
+        except (psutil.Error, OSError):
+            continue  # exited meanwhile, or a zombie
+        if not is_qemu(name, cmdline):
+            continue
+        answer = ProcessAnswer(pid, name, cmdline)
+        try:
+            tids = [t.id for t in process.threads()]
+        except (psutil.Error, OSError) as exc:
+            answer.error = f"{FAILED}: threads of {pid}: {exc}"
+            tids = []
+        for tid in tids:
+            comm = _read_small(f"{proc}/{pid}/task/{tid}/comm") or ""
+            try:
+                affinity: list[int] | None = sorted(os.sched_getaffinity(tid))
+                error = ""
+            except OSError as exc:
+                affinity, error = None, f"{FAILED}: sched_getaffinity({tid}): {exc.strerror}"
+            answer.threads.append(ThreadAnswer(tid, comm, affinity, error))
+        found.append(answer)
+    return known(found)
+
+
+def guest_name(cmdline: Sequence[str]) -> str:
+    """The guest name from ``-name NAME[,...]`` or ``-name guest=NAME,...``; ``""`` if none."""
+    for i, arg in enumerate(cmdline[:-1]):
+        if arg in ("-name", "--name"):
+            value = cmdline[i + 1].replace(",,", "\0")
+            for n, part in enumerate(value.split(",")):
+                key, sep, rest = part.partition("=")
+                if sep and key == "guest":
+                    return rest.replace("\0", ",")
+                if not sep and n == 0:
+                    return part.replace("\0", ",")
+            return ""
+    return ""
+
+
+def vms_info(processes: Fact[list[ProcessAnswer]]) -> Fact[tuple[VmInfo, ...]]:
+    """The ``vms`` section from scanned (or recorded) processes."""
+    if processes.value is None:
+        return Fact(None, processes.reason)
+    vms: list[VmInfo] = []
+    for p in sorted(processes.value, key=lambda a: a.pid):
+        vcpus: list[Vcpu] = []
+        for t in p.threads:
+            match = _VCPU_COMM.fullmatch(t.comm)
+            if match is None:
+                continue
+            if t.affinity is None:
+                why = unknown(FAILED, t.error or "affinity not readable")
+                vcpus.append(Vcpu(int(match.group(1)), t.tid, why, why))
+            else:
+                vcpus.append(
+                    Vcpu(
+                        int(match.group(1)),
+                        t.tid,
+                        known(format_cpulist(t.affinity)),
+                        known(len(t.affinity) == 1),
+                    )
+                )
+        vcpus.sort(key=lambda v: v.index)
+        if p.error and not vcpus:
+            vcpu_fact: Fact[tuple[Vcpu, ...]] = unknown(FAILED, p.error)
+            pinned: Fact[bool] = Fact(None, vcpu_fact.reason)
+        elif not vcpus:
+            vcpu_fact = unknown(
+                NOT_APPLICABLE,
+                "QEMU runs without thread names (-name ...,debug-threads=on), so its vCPU "
+                "threads cannot be told apart",
+            )
+            pinned = Fact(None, vcpu_fact.reason)
+        else:
+            vcpu_fact = known(tuple(vcpus))
+            pinned = _all_pinned(vcpus)
+        vms.append(VmInfo(p.pid, p.name, guest_name(p.cmdline), vcpu_fact, pinned))
+    return known(tuple(vms))
+
+
+def _all_pinned(vcpus: Sequence[Vcpu]) -> Fact[bool]:
+    """Every vCPU on its own single host CPU."""
+    if any(v.pinned.value is None for v in vcpus):
+        return Fact(None, next(v.pinned.reason for v in vcpus if v.pinned.value is None))
+    if not all(v.pinned.is_true() for v in vcpus):
+        return known(False)
+    return known(len({v.cpus.value for v in vcpus}) == len(vcpus))

@@ -1,0 +1,1 @@
+"""Tests of host detection (``hvtui detect``); a package so the helpers import cleanly."""
