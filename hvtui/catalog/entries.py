@@ -40,7 +40,13 @@ def _bits(leaf: int, register: str, mask: int) -> CpuidBits:
 
 
 def _hv(
-    element: str, since: str, example: str = "", *, attribute: str | None = None, note: str = ""
+    element: str,
+    since: str,
+    example: str = "",
+    *,
+    attribute: str | None = None,
+    note: str = "",
+    minimum: int | None = None,
 ) -> LibvirtMapping:
     return LibvirtMapping(
         LibvirtKind.HYPERV,
@@ -49,6 +55,7 @@ def _hv(
         V(since),
         example or f"<{element} state='on'/>",
         note,
+        minimum,
     )
 
 
@@ -88,6 +95,9 @@ def _version_id(name: str, bits: int, default: int, field: str, where: str) -> E
         qemu_since_verified=False,
         libvirt=_no_libvirt(_NO_ELEMENT),
         enlightenment=False,
+        recommended=False,
+        not_recommended_because="guests are not supposed to act on the Hyper-V version; "
+        "QEMU recommends leaving it unchanged",
         guest_cpuid=f"CPUID 0x40000002 {where}",
         cautions=(
             Caution(
@@ -148,6 +158,7 @@ build on it.
     ),
     Enlightenment(
         name="spinlocks",
+        overcommit_value=0xFFF,
         summary="How long a guest spins on a lock before telling the hypervisor (retries).",
         doc="""\
 When a Windows vCPU waits for a spinlock held by another vCPU that is not
@@ -177,6 +188,7 @@ runs more vCPUs than it has CPUs.
             "1.1.0",
             "<spinlocks state='on' retries='8191'/>",
             attribute="retries",
+            minimum=0xFFF,
             note="libvirt requires retries >= 4095; 4294967295 ('never notify') "
             "is accepted since libvirt 11.9.0.",
         ),
@@ -238,6 +250,10 @@ accounting and scheduling decisions.
     ),
     Enlightenment(
         name="crash",
+        recommended=False,
+        not_recommended_because="only useful when the management layer consumes crash "
+        "events; under the default panic action it stops Windows writing its own dump",
+        intents=("debug",),
         summary="Reports guest bugchecks to QEMU; by default stops Windows writing its own dump.",
         doc="""\
 Provides the crash MSRs. When Windows bugchecks it writes the stop code and
@@ -280,6 +296,16 @@ child.
     ),
     Enlightenment(
         name="time",
+        important_for=(
+            "desktop",
+            "server-migratable",
+            "gpu-passthrough",
+            "nested-hyperv",
+            "vbs",
+            "debug",
+        ),
+        missing_hurts="Windows reads the time through slow emulated timers instead of the "
+        "reference TSC page, and synthetic timers cannot be used",
         summary="Gives the guest Hyper-V clocks, including the exit-less reference TSC page.",
         doc="""\
 Provides two Hyper-V clocksources: a reference counter MSR and the *reference
@@ -336,6 +362,9 @@ that have it.
     ),
     Enlightenment(
         name="stimer",
+        important_for=("desktop", "gpu-passthrough", "nested-hyperv", "vbs"),
+        missing_hurts="without synthetic timers an idle Windows guest polls the HPET or RTC "
+        "and can cost 15-40% of a host CPU",
         summary="Synthetic timers; without them idle Windows polls HPET/RTC and burns host CPU.",
         doc="""\
 Gives each vCPU four Hyper-V synthetic timers. Without them several Windows
@@ -404,6 +433,10 @@ with the vCPU count.
     ),
     Enlightenment(
         name="vendor-id",
+        recommended=False,
+        not_recommended_because="guests should not act on the vendor string; leave it "
+        "unchanged unless a driver refuses to run under a hypervisor",
+        intents=("gpu-passthrough",),
         summary='Changes the hypervisor vendor string ("Microsoft Hv"), e.g. for GPU drivers.',
         doc="""\
 Replaces the hypervisor vendor string in CPUID leaf 0x40000000 (QEMU's default
@@ -444,6 +477,9 @@ with libvirt's `<kvm><hidden state='on'/>`.
     ),
     Enlightenment(
         name="reset",
+        recommended=False,
+        not_recommended_because="modern Hyper-V does not expose it and Windows does not "
+        "use it to reboot",
         summary="Lets the guest reset itself through an MSR; modern Hyper-V does not offer it.",
         doc="""\
 Provides the `RESET` MSR, which the guest can write to reset itself. Windows
@@ -539,6 +575,9 @@ live migration.
     ),
     Enlightenment(
         name="evmcs",
+        important_for=("nested-hyperv", "vbs"),
+        missing_hurts="on Intel, nested Hyper-V and VBS run much slower without enlightened "
+        "VMCS, and some CPUs freeze at 100% with VBS/Credential Guard",
         summary="Nested Hyper-V on Intel: enlightened VMCS makes L2 exits much cheaper.",
         doc="""\
 For Hyper-V (including WSL2 and virtualization-based security) inside the
@@ -576,6 +615,9 @@ interrupts, so measure nested workloads with and without it.
     ),
     Enlightenment(
         name="stimer-direct",
+        important_for=("nested-hyperv", "vbs"),
+        missing_hurts="Hyper-V inside the guest (nested Hyper-V, WSL2, VBS) only uses "
+        "synthetic timers in direct mode",
         summary="Synthetic timers delivered as plain interrupts; nested Hyper-V needs this mode.",
         doc="""\
 Synthetic timers can signal either through SynIC messages ("classic") or as a
@@ -693,6 +735,9 @@ state may differ.
     _version_id("snumber", 24, 0, "service number", "EDX bits 23-0"),
     Enlightenment(
         name="syndbg",
+        recommended=False,
+        not_recommended_because="a debugging feature, kept out of production by QEMU's document",
+        intents=("debug",),
         summary="Synthetic kernel-debugger channel for WinDbg; debugging only.",
         doc="""\
 Gives the Windows kernel debugger a fast synthetic channel instead of a serial
@@ -753,7 +798,7 @@ only works together with evmcs; on AMD it works alone.
         doc_rules=(
             DocRule(
                 ("evmcs",),
-                "emsr-bitmap works on Intel only together with evmcs",
+                "emsr-bitmap needs evmcs too",
                 "The VMX implementation of the MSR-bitmap protocol is part of enlightened "
                 "VMCS; on AMD it works alone.",
                 vendor="intel",
@@ -838,7 +883,7 @@ AMD it works alone.
         doc_rules=(
             DocRule(
                 ("evmcs",),
-                "tlbflush-direct works on Intel only together with evmcs",
+                "tlbflush-direct needs evmcs too",
                 "The VMX implementation of direct TLB flush is part of enlightened VMCS; "
                 "on AMD it works alone.",
                 vendor="intel",
@@ -851,6 +896,9 @@ AMD it works alone.
     ),
     Enlightenment(
         name="passthrough",
+        recommended=False,
+        not_recommended_because="development only: blocks migration, differs per host and "
+        "kernel; an explicit list is portable",
         summary="Everything this host's KVM supports; overrides the list, blocks migration.",
         doc="""\
 Instead of a list, QEMU asks KVM what it supports and turns all of it on
@@ -896,6 +944,8 @@ it. An explicit list is portable and reviewable.
     ),
     Enlightenment(
         name="enforce-cpuid",
+        recommended=False,
+        not_recommended_because="a testing feature, kept out of production by QEMU's document",
         summary="Only lets the guest use the enlightenments it was shown; for testing.",
         doc="""\
 By default KVM lets a guest use every Hyper-V feature KVM implements, even ones

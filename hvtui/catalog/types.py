@@ -90,6 +90,15 @@ class HostNeed(enum.Enum):
     PINNED_VCPUS = "pinned-vcpus"
     """Each vCPU is pinned to its own physical CPU with a matching topology."""
 
+    @property
+    def host_specific(self) -> bool:
+        """True when a VM relying on it may not behave the same on another host.
+
+        A stable TSC only changes how fast the guest's clock is read, so it does not
+        make a configuration host-specific; the others do.
+        """
+        return self is not HostNeed.STABLE_TSC
+
 
 @dataclass(frozen=True)
 class CpuidBits:
@@ -140,6 +149,9 @@ class LibvirtMapping:
     """The XML as a user would paste it, for docs."""
     note: str = ""
     """Anything a user of this element should know (version quirks)."""
+    minimum: int | None = None
+    """Smallest value libvirt accepts in ``attribute`` (spinlocks: 4095); exports pass
+    smaller values with ``<qemu:commandline>`` instead."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +246,20 @@ class Enlightenment:
     """What the guest sees change, in words (leaf/register/bit)."""
     overrides_list: bool = False
     """True for hv-passthrough: it replaces the explicit list with KVM's."""
+    overcommit_value: int | None = None
+    """The UINT value to use when host CPUs are overcommitted (spinlocks: 0xfff)."""
+    important_for: tuple[str, ...] = ()
+    """Intents for which leaving it off is worth a warning."""
+    missing_hurts: str = ""
+    """What the guest loses without it, for that warning."""
+    recommended: bool = True
+    """Part of QEMU's "enable everything except..." recommendation (when the host
+    supports it and its host needs are met)."""
+    not_recommended_because: str = ""
+    """Why the recommendation leaves it out (reset, crash, identity, debug features)."""
+    intents: tuple[str, ...] = ()
+    """Intents (``debug``, ``gpu-passthrough``...) that turn it on although it is not
+    in the general recommendation."""
     tags: tuple[str, ...] = field(default_factory=tuple)
     """Free-form search words for the TUI's jump-to palette."""
 
@@ -241,6 +267,14 @@ class Enlightenment:
     def qemu_property(self) -> str:
         """``hv-relaxed``: the property name on QEMU's ``-cpu`` line."""
         return f"hv-{self.name}"
+
+    @property
+    def needs_kvm_support(self) -> bool:
+        """True when KVM must offer it (CPUID bits or a capability) for QEMU to start.
+
+        Values QEMU sets by itself (spinlocks, identities, the tri-state) never do.
+        """
+        return (bool(self.cpuid) or self.kvm_cap is not None) and not self.cpuid_means_auto
 
     @property
     def maximum(self) -> int:

@@ -14,12 +14,28 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from hvtui import __version__
-from hvtui.cli import cmd_check, cmd_detect, cmd_explain, cmd_presets
+from hvtui.cli import (
+    cmd_check,
+    cmd_compare,
+    cmd_detect,
+    cmd_explain,
+    cmd_export,
+    cmd_presets,
+    cmd_recommend,
+)
 from hvtui.cli.errors import CliError
 
 #: Subcommand modules, in the order ``--help`` lists them.  Each has
 #: ``register(subparsers)`` and ``run(args) -> int``.
-COMMANDS: tuple[ModuleType, ...] = (cmd_explain, cmd_presets, cmd_check, cmd_detect)
+COMMANDS: tuple[ModuleType, ...] = (
+    cmd_explain,
+    cmd_presets,
+    cmd_check,
+    cmd_export,
+    cmd_detect,
+    cmd_recommend,
+    cmd_compare,
+)
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hvtui import catalog
-from hvtui.catalog import Enlightenment, LibvirtKind, ValueKind
 from hvtui.cli.errors import CliError
-from hvtui.cli.render import plain
-from hvtui.model.values import format_value
+
+if TYPE_CHECKING:
+    from hvtui.catalog import Enlightenment
 
 
 def register(sub: Any) -> None:
@@ -31,6 +30,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print one entry, or the grouped list."""
+    from hvtui import catalog
     if args.list or args.name is None:
         if args.name is not None:
             raise CliError("give either NAME or --list, not both")
@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _listing() -> str:
+    from hvtui import catalog
+
     lines: list[str] = []
     for group, members in catalog.by_group():
         lines.append(f"{group.value}:")
@@ -66,6 +68,11 @@ def _names(items: tuple[str, ...]) -> str:
 
 def describe(entry: Enlightenment) -> str:
     """The full text ``explain`` prints for one entry."""
+    from hvtui import catalog
+    from hvtui.catalog import LibvirtKind, ValueKind
+    from hvtui.cli.render import plain
+    from hvtui.model.values import format_value
+
     width = 78
     out: list[str] = [f"{entry.qemu_property}: {entry.summary}"]
     if entry.aliases:
@@ -121,6 +128,7 @@ def describe(entry: Enlightenment) -> str:
         since += " (inferred, not verified)"
     facts.append(("QEMU", f"{entry.qemu_property}=..., since {since}"))
     facts.append(("libvirt", _libvirt_line(entry)))
+    facts.append(("Peers", _peers_line(entry)))
     if entry.libvirt.note and entry.libvirt.kind is not LibvirtKind.NONE:
         facts.append(("", entry.libvirt.note))
     label_width = max(len(k) for k, _ in facts) + 2
@@ -132,7 +140,16 @@ def describe(entry: Enlightenment) -> str:
     return "\n".join(out)
 
 
+def _peers_line(entry: Enlightenment) -> str:
+    """What other tools do with it by default (details: ``hvtui compare``)."""
+    from hvtui.catalog.peers import PEERS
+
+    return ", ".join(f"{p.name} {p.default(entry.name).short()}" for p in PEERS)
+
+
 def _libvirt_line(entry: Enlightenment) -> str:
+    from hvtui.catalog import LibvirtKind
+
     lv = entry.libvirt
     if lv.kind is LibvirtKind.NONE:
         return "no element; " + lv.note

@@ -151,7 +151,7 @@ class Config:
         even if they were explicitly off, and each is reported with its reason.
         """
         entry = catalog.get(name)
-        new_value = _on_value(entry) if value is None else value
+        new_value = on_value(entry) if value is None else value
         items = [ChangeItem(entry.name, self.get(entry.name), new_value, "requested")]
         config = self.with_value(entry.name, new_value)
         for required, needed_by in _requirement_chain(entry):
@@ -161,11 +161,11 @@ class Config:
                     ChangeItem(
                         required,
                         config.get(required),
-                        _on_value(req),
+                        on_value(req),
                         f"{needed_by} needs {required} (QEMU refuses {needed_by} without it)",
                     )
                 )
-                config = config.with_value(required, _on_value(req))
+                config = config.with_value(required, on_value(req))
         return Change(self, config, tuple(items))
 
     def disable(self, name: str, *, cascade: bool = False) -> Change:
@@ -175,8 +175,8 @@ class Config:
         options are removed (QEMU's default).
         """
         entry = catalog.get(name)
-        items = [ChangeItem(entry.name, self.get(entry.name), _off_value(entry), "requested")]
-        config = self.with_value(entry.name, _off_value(entry))
+        items = [ChangeItem(entry.name, self.get(entry.name), off_value(entry), "requested")]
+        config = self.with_value(entry.name, off_value(entry))
         needing = tuple(d for d in catalog.all_dependents(entry.name) if self.is_on(d))
         if not cascade:
             return Change(self, config, tuple(items), still_needed_by=needing)
@@ -187,11 +187,11 @@ class Config:
                 ChangeItem(
                     dependent,
                     config.get(dependent),
-                    _off_value(dep),
+                    off_value(dep),
                     f"{dependent} needs {chain}, which was turned off",
                 )
             )
-            config = config.with_value(dependent, _off_value(dep))
+            config = config.with_value(dependent, off_value(dep))
         return Change(self, config, tuple(items))
 
     def set(self, name: str, value: Value | None) -> Change:
@@ -229,7 +229,8 @@ class Config:
         return tuple(n for n, _ in self.values if catalog.is_canonical(n) and n not in keeps)
 
 
-def _on_value(entry: Enlightenment) -> Value:
+def on_value(entry: Enlightenment) -> Value:
+    """The value that means "on" for an option (its suggested value for numbers/strings)."""
     if entry.kind is ValueKind.SWITCH:
         return True
     if entry.kind is ValueKind.TRISTATE:
@@ -239,7 +240,8 @@ def _on_value(entry: Enlightenment) -> Value:
     return entry.default
 
 
-def _off_value(entry: Enlightenment) -> Value | None:
+def off_value(entry: Enlightenment) -> Value | None:
+    """The value that means "off" (``None``: remove it, back to QEMU's default)."""
     if entry.kind is ValueKind.SWITCH:
         return False
     if entry.kind is ValueKind.TRISTATE:

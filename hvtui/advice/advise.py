@@ -1,0 +1,423 @@
+"""Host-aware findings: the model's validation plus what the host, the intent and the
+target QEMU/libvirt versions say about a configuration.
+
+Every rule reads its facts from the catalog (vendors, host needs, versions,
+migration effect, what an intent needs); this module only decides how the host's
+answers turn those facts into findings and fixes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hvtui import catalog
+from hvtui.advice.host import HostView
+from hvtui.intents import DEFAULT_INTENT, Intent, get_intent
+from hvtui.catalog import Enlightenment, HostNeed, LibvirtKind, Migration, Severity
+from hvtui.model import Config, Finding, Fix, sort_findings, validate
+from hvtui.model.config import off_value, on_value
+from hvtui.versions import Version
+
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything advice may take into account besides the configuration."""
+
+    host: HostView | None = None
+    intent: Intent = field(default_factory=lambda: get_intent(DEFAULT_INTENT))
+    qemu: Version | None = None
+    """Target QEMU (explicit, else the host's installed one)."""
+    libvirt: Version | None = None
+    vcpus: int | None = None
+    """vCPUs of the VM being configured (for overcommit)."""
+    pinned: bool | None = None
+    """Whether this VM's vCPUs will be pinned one-to-one."""
+
+    @property
+    def target_qemu(self) -> Version | None:
+        """The explicit target QEMU, else the one installed on the host."""
+        return self.qemu or (self.host.qemu if self.host else None)
+
+    @property
+    def target_libvirt(self) -> Version | None:
+        """The explicit target libvirt, else the one installed on the host."""
+        return self.libvirt or (self.host.libvirt if self.host else None)
+
+    @property
+    def overcommitted(self) -> bool | None:
+        """More vCPUs (running VMs plus this one) than host CPUs; None when unknown."""
+        host = self.host
+        if host is None or host.logical_cpus is None or host.running_vcpus is None:
+            return None
+        return host.running_vcpus + (self.vcpus or 0) > host.logical_cpus
+
+    @property
+    def core_sharing_excluded(self) -> bool | None:
+        """vCPUs cannot share a core with other work: pinned, or SMT impossible."""
+        if self.pinned:
+            return True
+        if self.host is not None and self.host.smt_impossible:
+            return True
+        if self.pinned is False:
+            return False
+        return None
+
+
+def make_context(
+    host: HostView | None = None,
+    *,
+    intent: str = DEFAULT_INTENT,
+    qemu: Version | None = None,
+    libvirt: Version | None = None,
+    vcpus: int | None = None,
+    pinned: bool | None = None,
+) -> Context:
+    """A :class:`Context` from plain arguments (intent by name)."""
+    return Context(host, get_intent(intent), qemu, libvirt, vcpus, pinned)
+
+
+def advise(config: Config, context: Context | None = None) -> list[Finding]:
+    """All findings for ``config``: the model's own plus the host-aware ones, worst first."""
+    ctx = context or Context()
+    host = ctx.host
+    findings = validate(config, vendor=host.vendor if host else None)
+    findings = [_soften(f, ctx) for f in findings if not _superseded(f, ctx)]
+    for rule in _RULES:
+        findings.extend(rule(config, ctx))
+    return sort_findings(findings)
+
+
+def _superseded(finding: Finding, ctx: Context) -> bool:
+    """Generic cautions that host knowledge or the intent answers better: pinning when
+    SMT is impossible, APIC virtualization when the host has it enabled, migration
+    blockers when the VM must migrate (reported as errors by ``_migration``)."""
+    if finding.code == "needs-pinning":
+        return ctx.core_sharing_excluded is True
+    if finding.code == "blocks-migration" and ctx.intent.migratable:
+        return True  # the migration rule reports it as an error instead
+    if finding.code == "needs-apic-virt":
+        return ctx.host is not None and ctx.host.apic_virt_enabled is True
+    return False
+
+
+def _soften(finding: Finding, ctx: Context) -> Finding:
+    """A migration caveat is only information for a VM that is not meant to migrate."""
+    if finding.code == "migration-needs-tsc" and not ctx.intent.migratable:
+        return Finding(
+            Severity.INFO,
+            finding.code,
+            finding.options,
+            finding.message,
+            finding.explanation,
+            finding.fix,
+        )
+    return finding
+
+
+def _turn_off(name: str) -> Fix:
+    return Fix(f"turn off {name}", ((name, off_value(catalog.get(name))),))
+
+
+# -- rules ---------------------------------------------------------------------------
+# Each rule returns the findings of one concern; they run in this order.
+
+
+def _host_basics(config: Config, ctx: Context) -> list[Finding]:
+    host = ctx.host
+    if host is None or not config.enabled():
+        return []
+    out: list[Finding] = []
+    if host.kvm_usable is False:
+        out.append(
+            Finding(
+                WARNING,
+                "kvm-unusable",
+                (),
+                f"KVM is not usable on {host.label}: the VM cannot run here with KVM",
+                "Enlightenments only exist under KVM; see 'hvtui detect' for why /dev/kvm "
+                "cannot be used (module not loaded, or no access: run as root or join the kvm "
+                "group).",
+            )
+        )
+    if host.in_vm:
+        out.append(
+            Finding(
+                INFO,
+                "host-is-a-vm",
+                (),
+                f"{host.label} is itself a virtual machine (nested KVM)",
+                "On nested or cloud hosts some enlightenments fail to start (e.g. 'kernel "
+                "doesn't allow setting HyperV VP_INDEX'); check the list KVM reports.",
+            )
+        )
+    return out
+
+
+def _unsupported(config: Config, ctx: Context) -> list[Finding]:
+    host = ctx.host
+    if host is None or host.hyperv is None:
+        return []
+    missing = [
+        n for n in config.enabled() if catalog.get(n).needs_kvm_support and n not in host.hyperv
+    ]
+    if not missing:
+        return []
+    note = f" ({host.hyperv_note})" if host.hyperv_note else ""
+    if not host.hyperv:
+        message = f"{host.label}'s KVM offers no Hyper-V enlightenments{note}"
+    else:
+        message = f"{host.label}'s KVM does not support: {', '.join(missing)}"
+    return [
+        Finding(
+            ERROR,
+            "unsupported-by-host",
+            tuple(missing),
+            message,
+            "QEMU asks KVM for the same list (KVM_GET_SUPPORTED_HV_CPUID) and refuses to start "
+            "with 'Hyper-V ... is not supported by kernel'.",
+            Fix("turn off " + ", ".join(missing), tuple(_turn_off(n).changes[0] for n in missing)),
+        )
+    ]
+
+
+def _host_needs(config: Config, ctx: Context) -> list[Finding]:
+    host = ctx.host
+    out: list[Finding] = []
+    for name in config.enabled():
+        entry = catalog.get(name)
+        for need in entry.host_needs:
+            finding = _check_need(entry, need, config, ctx, host)
+            if finding is not None:
+                out.append(finding)
+    return out
+
+
+def _check_need(
+    entry: Enlightenment, need: HostNeed, config: Config, ctx: Context, host: HostView | None
+) -> Finding | None:
+    name = entry.name
+    if (
+        need is HostNeed.NESTED_VIRT
+        and host is not None
+        and host.nested is False
+        and host.vendor in (entry.vendors or {host.vendor})
+    ):
+        return Finding(
+            ERROR,
+            "needs-nested",
+            (name,),
+            f"{name} needs nested virtualization, which is off in KVM on {host.label}",
+            "KVM only offers it when its 'nested' parameter is on (e.g. kvm_intel nested=1); "
+            "QEMU refuses to start without it.",
+            _turn_off(name),
+        )
+    if need is HostNeed.APIC_VIRT and host is not None and host.apic_virt_enabled is False:
+        hw = (
+            "the hardware lacks it"
+            if host.apic_virt_hardware is False
+            else ("KVM has it disabled (kvm_amd avic=1 / kvm_intel enable_apicv=Y)")
+        )
+        return Finding(
+            WARNING,
+            "apic-virt-off",
+            (name,),
+            f"{name} without APICv/AVIC on {host.label}: {hw}",
+            "The hint only helps when hardware APIC virtualization is enabled in KVM; "
+            "without it QEMU's document warns it can make the guest slower.",
+            _turn_off(name),
+        )
+    if need is HostNeed.TSC_SCALING and host is not None and host.tsc_scaling is False:
+        severity = ERROR if ctx.intent.migratable else WARNING
+        return Finding(
+            severity,
+            "no-tsc-scaling",
+            (name,),
+            f"{name} on a host without TSC scaling: the VM cannot migrate to a host with "
+            "another TSC frequency",
+            "QEMU's document: reenlightenment can only be used on hardware with TSC scaling "
+            "or when the guest never migrates.",
+            _turn_off(name),
+        )
+    if (
+        need is HostNeed.STABLE_TSC
+        and host is not None
+        and (host.tsc_invariant is False or (host.clocksource not in (None, "tsc")))
+    ):
+        why = (
+            "the TSC is not invariant"
+            if host.tsc_invariant is False
+            else f"the host clocksource is {host.clocksource}, not tsc"
+        )
+        return Finding(
+            WARNING,
+            "unstable-tsc",
+            (name,),
+            f"{name} on {host.label}: {why}, so KVM cannot give the guest the reference TSC page",
+            "KVM publishes the exit-less reference TSC page only when the host runs on a "
+            "stable TSC clocksource; the guest falls back to the slower MSR clock.",
+        )
+    if need is HostNeed.PINNED_VCPUS and config.get(name) == "on":
+        excluded = ctx.core_sharing_excluded
+        if excluded is False or (excluded is None and host is not None and host.smt_active is True):
+            smt = f" and SMT is on ({host.smt_control})" if host and host.smt_active else ""
+            return Finding(
+                WARNING,
+                "core-sharing-possible",
+                (name,),
+                f"{name}=on promises no core sharing, but vCPUs are not known to be pinned{smt}",
+                "Pin each vCPU to its own physical core with a matching guest topology, or "
+                "use 'off'; a false promise lets Windows skip SMT mitigations.",
+                Fix(f"set {name} to off", ((name, "off"),)),
+            )
+    return None
+
+
+def _migration(config: Config, ctx: Context) -> list[Finding]:
+    if not ctx.intent.migratable:
+        return []
+    out: list[Finding] = []
+    for name in config.enabled():
+        entry = catalog.get(name)
+        value = config.get(name)
+        blocks = entry.migration is Migration.BLOCKS or (
+            entry.migration is Migration.BLOCKS_WHEN_AUTO and value == "auto"
+        )
+        if blocks:
+            out.append(
+                Finding(
+                    ERROR,
+                    "blocks-migration",
+                    (name,),
+                    f"{name}{'=' + str(value) if isinstance(value, str) else ''} blocks live "
+                    "migration, which this VM needs",
+                    entry.migration_note or "QEMU refuses to migrate a VM with it.",
+                    _turn_off(name),
+                )
+            )
+        elif entry.vendors is not None or entry.nested_only:
+            out.append(
+                Finding(
+                    WARNING,
+                    "host-specific",
+                    (name,),
+                    f"{name} is host-specific: a migration target must offer it too",
+                    "Options tied to a CPU vendor or used only by nested guests make the VM "
+                    "depend on what each destination host offers.",
+                    _turn_off(name),
+                )
+            )
+    return out
+
+
+def _spinlocks(config: Config, ctx: Context) -> list[Finding]:
+    over = ctx.overcommitted
+    out: list[Finding] = []
+    for entry in catalog.ENTRIES:
+        if entry.overcommit_value is None or over is None:
+            continue
+        value = config.get(entry.name)
+        if over and (value is None or (isinstance(value, int) and value > entry.overcommit_value)):
+            out.append(
+                Finding(
+                    WARNING,
+                    "overcommitted",
+                    (entry.name,),
+                    f"host CPUs are overcommitted: set {entry.name} to {entry.overcommit_value:#x}",
+                    "QEMU's document: with more runnable vCPUs than CPUs, a guest spinning on a "
+                    "lock should hand the CPU back early.",
+                    Fix(
+                        f"set {entry.name} to {entry.overcommit_value:#x}",
+                        ((entry.name, entry.overcommit_value),),
+                    ),
+                )
+            )
+    return out
+
+
+def _versions(config: Config, ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    qemu, libvirt = ctx.target_qemu, ctx.target_libvirt
+    for name, _ in config:
+        if not catalog.is_canonical(name) or not config.is_on(name):
+            continue
+        entry = catalog.get(name)
+        if qemu is not None and entry.qemu_since > qemu:
+            out.append(
+                Finding(
+                    ERROR,
+                    "qemu-too-old",
+                    (name,),
+                    f"{name} needs QEMU {entry.qemu_since.short()}; the target is QEMU "
+                    f"{qemu.short()}",
+                    f"{entry.qemu_property} first appeared in QEMU {entry.qemu_since.short()}; an "
+                    "older QEMU refuses the unknown property.",
+                    _turn_off(name),
+                )
+            )
+        lv = entry.libvirt
+        if libvirt is not None and (
+            lv.kind is LibvirtKind.NONE or (lv.since is not None and lv.since > libvirt)
+        ):
+            since = f"libvirt {lv.since}" if lv.since else "no libvirt version"
+            out.append(
+                Finding(
+                    INFO,
+                    "libvirt-fallback",
+                    (name,),
+                    f"libvirt {libvirt} cannot express {name} ({since} has an element); the "
+                    "libvirt export passes it with <qemu:commandline>",
+                    "hvtui writes a -global host-x86_64-cpu.hv-...=on argument in the domain's "
+                    "qemu:commandline with a comment saying why.",
+                )
+            )
+    return out
+
+
+def _intent_needs(config: Config, ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    host = ctx.host
+    if ctx.intent.nested and host is not None and host.nested is False:
+        out.append(
+            Finding(
+                WARNING,
+                "nested-off",
+                (),
+                f"nested virtualization is off in KVM on {host.label}, so Hyper-V cannot run "
+                "inside the guest",
+                "Turn on the vendor module's 'nested' parameter (kvm_intel nested=1 or "
+                "kvm_amd nested=1) and restart the VMs.",
+            )
+        )
+    for entry in catalog.ENTRIES:
+        if ctx.intent.name not in entry.important_for or config.is_on(entry.name):
+            continue
+        vendor = host.vendor if host else None
+        if entry.vendors is not None and vendor not in entry.vendors:
+            continue  # not applicable (or unknowable) on this host's vendor
+        if host is not None and host.supports(entry.name) is False:
+            continue  # already impossible here; recommend explains it
+        out.append(
+            Finding(
+                WARNING,
+                "missing-for-intent",
+                (entry.name,),
+                f"{entry.name} is off: {entry.missing_hurts}",
+                f"Recommended for the '{ctx.intent.name}' intent.",
+                Fix(f"turn on {entry.name}", ((entry.name, on_value(entry)),)),
+            )
+        )
+    return out
+
+
+_RULES: tuple[Callable[[Config, Context], list[Finding]], ...] = (
+    _host_basics,
+    _unsupported,
+    _host_needs,
+    _migration,
+    _spinlocks,
+    _versions,
+    _intent_needs,
+)

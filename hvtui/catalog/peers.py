@@ -1,0 +1,243 @@
+"""What other tools enable for Windows guests, per option (``hvtui compare``).
+
+Source: ``../shared/reference/peers.md`` section 4 (virt-install >= 5.0,
+Proxmox qemu-server, OpenStack Nova >= 29.0.0, KubeVirt's "windows"
+preference, quickemu with QEMU > 6.0).  Kept in the catalog package because
+it is a per-option fact like the others; nothing else spells it out.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from hvtui.catalog.types import Value
+
+
+class PeerState(enum.Enum):
+    """How a peer treats an option by default."""
+
+    ON = "on"
+    """Enabled by default."""
+    CONDITIONAL = "conditional"
+    """Enabled only under a condition (host vendor, machine type, another option)."""
+    OPTIONAL = "optional"
+    """Available, off by default."""
+    OFF = "off"
+    """Not offered, or deliberately left out."""
+    PASSTHROUGH = "passthrough"
+    """Comes in through hv-passthrough (whatever KVM supports)."""
+
+
+@dataclass(frozen=True)
+class PeerDefault:
+    """One peer's default for one option."""
+
+    state: PeerState
+    value: Value | None = None
+    """The value it sets, for value options (spinlocks 8191)."""
+    note: str = ""
+    """The condition, or the reason it is left out, where known."""
+
+    def short(self) -> str:
+        """A table cell: ``on``, ``8191``, ``cond.``, ``opt``, ``-``, ``PT``."""
+        if self.state is PeerState.ON:
+            return (
+                f"{self.value:#x}"
+                if isinstance(self.value, int) and not isinstance(self.value, bool)
+                else (str(self.value) if self.value is not None else "on")
+            )
+        return {
+            PeerState.CONDITIONAL: "cond.",
+            PeerState.OPTIONAL: "opt",
+            PeerState.OFF: "-",
+            PeerState.PASSTHROUGH: "PT",
+        }[self.state]
+
+
+@dataclass(frozen=True)
+class Peer:
+    """A management tool and its defaults for a Windows guest."""
+
+    key: str
+    name: str
+    version: str
+    """Which release the table describes."""
+    defaults: dict[str, PeerDefault]
+    """Per catalog option; an option not listed is not offered (``-``)."""
+
+    def default(self, option: str) -> PeerDefault:
+        """This peer's default for ``option`` (``-`` when it does not offer it)."""
+        return self.defaults.get(option, PeerDefault(PeerState.OFF))
+
+
+_ON = PeerDefault(PeerState.ON)
+_PT = PeerDefault(PeerState.PASSTHROUGH)
+
+
+def _on(note: str = "", value: Value | None = None) -> PeerDefault:
+    return PeerDefault(PeerState.ON, value, note)
+
+
+def _cond(note: str) -> PeerDefault:
+    return PeerDefault(PeerState.CONDITIONAL, None, note)
+
+
+def _opt(note: str = "") -> PeerDefault:
+    return PeerDefault(PeerState.OPTIONAL, None, note)
+
+
+def _off(note: str) -> PeerDefault:
+    return PeerDefault(PeerState.OFF, None, note)
+
+
+PEERS: tuple[Peer, ...] = (
+    Peer(
+        "virt-install",
+        "virt-install",
+        ">= 5.0",
+        {
+            "relaxed": _ON,
+            "vapic": _ON,
+            "spinlocks": _on(value=8191),
+            "vpindex": _ON,
+            "runtime": _ON,
+            "synic": _ON,
+            "stimer": _cond("only when the hypervclock timer is available"),
+            "stimer-direct": _cond("only when the hypervclock timer is available"),
+            "time": _on("as the hypervclock clock timer"),
+            "reset": _off("left out on purpose: modern Hyper-V versions do not export it"),
+            "frequencies": _ON,
+            "reenlightenment": _off("left out on purpose"),
+            "tlbflush": _ON,
+            "ipi": _ON,
+            "tlbflush-direct": _opt("command line only (5.1)"),
+            "tlbflush-ext": _opt("command line only (5.1)"),
+            "evmcs": _cond("Intel hosts only"),
+            "avic": _cond("when the domain has <apic>"),
+            "emsr-bitmap": _opt("command line only (5.1)"),
+            "xmm-input": _opt("command line only (5.1)"),
+            "vendor-id": _off("not offered by its --features option"),
+        },
+    ),
+    Peer(
+        "proxmox",
+        "Proxmox VE",
+        "qemu-server 9.2",
+        {
+            "relaxed": _on("Windows 7 and later"),
+            "vapic": _ON,
+            "spinlocks": _on(value=0x1FFF),
+            "vpindex": _on("machine type 2.6 and later"),
+            "runtime": _on("machine type 2.6 and later"),
+            "synic": _on("machine type 2.12+"),
+            "stimer": _on("machine type 2.12+"),
+            "time": _ON,
+            "reset": _on("machine type 2.6 and later"),
+            "tlbflush": _opt("made opt-in: 'may lead to guest bluescreens on old CPUs'"),
+            "ipi": _on("machine type 3.1 and later"),
+            "evmcs": _cond("Intel host, Windows 11 and later, recent machine type; else opt-in"),
+            "vendor-id": _cond('"proxmox" with a passed-through GPU (x-vga), or a user value'),
+        },
+    ),
+    Peer(
+        "nova",
+        "OpenStack Nova",
+        ">= 29.0.0",
+        {
+            "relaxed": _ON,
+            "vapic": _ON,
+            "spinlocks": _on(value=8191),
+            "vpindex": _ON,
+            "runtime": _ON,
+            "synic": _ON,
+            "stimer": _off("Nova has no synthetic timer support"),
+            "time": _on("as the hypervclock clock timer"),
+            "reset": _ON,
+            "frequencies": _ON,
+            "reenlightenment": _off("removed in 29.0.0: it broke live migration"),
+            "tlbflush": _ON,
+            "ipi": _ON,
+            "evmcs": _off("removed in 29.0.0: it broke AMD hosts"),
+            "vendor-id": _cond('"1234567890ab" when hide_hypervisor_id is set'),
+        },
+    ),
+    Peer(
+        "kubevirt",
+        "KubeVirt",
+        "windows preference",
+        {
+            "relaxed": _ON,
+            "vapic": _ON,
+            "spinlocks": _on(value=8191),
+            "vpindex": _ON,
+            "runtime": _ON,
+            "synic": _ON,
+            "stimer": _ON,
+            "stimer-direct": _ON,
+            "time": _on("as timer.hyperv"),
+            "reset": _ON,
+            "frequencies": _ON,
+            "reenlightenment": _ON,
+            "tlbflush": _ON,
+            "ipi": _ON,
+            "tlbflush-direct": _opt("API v1.8.0"),
+            "tlbflush-ext": _opt("API v1.8.0"),
+            "evmcs": _off("not in the preference; needs vmx and an Intel node selector"),
+            "avic": _off("no API field"),
+            "vendor-id": _opt(),
+            "crash": _opt("panic device model (API v1.6.0)"),
+            "passthrough": _opt("hypervPassthrough (v1.3.0); makes the VM non-migratable"),
+        },
+    ),
+    Peer(
+        "quickemu",
+        "quickemu",
+        "QEMU > 6.0",
+        {
+            **{
+                name: _PT
+                for name in (
+                    "relaxed",
+                    "vapic",
+                    "spinlocks",
+                    "vpindex",
+                    "runtime",
+                    "synic",
+                    "stimer",
+                    "stimer-direct",
+                    "time",
+                    "reset",
+                    "frequencies",
+                    "reenlightenment",
+                    "tlbflush",
+                    "tlbflush-direct",
+                    "tlbflush-ext",
+                    "ipi",
+                    "evmcs",
+                    "avic",
+                    "emsr-bitmap",
+                    "xmm-input",
+                    "vendor-id",
+                    "crash",
+                    "version-id-build",
+                    "version-id-major",
+                    "version-id-minor",
+                    "version-id-spack",
+                    "version-id-sbranch",
+                    "version-id-snumber",
+                )
+            },
+            "passthrough": _on("-cpu host,...,hv_passthrough (with migratable=no)"),
+            "syndbg": _off("hv-passthrough never enables it"),
+        },
+    ),
+)
+
+
+def get_peer(key: str) -> Peer:
+    """A peer by key (``virt-install``, ``proxmox``, ``nova``, ``kubevirt``, ``quickemu``)."""
+    for peer in PEERS:
+        if peer.key == key:
+            return peer
+    raise KeyError(key)

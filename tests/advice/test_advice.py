@@ -1,0 +1,244 @@
+"""Host-aware findings, one test per rule of the advice issue, on hand-made hosts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from hvtui import catalog
+from hvtui.advice import HostView, advise, make_context
+from hvtui.model import Config, Finding
+
+ALL_HV = frozenset(e.name for e in catalog.ENTRIES if e.cpuid or e.kvm_cap is not None)
+
+INTEL = HostView(
+    "intel-host",
+    vendor="intel",
+    in_vm=False,
+    kvm_usable=True,
+    nested=True,
+    hyperv=ALL_HV,
+    apic_virt_hardware=True,
+    apic_virt_enabled=True,
+    tsc_invariant=True,
+    tsc_scaling=True,
+    clocksource="tsc",
+    smt_control="on",
+    smt_active=True,
+    logical_cpus=16,
+    running_vcpus=4,
+)
+AMD = replace(
+    INTEL, label="amd-host", vendor="amd", hyperv=ALL_HV - {"evmcs"}, apic_virt_enabled=False
+)
+
+
+def found(config: Config, host: HostView | None, **kw: object) -> dict[str, Finding]:
+    ctx = make_context(host, **kw)  # type: ignore[arg-type]
+    return {f.code: f for f in advise(config, ctx)}
+
+
+def on(*names: str, **values: object) -> Config:
+    config = Config()
+    for name in names:
+        config = config.enable(name).after
+    for name, value in values.items():
+        config = config.set(name.replace("_", "-"), value).after  # type: ignore[arg-type]
+    return config
+
+
+def test_no_host_gives_the_models_findings_only() -> None:
+    config = on("stimer")
+    assert [f.code for f in advise(config)] == [f.code for f in advise(config, None)]
+    assert "unsupported-by-host" not in found(config, None)
+
+
+def test_evmcs_on_amd_is_an_error() -> None:
+    result = found(on("evmcs"), AMD)
+    assert result["wrong-vendor"].severity.value == "error"
+    assert result["unsupported-by-host"].options == ("evmcs",)
+
+
+def test_evmcs_on_intel_with_nested_off_is_an_error() -> None:
+    host = replace(INTEL, nested=False, hyperv=ALL_HV - {"evmcs"})
+    result = found(on("evmcs"), host)
+    assert result["needs-nested"].severity.value == "error"
+    assert result["needs-nested"].fix is not None
+    assert "needs-nested" not in found(on("evmcs"), INTEL)
+
+
+def test_evmcs_mentions_posted_interrupts() -> None:
+    assert "posted interrupts" in found(on("evmcs"), INTEL)["intel-only"].message
+
+
+def test_avic_without_apic_virtualization() -> None:
+    result = found(on("avic"), AMD)
+    assert result["apic-virt-off"].severity.value == "warning"
+    assert "KVM has it disabled" in result["apic-virt-off"].message
+    no_hw = replace(AMD, apic_virt_hardware=False)
+    assert "hardware lacks it" in found(on("avic"), no_hw)["apic-virt-off"].message
+    assert "apic-virt-off" not in found(on("avic"), INTEL)
+    assert "needs-apic-virt" not in found(on("avic"), INTEL), "host answered the caution"
+
+
+def test_no_nonarch_coresharing_on_without_pinning_and_with_smt() -> None:
+    config = on(no_nonarch_coresharing="on")
+    result = found(config, INTEL)
+    assert result["core-sharing-possible"].severity.value == "warning"
+    assert "SMT is on" in result["core-sharing-possible"].message
+    assert "core-sharing-possible" not in found(config, INTEL, pinned=True)
+    smt_off = replace(INTEL, smt_control="forceoff", smt_active=False)
+    assert "core-sharing-possible" not in found(config, smt_off)
+    assert "needs-pinning" not in found(config, smt_off)
+
+
+def test_no_nonarch_coresharing_auto_blocks_migration() -> None:
+    config = on(no_nonarch_coresharing="auto")
+    assert found(config, INTEL)["blocks-migration"].severity.value == "info"
+    migr = found(config, INTEL, intent="server-migratable")
+    assert migr["blocks-migration"].severity.value == "error"
+
+
+def test_reenlightenment_without_tsc_scaling() -> None:
+    host = replace(INTEL, tsc_scaling=False)
+    result = found(on("reenlightenment"), host)
+    assert result["no-tsc-scaling"].severity.value == "warning"
+    assert (
+        found(on("reenlightenment"), host, intent="server-migratable")[
+            "no-tsc-scaling"
+        ].severity.value
+        == "error"
+    )
+
+
+def test_reenlightenment_on_a_migratable_vm_needs_tsc_frequency() -> None:
+    result = found(on("reenlightenment", "frequencies"), INTEL, intent="server-migratable")
+    assert result["migration-needs-tsc"].severity.value == "warning"
+    assert "tsc-frequency" in result["migration-needs-tsc"].message
+    desktop = found(on("reenlightenment", "frequencies"), INTEL)
+    assert desktop["migration-needs-tsc"].severity.value == "info"
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"clocksource": "hpet"}, "clocksource is hpet"),
+        ({"tsc_invariant": False}, "TSC is not invariant"),
+    ],
+)
+def test_hv_time_on_an_unstable_tsc(change: dict[str, object], why: str) -> None:
+    host = replace(INTEL, **change)  # type: ignore[arg-type]
+    result = found(on("time"), host)
+    assert why in result["unstable-tsc"].message
+    assert "unstable-tsc" not in found(on("time"), INTEL)
+
+
+def test_passthrough_blocks_migration_and_overrides() -> None:
+    config = on("passthrough", "relaxed")
+    result = found(config, INTEL)
+    assert "turns on crash" in result["blocks-migration"].message
+    assert "passthrough-overrides" in result
+    assert result["not-for-production"].severity.value == "warning"
+    assert (
+        found(config, INTEL, intent="server-migratable")["blocks-migration"].severity.value
+        == "error"
+    )
+
+
+def test_syndbg_needs_the_vmbus_bridge_and_crash_blocks_dumps() -> None:
+    assert "vmbus-bridge" in found(on("syndbg"), INTEL)["needs-vmbus-bridge"].message
+    assert found(on("crash"), INTEL)["crash-blocks-dumps"].severity.value == "warning"
+
+
+def test_spinlocks_follow_overcommit() -> None:
+    busy = replace(INTEL, logical_cpus=8, running_vcpus=8)
+    result = found(on(spinlocks=0x1FFF), busy, vcpus=4)
+    assert result["overcommitted"].fix is not None
+    assert result["overcommitted"].fix.changes == (("spinlocks", 0xFFF),)
+    assert "overcommitted" not in found(on(spinlocks=0xFFF), busy, vcpus=4)
+    assert "overcommitted" not in found(on(spinlocks=0x1FFF), INTEL, vcpus=4)
+
+
+def test_options_the_host_kvm_lacks_are_errors() -> None:
+    host = replace(INTEL, hyperv=ALL_HV - {"xmm-input", "tlbflush-ext"})
+    result = found(on("xmm-input", "tlbflush-ext"), host)
+    assert result["unsupported-by-host"].options == ("xmm-input", "tlbflush-ext")
+    none = replace(INTEL, hyperv=frozenset(), hyperv_note="unsupported: EINVAL")
+    assert "offers no Hyper-V" in found(on("relaxed"), none)["unsupported-by-host"].message
+
+
+def test_unknown_host_support_is_not_an_error() -> None:
+    assert "unsupported-by-host" not in found(on("relaxed"), replace(INTEL, hyperv=None))
+
+
+def test_target_qemu_too_old_names_the_version() -> None:
+    from hvtui.versions import Version
+
+    result = found(on("xmm-input"), INTEL, qemu=Version(6, 2))
+    assert result["qemu-too-old"].message == ("xmm-input needs QEMU 7.1; the target is QEMU 6.2")
+    assert "qemu-too-old" not in found(on("xmm-input"), INTEL, qemu=Version(7, 2))
+
+
+def test_target_libvirt_fallback_is_reported() -> None:
+    from hvtui.versions import Version
+
+    result = found(on("emsr-bitmap", "relaxed"), INTEL, libvirt=Version(9, 0, 0))
+    assert result["libvirt-fallback"].options == ("emsr-bitmap",)
+    assert result["libvirt-fallback"].severity.value == "info"
+    assert "libvirt-fallback" not in found(on("emsr-bitmap"), INTEL, libvirt=Version(10, 7))
+
+
+def test_target_versions_default_to_the_hosts() -> None:
+    from hvtui.versions import Version
+
+    host = replace(INTEL, qemu=Version(6, 0), libvirt=Version(8, 0, 0))
+    result = found(on("avic"), host)
+    assert "qemu-too-old" in result and "libvirt-fallback" in result
+
+
+def test_stimer_missing_on_a_desktop() -> None:
+    result = found(on("relaxed", "vapic"), INTEL)
+    assert result["missing-for-intent"].options == ("stimer",)
+    assert "host CPU" in result["missing-for-intent"].message
+
+
+def test_stimer_direct_missing_for_nested_hyperv() -> None:
+    config = on("stimer", "evmcs")
+    result = [
+        f
+        for f in advise(config, make_context(INTEL, intent="nested-hyperv"))
+        if f.code == "missing-for-intent"
+    ]
+    assert [f.options for f in result] == [("stimer-direct",)]
+    amd = [
+        f.options
+        for f in advise(on("stimer"), make_context(AMD, intent="vbs"))
+        if f.code == "missing-for-intent"
+    ]
+    assert amd == [("stimer-direct",)], "evmcs is not asked for on AMD"
+
+
+def test_nested_intent_with_nested_off() -> None:
+    host = replace(INTEL, nested=False)
+    assert "nested-off" in found(on("stimer-direct"), host, intent="nested-hyperv")
+
+
+def test_host_facts_findings() -> None:
+    vm = replace(INTEL, in_vm=True, kvm_usable=False)
+    result = found(on("relaxed"), vm)
+    assert {"host-is-a-vm", "kvm-unusable"} <= set(result)
+
+
+def test_fixes_apply_and_resolve_their_finding() -> None:
+    busy = replace(INTEL, logical_cpus=4, running_vcpus=8)
+    ctx = make_context(busy, intent="nested-hyperv")
+    config = on("evmcs", spinlocks=0x1FFF)
+    for finding in advise(config, ctx):
+        if finding.fix is None:
+            continue
+        fixed = config.with_values(finding.fix.changes)
+        still = [
+            f for f in advise(fixed, ctx) if f.code == finding.code and f.options == finding.options
+        ]
+        assert still == [], finding.code
