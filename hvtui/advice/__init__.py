@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from hvtui.advice.advise import Context, advise, make_context
 from hvtui.advice.host import HostView
-from hvtui.intents import DEFAULT_INTENT, INTENTS, Intent, get_intent
 from hvtui.advice.migration import Badge, migration_safety
 from hvtui.advice.recommend import Choice, Recommendation, recommend, recommend_fleet
+from hvtui.intents import DEFAULT_INTENT, INTENTS, Intent, get_intent
 
 __all__ = [
     "DEFAULT_INTENT",

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from hvtui import catalog
 from hvtui.advice.host import HostView
-from hvtui.intents import DEFAULT_INTENT, Intent, get_intent
 from hvtui.catalog import Enlightenment, HostNeed, LibvirtKind, Migration, Severity
+from hvtui.intents import DEFAULT_INTENT, Intent, get_intent
 from hvtui.model import Config, Finding, Fix, sort_findings, validate
 from hvtui.model.config import off_value, on_value
 from hvtui.versions import Version

@@ -235,6 +235,7 @@ def to_json(entry: Enlightenment) -> dict[str, object]:
             "kind": lv.kind.value,
             "element": lv.element or None,
             "attribute": lv.attribute,
+            "minimum": lv.minimum,
             "since": str(lv.since) if lv.since else None,
             "example": lv.example or None,
             "note": lv.note or None,

@@ -189,8 +189,8 @@ runs more vCPUs than it has CPUs.
             "<spinlocks state='on' retries='8191'/>",
             attribute="retries",
             minimum=0xFFF,
-            note="libvirt requires retries >= 4095; 4294967295 ('never notify') "
-            "is accepted since libvirt 11.9.0.",
+            note="libvirt requires retries >= 4095; since libvirt 11.9.0 omitting "
+            "retries means 'never notify' (4294967295).",
         ),
         guest_cpuid="CPUID 0x40000004.EBX (spinlock retry count)",
         cautions=(

@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         pinned=True if args.pinned else None,
     )
     rec = recommend_fleet(hosts, ctx) if len(hosts) > 1 else recommend(ctx)
-    print(render(rec, args.format, args), end="")
+    print(render(rec, args.format, args, hosts), end="")
     return 0
 
 
@@ -149,10 +149,12 @@ def _preset(rec: Recommendation, args: argparse.Namespace) -> Any:
     return Preset(name, rec.config, description, target)
 
 
-def render(rec: Recommendation, fmt: str, args: argparse.Namespace) -> str:
+def render(rec: Recommendation, fmt: str, args: argparse.Namespace,
+           hosts: list[HostView] | None = None) -> str:
     """The recommendation as text, TOML (with reasons as comments), JSON or a snippet."""
     from hvtui import presets
 
+    hosts = hosts or []
     if fmt == "json":
         return json.dumps(to_json(rec), indent=2) + "\n"
     if fmt == "text":
@@ -168,7 +170,11 @@ def render(rec: Recommendation, fmt: str, args: argparse.Namespace) -> str:
         return "\n".join(head) + "\n" + presets.dumps(preset)
     from hvtui.cli.snippets import render_snippet
 
-    return render_snippet(preset, fmt)
+    # The XML must work on every host it was recommended for: the oldest libvirt.
+    versions = [h.libvirt for h in hosts if h.libvirt is not None]
+    live = not (args.report or args.sysroot)
+    return render_snippet(preset, fmt, host_libvirt=min(versions) if versions else None,
+                          live_host=live)
 
 
 def to_json(rec: Recommendation) -> dict[str, Any]:

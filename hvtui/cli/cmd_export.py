@@ -1,0 +1,175 @@
+"""``hvtui export PRESET --format ...``: a preset as QEMU, libvirt, virt-install, TOML or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from hvtui.cli.errors import CliError
+
+_FORMATS = ("qemu", "libvirt", "virt-install", "toml", "json")
+
+_DESCRIPTION = """\
+Write a preset in the form a VM definition needs.
+
+formats:
+  qemu          the -cpu argument (plus e.g. -device vmbus-bridge for syndbg), shell-quoted
+  libvirt       <features><hyperv>, <clock> timer, <panic> and, for what the target
+                libvirt cannot express, <qemu:commandline> -global lines; with --into
+                DOMAIN.xml the whole domain with these merged in (the file is not changed)
+  virt-install  --features hyperv.*, --clock hypervclock_present=yes and friends
+  toml          the preset itself (with the target used)
+  json          the configuration plus every format above in one object
+
+versions: the preset's target.libvirt wins, else --libvirt-version, else the libvirt
+detected on this host, else the newest libvirt hvtui knows. The preset's target.qemu
+wins, else --qemu-version; an option that QEMU version does not know is an error.
+--cpu-model wins over the preset's target.cpu-model (default host).
+
+exit status: 0 written, 1 the preset has errors (printed) or cannot be written in this
+format, 2 bad arguments or an unusable file."""
+
+
+def _version(text: str) -> Any:
+    from hvtui.versions import VersionError, parse_version
+
+    try:
+        return parse_version(text)
+    except VersionError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def register(sub: Any) -> None:
+    """Add the ``export`` parser."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "export",
+        help="write a preset as QEMU, libvirt, virt-install, TOML or JSON",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("preset", metavar="PRESET", help="preset name or path to a .toml file")
+    parser.add_argument("--format", required=True, choices=_FORMATS, help="output format")
+    parser.add_argument(
+        "--libvirt-version",
+        type=_version,
+        metavar="V",
+        help="target libvirt (used when the preset names none)",
+    )
+    parser.add_argument(
+        "--qemu-version",
+        type=_version,
+        metavar="V",
+        help="target QEMU (used when the preset names none)",
+    )
+    parser.add_argument(
+        "--cpu-model", metavar="M", help="QEMU CPU model (overrides the preset's; default host)"
+    )
+    parser.add_argument(
+        "--into",
+        metavar="DOMAIN.xml",
+        type=Path,
+        help="merge into this libvirt domain definition (--format libvirt)",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", type=Path, help="write to FILE instead of standard output"
+    )
+    parser.add_argument("--force", action="store_true", help="replace an existing FILE")
+    parser.set_defaults(run=run)
+
+
+def _note(text: str) -> None:
+    print(f"hvtui: note: {text}", file=sys.stderr)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def _read_domain(path: Path) -> bytes:
+    from hvtui.importers.safexml import MAX_XML_BYTES
+
+    try:
+        if path.is_dir():
+            raise CliError(f"{path}: is a directory, not a domain XML file")
+        size = path.stat().st_size
+        if size > MAX_XML_BYTES:
+            raise CliError(f"{path}: too large ({size} bytes; the limit is {MAX_XML_BYTES})")
+        return path.read_bytes()
+    except CliError:
+        raise
+    except FileNotFoundError as exc:
+        raise CliError(f"{path}: no such file") from exc
+    except PermissionError as exc:
+        raise CliError(f"{path}: cannot read: permission denied") from exc
+    except OSError as exc:
+        raise CliError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load, check, render, write; exit 1 with the findings when the preset has errors."""
+    from hvtui import export, presets
+    from hvtui.cli.render import format_finding
+    from hvtui.fsutil import WriteError, atomic_write
+    from hvtui.importers.safexml import XmlError
+
+    if args.into is not None and args.format != "libvirt":
+        raise CliError("--into only works with --format libvirt")
+    if args.force and args.output is None:
+        raise CliError("--force only applies to -o FILE")
+    if args.into is not None and args.output is not None and _same_file(args.into, args.output):
+        raise CliError(f"{args.output}: is the --into file; hvtui never changes its input")
+    try:
+        preset = presets.find(args.preset)
+    except presets.PresetError as exc:
+        raise CliError(str(exc)) from exc
+    try:
+        target, notes = export.resolve_target(
+            preset.target,
+            cpu_model=args.cpu_model,
+            qemu=args.qemu_version,
+            libvirt=args.libvirt_version,
+        )
+    except export.ExportError as exc:
+        raise CliError(f"--cpu-model: {exc}" if args.cpu_model else str(exc)) from exc
+    source = str(preset.source) if preset.source else args.preset
+    problems = export.export_findings(preset.config, target)
+    if problems:
+        for finding in problems:
+            print("\n".join(format_finding(source, finding)), file=sys.stderr)
+        count = len(problems)
+        raise CliError(
+            f"{source}: not exported: {count} error{'s' if count != 1 else ''} "
+            "(see 'hvtui check' for details)",
+            1,
+        )
+    for note in notes:
+        _note(note)
+    try:
+        if args.into is not None:
+            merged = export.merge_into(
+                _read_domain(args.into), preset.config, target, source=str(args.into)
+            )
+            for note in merged.notes:
+                _note(note)
+            text = merged.text if merged.text.endswith("\n") else merged.text + "\n"
+        else:
+            known = export.probe_features() if args.format in ("virt-install", "json") else None
+            text = export.render(args.format, preset, target, known_features=known)
+    except XmlError as exc:
+        raise CliError(str(exc)) from exc
+    except export.ExportError as exc:
+        raise CliError(str(exc), exc.code) from exc
+    if args.output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return 0
+    try:
+        atomic_write(args.output, text, force=args.force)
+    except WriteError as exc:
+        raise CliError(str(exc)) from exc
+    return 0

@@ -1,0 +1,265 @@
+"""What an export is for (CPU model, QEMU and libvirt versions) and whether it may proceed.
+
+Every renderer takes an :class:`ExportTarget`; :func:`resolve_target`
+applies the documented precedence once, so the CLI, the TUI and tests agree:
+
+- libvirt: the preset's ``target.libvirt``, else ``--libvirt-version``, else
+  the version detected on this host, else the newest libvirt the catalog
+  knows (so every option with an element is written natively);
+- QEMU: the preset's ``target.qemu``, else ``--qemu-version``, else none (no
+  version check);
+- CPU model: ``--cpu-model``, else the preset's ``target.cpu-model``, else
+  ``host`` (an explicit command-line choice beats the file).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from hvtui import catalog
+from hvtui.catalog import Severity
+from hvtui.importers.spelling import cpu_type
+from hvtui.model import Config, Finding, validate
+from hvtui.presets import Target
+from hvtui.versions import Version
+
+#: Same rule as a preset's ``target.cpu-model``: a QEMU model name, nothing to quote.
+_CPU_MODEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+DEFAULT_CPU_MODEL = "host"
+
+Source = Literal["preset", "cli", "detected", "newest", "default", "domain", "none"]
+
+
+class ExportError(ValueError):
+    """An export that cannot be produced; ``str()`` is one line for the user.
+
+    ``code`` is the CLI exit code: 2 for unusable input (a domain file that
+    conflicts), 1 when the configuration itself cannot be written in the
+    chosen format (a finding about the preset).
+    """
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def newest_libvirt() -> Version:
+    """The newest libvirt release any catalog element needs: with it all are native."""
+    return max(e.libvirt.since for e in catalog.ENTRIES if e.libvirt.since is not None)
+
+
+def check_cpu_model(model: str) -> str:
+    """``model`` if it is a plain QEMU CPU model name; raises :class:`ExportError`."""
+    if not _CPU_MODEL_RE.match(model):
+        raise ExportError(
+            f"{model!r} is not a QEMU CPU model name such as host or Skylake-Server "
+            "(letters, digits, '.', '_' or '-', at most 64)"
+        )
+    return model
+
+
+@dataclass(frozen=True)
+class ExportTarget:
+    """The stack an export is written for."""
+
+    cpu_model: str = DEFAULT_CPU_MODEL
+    qemu: Version | None = None
+    libvirt: Version = field(default_factory=newest_libvirt)
+    cpu_model_source: Source = "default"
+    qemu_source: Source = "none"
+    libvirt_source: Source = "newest"
+
+    @property
+    def cpu_type(self) -> str:
+        """The QOM type ``-global`` must name (``host-x86_64-cpu``)."""
+        return cpu_type(self.cpu_model)
+
+    def describe(self) -> str:
+        """``libvirt 9.0.0 (from the preset), QEMU 7.2 (from --qemu-version), CPU host``."""
+        words = {
+            "preset": "from the preset",
+            "cli": "from the command line",
+            "detected": "detected on this host",
+            "newest": "newest known; none given",
+            "default": "default",
+            "domain": "from the domain",
+            "none": "not given",
+        }
+        qemu = (
+            f"QEMU {self.qemu.short()} ({words[self.qemu_source]})"
+            if self.qemu is not None
+            else "QEMU version not given"
+        )
+        return (
+            f"libvirt {self.libvirt} ({words[self.libvirt_source]}), {qemu}, "
+            f"CPU model {self.cpu_model} ({words[self.cpu_model_source]})"
+        )
+
+    def to_json(self) -> dict[str, object]:
+        """Plain data for ``--format json``."""
+        return {
+            "cpu_model": self.cpu_model,
+            "cpu_model_source": self.cpu_model_source,
+            "cpu_type": self.cpu_type,
+            "qemu": self.qemu.short() if self.qemu is not None else None,
+            "qemu_source": self.qemu_source,
+            "libvirt": str(self.libvirt),
+            "libvirt_source": self.libvirt_source,
+        }
+
+
+def detected_libvirt() -> Version | None:
+    """The libvirt version installed on this host, from host detection.
+
+    Detection is a separate layer, imported lazily; any failure (layer
+    missing, no libvirt installed, a tool that hangs) means "not detected".
+    """
+    try:
+        from hvtui.detect.versions import libvirt_version
+    except ImportError:
+        return None
+    try:
+        return libvirt_version()
+    except Exception:  # detection must never break an export
+        return None
+
+
+def resolve_target(
+    target: Target,
+    *,
+    cpu_model: str | None = None,
+    qemu: Version | None = None,
+    libvirt: Version | None = None,
+    detect: bool | Callable[[], Version | None] = True,
+) -> tuple[ExportTarget, list[str]]:
+    """Apply the precedence; also returns notes for values that were overridden.
+
+    The detected version is only asked for when neither the preset nor the
+    caller gives a libvirt version: ``detect=True`` asks this host
+    (:func:`detected_libvirt`), a callable answers for another host (the TUI
+    showing a snapshot), ``False`` skips detection (reproducible output, tests).
+    """
+    notes: list[str] = []
+    model_source: Source
+    if cpu_model is not None:
+        model, model_source = check_cpu_model(cpu_model), "cli"
+        if target.cpu_model is not None and target.cpu_model != cpu_model:
+            notes.append(
+                f"--cpu-model {cpu_model} replaces the preset's cpu-model {target.cpu_model}"
+            )
+    elif target.cpu_model is not None:
+        model, model_source = check_cpu_model(target.cpu_model), "preset"
+    else:
+        model, model_source = DEFAULT_CPU_MODEL, "default"
+
+    qemu_version, qemu_source = _pick(target.qemu, qemu, "qemu", notes, Version.short)
+    libvirt_version, libvirt_source = _pick(target.libvirt, libvirt, "libvirt", notes, str)
+    if libvirt_version is None and detect is not False:
+        libvirt_version = detected_libvirt() if detect is True else detect()
+        libvirt_source = "detected" if libvirt_version is not None else "none"
+    if libvirt_version is None:
+        libvirt_version, libvirt_source = newest_libvirt(), "newest"
+    return (
+        ExportTarget(
+            model, qemu_version, libvirt_version, model_source, qemu_source, libvirt_source
+        ),
+        notes,
+    )
+
+
+def _pick(
+    from_preset: Version | None,
+    from_cli: Version | None,
+    what: str,
+    notes: list[str],
+    show: Callable[[Version], str],
+) -> tuple[Version | None, Source]:
+    if from_preset is not None:
+        if from_cli is not None and from_cli != from_preset:
+            notes.append(
+                f"the preset targets {what} {show(from_preset)}; --{what}-version "
+                f"{show(from_cli)} is ignored (the preset's target wins)"
+            )
+        return from_preset, "preset"
+    if from_cli is not None:
+        return from_cli, "cli"
+    return None, "none"
+
+
+def unknown_to_qemu(config: Config, target: ExportTarget) -> list[str]:
+    """Options set in ``config`` (on or off) that the target QEMU does not know yet."""
+    if target.qemu is None:
+        return []
+    return [
+        name
+        for name, _ in config
+        if catalog.canonical_name(name) is not None and catalog.get(name).qemu_since > target.qemu
+    ]
+
+
+def drop_unknown_offs(config: Config, target: ExportTarget) -> tuple[Config, list[str]]:
+    """``config`` without explicit "off" values the target QEMU does not know, and notes.
+
+    QEMU refuses a property it does not know whatever its value, but "off" is
+    what an older QEMU does anyway, so such values are left out of QEMU
+    arguments rather than refused (a preset may say "off" to be explicit).
+    """
+    dropped = [n for n in unknown_to_qemu(config, target) if not config.is_on(n)]
+    if not dropped or target.qemu is None:
+        return config, []
+    notes = [
+        f"{catalog.get(n).qemu_property} left out: QEMU {target.qemu.short()} does not know "
+        f"it (added in {catalog.get(n).qemu_since.short()}) and off is what it does anyway"
+        for n in dropped
+    ]
+    return config.with_values((n, None) for n in dropped), notes
+
+
+def qemu_findings(config: Config, target: ExportTarget) -> list[Finding]:
+    """An error for every option that is on but unknown to the target QEMU.
+
+    Explicit "off" values of such options are not errors: the QEMU arguments
+    leave them out (:func:`drop_unknown_offs`).
+    """
+    findings: list[Finding] = []
+    for name in unknown_to_qemu(config, target):
+        entry = catalog.get(name)
+        if not config.is_on(name) or target.qemu is None:
+            continue
+        unverified = "" if entry.qemu_since_verified else " (first release inferred, not verified)"
+        findings.append(
+            Finding(
+                Severity.ERROR,
+                "qemu-too-old",
+                (entry.name,),
+                f"{entry.qemu_property} was added in QEMU {entry.qemu_since.short()}; "
+                f"the target is QEMU {target.qemu.short()}",
+                f"QEMU {target.qemu.short()} refuses the unknown property "
+                f"{entry.qemu_property}{unverified}. Remove it or target a newer QEMU.",
+            )
+        )
+    return findings
+
+
+def export_findings(config: Config, target: ExportTarget) -> list[Finding]:
+    """Everything that stops an export: validation errors plus QEMU version errors."""
+    found = [f for f in validate(config) if f.severity is Severity.ERROR]
+    return found + qemu_findings(config, target)
+
+
+__all__ = [
+    "DEFAULT_CPU_MODEL",
+    "ExportError",
+    "ExportTarget",
+    "check_cpu_model",
+    "detected_libvirt",
+    "drop_unknown_offs",
+    "export_findings",
+    "newest_libvirt",
+    "qemu_findings",
+    "resolve_target",
+    "unknown_to_qemu",
+]

@@ -1,0 +1,129 @@
+"""Where each kind of catalog mapping lives in a libvirt domain definition.
+
+The catalog says, per option, *which* element or attribute libvirt uses
+(``spinlocks``/``retries``, ``stimer/direct``, ``hypervclock``); this module
+says where each :class:`~hvtui.catalog.LibvirtKind` sits in the document
+(``<features><hyperv>``, ``<clock><timer>``, ``<devices><panic>``,
+``<qemu:commandline>``).  Exporters build from it and importers read with it,
+so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from hvtui import catalog
+from hvtui.catalog import Enlightenment, LibvirtKind
+
+#: libvirt's QEMU namespace for ``<qemu:commandline>`` (must be declared on use).
+QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0"
+QEMU_PREFIX = "qemu"
+COMMANDLINE = f"{{{QEMU_NS}}}commandline"
+ARG = f"{{{QEMU_NS}}}arg"
+ARG_VALUE = "value"
+
+DOMAIN = "domain"
+FEATURES = "features"
+HYPERV = "hyperv"
+MODE = "mode"
+CUSTOM_MODE = "custom"
+STATE = "state"
+CLOCK = "clock"
+CLOCK_OFFSET = "offset"
+#: libvirt's default offset: a new ``<clock>`` with it changes nothing else.
+DEFAULT_CLOCK_OFFSET = "utc"
+TIMER = "timer"
+TIMER_NAME = "name"
+TIMER_PRESENT = "present"
+DEVICES = "devices"
+PANIC_MODEL = "model"
+#: ``<panic model='hyperv'/>`` is the Hyper-V crash MSR device.
+PANIC_HYPERV = "hyperv"
+CPU = "cpu"
+CPU_MODE = "mode"
+CPU_MODEL = "model"
+#: ``<cpu mode='host-passthrough'/>`` is QEMU's ``-cpu host``.
+HOST_PASSTHROUGH = "host-passthrough"
+HOST_MODEL = "host-model"
+MAXIMUM = "maximum"
+CUSTOM_CPU = "custom"
+#: ``<cpu mode='custom' match='exact'><model fallback='forbid'>`` pins the model exactly.
+CPU_MATCH = "match"
+CPU_MATCH_EXACT = "exact"
+CPU_FALLBACK = "fallback"
+CPU_FALLBACK_FORBID = "forbid"
+
+#: QEMU's ``-cpu`` models that libvirt writes as a CPU mode, not a ``<model>``.
+MODE_FOR_MODEL = {"host": HOST_PASSTHROUGH, "max": MAXIMUM}
+
+
+def split_child(entry: Enlightenment) -> tuple[str, str]:
+    """``("stimer", "direct")`` for a HYPERV_CHILD mapping ``stimer/direct``."""
+    parent, _, child = entry.libvirt.element.partition("/")
+    return parent, child
+
+
+def hyperv_entry(element: str) -> Enlightenment | None:
+    """The option written as ``<hyperv><ELEMENT>``, if any."""
+    for entry in catalog.ENTRIES:
+        if entry.libvirt.kind is LibvirtKind.HYPERV and entry.libvirt.element == element:
+            return entry
+    return None
+
+
+def parent_entry(entry: Enlightenment) -> Enlightenment | None:
+    """For a HYPERV_CHILD option, the option whose element contains it."""
+    if entry.libvirt.kind is not LibvirtKind.HYPERV_CHILD:
+        return None
+    return hyperv_entry(split_child(entry)[0])
+
+
+def children_of(parent: Enlightenment) -> tuple[Enlightenment, ...]:
+    """HYPERV_CHILD options nested in ``parent``'s element, in catalog order."""
+    return tuple(
+        e
+        for e in catalog.ENTRIES
+        if e.libvirt.kind is LibvirtKind.HYPERV_CHILD
+        and split_child(e)[0] == parent.libvirt.element
+    )
+
+
+def entries_of(kind: LibvirtKind) -> tuple[Enlightenment, ...]:
+    """Every option with this kind of mapping, in catalog order."""
+    return tuple(e for e in catalog.ENTRIES if e.libvirt.kind is kind)
+
+
+__all__ = [
+    "ARG",
+    "COMMANDLINE",
+    "QEMU_NS",
+    "QEMU_PREFIX",
+    "children_of",
+    "describe_element",
+    "entries_of",
+    "hyperv_entry",
+    "panic_tag",
+    "parent_entry",
+    "split_child",
+]
+
+
+def panic_tag() -> str:
+    """The device element of PANIC mappings (``panic``), from the catalog."""
+    found = entries_of(LibvirtKind.PANIC)
+    return found[0].libvirt.element if found else "panic"
+
+
+def describe_element(entry: Enlightenment) -> str:
+    """How an option's libvirt spelling reads in a message (``<stimer><direct>``)."""
+    lv = entry.libvirt
+    if lv.kind is LibvirtKind.HYPERV:
+        return f"<{lv.element}>"
+    if lv.kind is LibvirtKind.HYPERV_CHILD:
+        parent, child = split_child(entry)
+        return f"<{parent}><{child}>"
+    if lv.kind is LibvirtKind.CLOCK_TIMER:
+        return f"<{TIMER} {TIMER_NAME}='{lv.element}'>"
+    if lv.kind is LibvirtKind.PANIC:
+        return f"<{lv.element} {PANIC_MODEL}='{PANIC_HYPERV}'>"
+    if lv.kind is LibvirtKind.MODE:
+        return f"<{HYPERV} {MODE}='{lv.element}'>"
+    return "(no element)"

@@ -1,0 +1,226 @@
+"""Reading Hyper-V options back from libvirt domain XML.
+
+Reads everything libvirt turns into ``hv-*`` properties: ``<features><hyperv>``
+(custom and passthrough modes, nested children such as ``<stimer><direct>``),
+the ``hypervclock`` timer, ``<panic model='hyperv'/>``, and the
+``<qemu:commandline>`` arguments hvtui uses for what libvirt cannot express.
+Each element is located through the catalog's mapping and
+:mod:`hvtui.importers.libvirt_layout`, never by name here.
+
+The result says what QEMU would get, so precedence follows libvirt and QEMU:
+libvirt only emits switches that are on and children of a parent that is on;
+its ``-cpu`` properties win over a ``-global`` of the same property; and a
+``-cpu`` inside ``<qemu:commandline>`` replaces libvirt's whole ``-cpu``.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+
+from hvtui.catalog import Enlightenment, LibvirtKind, Value, ValueKind
+from hvtui.importers import libvirt_layout as layout
+from hvtui.importers import safexml
+from hvtui.importers.qemu_cmdline import parse_qemu_args
+from hvtui.importers.result import Imported
+from hvtui.importers.spelling import (
+    ValueSpellingError,
+    parse_libvirt_state,
+    parse_libvirt_value,
+)
+from hvtui.model import Config
+
+
+def cpu_model_of(domain: ET.Element) -> str | None:
+    """The QEMU ``-cpu`` model a domain's ``<cpu>`` yields, when it is fixed by the XML.
+
+    ``host-passthrough`` is ``host``, ``maximum`` is ``max``, a custom CPU is its
+    ``<model>``.  ``None`` when libvirt picks the model at start (``host-model``,
+    no ``<cpu>``, or a custom CPU without a model).
+    """
+    cpu = domain.find(layout.CPU)
+    if cpu is None:
+        return None
+    mode = cpu.get(layout.CPU_MODE, layout.CUSTOM_CPU)
+    for model, libvirt_mode in layout.MODE_FOR_MODEL.items():
+        if mode == libvirt_mode:
+            return model
+    if mode == layout.CUSTOM_CPU:
+        model_el = cpu.find(layout.CPU_MODEL)
+        if model_el is not None and (model_el.text or "").strip():
+            return (model_el.text or "").strip()
+    return None
+
+
+def commandline_args(domain: ET.Element) -> list[str]:
+    """The ``<qemu:arg value=...>`` values of every ``<qemu:commandline>``, in order."""
+    args: list[str] = []
+    for commandline in domain.findall(layout.COMMANDLINE):
+        for arg in commandline.findall(layout.ARG):
+            args.append(arg.get(layout.ARG_VALUE, ""))
+    return args
+
+
+def _state(element: ET.Element, where: str, problems: list[str]) -> bool | None:
+    try:
+        return parse_libvirt_state(element.get(layout.STATE))
+    except ValueSpellingError as exc:
+        problems.append(f"{where}: state {exc}")
+        return None
+
+
+def _read_element(
+    entry: Enlightenment,
+    element: ET.Element,
+    on: dict[str, Value],
+    off: set[str],
+    problems: list[str],
+    where: str,
+) -> bool:
+    """Read one hyperv element; returns whether it is on (so children may count)."""
+    state = _state(element, where, problems)
+    if state is None:
+        problems.append(f"{where}: no state='on|off'; libvirt ignores it")
+        return False
+    if not state:
+        if entry.kind is ValueKind.SWITCH:
+            off.add(entry.name)
+        return False
+    attribute = entry.libvirt.attribute
+    if attribute is None:
+        if entry.kind is ValueKind.SWITCH:
+            on[entry.name] = True
+        return True
+    text = element.get(attribute)
+    if text is None:
+        problems.append(f"{where}: state='on' without {attribute}=; libvirt refuses it")
+        return False
+    try:
+        on[entry.name] = parse_libvirt_value(entry, text)
+    except ValueSpellingError as exc:
+        problems.append(f"{where}: {exc}")
+        return False
+    return True
+
+
+def _read_hyperv(
+    hyperv: ET.Element, on: dict[str, Value], off: set[str], problems: list[str]
+) -> None:
+    mode = hyperv.get(layout.MODE, layout.CUSTOM_MODE)
+    for entry in layout.entries_of(LibvirtKind.MODE):
+        if mode == entry.libvirt.element:
+            on[entry.name] = True
+            if len(hyperv):
+                problems.append(
+                    f"<hyperv mode='{mode}'>: child elements are ignored in this mode "
+                    f"({entry.libvirt.note or 'libvirt does not read them'})"
+                )
+            return
+    if mode != layout.CUSTOM_MODE:
+        problems.append(f"<hyperv mode='{mode}'>: not a mode hvtui can express; ignored")
+        return
+    known: set[str] = set()
+    for entry in layout.entries_of(LibvirtKind.HYPERV):
+        element = hyperv.find(entry.libvirt.element)
+        if element is None:
+            continue
+        known.add(entry.libvirt.element)
+        where = f"<{entry.libvirt.element}>"
+        parent_on = _read_element(entry, element, on, off, problems, where)
+        child_names: set[str] = set()
+        for child_entry in layout.children_of(entry):
+            child_name = layout.split_child(child_entry)[1]
+            child_names.add(child_name)
+            child = element.find(child_name)
+            if child is None:
+                continue
+            child_where = f"<{entry.libvirt.element}><{child_name}>"
+            if parent_on:
+                _read_element(child_entry, child, on, off, problems, child_where)
+            elif _state(child, child_where, problems):
+                problems.append(f"{child_where}: libvirt ignores it while the parent is not on")
+        for child in element:
+            if isinstance(child.tag, str) and child.tag not in child_names:
+                problems.append(f"{where}<{child.tag}>: unknown element; ignored")
+    for element in hyperv:
+        if isinstance(element.tag, str) and element.tag not in known:
+            problems.append(f"<hyperv><{element.tag}>: not an element hvtui knows; ignored")
+
+
+def _read_outside_hyperv(
+    domain: ET.Element, on: dict[str, Value], off: set[str], problems: list[str]
+) -> None:
+    for entry in layout.entries_of(LibvirtKind.CLOCK_TIMER):
+        for timer in domain.findall(f"{layout.CLOCK}/{layout.TIMER}"):
+            if timer.get(layout.TIMER_NAME) != entry.libvirt.element:
+                continue
+            where = f"<timer name='{entry.libvirt.element}'>"
+            try:
+                present = parse_libvirt_state(timer.get(layout.TIMER_PRESENT))
+            except ValueSpellingError as exc:
+                problems.append(f"{where}: present {exc}")
+                continue
+            if present is True:
+                on[entry.name] = True
+            elif present is False:
+                off.add(entry.name)
+    for entry in layout.entries_of(LibvirtKind.PANIC):
+        for panic in domain.findall(f"{layout.DEVICES}/{entry.libvirt.element}"):
+            if panic.get(layout.PANIC_MODEL) == layout.PANIC_HYPERV:
+                on[entry.name] = True
+
+
+def parse_domain(domain: ET.Element) -> Imported:
+    """What a domain definition (or the pieces of one) gives QEMU as Hyper-V options."""
+    on: dict[str, Value] = {}
+    off: set[str] = set()
+    problems: list[str] = []
+    for hyperv in domain.findall(f"{layout.FEATURES}/{layout.HYPERV}"):
+        _read_hyperv(hyperv, on, off, problems)
+    _read_outside_hyperv(domain, on, off, problems)
+    model = cpu_model_of(domain)
+    extra = parse_qemu_args(commandline_args(domain), default_cpu_model=model)
+    problems.extend(extra.problems)
+    if extra.cpu_model is not None:
+        # QEMU keeps only the last -cpu: the one in <qemu:commandline> replaces libvirt's.
+        problems.append(
+            "<qemu:commandline> has its own -cpu, which replaces the one libvirt builds "
+            "from <hyperv>, <clock> and <panic>"
+        )
+        return replace(extra, cpu_model=extra.cpu_model, problems=tuple(problems))
+    values: dict[str, Value] = {}
+    for name, value in extra.config:
+        values[name] = value
+    for name in off:
+        values.setdefault(name, False)
+    values.update(on)
+    return Imported(
+        Config.of(values), model, extra.extra_args, extra.other_properties, tuple(problems)
+    )
+
+
+def wrap_fragment(text: str) -> str:
+    """Pieces of a domain (hvtui's snippet output) as one ``<domain>`` document."""
+    return f"<{layout.DOMAIN}>\n{text}\n</{layout.DOMAIN}>"
+
+
+def parse_libvirt_xml(data: bytes | str, *, source: str = "<xml>") -> Imported:
+    """Parse a whole domain definition or hvtui's snippet (top-level pieces).
+
+    Raises :class:`~hvtui.importers.safexml.XmlError` for unsafe or malformed input.
+    """
+    text = safexml.decode(data, source=source)
+    if re.match(rf"<{layout.DOMAIN}[\s>/]", text[safexml.prolog_end(text) :]) is None:
+        text = wrap_fragment(text)
+    root = safexml.parse(text, source=source).root
+    return parse_domain(root)
+
+
+__all__ = [
+    "commandline_args",
+    "cpu_model_of",
+    "parse_domain",
+    "parse_libvirt_xml",
+    "wrap_fragment",
+]

@@ -1,0 +1,203 @@
+"""Parsing XML that hvtui did not write (a user's domain definition) without trusting it.
+
+``xml.etree`` on top of expat neither fetches external entities nor, with a
+current expat, lets a "billion laughs" document explode; but a domain
+definition never needs a DTD or an entity, so refusing both outright is
+simpler to reason about than relying on library versions.  The checks here
+are, in order: a size limit before anything is decoded, strict UTF-8, a
+textual refusal of ``<!DOCTYPE``/``<!ENTITY``, and expat handlers that abort
+on any DOCTYPE or entity declaration that slipped past the text check.
+
+Comments and processing instructions inside the root element are kept, and
+the text before and after the root element (the XML declaration and comments
+such as libvirt's "WARNING: THIS IS AN AUTO-GENERATED FILE") is returned
+verbatim, so that a document can be changed and written back without losing
+what the user wrote.  The audit command reuses this module.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Any, NoReturn
+from xml.parsers import expat
+
+#: Largest document accepted (a libvirt domain is a few kilobytes).
+MAX_XML_BYTES = 4 << 20
+#: Deepest element nesting accepted (a libvirt domain nests about eight levels);
+#: the limit keeps recursive tree walks (indenting, serializing) safe.
+MAX_DEPTH = 256
+
+_FORBIDDEN = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DECLARED_ENCODING = re.compile(
+    r"""^<\?xml[^>]*\bencoding\s*=\s*(["'])([A-Za-z0-9._-]+)\1""", re.IGNORECASE
+)
+_UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+_PROLOG_ITEM = re.compile(r"\s*(<\?.*?\?>|<!--.*?-->)", re.DOTALL)
+
+
+class XmlError(ValueError):
+    """XML hvtui will not use; ``str()`` is one line naming the source."""
+
+
+@dataclass(frozen=True)
+class XmlDocument:
+    """A parsed document plus what ElementTree would otherwise drop."""
+
+    root: ET.Element
+    prolog: str
+    """Everything before the root element, verbatim (declaration, comments)."""
+    epilog: str
+    """Everything after the root element, verbatim (comments, whitespace)."""
+    namespaces: tuple[tuple[str, str], ...]
+    """``(prefix, uri)`` pairs declared anywhere, in document order."""
+
+
+def _refuse(source: str, what: str) -> XmlError:
+    return XmlError(f"{source}: {what}")
+
+
+def decode(data: bytes | str, *, source: str, max_bytes: int = MAX_XML_BYTES) -> str:
+    """The document as text, after the size, encoding and DTD/entity checks."""
+    if isinstance(data, bytes):
+        if len(data) > max_bytes:
+            raise _refuse(source, f"too large ({len(data)} bytes; the limit is {max_bytes})")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _refuse(source, f"not UTF-8 text (bad byte at offset {exc.start})") from exc
+    else:
+        text = data
+        if len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+            raise _refuse(source, f"too large (the limit is {max_bytes} bytes)")
+    text = text.removeprefix("\ufeff")
+    match = _FORBIDDEN.search(text)
+    if match is not None:
+        line = text.count("\n", 0, match.start()) + 1
+        raise _refuse(
+            source,
+            f"line {line}: a {match.group(1).upper()} declaration is not allowed "
+            "(hvtui does not process DTDs or entities)",
+        )
+    if not text.strip():
+        raise _refuse(source, "empty document")
+    declared = _DECLARED_ENCODING.match(text)
+    if declared is not None and declared.group(2).lower() not in _UTF8_NAMES:
+        raise _refuse(
+            source,
+            f"declares encoding {declared.group(2)}; hvtui reads UTF-8 only "
+            "(convert it, e.g. with iconv, and fix the declaration)",
+        )
+    return text
+
+
+def _reject_declaration(*_args: Any) -> NoReturn:
+    raise XmlError("a DOCTYPE or ENTITY declaration is not allowed")
+
+
+def _qualified(name: str) -> str:
+    """expat's ``uri}local`` as ElementTree's ``{uri}local``."""
+    return "{" + name if "}" in name else name
+
+
+def parse(data: bytes | str, *, source: str, max_bytes: int = MAX_XML_BYTES) -> XmlDocument:
+    """Parse untrusted XML; raises :class:`XmlError` with a one-line reason.
+
+    expat feeds an ElementTree builder directly (the C ``XMLParser`` does not
+    expose its expat object), which lets the DOCTYPE and entity handlers abort
+    and records every namespace declaration with its prefix.
+    """
+    text = decode(data, source=source, max_bytes=max_bytes)
+    builder = ET.TreeBuilder(insert_comments=True, insert_pis=True)
+    namespaces: list[tuple[str, str]] = []
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.ordered_attributes = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    depth = 0
+
+    def start(name: str, attributes: list[str]) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise XmlError(f"elements are nested more than {MAX_DEPTH} levels deep")
+        pairs = zip(attributes[::2], attributes[1::2], strict=True)
+        builder.start(_qualified(name), {_qualified(k): v for k, v in pairs})
+
+    def end(name: str) -> None:
+        nonlocal depth
+        depth -= 1
+        builder.end(_qualified(name))
+
+    def namespace(prefix: str | None, uri: str) -> None:
+        if prefix and (prefix, uri) not in namespaces:
+            namespaces.append((prefix, uri))
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = builder.data
+    parser.CommentHandler = builder.comment
+    parser.ProcessingInstructionHandler = builder.pi
+    parser.StartNamespaceDeclHandler = namespace
+    parser.StartDoctypeDeclHandler = _reject_declaration
+    parser.EntityDeclHandler = _reject_declaration
+    parser.UnparsedEntityDeclHandler = _reject_declaration
+    parser.ExternalEntityRefHandler = _reject_declaration
+    try:
+        parser.Parse(text, True)
+        root = builder.close()
+    except expat.ExpatError as exc:
+        raise _refuse(source, f"malformed XML: {exc}") from exc
+    except XmlError as exc:
+        raise _refuse(source, str(exc)) from exc
+    prolog, epilog = _outside_root(text)
+    return XmlDocument(root, prolog, epilog, tuple(namespaces))
+
+
+def _outside_root(text: str) -> tuple[str, str]:
+    """The verbatim text before the root's start tag and after its end tag.
+
+    The document is already known to be well formed, so before the root there
+    is only whitespace, the declaration, comments and processing instructions.
+    """
+    pos = prolog_end(text)
+    return text[:pos], text[_root_end(text) :]
+
+
+def prolog_end(text: str) -> int:
+    """Index of the first element's ``<`` (past the declaration, comments, PIs, space)."""
+    pos = 0
+    while True:
+        match = _PROLOG_ITEM.match(text, pos)
+        if match is None:
+            break
+        pos = match.end()
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _root_end(text: str) -> int:
+    """Index just after the root element, found by peeling the epilog off the end.
+
+    After the root a well-formed document has only whitespace, comments (which
+    cannot contain ``--``) and processing instructions, so scanning backwards
+    for their openers is exact.
+    """
+    end = len(text)
+    while True:
+        stripped = text[:end].rstrip()
+        if stripped.endswith("-->"):
+            opener = stripped.rfind("<!--")
+        elif stripped.endswith("?>"):
+            opener = stripped.rfind("<?")
+        else:
+            return len(stripped)
+        if opener < 0:
+            return len(stripped)
+        end = opener
+
+
+__all__ = ["MAX_DEPTH", "MAX_XML_BYTES", "XmlDocument", "XmlError", "decode", "parse", "prolog_end"]

@@ -1,0 +1,164 @@
+"""Reading Hyper-V options back from virt-install arguments.
+
+virt-install only writes libvirt XML, so its arguments are replayed onto an
+empty ``<domain>`` the way virt-install applies them (``--features``
+sub-options, ``--xml`` XPath edits, ``--clock``, ``--panic``, ``--cpu``,
+``--qemu-commandline``) and the result goes through the libvirt importer.
+Each option string is split like virt-install does: ``shlex`` with commas as
+the only separators, ``key=value`` on the first ``=``.
+"""
+
+from __future__ import annotations
+
+import shlex
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+
+from hvtui.importers import libvirt_layout as layout
+from hvtui.importers.libvirt_xml import parse_domain
+from hvtui.importers.qemu_cmdline import CommandLineError, split_command
+from hvtui.importers.result import Imported
+
+
+def optstr_items(optstr: str) -> list[tuple[str, str | None]]:
+    """``a=1,b='x,y'`` -> ``[("a", "1"), ("b", "x,y")]`` as virt-install splits it."""
+    lexer = shlex.shlex(optstr, posix=True)
+    lexer.commenters = ""
+    lexer.whitespace = ","
+    lexer.whitespace_split = True
+    try:
+        words = list(lexer)
+    except ValueError as exc:
+        raise CommandLineError(f"cannot split {optstr!r}: {exc}") from exc
+    items: list[tuple[str, str | None]] = []
+    for word in words:
+        key, sep, value = word.partition("=")
+        items.append((key, value if sep else None))
+    return items
+
+
+def _options(argv: Sequence[str]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        i += 1
+        if not word.startswith("--"):
+            continue
+        name, sep, value = word[2:].partition("=")
+        if not sep:
+            if i >= len(argv):
+                break
+            value = argv[i]
+            i += 1
+        found.append((name, value))
+    return found
+
+
+def _set_path(root: ET.Element, path: str, value: str) -> None:
+    """Apply ``./a/b/@c=value`` (or ``./a/b=text``), creating elements as needed."""
+    steps = [s for s in path.removeprefix("./").split("/") if s]
+    attribute = steps.pop()[1:] if steps and steps[-1].startswith("@") else None
+    node = root
+    for step in steps:
+        child = node.find(step)
+        if child is None:
+            child = ET.SubElement(node, step)
+        node = child
+    if attribute is None:
+        node.text = value
+    else:
+        node.set(attribute, value)
+
+
+def _apply_xml(root: ET.Element, optstr: str) -> None:
+    if optstr.startswith("xpath."):
+        fields = dict(optstr_items(optstr))
+        xpath, value = fields.get("xpath.set"), fields.get("xpath.value")
+        if xpath is not None and value is not None:
+            _set_path(root, xpath, value)
+        return
+    xpath, _, value = optstr.rpartition("=")
+    if xpath:
+        _set_path(root, xpath, value)
+
+
+def _timer(root: ET.Element, name: str) -> ET.Element:
+    clock = root.find(layout.CLOCK)
+    if clock is None:
+        clock = ET.SubElement(root, layout.CLOCK)
+    for timer in clock.findall(layout.TIMER):
+        if timer.get(layout.TIMER_NAME) == name:
+            return timer
+    return ET.SubElement(clock, layout.TIMER, {layout.TIMER_NAME: name})
+
+
+def _cpu(root: ET.Element, optstr: str) -> None:
+    cpu = ET.SubElement(root, layout.CPU)
+    for i, (key, value) in enumerate(optstr_items(optstr)):
+        if value is None and i == 0:
+            if key in layout.MODE_FOR_MODEL.values() or key == layout.HOST_MODEL:
+                cpu.set(layout.CPU_MODE, key)
+            else:
+                cpu.set(layout.CPU_MODE, layout.CUSTOM_CPU)
+                ET.SubElement(cpu, layout.CPU_MODEL).text = key
+        elif key == layout.CPU_MODE and value is not None:
+            cpu.set(layout.CPU_MODE, value)
+        elif key == layout.CPU_MODEL and value is not None:
+            cpu.set(layout.CPU_MODE, layout.CUSTOM_CPU)
+            ET.SubElement(cpu, layout.CPU_MODEL).text = value
+
+
+def domain_from_args(argv: Sequence[str]) -> ET.Element:
+    """The ``<domain>`` fragment virt-install would write for these arguments."""
+    root = ET.Element(layout.DOMAIN)
+    commandline: ET.Element | None = None
+    for name, value in _options(argv):
+        if name == "features":
+            for key, item in optstr_items(value):
+                if item is not None and key.startswith(f"{layout.HYPERV}."):
+                    *steps, attribute = key.split(".")
+                    _set_path(root, "/".join([layout.FEATURES, *steps, f"@{attribute}"]), item)
+        elif name == "xml":
+            _apply_xml(root, value)
+        elif name == "clock":
+            for key, item in optstr_items(value):
+                timer_name, _, prop = key.rpartition("_")
+                if item is not None and prop == layout.TIMER_PRESENT and timer_name:
+                    _timer(root, timer_name).set(layout.TIMER_PRESENT, item)
+        elif name == "panic":
+            for i, (key, item) in enumerate(optstr_items(value)):
+                model = (
+                    item if key == layout.PANIC_MODEL else key if i == 0 and item is None else None
+                )
+                if model is not None:
+                    devices = root.find(layout.DEVICES)
+                    if devices is None:
+                        devices = ET.SubElement(root, layout.DEVICES)
+                    ET.SubElement(devices, layout.panic_tag(), {layout.PANIC_MODEL: model})
+        elif name == "cpu":
+            _cpu(root, value)
+        elif name == "qemu-commandline":
+            if commandline is None:
+                commandline = ET.SubElement(root, layout.COMMANDLINE)
+            for word in shlex.split(value.removeprefix("args=")):
+                ET.SubElement(commandline, layout.ARG, {layout.ARG_VALUE: word})
+    return root
+
+
+def parse_virt_install_args(argv: Sequence[str]) -> Imported:
+    """The Hyper-V configuration these virt-install arguments give the guest."""
+    return parse_domain(domain_from_args(argv))
+
+
+def parse_virt_install_command(text: str) -> Imported:
+    """Parse pasted virt-install arguments (hvtui's ``--format virt-install`` output)."""
+    return parse_virt_install_args(split_command(text))
+
+
+__all__ = [
+    "domain_from_args",
+    "optstr_items",
+    "parse_virt_install_args",
+    "parse_virt_install_command",
+]

@@ -1,0 +1,250 @@
+"""Running the real QEMU and libvirt tools from tests, and judging their answers.
+
+A missing tool skips the test with the reason, except under ``CI=true``, where
+it fails: CI installs the Debian packages, so a skip there would hide a broken
+set-up and let the checks silently stop running.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from hvtui.versions import Version, find_version
+
+QEMU = "qemu-system-x86_64"
+VIRSH = "virsh"
+VALIDATE = "virt-xml-validate"
+XMLLINT = "xmllint"
+VIRT_INSTALL = "virt-install"
+
+#: QEMU's answer when the whole command line was accepted and it only failed
+#: later for lack of KVM (this machine and CI have no usable KVM for Hyper-V).
+#: Verified with QEMU 7.2: property and value errors come first ("can't apply
+#: global ..."), these only once every property has been set.
+ACCEPTED_FAILURES = (
+    re.compile(r"CPU model '[^']+' requires KVM"),
+    re.compile(r"kernel doesn't allow setting HyperV"),
+    re.compile(r"Hyper-V .* is not supported by kernel"),
+    re.compile(r"VMBus requires usable Hyper-V SynIC and VP_INDEX"),
+)
+#: QEMU refusing a property name or value: always a failure of the export.
+REJECTIONS = (
+    re.compile(r"can't apply global"),
+    re.compile(r"Property '[^']+' not found"),
+    re.compile(r"Parameter '[^']+' expects"),
+    re.compile(r"does not accept value"),
+    re.compile(r"[Ii]nvalid parameter"),
+    re.compile(r"not a valid device model name|Device '[^']+' not found"),
+    re.compile(r"unable to find CPU model"),
+)
+
+
+def in_ci() -> bool:
+    """True under CI, where a missing real tool is an error, not a skip."""
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def require(tool: str, package: str) -> str:
+    """The tool's path; skip (or fail under ``CI=true``) when it is not installed."""
+    path = shutil.which(tool)
+    if path is None:
+        message = f"{tool} is not installed (Debian package {package})"
+        if in_ci():
+            pytest.fail(f"{message}; CI=true requires it (.ci/run installs it)")
+        pytest.skip(message)
+    return path
+
+
+@functools.cache
+def cpu_property_types(model: str) -> dict[str, str]:
+    """``{"hv-relaxed": "bool", "hv-spinlocks": "uint32", ...}`` from QEMU itself."""
+    qemu = require(QEMU, "qemu-system-x86")
+    done = subprocess.run(
+        [qemu, "-machine", "none", "-device", f"{model}-x86_64-cpu,help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, f"QEMU does not list CPU type {model}: {done.stderr.strip()}"
+    types: dict[str, str] = {}
+    for line in done.stdout.splitlines():
+        match = re.match(r"\s+([\w.-]+)=<([\w]+)>", line)
+        if match:
+            types[match.group(1)] = match.group(2)
+    assert types, f"no properties listed for {model}-x86_64-cpu"
+    return types
+
+
+_UINT_BITS = {"uint8": 8, "uint16": 16, "uint32": 32, "uint64": 64}
+
+
+def value_fits(qemu_type: str, text: str) -> bool:
+    """Whether ``text`` is a value QEMU's property type ``qemu_type`` takes."""
+    if qemu_type == "bool":
+        return text in ("on", "off")
+    if qemu_type == "OnOffAuto":
+        return text in ("on", "off", "auto")
+    if qemu_type in _UINT_BITS:
+        try:
+            number = int(text, 0)
+        except ValueError:
+            return False
+        return 0 <= number < (1 << _UINT_BITS[qemu_type])
+    if qemu_type == "str":
+        return "," not in text
+    return False
+
+
+@dataclass
+class QemuRun:
+    """One QEMU start: exit status and what it said."""
+
+    code: int
+    stderr: str
+
+    def verdict(self) -> str | None:
+        """``None`` when QEMU accepted every argument, else why not."""
+        for pattern in REJECTIONS:
+            if pattern.search(self.stderr):
+                return f"QEMU refused it: {self.stderr.strip()}"
+        if self.code == 0:
+            return None
+        if any(p.search(self.stderr) for p in ACCEPTED_FAILURES):
+            return None
+        return f"QEMU failed in an unexpected way (exit {self.code}): {self.stderr.strip()}"
+
+
+def run_qemu(args: list[str]) -> QemuRun:
+    """Start QEMU under TCG, frozen (-S), and quit at once through the monitor."""
+    qemu = require(QEMU, "qemu-system-x86")
+    done = subprocess.run(
+        [
+            qemu,
+            "-machine",
+            "pc",
+            "-accel",
+            "tcg",
+            "-S",
+            "-display",
+            "none",
+            "-nodefaults",
+            "-monitor",
+            "stdio",
+            *args,
+        ],
+        input="quit\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return QemuRun(done.returncode, done.stderr)
+
+
+def minimal_domain(pieces: str, *, cpu: str, domain_type: str = "kvm", name: str = "hv") -> str:
+    """A minimal domain with the given top-level pieces (an export snippet) in it."""
+    return (
+        f"<domain type='{domain_type}'>\n  <name>{name}</name>\n"
+        "  <memory unit='MiB'>256</memory>\n"
+        "  <os><type arch='x86_64' machine='pc'>hvm</type></os>\n"
+        f"  {cpu}\n{pieces}\n</domain>\n"
+    )
+
+
+@dataclass
+class ToolRun:
+    """A tool's exit status and output."""
+
+    code: int
+    out: str
+    err: str
+
+
+def _run(argv: list[str]) -> ToolRun:
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    return ToolRun(done.returncode, done.stdout, done.stderr)
+
+
+@functools.cache
+def installed_libvirt() -> Version:
+    """The libvirt whose schema and parser the checks run against (``virsh --version``)."""
+    virsh = require(VIRSH, "libvirt-clients")
+    done = _run([virsh, "--version"])
+    found = find_version(done.out)
+    assert found is not None, f"cannot read the libvirt version from {done.out!r}"
+    return found
+
+
+def xml_validate(xml: str, tmp: Path) -> ToolRun:
+    """``virt-xml-validate`` against the installed libvirt's domain schema."""
+    tool = require(VALIDATE, "libvirt-clients")
+    path = tmp / "domain.xml"
+    path.write_text(xml, encoding="utf-8")
+    return _run([tool, str(path), "domain"])
+
+
+def virsh_define(xml: str, tmp: Path) -> ToolRun:
+    """``virsh -c test:///default define`` (libvirt's own parser and checks)."""
+    virsh = require(VIRSH, "libvirt-clients")
+    path = tmp / "define.xml"
+    path.write_text(xml, encoding="utf-8")
+    return _run([virsh, "-q", "-c", "test:///default", "define", "--validate", str(path)])
+
+
+class EmbeddedQemuDriver:
+    """libvirt's real QEMU driver, in-process in virsh (``qemu:///embed``).
+
+    ``domxml-to-native qemu-argv`` shows the exact QEMU command line libvirt
+    builds for a domain, so an export can be compared with what libvirt makes
+    of it.  The driver refuses to run privileged without its ``libvirt-qemu``
+    user, so as root it runs as ``nobody``; domains must use TCG
+    (``type='qemu'``) and a named CPU model, since nothing here has KVM.
+    """
+
+    def __init__(self) -> None:
+        self.virsh = require(VIRSH, "libvirt-clients")
+        require(QEMU, "qemu-system-x86")
+        self.root = Path(tempfile.mkdtemp(prefix="hvtui-embed-"))
+        self.prefix: list[str] = []
+        if os.geteuid() == 0:
+            runuser = require("runuser", "util-linux")
+            nobody = pwd.getpwnam("nobody")
+            os.chown(self.root, nobody.pw_uid, nobody.pw_gid)
+            self.prefix = [runuser, "-u", "nobody", "--"]
+        self.root.chmod(0o755)
+
+    def native(self, xml: str) -> ToolRun:
+        """The QEMU command line libvirt builds for ``xml``."""
+        uri = f"qemu:///embed?root={self.root / 'r'}"
+        path = self.root / "domain.xml"
+        path.write_text(xml, encoding="utf-8")
+        path.chmod(0o644)
+        return _run(
+            [
+                *self.prefix,
+                "env",
+                f"HOME={self.root}",
+                self.virsh,
+                "-q",
+                "-c",
+                uri,
+                "domxml-to-native",
+                "qemu-argv",
+                str(path),
+            ],
+        )
+
+    def close(self) -> None:
+        """Remove the driver's state directory."""
+        shutil.rmtree(self.root, ignore_errors=True)
