@@ -32,6 +32,17 @@ PROC = "/proc"
 _VCPU_COMM = re.compile(r"CPU (\d+)/(KVM|TCG|HVF|WHPX|NVMM)")
 
 
+def is_qemu_binary(word: str) -> bool:
+    """Whether a program name or path is QEMU: ``qemu-system-*``, ``qemu-kvm`` or ``kvm``.
+
+    ``qemu-kvm`` is RHEL's ``/usr/libexec/qemu-kvm``, ``kvm`` Debian's and
+    Proxmox's wrapper; the command-line importer uses the same rule to find
+    where QEMU's own arguments start in a pasted command.
+    """
+    base = os.path.basename(word)
+    return base.startswith("qemu-system-") or base in ("qemu-kvm", "kvm")
+
+
 def is_qemu(name: str, cmdline: Sequence[str]) -> bool:
     """``qemu-system-*`` (comm truncates it to ``qemu-system-x86``), ``qemu-kvm`` or ``kvm``.
 
@@ -39,12 +50,11 @@ def is_qemu(name: str, cmdline: Sequence[str]) -> bool:
     """
     if not cmdline:
         return False
-    candidates = [name, os.path.basename(cmdline[0])]
-    return any(c.startswith("qemu-system-") or c in ("qemu-kvm", "kvm") for c in candidates)
+    return is_qemu_binary(name) or is_qemu_binary(cmdline[0])
 
 
 def _comm_looks_like_qemu(comm: str) -> bool:
-    return comm.startswith("qemu-system-") or comm in ("qemu-kvm", "kvm")
+    return is_qemu_binary(comm)
 
 
 @dataclass
@@ -229,3 +239,40 @@ def _all_pinned(vcpus: Sequence[Vcpu]) -> Fact[bool]:
     if not all(v.pinned.is_true() for v in vcpus):
         return known(False)
     return known(len({v.cpus.value for v in vcpus}) == len(vcpus))
+
+
+@dataclass(frozen=True)
+class GuestProcess:
+    """A running QEMU with both views of it: the raw process and its ``vms`` entry.
+
+    ``hvtui audit --running`` needs the command line (to read the guest's
+    enlightenments) next to the vCPU threads and pinning of :class:`VmInfo`;
+    the detection report itself keeps no command lines (they can hold secrets).
+    """
+
+    process: ProcessAnswer
+    info: VmInfo
+
+    @property
+    def pid(self) -> int:
+        """The QEMU process id."""
+        return self.process.pid
+
+    @property
+    def cmdline(self) -> list[str]:
+        """The whole command line, the QEMU binary first."""
+        return self.process.cmdline
+
+    @property
+    def name(self) -> str:
+        """The guest name from ``-name`` (``""`` without one)."""
+        return self.info.name
+
+
+def guest_processes(processes: Fact[list[ProcessAnswer]]) -> Fact[tuple[GuestProcess, ...]]:
+    """Each scanned (or recorded) QEMU process paired with its :func:`vms_info` entry."""
+    infos = vms_info(processes)
+    if processes.value is None or infos.value is None:
+        return Fact(None, infos.reason or processes.reason)
+    by_pid = {p.pid: p for p in processes.value}
+    return known(tuple(GuestProcess(by_pid[vm.pid], vm) for vm in infos.value))

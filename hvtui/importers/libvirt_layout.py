@@ -21,10 +21,26 @@ ARG = f"{{{QEMU_NS}}}arg"
 ARG_VALUE = "value"
 
 DOMAIN = "domain"
+#: ``<name>``: the domain's name.
+NAME = "name"
 FEATURES = "features"
 HYPERV = "hyperv"
 MODE = "mode"
 CUSTOM_MODE = "custom"
+#: ``<hyperv mode='host-model'>``: libvirt turns on, when the domain starts, the
+#: Hyper-V features its domain capabilities report for the host, and writes them
+#: into the live definition.
+HYPERV_HOST_MODEL = "host-model"
+#: ``<vcpu current='N'>M</vcpu>``: M vCPUs, N of them online at start; ``cpuset``
+#: is where vCPUs without their own ``<vcpupin>`` run.
+VCPU = "vcpu"
+VCPU_CURRENT = "current"
+VCPU_CPUSET = "cpuset"
+#: ``<cputune><vcpupin vcpu='0' cpuset='2'/>``: where one vCPU may run.
+CPUTUNE = "cputune"
+VCPUPIN = "vcpupin"
+VCPUPIN_VCPU = "vcpu"
+VCPUPIN_CPUSET = "cpuset"
 STATE = "state"
 CLOCK = "clock"
 CLOCK_OFFSET = "offset"

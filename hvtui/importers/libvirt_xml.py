@@ -11,6 +11,12 @@ The result says what QEMU would get, so precedence follows libvirt and QEMU:
 libvirt only emits switches that are on and children of a parent that is on;
 its ``-cpu`` properties win over a ``-global`` of the same property; and a
 ``-cpu`` inside ``<qemu:commandline>`` replaces libvirt's whole ``-cpu``.
+
+``<hyperv mode='host-model'>`` is read like ``custom`` (the live definition of
+a running domain lists what libvirt expanded it to) and reported, since what
+it turns on depends on the host; the audit expands it with the host's facts.
+For the audit the domain's name, vCPU count and pinning (``<cputune>``) are
+read too: the advice about spinlocks and core sharing needs them.
 """
 
 from __future__ import annotations
@@ -117,7 +123,14 @@ def _read_hyperv(
                     f"({entry.libvirt.note or 'libvirt does not read them'})"
                 )
             return
-    if mode != layout.CUSTOM_MODE:
+    if mode == layout.HYPERV_HOST_MODEL:
+        listed = sum(1 for child in hyperv if isinstance(child.tag, str))
+        problems.append(
+            f"<hyperv mode='{mode}'>: libvirt turns on, when the domain starts, what its "
+            f"domain capabilities report for the host; hvtui reads the {listed} listed "
+            "element(s) and the audit counts the host's supported ones"
+        )
+    elif mode != layout.CUSTOM_MODE:
         problems.append(f"<hyperv mode='{mode}'>: not a mode hvtui can express; ignored")
         return
     known: set[str] = set()
@@ -171,15 +184,81 @@ def _read_outside_hyperv(
                 on[entry.name] = True
 
 
+def _cpuset(text: str) -> frozenset[int]:
+    """libvirt's cpuset (``1-4,^3,6``: ranges with ``^`` exclusions).
+
+    Raises :class:`~hvtui.detect.cpulist.CpuListError` for anything else.
+    """
+    from hvtui.detect.cpulist import parse_cpulist
+
+    include: set[int] = set()
+    exclude: set[int] = set()
+    for part in text.split(","):
+        part = part.strip()
+        if part.startswith("^"):
+            exclude |= parse_cpulist(part[1:])
+        else:
+            include |= parse_cpulist(part)
+    return frozenset(include - exclude)
+
+
+def vcpu_facts(domain: ET.Element, problems: list[str]) -> tuple[int | None, bool | None, str]:
+    """The vCPUs a domain starts with, whether each is pinned to its own host CPU, and how
+    that was found.
+
+    Pinned means what it means for a running VM (:mod:`hvtui.detect.vms`): every
+    vCPU may run on exactly one host CPU, and no two share one.  A vCPU without a
+    ``<vcpupin>`` runs where ``<vcpu cpuset>`` says, else anywhere.
+    """
+    vcpu = domain.find(layout.VCPU)
+    if vcpu is None:
+        return None, None, f"no <{layout.VCPU}> element"
+    try:
+        count = int((vcpu.get(layout.VCPU_CURRENT) or vcpu.text or "").strip(), 10)
+    except ValueError:
+        problems.append(f"<{layout.VCPU}>: not a number of vCPUs")
+        return None, None, f"<{layout.VCPU}> is not a number"
+    if count < 1:
+        problems.append(f"<{layout.VCPU}>: {count} vCPUs")
+        return None, None, f"<{layout.VCPU}> is not a positive number"
+    pins: dict[int, str] = {}
+    for pin in domain.findall(f"{layout.CPUTUNE}/{layout.VCPUPIN}"):
+        try:
+            pins[int(pin.get(layout.VCPUPIN_VCPU, ""), 10)] = pin.get(layout.VCPUPIN_CPUSET, "")
+        except ValueError:
+            problems.append(f"<{layout.VCPUPIN}>: vcpu is not a number; ignored")
+    default = vcpu.get(layout.VCPU_CPUSET)
+    used: list[frozenset[int]] = []
+    for index in range(count):
+        text = pins.get(index, default)
+        if text is None:
+            return count, False, f"vCPU {index} has no <{layout.VCPUPIN}> and may run anywhere"
+        try:
+            cpus = _cpuset(text)
+        except ValueError as exc:  # CpuListError
+            problems.append(f"cpuset {text!r}: {exc}")
+            return count, None, f"cpuset {text!r} is not a CPU list"
+        if len(cpus) != 1:
+            return count, False, f"vCPU {index} may run on {len(cpus)} host CPUs ({text})"
+        used.append(cpus)
+    if len(set(used)) != len(used):
+        return count, False, "two vCPUs are pinned to the same host CPU"
+    return count, True, f"<{layout.VCPUPIN}>: each vCPU on its own host CPU"
+
+
 def parse_domain(domain: ET.Element) -> Imported:
     """What a domain definition (or the pieces of one) gives QEMU as Hyper-V options."""
     on: dict[str, Value] = {}
     off: set[str] = set()
     problems: list[str] = []
+    mode: str | None = None
     for hyperv in domain.findall(f"{layout.FEATURES}/{layout.HYPERV}"):
+        mode = hyperv.get(layout.MODE, layout.CUSTOM_MODE)
         _read_hyperv(hyperv, on, off, problems)
     _read_outside_hyperv(domain, on, off, problems)
     model = cpu_model_of(domain)
+    name = (domain.findtext(layout.NAME) or "").strip()
+    vcpus, pinned, pinning = vcpu_facts(domain, problems)
     extra = parse_qemu_args(commandline_args(domain), default_cpu_model=model)
     problems.extend(extra.problems)
     if extra.cpu_model is not None:
@@ -188,15 +267,33 @@ def parse_domain(domain: ET.Element) -> Imported:
             "<qemu:commandline> has its own -cpu, which replaces the one libvirt builds "
             "from <hyperv>, <clock> and <panic>"
         )
-        return replace(extra, cpu_model=extra.cpu_model, problems=tuple(problems))
+        return replace(
+            extra,
+            problems=tuple(problems),
+            hyperv_mode=None,
+            name=name,
+            vcpus=vcpus,
+            pinned=pinned,
+            pinning=pinning,
+        )
     values: dict[str, Value] = {}
-    for name, value in extra.config:
-        values[name] = value
-    for name in off:
-        values.setdefault(name, False)
+    for option, value in extra.config:
+        values[option] = value
+    for option in off:
+        values.setdefault(option, False)
     values.update(on)
     return Imported(
-        Config.of(values), model, extra.extra_args, extra.other_properties, tuple(problems)
+        Config.of(values),
+        model,
+        extra.extra_args,
+        extra.other_properties,
+        tuple(problems),
+        warnings=extra.warnings,
+        hyperv_mode=mode,
+        name=name,
+        vcpus=vcpus,
+        pinned=pinned,
+        pinning=pinning,
     )
 
 
@@ -222,5 +319,6 @@ __all__ = [
     "cpu_model_of",
     "parse_domain",
     "parse_libvirt_xml",
+    "vcpu_facts",
     "wrap_fragment",
 ]

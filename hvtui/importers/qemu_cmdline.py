@@ -9,6 +9,13 @@ aliases (``hv-apicv``), and ``-global driver=T,property=P,value=V``.
 Precedence follows QEMU: only the last ``-cpu`` counts, and its properties
 are registered after every ``-global``, so they win over a ``-global`` of the
 same property.
+
+A pasted command may start with anything (``sudo``, ``taskset -c 2``, the
+binary as ``/usr/libexec/qemu-kvm`` or Proxmox's ``kvm``): QEMU's arguments
+start after the first word that names a QEMU binary, or at the first word when
+none does (hvtui's own ``--format qemu`` output is arguments only).  Options
+that take no value (``-enable-kvm``, ``-S``, ``-nodefaults`` ...) are known,
+so the word after them is read as the next option, not as their value.
 """
 
 from __future__ import annotations
@@ -21,10 +28,48 @@ from dataclasses import dataclass
 from hvtui import catalog
 from hvtui.catalog import Value
 from hvtui.importers.result import Imported
-from hvtui.importers.spelling import ValueSpellingError, model_of_cpu_type, parse_qemu_value
+from hvtui.importers.spelling import (
+    ValueSpellingError,
+    model_of_cpu_type,
+    parse_qemu_value,
+    qemu_refuses,
+)
 from hvtui.model import Config
 
 _CONTINUATION = re.compile(r"\\\r?\n")
+
+#: QEMU options that take no value (``qemu-system-x86_64 -help`` of QEMU 7.2, plus
+#: older ones people still paste).  Any other option is followed by its value, except
+#: that an unknown option followed by another option is taken as a flag too.
+NO_VALUE_OPTIONS = frozenset(
+    {
+        "S", "s", "h", "help", "version", "snapshot", "nographic", "nodefaults",
+        "no-user-config", "nodefconfig", "enable-kvm", "no-kvm", "no-kvm-irqchip",
+        "no-kvm-pit", "no-kvm-pit-reinjection", "no-reboot", "no-shutdown", "daemonize",
+        "no-hpet", "no-acpi", "no-fd-bootchk", "full-screen", "win2k-hack", "rtc-td-hack",
+        "usb", "singlestep", "preconfig", "enable-fips", "semihosting", "curses", "sdl",
+        "alt-grab", "ctrl-grab", "no-quit", "no-frame", "portrait", "only-migratable",
+        "xen-attach", "xen-domid-restrict", "enable-sync-profile", "mem-prealloc",
+        "audio-help", "async-teardown", "old-param", "show-cursor", "tdf",
+    }
+)  # fmt: skip
+#: Options hvtui reads, and other common QEMU options: each always takes a value
+#: (so ``-append "-x"`` keeps its value), and seeing one tells a QEMU command line
+#: from other text.
+VALUE_OPTIONS = frozenset(
+    {
+        "cpu", "global", "device", "name", "smp", "m", "machine", "M", "accel",
+        "drive", "blockdev", "netdev", "nic", "net", "chardev", "object", "serial",
+        "monitor", "mon", "qmp", "display", "vga", "vnc", "spice", "boot", "bios",
+        "kernel", "initrd", "append", "cdrom", "hda", "hdb", "hdc", "hdd", "fda", "fdb",
+        "pflash", "rtc", "uuid", "smbios", "numa", "overcommit", "incoming", "pidfile",
+        "runas", "sandbox", "msg", "d", "D", "L", "k", "trace", "readconfig", "set",
+        "fsdev", "virtfs", "usbdevice", "audiodev", "tpmdev", "iscsi", "mem-path",
+        "watchdog-action", "action", "option-rom", "parallel", "debugcon", "icount",
+        "loadvm", "plugin", "chroot", "compat", "add-fd", "acpitable", "id", "gdb",
+        "xen-domid", "sd", "mtdblock", "dtb", "seed", "echr", "rotate", "dfilter",
+    }
+)  # fmt: skip
 
 
 class CommandLineError(ValueError):
@@ -84,8 +129,35 @@ def split_command(text: str) -> list[str]:
         raise CommandLineError(f"cannot split the command line: {exc}") from exc
 
 
-def _options(argv: Sequence[str]) -> Iterator[tuple[str, str]]:
-    """``(name, value)`` for each ``-name value`` / ``--name=value`` option."""
+def _binary_at(argv: Sequence[str]) -> int | None:
+    """Index of the word naming the QEMU binary; ``None`` when there is none.
+
+    A word right after an option is that option's value (``-accel kvm``), not
+    the binary.
+    """
+    # Shared with process detection, which finds QEMUs by the same names; imported here
+    # so that exports (which import the importers) do not load detection.
+    from hvtui.detect.vms import is_qemu_binary
+
+    for i, word in enumerate(argv):
+        if word.startswith("-") or not is_qemu_binary(word):
+            continue
+        if i == 0 or not argv[i - 1].startswith("-"):
+            return i
+    return None
+
+
+def qemu_arguments(argv: Sequence[str]) -> list[str]:
+    """The words after the QEMU binary (all of them when none is named)."""
+    at = _binary_at(argv)
+    return list(argv) if at is None else list(argv[at + 1 :])
+
+
+def _options(argv: Sequence[str]) -> Iterator[tuple[str, str | None]]:
+    """``(name, value)`` for each ``-name value`` / ``--name=value`` option.
+
+    ``value`` is ``None`` for options that take none (``-enable-kvm``).
+    """
     i = 0
     while i < len(argv):
         word = argv[i]
@@ -97,9 +169,60 @@ def _options(argv: Sequence[str]) -> Iterator[tuple[str, str]]:
             name, _, value = name.partition("=")
             yield name, value
             continue
-        if i < len(argv):
-            yield name, argv[i]
+        following = argv[i] if i < len(argv) else None
+        takes_value = name in VALUE_OPTIONS or (
+            name not in NO_VALUE_OPTIONS
+            and following is not None
+            and not (following.startswith("-") and len(following) > 1)
+        )
+        if takes_value and following is not None:
+            yield name, following
             i += 1
+        else:
+            yield name, None
+
+
+def option_names(argv: Sequence[str]) -> list[str]:
+    """The option names of an argument vector, in order (``cpu``, ``enable-kvm``...)."""
+    return [name for name, _ in _options(argv)]
+
+
+def looks_like_qemu(argv: Sequence[str]) -> bool:
+    """True when the words name a QEMU binary or use an option QEMU knows.
+
+    Tells a command line from other text (a README, a shell script without
+    QEMU) before auditing it.
+    """
+    if _binary_at(argv) is not None:
+        return True
+    known = NO_VALUE_OPTIONS | VALUE_OPTIONS
+    return any(name in known for name in option_names(argv))
+
+
+_SMP_COUNTS = ("sockets", "dies", "clusters", "cores", "threads")
+
+
+def smp_vcpus(text: str) -> int | None:
+    """The vCPUs an ``-smp`` value starts: ``4``, ``cpus=4,...`` or the topology product."""
+    fields: dict[str, str] = {}
+    for n, part in enumerate(split_opts(text)):
+        key, sep, value = part.partition("=")
+        if not sep and n == 0:
+            fields["cpus"] = key
+        elif sep:
+            fields[key.strip()] = value.strip()
+    try:
+        if "cpus" in fields:
+            count = int(fields["cpus"], 10)
+        elif any(k in fields for k in _SMP_COUNTS):
+            count = 1
+            for key in _SMP_COUNTS:
+                count *= int(fields.get(key, "1"), 10)
+        else:
+            return None
+    except ValueError:
+        return None
+    return count if count > 0 else None
 
 
 def _global_parts(text: str) -> tuple[str, str, str] | None:
@@ -125,12 +248,15 @@ class _Collector:
     def __init__(self) -> None:
         self.values: dict[str, Value] = {}
         self.problems: list[str] = []
+        self.warnings: list[str] = []
 
-    def set(self, key: str, raw: str | None, where: str) -> bool:
+    def set(self, key: str, raw: str | None, where: str, *, legacy_names: bool = True) -> bool:
         """Record ``key=raw`` if ``key`` is a Hyper-V property; False if it is another one.
 
         Only ``hv-``/``hv_`` names count: QEMU's CPU has unrelated properties
-        that happen to share a catalog name without the prefix.
+        that happen to share a catalog name without the prefix.  QEMU only
+        translates the legacy ``hv_x`` names inside ``-cpu`` (``legacy_names``);
+        a ``-global`` must name the property itself.
         """
         if not key.strip().lower().startswith(("hv-", "hv_")):
             return False
@@ -143,6 +269,21 @@ class _Collector:
             self.values[entry.name] = parse_qemu_value(entry, raw)
         except ValueSpellingError as exc:
             self.problems.append(f"{where}: {exc}")
+            return True
+        spelled = key if raw is None else f"{key}={raw}"
+        if not legacy_names and "_" in key:
+            self.warnings.append(
+                f"{where}: {spelled}: read as {entry.qemu_property}, but QEMU translates "
+                f"the legacy hv_ names only inside -cpu and refuses this property"
+            )
+        if key != key.lower():
+            self.warnings.append(
+                f"{where}: {spelled}: read as {entry.qemu_property}, but QEMU's property "
+                "names are case-sensitive and QEMU refuses it"
+            )
+        why = qemu_refuses(entry, raw)
+        if why is not None:
+            self.warnings.append(f"{where}: {spelled}: read anyway, but {why}")
         return True
 
 
@@ -154,13 +295,21 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
     libvirt supplies for ``<qemu:commandline>``) is reported and left out, since
     QEMU does not apply it.
     """
+    from hvtui.detect.vms import guest_name
+
+    argv = qemu_arguments(argv)
     cpu: CpuOption | None = None
     globals_: list[tuple[str, str, str]] = []
     extra: list[str] = []
     problems: list[str] = []
+    vcpus: int | None = None
     for name, value in _options(argv):
+        if value is None:
+            continue
         if name == "cpu":
             cpu = parse_cpu_option(value)
+        elif name == "smp":
+            vcpus = smp_vcpus(value)
         elif name == "global":
             parts = _global_parts(value)
             if parts is None:
@@ -179,7 +328,7 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
                 f"but the CPU model in use is {in_use!r}"
             )
             continue
-        hv.set(prop, value, f"-global {driver}.{prop}")
+        hv.set(prop, value, f"-global {driver}.{prop}", legacy_names=False)
     others: list[str] = []
     if cpu is not None:
         for key, raw in cpu.items:
@@ -191,6 +340,10 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
         tuple(extra),
         tuple(others),
         tuple(problems + hv.problems),
+        warnings=tuple(hv.warnings),
+        name=guest_name(argv),
+        vcpus=vcpus,
+        pinning="a QEMU command line does not say; pinning is done outside it",
     )
 
 
@@ -200,11 +353,17 @@ def parse_qemu_command(text: str) -> Imported:
 
 
 __all__ = [
+    "NO_VALUE_OPTIONS",
+    "VALUE_OPTIONS",
     "CommandLineError",
     "CpuOption",
+    "looks_like_qemu",
+    "option_names",
     "parse_cpu_option",
     "parse_qemu_args",
     "parse_qemu_command",
+    "qemu_arguments",
+    "smp_vcpus",
     "split_command",
     "split_opts",
 ]

@@ -24,6 +24,21 @@ class Imported:
     """``-cpu`` properties that are not Hyper-V options (``migratable=on``, ``+vmx``)."""
     problems: tuple[str, ...] = field(default_factory=tuple)
     """One line each: unknown ``hv-*`` names, values of the wrong type, ignored parts."""
+    warnings: tuple[str, ...] = ()
+    """Spellings read anyway that QEMU's own parser refuses (``hv-relaxed=1``,
+    ``HV-RELAXED``): the value is in ``config``, but the VM may not start."""
+    name: str = ""
+    """The VM's name (``-name``, ``<name>``, Proxmox ``name:``), ``""`` when none is given."""
+    vcpus: int | None = None
+    """How many vCPUs the VM starts with (``-smp``, ``<vcpu>``), when the input says."""
+    pinned: bool | None = None
+    """Every vCPU pinned to its own host CPU; ``None`` when the input cannot say
+    (a QEMU command line: pinning happens outside it)."""
+    pinning: str = ""
+    """Where ``pinned`` came from, or why it is unknown, in words."""
+    hyperv_mode: str | None = None
+    """libvirt's ``<hyperv mode=...>`` (``custom``, ``passthrough``, ``host-model``);
+    ``None`` for other inputs or without ``<hyperv>``."""
 
 
 __all__ = ["Imported"]

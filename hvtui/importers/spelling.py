@@ -9,7 +9,11 @@ that the other does not follow fails it.
 Reading is deliberately wider than writing (the audit command meets every
 spelling QEMU accepts): QEMU's boolean words ``on/yes/true/y`` and
 ``off/no/false/n``, and integers in decimal, ``0x`` hex or leading-zero octal
-as its ``strtoull(..., 0)`` does.
+as its ``strtoull(..., 0)`` does.  It is wider than QEMU, too: ``1``/``0``
+and upper case are read (people write them), and :func:`qemu_refuses` says
+when QEMU's own parser would not take the spelling, so an audit can warn
+that such a VM does not start (checked against QEMU 7.2: ``hv-relaxed=1``,
+``hv-relaxed=ON`` and ``hv-no-nonarch-coresharing=AUTO`` are refused).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ CPU_TYPE_SUFFIX = "-x86_64-cpu"
 
 _TRUE = frozenset({"on", "yes", "true", "y"})
 _FALSE = frozenset({"off", "no", "false", "n"})
+#: Numeric booleans: read as on/off, though QEMU's property parser refuses them.
+_NUMERIC = {"1": True, "0": False}
 
 
 class ValueSpellingError(ValueError):
@@ -58,7 +64,11 @@ def qemu_value(entry: Enlightenment, value: Value) -> str:
 
 
 def parse_qemu_value(entry: Enlightenment, text: str | None) -> Value:
-    """The value of ``hv-x=TEXT`` (``None`` for a bare ``hv-x``, which means on)."""
+    """The value of ``hv-x=TEXT`` (``None`` for a bare ``hv-x``).
+
+    A bare name is what QEMU makes of it: ``on``, which is a switch turned on,
+    the tri-state ``on``, and a vendor ID that reads "on"; a number needs a value.
+    """
     if entry.kind is ValueKind.SWITCH:
         if text is None:
             return True
@@ -67,8 +77,12 @@ def parse_qemu_value(entry: Enlightenment, text: str | None) -> Value:
             return True
         if word in _FALSE:
             return False
+        if word in _NUMERIC:
+            return _NUMERIC[word]
         raise ValueSpellingError(f"{entry.qemu_property}={text!r}: expected on or off")
     if text is None:
+        if entry.kind in (ValueKind.TRISTATE, ValueKind.STRING):
+            return "on"
         raise ValueSpellingError(f"{entry.qemu_property} needs a value")
     if entry.kind is ValueKind.UINT:
         return parse_uint(text, what=entry.qemu_property)
@@ -79,6 +93,23 @@ def parse_qemu_value(entry: Enlightenment, text: str | None) -> Value:
             raise ValueSpellingError(f"{entry.qemu_property}={text!r}: expected {allowed}")
         return word
     return text
+
+
+def qemu_refuses(entry: Enlightenment, text: str | None) -> str | None:
+    """Why QEMU's own parser refuses ``hv-x=TEXT`` that :func:`parse_qemu_value` read.
+
+    ``None`` when QEMU takes it.  QEMU matches boolean and enum words exactly
+    (lower case) and has no numeric booleans.
+    """
+    if text is None:
+        if entry.kind is ValueKind.STRING:
+            return f"a bare {entry.qemu_property} sets the value to 'on'"
+        return None
+    if entry.kind is ValueKind.SWITCH and text not in _TRUE | _FALSE:
+        return "QEMU's boolean properties take on/off, yes/no, true/false or y/n, in lower case"
+    if entry.kind is ValueKind.TRISTATE and text not in entry.choices:
+        return f"QEMU takes {', '.join(entry.choices)} in lower case"
+    return None
 
 
 def parse_uint(text: str, *, what: str) -> int:
@@ -145,5 +176,6 @@ __all__ = [
     "parse_libvirt_value",
     "parse_qemu_value",
     "parse_uint",
+    "qemu_refuses",
     "qemu_value",
 ]

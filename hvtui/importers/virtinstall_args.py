@@ -10,6 +10,7 @@ the only separators, ``key=value`` on the first ``=``.
 
 from __future__ import annotations
 
+import os
 import shlex
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -109,12 +110,45 @@ def _cpu(root: ET.Element, optstr: str) -> None:
             ET.SubElement(cpu, layout.CPU_MODEL).text = value
 
 
+def _vcpus(root: ET.Element, optstr: str) -> None:
+    """``--vcpus 4[,vcpus=4][,cpuset=1-4]`` as ``<vcpu cpuset=...>4</vcpu>``."""
+    vcpu = ET.SubElement(root, layout.VCPU)
+    for i, (key, value) in enumerate(optstr_items(optstr)):
+        if value is None and i == 0:
+            vcpu.text = key
+        elif key == layout.VCPU and value is not None:
+            vcpu.text = value
+        elif key == layout.VCPU_CPUSET and value is not None:
+            vcpu.set(layout.VCPU_CPUSET, value)
+
+
+def _cputune(root: ET.Element, optstr: str) -> None:
+    """``--cputune vcpupin0.vcpu=0,vcpupin0.cpuset=2`` as ``<cputune><vcpupin .../>``."""
+    cputune = root.find(layout.CPUTUNE)
+    if cputune is None:
+        cputune = ET.SubElement(root, layout.CPUTUNE)
+    pins: dict[str, ET.Element] = {}
+    for key, value in optstr_items(optstr):
+        group, _, attribute = key.partition(".")
+        if value is None or not group.startswith(layout.VCPUPIN):
+            continue
+        if group not in pins:
+            pins[group] = ET.SubElement(cputune, layout.VCPUPIN)
+        pins[group].set(attribute, value)
+
+
 def domain_from_args(argv: Sequence[str]) -> ET.Element:
     """The ``<domain>`` fragment virt-install would write for these arguments."""
     root = ET.Element(layout.DOMAIN)
     commandline: ET.Element | None = None
     for name, value in _options(argv):
-        if name == "features":
+        if name == layout.NAME:
+            ET.SubElement(root, layout.NAME).text = value
+        elif name == "vcpus":
+            _vcpus(root, value)
+        elif name == "cputune":
+            _cputune(root, value)
+        elif name == "features":
             for key, item in optstr_items(value):
                 if item is not None and key.startswith(f"{layout.HYPERV}."):
                     *steps, attribute = key.split(".")
@@ -146,6 +180,40 @@ def domain_from_args(argv: Sequence[str]) -> ET.Element:
     return root
 
 
+#: virt-install options QEMU does not have: one of them (``--features hyperv.*`` in
+#: hvtui's own ``--format virt-install`` output) tells virt-install arguments from QEMU's.
+VIRT_INSTALL_ONLY = frozenset(
+    {"features", "xml", "panic", "qemu-commandline", "vcpus", "cputune", "clock",
+     "os-variant", "osinfo", "memory", "network", "graphics", "import", "location"}
+)  # fmt: skip
+
+
+#: ``--cpu`` sub-options that are libvirt ``<cpu>`` attributes, never QEMU properties.
+_LIBVIRT_CPU_KEYS = frozenset(
+    {layout.CPU_MODE, layout.CPU_MODEL, layout.CPU_MATCH, layout.CPU_FALLBACK, "check"}
+)
+
+
+def looks_like_virt_install(argv: Sequence[str]) -> bool:
+    """True when the words run ``virt-install``, use a ``--option`` only it has, or give
+    ``--cpu`` a libvirt CPU mode or attribute (``host-passthrough``, ``match=exact``),
+    which no QEMU ``-cpu`` has."""
+    first_option = next((i for i, w in enumerate(argv) if w.startswith("-")), len(argv))
+    if any(os.path.basename(w) == "virt-install" for w in argv[:first_option]):
+        return True
+    modes = {*layout.MODE_FOR_MODEL.values(), layout.HOST_MODEL}
+    for name, value in _options(argv):
+        if name in VIRT_INSTALL_ONLY:
+            return True
+        if name == layout.CPU:
+            items = optstr_items(value)
+            if items and (items[0][1] is not None or items[0][0] in modes):
+                return True
+            if any(key in _LIBVIRT_CPU_KEYS for key, _ in items):
+                return True
+    return False
+
+
 def parse_virt_install_args(argv: Sequence[str]) -> Imported:
     """The Hyper-V configuration these virt-install arguments give the guest."""
     return parse_domain(domain_from_args(argv))
@@ -157,7 +225,9 @@ def parse_virt_install_command(text: str) -> Imported:
 
 
 __all__ = [
+    "VIRT_INSTALL_ONLY",
     "domain_from_args",
+    "looks_like_virt_install",
     "optstr_items",
     "parse_virt_install_args",
     "parse_virt_install_command",

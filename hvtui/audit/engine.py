@@ -1,0 +1,298 @@
+"""Judging one VM: the advice engine's findings for the host, and the difference
+from hvtui's recommendation for the same host and intent.
+
+Nothing here knows an option: findings come from
+:func:`hvtui.advice.advise`, the recommendation and its reasons from
+:func:`hvtui.advice.recommend`, and the two modes that let the host decide what
+the guest gets (QEMU's ``hv-passthrough``, libvirt's ``<hyperv
+mode='host-model'>``) are expanded from catalog facts (which options need KVM
+support, which have a libvirt element) and the host's supported list.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from hvtui import catalog
+from hvtui.advice import Context, HostView, Recommendation, advise, make_context, recommend
+from hvtui.audit.sources import RUNNING, AuditInput, SourceError
+from hvtui.catalog import Enlightenment, LibvirtKind, Severity, Value, ValueKind
+from hvtui.importers import libvirt_layout as layout
+from hvtui.intents import DEFAULT_INTENT
+from hvtui.model import Config, Finding, count, has_errors, sort_findings
+from hvtui.model.config import on_value
+from hvtui.presets import values_equal
+
+if TYPE_CHECKING:
+    from hvtui.export import MergeResult
+    from hvtui.versions import Version
+
+#: Finding codes the audit adds to the advice engine's.
+INPUT_PROBLEM = "input-problem"
+REFUSED_SPELLING = "qemu-refuses-spelling"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One option where the VM and hvtui's recommendation disagree."""
+
+    option: str
+    current: Value | None
+    """The VM's value (``None``: not set, QEMU's default)."""
+    recommended: Value | None
+    """The recommended value (``None``: left out)."""
+    reason: str
+    """The recommendation's reason for its choice."""
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        return {
+            "option": self.option,
+            "current": self.current,
+            "recommended": self.recommended,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class VmAudit:
+    """Everything the audit says about one VM."""
+
+    source: AuditInput
+    host: str
+    """The host the advice is for (``this host``, a snapshot directory)."""
+    intent: str
+    effective: Config
+    """What the guest gets, as judged: the configuration found, with passthrough or
+    host-model expanded from the host's supported list when it is known."""
+    findings: tuple[Finding, ...]
+    differences: tuple[Difference, ...]
+    recommendation: Recommendation
+    notes: tuple[str, ...] = ()
+    """How the configuration was read (expansions, pinning), one line each."""
+
+    @property
+    def ok(self) -> bool:
+        """No finding is an error."""
+        return not has_errors(self.findings)
+
+    def to_json(self) -> dict[str, Any]:
+        """The VM's entry of ``hvtui audit --json`` (the README documents the shape)."""
+        src = self.source
+        imported = src.imported
+        return {
+            "source": src.label,
+            "kind": src.kind,
+            "name": imported.name or None,
+            "pid": src.pid,
+            "cpu_model": imported.cpu_model,
+            "hyperv_mode": imported.hyperv_mode,
+            "vcpus": imported.vcpus,
+            "pinned": imported.pinned,
+            "pinning": imported.pinning or None,
+            "vcpu_threads": [t.to_json() for t in src.threads],
+            "enlightenments": dict(imported.config.values),
+            "effective": dict(self.effective.values),
+            "other_properties": list(imported.other_properties),
+            "extra_args": list(imported.extra_args),
+            "notes": list(self.notes),
+            "ok": self.ok,
+            "counts": {s.value: n for s, n in count(self.findings).items()},
+            "findings": [f.to_json() for f in self.findings],
+            "differences": [d.to_json() for d in self.differences],
+        }
+
+
+@functools.lru_cache(maxsize=64)
+def _recommend(ctx: Context) -> Recommendation:
+    """The recommendation for a context; VMs on one host mostly share it (a fleet of
+    a thousand domains costs one recommendation per distinct vCPU/pinning case)."""
+    return recommend(ctx)
+
+
+def _kvm_provided(entry: Enlightenment) -> bool:
+    """A switch the host's KVM has to offer (what passthrough/host-model can turn on)."""
+    return (
+        entry.kind is ValueKind.SWITCH
+        and entry.needs_kvm_support
+        and bool(entry.cpuid)
+        and not entry.overrides_list
+        and entry.production
+    )
+
+
+def _expand(
+    config: Config, host: HostView | None, what: str, eligible: list[Enlightenment]
+) -> tuple[Config, str]:
+    """Add what the host supports among ``eligible`` to ``config`` (explicit values win)."""
+    if host is None or host.hyperv is None:
+        note = f" ({host.hyperv_note})" if host is not None and host.hyperv_note else ""
+        return config, (
+            f"{what}: the guest gets what the host's KVM supports, which is unknown here{note}; "
+            "only the options written out are judged"
+        )
+    values = config.as_dict()
+    added = [e.name for e in eligible if host.supports(e.name) and e.name not in values]
+    for name in added:
+        values[name] = on_value(catalog.get(name))
+    listed = ", ".join(added) if added else "nothing (the host's KVM supports none of them)"
+    return Config.of(values), (
+        f"{what}: counted as what {host.label}'s KVM supports: {listed} "
+        "(hvtui's estimate of what the guest gets)"
+    )
+
+
+def effective_config(source: AuditInput, host: HostView | None) -> tuple[Config, list[str]]:
+    """The configuration to judge, and notes on how it was derived from the input.
+
+    ``hv-passthrough`` gives the guest every enlightenment KVM offers (explicit
+    settings still win), ``<hyperv mode='host-model'>`` every one libvirt has an
+    element for; both are counted from the host's supported list.
+    """
+    config = source.config
+    notes: list[str] = []
+    passthrough = [e for e in catalog.ENTRIES if e.overrides_list and config.is_on(e.name)]
+    if passthrough:
+        eligible = [e for e in catalog.ENTRIES if _kvm_provided(e)]
+        config, note = _expand(config, host, passthrough[0].qemu_property, eligible)
+        notes.append(note)
+    elif source.imported.hyperv_mode == layout.HYPERV_HOST_MODEL:
+        kinds = (LibvirtKind.HYPERV, LibvirtKind.HYPERV_CHILD)
+        eligible = [e for e in catalog.ENTRIES if _kvm_provided(e) and e.libvirt.kind in kinds]
+        what = f"<{layout.HYPERV} {layout.MODE}='{layout.HYPERV_HOST_MODEL}'>"
+        config, note = _expand(config, host, what, eligible)
+        notes.append(note)
+    return config, notes
+
+
+def _input_findings(source: AuditInput) -> list[Finding]:
+    """The importer's problems and refused spellings, as findings."""
+    found = [
+        Finding(
+            Severity.WARNING,
+            INPUT_PROBLEM,
+            (),
+            problem,
+            "hvtui could not use this part of the input, so the audit does not count it; "
+            "check it by hand.",
+        )
+        for problem in source.imported.problems
+    ]
+    # A running VM shows its QEMU took the spelling; for a file it may not start.
+    severity = Severity.INFO if source.kind == RUNNING else Severity.WARNING
+    found += [
+        Finding(
+            severity,
+            REFUSED_SPELLING,
+            (),
+            warning,
+            "QEMU's property parser takes fewer spellings than hvtui reads; the value shown is "
+            "what was meant, but QEMU may refuse to start with it. Write on/off.",
+        )
+        for warning in source.imported.warnings
+    ]
+    return found
+
+
+def differences(config: Config, rec: Recommendation) -> list[Difference]:
+    """Options (in catalog order) where ``config`` and the recommendation disagree.
+
+    Off and absent are the same (the guest gets QEMU's default either way); two
+    values that are on differ only when their values differ.
+    """
+    out: list[Difference] = []
+    for entry in catalog.ENTRIES:
+        choice = rec.choice(entry.name)
+        current = config.get(entry.name)
+        on_now = config.is_on(entry.name)
+        on_rec = rec.config.is_on(entry.name)
+        if not on_now and not on_rec:
+            continue
+        same_value = (
+            current is not None and choice.value is not None and values_equal(current, choice.value)
+        )
+        if on_now and on_rec and same_value:
+            continue
+        out.append(Difference(entry.name, current, choice.value, choice.reason))
+    return out
+
+
+def audit_vm(
+    source: AuditInput,
+    host: HostView | None,
+    *,
+    intent: str = DEFAULT_INTENT,
+    already_running: bool | None = None,
+) -> VmAudit:
+    """Audit one VM against ``host`` (``None``: no host facts) for ``intent``.
+
+    ``already_running`` says the VM's vCPUs are among the host's running ones, so
+    they are not counted twice for overcommit; by default only a running VM is.
+    """
+    running = source.kind == RUNNING if already_running is None else already_running
+    ctx = make_context(
+        host,
+        intent=intent,
+        vcpus=None if running else source.vcpus,
+        pinned=source.pinned,
+    )
+    effective, notes = effective_config(source, host)
+    if source.imported.pinning:
+        state = {True: "yes", False: "no", None: "unknown"}[source.pinned]
+        notes.append(f"pinned: {state} ({source.imported.pinning})")
+    findings = sort_findings([*advise(effective, ctx), *_input_findings(source)])
+    rec = _recommend(ctx)
+    label = host.label if host is not None else "unknown host"
+    return VmAudit(
+        source,
+        label,
+        ctx.intent.name,
+        effective,
+        tuple(findings),
+        tuple(differences(effective, rec)),
+        rec,
+        tuple(notes),
+    )
+
+
+def merged_domain_xml(
+    source: AuditInput,
+    config: Config,
+    *,
+    libvirt: Version | None = None,
+    cpu_model: str | None = None,
+) -> MergeResult:
+    """Merge ``config`` into the domain XML ``source`` was read from (``export --into``).
+
+    Returns the exporter's :class:`~hvtui.export.MergeResult` (``.text`` is the new
+    document, ``.notes`` what to tell the user).  Raises :class:`SourceError` when
+    the source is not a whole domain definition, and the exporter's
+    ``ExportError``/``XmlError`` when the configuration cannot be exported.
+    """
+    from hvtui import export
+    from hvtui.presets import Target
+
+    if source.document is None:
+        raise SourceError(
+            f"{source.label}: a {source.kind_name} has no domain definition to merge into; "
+            "export it instead"
+        )
+    target, _notes = export.resolve_target(Target(), cpu_model=cpu_model, libvirt=libvirt)
+    problems = export.export_findings(config, target)
+    if problems:
+        raise export.ExportError(f"{source.label}: not exported: {problems[0].message}")
+    return export.merge_into(source.document, config, target, source=source.label)
+
+
+__all__ = [
+    "INPUT_PROBLEM",
+    "REFUSED_SPELLING",
+    "Difference",
+    "VmAudit",
+    "audit_vm",
+    "differences",
+    "effective_config",
+    "merged_domain_xml",
+]

@@ -1,0 +1,315 @@
+"""What the audit reads: files, pasted text and running QEMU processes, untrusted.
+
+Every input becomes one :class:`AuditInput`: the importer's result plus where it
+came from.  What kind of input a text is follows from its first character
+(``<``: libvirt domain XML), then its shape (``key: value`` lines: a Proxmox
+guest configuration), else it is a command line (QEMU's, or virt-install's
+when that is the program named).  Nothing is trusted: a size limit applies
+before anything is decoded, binary data and non-UTF-8 text are refused, XML
+goes through :mod:`hvtui.importers.safexml` (no DTDs or entities), and every
+failure is a :class:`SourceError` whose text is one line naming the input.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hvtui.importers import libvirt_layout as layout
+from hvtui.importers import safexml
+from hvtui.importers.libvirt_xml import parse_libvirt_xml
+from hvtui.importers.proxmox import parse_proxmox_config, proxmox_options
+from hvtui.importers.qemu_cmdline import (
+    CommandLineError,
+    looks_like_qemu,
+    parse_qemu_args,
+    split_command,
+)
+from hvtui.importers.result import Imported
+from hvtui.importers.virtinstall_args import looks_like_virt_install, parse_virt_install_args
+
+if TYPE_CHECKING:
+    from hvtui.detect.report import Fact
+    from hvtui.detect.vms import GuestProcess, ProcessAnswer
+    from hvtui.model import Config
+
+#: Largest input read (the XML limit; a command line or Proxmox file is far smaller).
+MAX_INPUT_BYTES = safexml.MAX_XML_BYTES
+
+LIBVIRT = "libvirt-xml"
+QEMU = "qemu-command"
+PROXMOX = "proxmox"
+VIRT_INSTALL = "virt-install"
+RUNNING = "running"
+#: Each input kind in words, for output.
+KIND_NAMES = {
+    LIBVIRT: "libvirt domain XML",
+    QEMU: "QEMU command line",
+    PROXMOX: "Proxmox guest configuration",
+    VIRT_INSTALL: "virt-install command line",
+    RUNNING: "running QEMU process",
+}
+
+STDIN = "-"
+_FIRST_TAG = re.compile(r"<([A-Za-z_][\w.:-]*)")
+#: Top-level elements of hvtui's own libvirt snippet (``export --format libvirt``),
+#: which is accepted as pieces of a domain.
+_FRAGMENT_TAGS = frozenset(
+    {
+        layout.FEATURES,
+        layout.CPU,
+        layout.CLOCK,
+        layout.DEVICES,
+        f"{layout.QEMU_PREFIX}:{layout.COMMANDLINE.rpartition('}')[2]}",
+    }
+)
+
+
+class SourceError(ValueError):
+    """An input that cannot be audited at all; ``str()`` is one line naming it."""
+
+
+@dataclass(frozen=True)
+class VcpuThread:
+    """One vCPU thread of a running VM (``CPU 1/KVM``) and where it may run."""
+
+    index: int
+    tid: int
+    cpus: str | None
+    """Its affinity as a cpu-list (``2`` or ``0-7``); ``None`` when unreadable."""
+    pinned: bool | None
+    """Exactly one host CPU."""
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        return {"index": self.index, "tid": self.tid, "cpus": self.cpus, "pinned": self.pinned}
+
+
+@dataclass(frozen=True)
+class AuditInput:
+    """One VM as read from a file, pasted text or a running process."""
+
+    label: str
+    """What messages call it: the path, ``<stdin>`` or ``NAME (pid N)``."""
+    kind: str
+    """:data:`LIBVIRT`, :data:`QEMU`, :data:`PROXMOX`, :data:`VIRT_INSTALL` or :data:`RUNNING`."""
+    imported: Imported
+    document: str | None = None
+    """The domain XML as read, for merging a fixed configuration back into it."""
+    pid: int | None = None
+    threads: tuple[VcpuThread, ...] = ()
+    """A running VM's vCPU threads (empty for files, or without thread names)."""
+
+    @property
+    def config(self) -> Config:
+        """The Hyper-V configuration found (what the wizard starts from)."""
+        return self.imported.config
+
+    @property
+    def name(self) -> str:
+        """The VM's name, else the label."""
+        return self.imported.name or self.label
+
+    @property
+    def vcpus(self) -> int | None:
+        """How many vCPUs it has, when known."""
+        return self.imported.vcpus
+
+    @property
+    def pinned(self) -> bool | None:
+        """Every vCPU pinned to its own host CPU; ``None`` when the input cannot say."""
+        return self.imported.pinned
+
+    @property
+    def kind_name(self) -> str:
+        """The kind in words (``libvirt domain XML``)."""
+        return KIND_NAMES.get(self.kind, self.kind)
+
+
+# -- files and text ----------------------------------------------------------------
+
+
+def read_input(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of a file, or of stdin for ``-``; at most ``max_bytes``.
+
+    Reads one byte more than the limit, so that ``/dev/zero`` or a huge file
+    is refused without being read whole.
+    """
+    label = _label(path)
+    try:
+        if str(path) == STDIN:
+            data = sys.stdin.buffer.read(max_bytes + 1)
+        else:
+            if os.path.isdir(path):
+                raise SourceError(f"{label}: is a directory")
+            with open(path, "rb") as handle:
+                data = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise SourceError(f"{label}: no such file") from None
+    except PermissionError:
+        raise SourceError(f"{label}: permission denied") from None
+    except OSError as exc:
+        raise SourceError(f"{label}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise SourceError(f"{label}: too large (more than {max_bytes} bytes; the limit is that)")
+    return data
+
+
+def _label(path: str | Path) -> str:
+    return "<stdin>" if str(path) == STDIN else str(path)
+
+
+def decode(data: bytes | str, label: str) -> str:
+    """Text from untrusted bytes: size limit, no binary data, strict UTF-8, no BOM."""
+    if isinstance(data, str):
+        text = data
+        if len(text) > MAX_INPUT_BYTES:
+            raise SourceError(f"{label}: too large (the limit is {MAX_INPUT_BYTES} bytes)")
+    else:
+        if len(data) > MAX_INPUT_BYTES:
+            raise SourceError(f"{label}: too large (the limit is {MAX_INPUT_BYTES} bytes)")
+        nul = data.find(b"\0")
+        if nul >= 0:
+            raise SourceError(f"{label}: binary data, not text (a NUL byte at offset {nul})")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"{label}: not UTF-8 text (bad byte at offset {exc.start})") from None
+    if "\0" in text:
+        raise SourceError(f"{label}: binary data, not text (a NUL character)")
+    return text.removeprefix("\ufeff")
+
+
+def load_file(path: str | Path) -> AuditInput:
+    """Read and parse one file (``-`` is stdin); raises :class:`SourceError`."""
+    return load_text(read_input(path), label=_label(path))
+
+
+def load_text(data: bytes | str, *, label: str = "<pasted text>") -> AuditInput:
+    """Parse a domain XML, a command line or a Proxmox configuration given as text.
+
+    Raises :class:`SourceError` (one line, starting with ``label``).
+    """
+    text = decode(data, label)
+    if not text.strip():
+        raise SourceError(f"{label}: empty")
+    if text.lstrip().startswith("<"):
+        return _from_xml(text, label)
+    try:
+        if proxmox_options(text) is not None:
+            return AuditInput(label, PROXMOX, parse_proxmox_config(text))
+        return _from_command(text, label)
+    except CommandLineError as exc:
+        raise SourceError(f"{label}: {exc}") from None
+
+
+def load_vm_source(source: str | Path) -> AuditInput:
+    """The TUI's "start from": a :class:`~pathlib.Path` or the name of an existing file
+    is read as a file, any other string is the text itself (pasted XML or command)."""
+    if isinstance(source, Path):
+        return load_file(source)
+    one_line = "\n" not in source and len(source) < 4096
+    if source == STDIN or (one_line and os.path.isfile(source)):
+        return load_file(source)
+    return load_text(source)
+
+
+def _from_xml(text: str, label: str) -> AuditInput:
+    match = _FIRST_TAG.match(text, safexml.prolog_end(text))
+    tag = match.group(1) if match else None
+    if tag is not None and tag != layout.DOMAIN and tag not in _FRAGMENT_TAGS:
+        raise SourceError(
+            f"{label}: not a libvirt domain definition (the first element is <{tag}>, "
+            f"not <{layout.DOMAIN}>)"
+        )
+    try:
+        imported = parse_libvirt_xml(text, source=label)
+    except safexml.XmlError as exc:
+        raise SourceError(str(exc)) from None
+    except RecursionError:
+        raise SourceError(f"{label}: elements are nested too deeply") from None
+    return AuditInput(label, LIBVIRT, imported, document=text if tag == layout.DOMAIN else None)
+
+
+def _from_command(text: str, label: str) -> AuditInput:
+    argv = split_command(text)
+    if looks_like_virt_install(argv):
+        return AuditInput(label, VIRT_INSTALL, parse_virt_install_args(argv))
+    if not looks_like_qemu(argv):
+        raise SourceError(
+            f"{label}: not a libvirt domain XML, a QEMU command line or a Proxmox guest "
+            "configuration (no QEMU binary or option found)"
+        )
+    return AuditInput(label, QEMU, parse_qemu_args(argv))
+
+
+# -- running VMs ---------------------------------------------------------------------
+
+
+def running_vms(processes: Fact[list[ProcessAnswer]] | None = None) -> list[AuditInput]:
+    """The QEMU processes running now (or recorded in a snapshot), one input each.
+
+    ``processes`` comes from a detection run (``Detection.live`` of
+    :func:`hvtui.detect.detect_traced`) so that the host report and the VMs are
+    one scan; without it this host is scanned now.  Raises :class:`SourceError`
+    when the processes cannot be listed at all.
+    """
+    from hvtui.detect.vms import guest_processes, scan_processes
+
+    found = guest_processes(processes if processes is not None else scan_processes())
+    if found.value is None:
+        raise SourceError(f"running VMs: {found.reason}")
+    return [from_guest(guest) for guest in found.value]
+
+
+def from_guest(guest: GuestProcess) -> AuditInput:
+    """One running QEMU: its command line read like a pasted one, its vCPU threads'
+    affinity as the pinning fact (each thread on its own host CPU)."""
+    imported = parse_qemu_args(guest.cmdline)
+    info = guest.info
+    threads = tuple(
+        VcpuThread(v.index, v.tid, v.cpus.value, v.pinned.value) for v in info.vcpus.value or ()
+    )
+    pinned = info.pinned.value
+    if pinned is True:
+        pinning = "each vCPU thread's affinity is its own single host CPU"
+    elif pinned is False:
+        loose = [f"CPU {t.index} on {t.cpus}" for t in threads if not t.pinned]
+        pinning = "vCPU threads' affinity: " + (
+            ", ".join(loose) if loose else "two vCPUs share a host CPU"
+        )
+    else:
+        pinning = str(info.pinned.reason or info.vcpus.reason or "unknown")
+    label = f"{info.name or info.process} (pid {guest.pid})"
+    imported = replace(
+        imported,
+        vcpus=len(threads) if threads else imported.vcpus,
+        pinned=pinned,
+        pinning=pinning,
+    )
+    return AuditInput(label, RUNNING, imported, pid=guest.pid, threads=threads)
+
+
+__all__ = [
+    "KIND_NAMES",
+    "LIBVIRT",
+    "MAX_INPUT_BYTES",
+    "PROXMOX",
+    "QEMU",
+    "RUNNING",
+    "VIRT_INSTALL",
+    "AuditInput",
+    "SourceError",
+    "VcpuThread",
+    "decode",
+    "from_guest",
+    "load_file",
+    "load_text",
+    "load_vm_source",
+    "read_input",
+    "running_vms",
+]

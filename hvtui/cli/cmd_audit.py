@@ -1,0 +1,223 @@
+"""``hvtui audit FILE... | --running``: what deployed VMs have, and what to change.
+
+Exit 0 when no VM has an error, 1 when any has, 2 when an input could not be
+read at all (that wins: the audit is incomplete).  A bad input gets its own
+one-line error on stderr and the others are still audited.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hvtui.cli.errors import CliError
+
+if TYPE_CHECKING:
+    from hvtui.audit import AuditInput, VmAudit
+    from hvtui.catalog import Value
+    from hvtui.model import Config
+
+#: Version of the ``--json`` document (the README documents it).
+SCHEMA = 1
+
+
+def register(sub: Any) -> None:
+    """Add the ``audit`` parser."""
+    from hvtui.intents import DEFAULT_INTENT, INTENTS
+
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "audit",
+        help="audit the Hyper-V settings of existing VMs (files or running QEMU)",
+        description="Read what VMs already run - libvirt domain XML (virsh dumpxml), QEMU "
+        "command lines (also Proxmox args: lines, qemu-kvm and kvm binaries, virt-install "
+        "commands) or the QEMU processes running now - and print, per VM, the configuration "
+        "found, the advice engine's findings for this host (or the --sysroot snapshot) and "
+        "the difference from hvtui's recommendation with the reason per option.",
+        epilog="Exit 0 when no VM has an error, 1 when any has, 2 when an input could not be "
+        "read at all (the others are still audited).",
+    )
+    parser.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="domain XML, QEMU command line or Proxmox VM .conf; - reads stdin",
+    )
+    parser.add_argument(
+        "--running",
+        action="store_true",
+        help="audit the QEMU processes running now (their command line, name and vCPU "
+        "pinning); with --sysroot, the ones a snapshot recorded",
+    )
+    parser.add_argument(
+        "--sysroot",
+        metavar="DIR",
+        type=Path,
+        help="judge against a host snapshot directory (see 'detect') instead of this host",
+    )
+    parser.add_argument(
+        "--for",
+        dest="intent",
+        default=DEFAULT_INTENT,
+        choices=list(INTENTS),
+        metavar="INTENT",
+        help=f"what the VMs are for (default {DEFAULT_INTENT}): " + ", ".join(INTENTS),
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="explain each finding and show its fix"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read every input, audit each VM, print; the exit code is the worst outcome."""
+    from hvtui.audit import RUNNING, SourceError, audit_vm, load_file, scan_host
+
+    if args.running and args.files:
+        raise CliError("audit: give FILE... or --running, not both")
+    if not args.running and not args.files:
+        raise CliError("audit: nothing to audit: give FILE... (- for stdin) or --running")
+    if args.files.count("-") > 1:
+        raise CliError("audit: - (stdin) can only be given once")
+    if args.sysroot is not None and not args.sysroot.is_dir():
+        raise CliError(f"{args.sysroot}: --sysroot needs a directory")
+    scan = scan_host(args.sysroot)
+    inputs: list[AuditInput] = []
+    errors: list[dict[str, str]] = []
+    if args.running:
+        try:
+            inputs = scan.running()
+        except SourceError as exc:
+            raise CliError(printable(str(exc))) from exc
+    for path in args.files:
+        try:
+            inputs.append(load_file(path))
+        except SourceError as exc:
+            print(f"hvtui: {printable(str(exc))}", file=sys.stderr)
+            errors.append({"source": "<stdin>" if path == "-" else path, "error": str(exc)})
+    running = scan.running_names
+    audits = [
+        audit_vm(
+            source,
+            scan.view,
+            intent=args.intent,
+            already_running=source.kind == RUNNING or bool(source.imported.name in running),
+        )
+        for source in inputs
+    ]
+    if args.json:
+        document = {
+            "schema": SCHEMA,
+            "host": scan.view.label,
+            "intent": args.intent,
+            "ok": not errors and all(a.ok for a in audits),
+            "vms": [a.to_json() for a in audits],
+            "errors": errors,
+        }
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(audits, args, found_any=bool(inputs) or not args.running))
+    if errors:
+        return 2
+    return 0 if all(a.ok for a in audits) else 1
+
+
+# -- text -----------------------------------------------------------------------------
+
+
+def printable(text: str) -> str:
+    """``text`` with control and other unprintable characters escaped (``\\x1b``).
+
+    Names, values and paths come from untrusted files and process command lines;
+    a terminal must never receive their escape sequences.  Newlines stay.
+    """
+    if all(c == "\n" or c.isprintable() for c in text):
+        return text
+    return "".join(c if c == "\n" or c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def render_text(audits: list[VmAudit], args: argparse.Namespace, *, found_any: bool) -> str:
+    """Every VM's section, then one summary line when there are several."""
+    if not found_any:
+        where = "in the snapshot" if args.sysroot is not None else "on this host"
+        return f"No running QEMU VMs {where}.\n"
+    blocks = [_vm_text(a, verbose=args.verbose) for a in audits]
+    if len(audits) > 1:
+        bad = sum(1 for a in audits if not a.ok)
+        blocks.append(f"Audited {len(audits)} VMs: {bad} with errors.\n")
+    return printable("\n".join(blocks))
+
+
+def _value(option: str, value: Value | None, *, missing: str) -> str:
+    from hvtui import catalog
+    from hvtui.model.values import format_value
+
+    return missing if value is None else format_value(catalog.get(option), value)
+
+
+def config_text(config: Config) -> str:
+    """``hv-relaxed=on hv-spinlocks=0x1fff ...``; ``none`` for an empty configuration."""
+    from hvtui import catalog
+
+    words = [
+        f"{catalog.get(name).qemu_property}={_value(name, value, missing='')}"
+        for name, value in config
+        if catalog.is_canonical(name)
+    ]
+    return " ".join(words) if words else "none"
+
+
+def _vm_text(audit: VmAudit, *, verbose: bool) -> str:
+    from hvtui import catalog
+    from hvtui.audit import RUNNING
+    from hvtui.cli.render import format_counts, format_finding
+
+    src = audit.source
+    imported = src.imported
+    # A running VM's label already is "NAME (pid N)".
+    named = f"{imported.name}: " if imported.name and src.kind != RUNNING else ""
+    lines = [f"== {named}{src.label} ({src.kind_name})"]
+    facts = [f"CPU model {imported.cpu_model or 'not set'}"]
+    facts.append(f"{imported.vcpus} vCPUs" if imported.vcpus is not None else "vCPUs unknown")
+    lines.append("Configuration found: " + ", ".join(facts))
+    lines.append(f"  {config_text(imported.config)}")
+    if imported.other_properties:
+        lines.append("  other -cpu properties: " + " ".join(imported.other_properties))
+    for note in audit.notes:
+        lines.append(f"  {note}")
+    if audit.effective != imported.config:
+        lines.append(f"  judged as: {config_text(audit.effective)}")
+    for thread in src.threads:
+        state = {True: "pinned", False: "floating", None: "unknown"}[thread.pinned]
+        lines.append(f"  vCPU {thread.index} (thread {thread.tid}): {thread.cpus or '?'} {state}")
+    lines.append(f"Findings for {audit.host} (intent {audit.intent}):")
+    if audit.findings:
+        for finding in audit.findings:
+            lines += ["  " + line for line in format_finding(src.label, finding, verbose=verbose)]
+    else:
+        lines.append("  none")
+    lines.append("Difference from hvtui's recommendation:")
+    if not audit.differences:
+        lines.append("  none: the VM matches the recommendation")
+    else:
+        rows = [
+            (
+                catalog.get(d.option).qemu_property,
+                _value(d.option, d.current, missing="not set"),
+                _value(d.option, d.recommended, missing="leave out"),
+                d.reason,
+            )
+            for d in audit.differences
+        ]
+        header = ("option", "this VM", "recommended")
+        widths = [max(len(row[i]) for row in [*rows, header]) for i in range(3)]
+        lines.append(
+            f"  {header[0]:<{widths[0]}}  {header[1]:>{widths[1]}}    {header[2]:<{widths[2]}}  why"
+        )
+        for prop, now, want, why in rows:
+            lines.append(f"  {prop:<{widths[0]}}  {now:>{widths[1]}} -> {want:<{widths[2]}}  {why}")
+    lines.append(f"Result: {format_counts(list(audit.findings))}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,130 @@
+"""Reading Hyper-V options from a Proxmox VE guest configuration (``qm config`` style).
+
+A Proxmox guest is ``/etc/pve/qemu-server/VMID.conf``: ``key: value`` lines,
+then one ``[snapshot]`` section per snapshot (ignored: only the current
+configuration runs).  Two keys carry QEMU's Hyper-V options:
+
+- ``cpu: [cputype=]MODEL[,flags=+hv-x;-hv-y][,hv-vendor-id=ID]...`` becomes the
+  ``-cpu`` Proxmox builds;
+- ``args: ...`` is appended verbatim to the end of QEMU's command line, so a
+  ``-cpu`` there replaces Proxmox's own (QEMU keeps the last) and ``-global``
+  lines apply as usual.
+
+Both go through :func:`~hvtui.importers.qemu_cmdline.parse_qemu_args` as the
+argument vector Proxmox would build.  What Proxmox adds by itself for a Windows
+``ostype`` (its own ``hv_*`` list, which depends on its version and the machine
+type) is not in the file; the result says so, and ``qm showcmd VMID`` or
+``hvtui audit --running`` show the complete command line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from hvtui.importers.qemu_cmdline import CommandLineError, parse_qemu_args, split_command
+from hvtui.importers.result import Imported
+
+_LINE = re.compile(r"^([a-z][a-z0-9_-]*):\s*(.*)$")
+#: Keys every Proxmox guest configuration has some of; one is needed to call a
+#: ``key: value`` file a Proxmox configuration.
+_TYPICAL_KEYS = frozenset(
+    {"args", "cpu", "cores", "sockets", "vcpus", "memory", "ostype", "boot", "bootdisk",
+     "name", "smbios1", "vmgenid", "machine", "bios", "scsihw", "agent", "numa"}
+)  # fmt: skip
+
+
+def proxmox_options(text: str) -> dict[str, str] | None:
+    """The ``key: value`` pairs of the current configuration, or ``None`` if the text is
+    not a Proxmox guest configuration.
+
+    Comment lines (``#``, Proxmox's description) and blank lines are skipped; the
+    first ``[section]`` (a snapshot) ends the current configuration.
+    """
+    options: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            break
+        match = _LINE.match(line)
+        if match is None:
+            return None
+        options[match.group(1)] = match.group(2).strip()
+    if not options or not (options.keys() & _TYPICAL_KEYS):
+        return None
+    return options
+
+
+def cpu_argument(value: str) -> tuple[str, list[str]]:
+    """Proxmox's ``cpu:`` value as a QEMU ``-cpu`` value, plus what was left out.
+
+    ``host,flags=+hv-tlbflush;-hv-evmcs,hv-vendor-id=pve`` becomes
+    ``host,+hv-tlbflush,-hv-evmcs,hv-vendor-id=pve``; Proxmox-only settings
+    (``hidden``, ``phys-bits``, ``reported-model``) are not QEMU properties and
+    are returned apart; none of them is a Hyper-V option.
+    """
+    model = ""
+    items: list[str] = []
+    others: list[str] = []
+    for n, part in enumerate(value.split(",")):
+        key, sep, item = part.partition("=")
+        key = key.strip()
+        if not sep and n == 0:
+            model = key
+        elif key == "cputype":
+            model = item.strip()
+        elif key == "flags":
+            items += [flag.strip() for flag in item.split(";") if flag.strip()]
+        elif key.lower().startswith(("hv-", "hv_")):
+            items.append(f"{key}={item}" if sep else key)
+        elif key:
+            others.append(part.strip())
+    return ",".join([model or "kvm64", *items]), others
+
+
+def parse_proxmox_config(text: str) -> Imported:
+    """The Hyper-V configuration of a Proxmox guest, as far as its file states it.
+
+    Raises :class:`~hvtui.importers.qemu_cmdline.CommandLineError` when the text is
+    not a Proxmox configuration or its ``args:`` cannot be split.
+    """
+    options = proxmox_options(text)
+    if options is None:
+        raise CommandLineError("not a Proxmox guest configuration (key: value lines)")
+    argv: list[str] = []
+    notes: list[str] = []
+    if "cpu" in options:
+        cpu, _proxmox_only = cpu_argument(options["cpu"])
+        argv += ["-cpu", cpu]
+    args = split_command(options.get("args", ""))
+    found = parse_qemu_args(argv + args)
+    args_cpu = any(word.lstrip("-").partition("=")[0] == "cpu" for word in args)
+    ostype = options.get("ostype", "")
+    if ostype.startswith("w") and not args_cpu:
+        notes.append(
+            f"ostype: {ostype}: Proxmox adds its own hv_* options for Windows guests when it "
+            "starts the VM, and they are not in this file; audit 'qm showcmd VMID' or the "
+            "running VM (--running) for the complete set"
+        )
+    return replace(
+        found,
+        problems=(*notes, *found.problems),
+        name=options.get("name", ""),
+        vcpus=_vcpus(options),
+        pinning="a Proxmox configuration does not pin single vCPUs",
+    )
+
+
+def _vcpus(options: dict[str, str]) -> int | None:
+    """``vcpus:`` when set (the vCPUs online at start), else ``sockets`` x ``cores``."""
+    try:
+        if "vcpus" in options:
+            return int(options["vcpus"], 10)
+        return int(options.get("sockets", "1"), 10) * int(options.get("cores", "1"), 10)
+    except ValueError:
+        return None
+
+
+__all__ = ["cpu_argument", "parse_proxmox_config", "proxmox_options"]
