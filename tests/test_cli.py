@@ -32,9 +32,28 @@ def test_version() -> None:
     assert (result.code, result.out) == (0, f"hvtui {__version__}\n")
 
 
-def test_no_arguments_prints_help_until_the_tui_lands() -> None:
-    result = run_cli([])
-    assert result.code == 0 and "usage: hvtui" in result.out
+def test_no_arguments_opens_the_wizard(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No command opens the TUI (on a snapshot with --sysroot); without a terminal it refuses."""
+    import hvtui.tui
+    from hvtui.cli import main
+
+    launched: list[Path | None] = []
+
+    def fake_run_app(sysroot: Path | None = None) -> int:
+        launched.append(sysroot)
+        return 0
+
+    monkeypatch.setattr(hvtui.tui, "run_app", fake_run_app)
+    assert main([]) == 0
+    assert main(["--sysroot", str(tmp_path)]) == 0
+    assert launched == [None, tmp_path]
+
+    result = run_cli([])  # stdin and stdout are pipes here, not a terminal
+    assert result.code == 2 and result.out == ""
+    assert result.err == (
+        "hvtui: the interactive wizard needs a terminal; use a subcommand instead "
+        "(see 'hvtui --help')\n"
+    )
 
 
 @pytest.mark.parametrize("path", _subcommand_paths(), ids=" ".join)

@@ -11,10 +11,12 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 
 from hvtui import __version__
 from hvtui.cli import (
+    cmd_audit,
     cmd_check,
     cmd_compare,
     cmd_detect,
@@ -35,6 +37,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     cmd_detect,
     cmd_recommend,
     cmd_compare,
+    cmd_audit,
 )
 
 EXIT_OK = 0
@@ -59,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
         "hvtui opens the interactive wizard.",
     )
     parser.add_argument("--version", action="version", version=f"hvtui {__version__}")
+    parser.add_argument(
+        "--sysroot",
+        type=Path,
+        metavar="DIR",
+        help="with no command: run the wizard on a saved host snapshot instead of this host",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in COMMANDS:
         module.register(sub)
@@ -70,8 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return EXIT_OK
+        from hvtui.tui import run_app  # Textual is only imported on this path
+
+        return run_app(sysroot=args.sysroot)
     try:
         code: int = args.run(args)
         return code

@@ -31,6 +31,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print one entry, or the grouped list."""
     from hvtui import catalog
+
     if args.list or args.name is None:
         if args.name is not None:
             raise CliError("give either NAME or --list, not both")

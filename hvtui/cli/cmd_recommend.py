@@ -149,8 +149,9 @@ def _preset(rec: Recommendation, args: argparse.Namespace) -> Any:
     return Preset(name, rec.config, description, target)
 
 
-def render(rec: Recommendation, fmt: str, args: argparse.Namespace,
-           hosts: list[HostView] | None = None) -> str:
+def render(
+    rec: Recommendation, fmt: str, args: argparse.Namespace, hosts: list[HostView] | None = None
+) -> str:
     """The recommendation as text, TOML (with reasons as comments), JSON or a snippet."""
     from hvtui import presets
 
@@ -173,8 +174,9 @@ def render(rec: Recommendation, fmt: str, args: argparse.Namespace,
     # The XML must work on every host it was recommended for: the oldest libvirt.
     versions = [h.libvirt for h in hosts if h.libvirt is not None]
     live = not (args.report or args.sysroot)
-    return render_snippet(preset, fmt, host_libvirt=min(versions) if versions else None,
-                          live_host=live)
+    return render_snippet(
+        preset, fmt, host_libvirt=min(versions) if versions else None, live_host=live
+    )
 
 
 def to_json(rec: Recommendation) -> dict[str, Any]:

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from hvtui.versions import Version
 
 
-def render_snippet(preset: Preset, fmt: str, *, host_libvirt: Version | None = None,
-                   live_host: bool = True) -> str:
+def render_snippet(
+    preset: Preset, fmt: str, *, host_libvirt: Version | None = None, live_host: bool = True
+) -> str:
     """The ``fmt`` export of ``preset``, exactly as ``hvtui export`` prints it.
 
     The libvirt version comes from the preset's target, else ``host_libvirt``

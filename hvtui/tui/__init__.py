@@ -1,0 +1,114 @@
+"""The interactive wizard (``hvtui`` with no subcommand).
+
+This is the only package that imports Textual, and it does so lazily: the CLI
+imports :func:`run_app` from here, and Textual is only loaded once we know a
+terminal is attached, so a script that runs ``hvtui`` without one gets a
+one-line error immediately instead of a half-drawn screen.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hvtui.tui import _start_time  # noqa: F401  (records the start time first)
+
+if TYPE_CHECKING:
+    from hvtui.tui.app import HvtuiApp
+
+#: Exit code when the wizard cannot start (no terminal, bad --sysroot): the CLI's usage code.
+EXIT_USAGE = 2
+#: Exit code for an internal error (a bug), as the CLI uses.
+EXIT_INTERNAL = 70
+
+
+#: Generation thresholds for the garbage collector while the wizard runs.
+GC_THRESHOLDS = (20_000, 50, 20)
+
+
+def pause_gc_for_startup() -> None:
+    """No garbage collection while modules load and the first screen is built.
+
+    Nearly everything allocated then lives as long as the program, so collecting
+    it only costs time (tens of milliseconds of the first frame).
+    """
+    gc.disable()
+
+
+def resume_gc_after_startup() -> None:
+    """After the first frame: freeze what start-up built, then collect less often.
+
+    A step switch allocates tens of thousands of short-lived objects; with
+    Python's default thresholds (700, 10, 10) about one switch in five paid for
+    a full collection (100-200 ms instead of 50).
+    """
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+    gc.enable()
+
+
+def _has_terminal() -> bool:
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def run_app(sysroot: Path | None = None) -> int:
+    """Open the wizard on this host (or on the snapshot in ``sysroot``); return the exit code."""
+    if not _has_terminal():
+        print(
+            "hvtui: the interactive wizard needs a terminal; use a subcommand instead "
+            "(see 'hvtui --help')",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if sysroot is not None and not sysroot.is_dir():
+        print(f"hvtui: --sysroot {sysroot}: not a directory", file=sys.stderr)
+        return EXIT_USAGE
+    pause_gc_for_startup()
+    try:
+        app = _build_app(sysroot)
+        app.run()
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # never a traceback: one line, as the CLI does
+        if debug_enabled():
+            raise
+        print(
+            f"hvtui: internal error: {type(exc).__name__}: {exc} "
+            "(set HVTUI_DEBUG=1 for details and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+    return app.return_code or 0
+
+
+def _build_app(sysroot: Path | None) -> HvtuiApp:
+    """Detect while Textual is imported, then build the app.
+
+    Detection (files, a KVM ioctl, version subprocesses) mostly waits, so it
+    runs in a thread during the import: the first frame then shows the host at
+    no extra cost.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hvtui.tui import services
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        detecting = pool.submit(services.detect_host, sysroot)
+        from hvtui.tui.app import HvtuiApp
+
+        host = detecting.result()
+    return HvtuiApp(sysroot=sysroot, host=host, tuned_gc=True)
+
+
+def debug_enabled() -> bool:
+    """``HVTUI_DEBUG=1`` shows internal errors in full instead of one line."""
+    return bool(os.environ.get("HVTUI_DEBUG"))
+
+
+__all__ = ["run_app"]

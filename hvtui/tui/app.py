@@ -1,0 +1,145 @@
+"""The Textual application: detection before the first frame, then the wizard screen.
+
+The fast part of detection (reading ``/proc`` and ``/sys``, well under a
+millisecond) runs in :meth:`HvtuiApp.__init__`, so the first frame already
+shows the host; the slow probes run in a worker on the screen.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.screen import ModalScreen, Screen
+
+from hvtui.presets import Preset
+from hvtui.tui import _start_time, resume_gc_after_startup, services
+from hvtui.tui.commands import HvtuiCommands
+from hvtui.tui.screens.wizard import WizardScreen
+from hvtui.tui.state import DEFAULT_NAME
+
+
+class HvtuiApp(App[int]):
+    """``hvtui`` with no subcommand."""
+
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    TITLE = "hvtui"
+    SUB_TITLE = "Hyper-V enlightenments"
+    COMMANDS = App.COMMANDS | {HvtuiCommands}
+
+    def __init__(
+        self,
+        sysroot: Path | None = None,
+        *,
+        host: services.Host | None = None,
+        preset: Preset | None = None,
+        probe: bool = True,
+        intent: str = services.DEFAULT_INTENT,
+        tuned_gc: bool = False,
+    ) -> None:
+        """``probe=False`` skips the slow probes (tests and screenshots stay deterministic);
+        ``tuned_gc``: the garbage collector was paused for start-up by
+        :func:`hvtui.tui.pause_gc_for_startup` and is resumed after the first frame."""
+        super().__init__()
+        self.tuned_gc = tuned_gc
+        self.sysroot = sysroot
+        self.probe = probe
+        self.intent = intent
+        self.host = host if host is not None else services.detect_host(sysroot)
+        if preset is None:
+            rec = services.recommend(self.host, intent=intent)
+            preset = Preset(DEFAULT_NAME, rec.config, f"Windows guest ({intent})")
+        self.initial_preset = preset
+        self.internal_error: str | None = None
+        """The one line shown instead of a traceback, once something went wrong."""
+        self.first_frame_ms: float | None = None
+        """Milliseconds from importing :mod:`hvtui.tui` to the first frame."""
+
+    def get_default_screen(self) -> Screen[None]:
+        return WizardScreen(
+            self.host,
+            self.initial_preset,
+            sysroot=self.sysroot,
+            probe=self.probe,
+            intent=self.intent,
+        )
+
+    @property
+    def wizard(self) -> WizardScreen:
+        """The wizard screen (the bottom of the screen stack)."""
+        screen = self.screen_stack[0]
+        assert isinstance(screen, WizardScreen)
+        return screen
+
+    def on_ready(self) -> None:
+        """Log the startup time; the benchmark reads it from ``HVTUI_STARTUP_LOG``."""
+        self.first_frame_ms = _start_time.elapsed_ms()
+        if self.tuned_gc:
+            resume_gc_after_startup()
+        self.log.info(f"first frame {self.first_frame_ms:.0f} ms after import")
+        target = os.environ.get("HVTUI_STARTUP_LOG")
+        if target:
+            try:
+                with open(target, "a", encoding="utf-8") as handle:
+                    handle.write(f"{self.first_frame_ms:.1f}\n")
+            except OSError:
+                pass
+
+    async def action_quit(self) -> None:
+        """``q``, ``ctrl+q`` and the palette's Quit: ask first when there are unsaved changes."""
+        if isinstance(self.screen, ModalScreen):
+            return
+        self.wizard.request_quit()
+
+    def action_help(self) -> None:
+        """The keys and the flow."""
+        from hvtui.tui.screens.dialogs import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands (theme, keys, quit...) plus save and export."""
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Save preset", "Save the draft as a preset (ctrl+s)", self.wizard.action_save
+        )
+        yield SystemCommand(
+            "Export snippet",
+            "Write or copy a QEMU, libvirt or virt-install snippet (e)",
+            self.wizard.action_export,
+        )
+
+    def _fatal_error(self) -> None:
+        """One line instead of a traceback, unless ``HVTUI_DEBUG`` is set.
+
+        The exception is still kept (tests see it); users get what the CLI
+        prints for internal errors, and exit status 70.
+        """
+        if os.environ.get("HVTUI_DEBUG"):
+            super()._fatal_error()
+            return
+        if self.internal_error is None:
+            error = self._exception
+            summary = f"{type(error).__name__}: {error}" if error is not None else "unknown"
+            self.internal_error = (
+                f"hvtui: internal error: {summary} "
+                "(set HVTUI_DEBUG=1 for details and please report it)"
+            )
+            self.bell()
+        self._return_code = 70
+        self._close_messages_no_wait()
+
+    def _print_error_renderables(self) -> None:
+        """Print the one-line internal error once the terminal is restored."""
+        if self.internal_error is not None:
+            self.error_console.print(self.internal_error, soft_wrap=True)
+            self._exit_renderables.clear()
+            return
+        super()._print_error_renderables()
+
+
+__all__ = ["HvtuiApp"]

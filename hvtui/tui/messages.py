@@ -1,0 +1,64 @@
+"""Messages widgets post to ask the wizard screen for a change.
+
+Widgets never edit the draft themselves: they describe what the user asked
+for, the screen applies it to the one model object and every view redraws
+from the result.  That keeps undo, dependency handling and the previews in
+one place.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from hvtui.catalog import Value
+from hvtui.model import Fix
+
+
+class ToggleOption(Message):
+    """Turn an option on (pulling in what it needs) or off (asking about what needs it)."""
+
+    def __init__(self, name: str, on: bool) -> None:
+        super().__init__()
+        self.name = name
+        self.on = on
+
+
+class SetValue(Message):
+    """A valid value was typed or chosen for an option."""
+
+    def __init__(self, name: str, value: Value | None) -> None:
+        super().__init__()
+        self.name = name
+        self.value = value
+
+
+class ApplyFix(Message):
+    """Apply a finding's fix to the draft."""
+
+    def __init__(self, fix: Fix) -> None:
+        super().__init__()
+        self.fix = fix
+
+
+class StartFrom(Message):
+    """Replace the draft with a starting point.
+
+    ``kind`` is ``recommended`` (``argument`` is the intent), ``preset`` (a
+    preset name or path), ``file`` (a path) or ``empty``.
+    """
+
+    def __init__(self, kind: str, argument: str = "") -> None:
+        super().__init__()
+        self.kind = kind
+        self.argument = argument
+
+
+class RunAction(Message):
+    """Run a screen action (``save``, ``export``) from a button inside a pane."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action = action
+
+
+__all__ = ["ApplyFix", "RunAction", "SetValue", "StartFrom", "ToggleOption"]

@@ -1,0 +1,1 @@
+"""Screens of the wizard: the main wizard screen and its dialogs."""

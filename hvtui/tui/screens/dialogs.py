@@ -1,0 +1,345 @@
+"""Modal dialogs: questions, save, export and help.
+
+Dialogs collect an answer and dismiss with it; the wizard screen does the
+work (so undo, the dirty flag and error toasts stay in one place).  Every
+dialog closes with escape and answers nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Button, Input, Label, Select, Static
+
+from hvtui import presets
+from hvtui.model import Config
+from hvtui.presets import Preset, PresetError
+from hvtui.tui import services
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One button of a :class:`ChoiceDialog`."""
+
+    id: str
+    label: str
+    key: str
+    """A key that picks it (shown in the label)."""
+    variant: str = "default"
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """A question with a few answers; dismisses with the chosen id (``None`` on escape)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss_none", "Cancel", id="dialog-cancel")
+    ]
+
+    def __init__(self, title: str, message: str | Content, choices: list[Choice]) -> None:
+        super().__init__(classes="dialog-screen")
+        self._title = title
+        self._message = message
+        self._choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content.styled(self._title, "bold"), classes="dialog-title")
+            yield Static(self._message, classes="dialog-message")
+            with Horizontal(classes="dialog-buttons"):
+                for choice in self._choices:
+                    yield Button(
+                        f"{choice.label} ({choice.key})",
+                        id=f"choice-{choice.id}",
+                        variant=choice.variant,  # type: ignore[arg-type]
+                        compact=True,
+                    )
+
+    def on_mount(self) -> None:
+        self.query(Button).first().focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """A choice's key picks it, wherever the focus is."""
+        for choice in self._choices:
+            if event.key == choice.key:
+                event.stop()
+                self.dismiss(choice.id)
+                return
+
+    @on(Button.Pressed)
+    def _when_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        button_id = event.button.id or ""
+        self.dismiss(button_id.removeprefix("choice-"))
+
+    def action_dismiss_none(self) -> None:
+        """Escape: no answer."""
+        self.dismiss(None)
+
+
+def confirm_replace(path: Path) -> ChoiceDialog:
+    """The question asked before a file is replaced."""
+    return ChoiceDialog(
+        "Replace file?",
+        f"{path} already exists. Replace it? (The old file is kept until the new one is written.)",
+        [Choice("replace", "Replace", "r", "warning"), Choice("cancel", "Keep it", "k")],
+    )
+
+
+# -- save ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SaveRequest:
+    """What the save dialog asks for."""
+
+    name: str
+    description: str
+    path: Path
+
+
+class PresetName(Validator):
+    """A name the preset loader accepts, checked by the loader itself."""
+
+    def validate(self, value: str) -> ValidationResult:
+        """Round-trip a preset with this name through the TOML reader."""
+        problem = name_problem(value)
+        return self.success() if problem is None else self.failure(problem)
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a preset name, in the loader's words, or ``None``."""
+    if not name:
+        return "a preset needs a name"
+    try:
+        presets.loads(presets.dumps(Preset(name, Config())))
+    except PresetError as exc:
+        return exc.message
+    return None
+
+
+class SaveDialog(ModalScreen[SaveRequest | None]):
+    """Name, description and where: the user preset directory unless told otherwise."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog-cancel")
+    ]
+
+    def __init__(self, preset: Preset) -> None:
+        super().__init__(classes="dialog-screen")
+        self._preset = preset
+        self._auto_path = str(self._default(preset.name))
+        """The path proposed from the name; the name follows it until the user edits it."""
+
+    def compose(self) -> ComposeResult:
+        preset = self._preset
+        path = (
+            preset.source
+            if preset.origin == "user" and preset.source
+            else self._default(preset.name)
+        )
+        with Vertical(classes="dialog"):
+            yield Static(Content.styled("Save preset", "bold"), classes="dialog-title")
+            yield Label("Name")
+            yield Input(preset.name, validators=[PresetName()], id="save-name", compact=True)
+            yield Label("Description")
+            yield Input(preset.description, id="save-description", compact=True)
+            yield Label("File")
+            yield Input(str(path), id="save-path", compact=True)
+            yield Static("", id="save-error", classes="value-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", id="save-ok", variant="primary", compact=True)
+                yield Button("Cancel", id="save-cancel", compact=True)
+
+    @staticmethod
+    def _default(name: str) -> Path:
+        return presets.user_dir() / f"{name or 'preset'}.toml"
+
+    @on(Input.Changed, "#save-name")
+    def _when_name(self, event: Input.Changed) -> None:
+        path = self.query_one("#save-path", Input)
+        if path.value == self._auto_path:
+            self._auto_path = str(self._default(event.value.strip()))
+            path.value = self._auto_path
+        problem = name_problem(event.value.strip())
+        self.query_one("#save-error", Static).update(f"✗ {problem}" if problem else "")
+
+    @on(Button.Pressed, "#save-ok")
+    @on(Input.Submitted)
+    def _when_ok(self, event: Button.Pressed | Input.Submitted) -> None:
+        event.stop()
+        name = self.query_one("#save-name", Input).value.strip()
+        problem = name_problem(name)
+        raw_path = self.query_one("#save-path", Input).value.strip()
+        if problem is None and not raw_path:
+            problem = "give the file to write"
+        if problem is not None:
+            self.query_one("#save-error", Static).update(f"✗ {problem}")
+            return
+        description = self.query_one("#save-description", Input).value.strip()
+        self.dismiss(SaveRequest(name, description, Path(raw_path).expanduser()))
+
+    @on(Button.Pressed, "#save-cancel")
+    def _when_cancel(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        """Escape: save nothing."""
+        self.dismiss(None)
+
+
+# -- export --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What the export dialog asks for: a format and a file, or the clipboard."""
+
+    fmt: str
+    path: Path | None
+    """``None`` means copy to the clipboard."""
+
+
+def default_export_path(preset: Preset, fmt: str) -> Path:
+    """``./NAME.xml`` style: next to where hvtui was started."""
+    return Path.cwd() / f"{preset.name}{services.FORMAT_SUFFIXES[fmt]}"
+
+
+class ExportDialog(ModalScreen[ExportRequest | None]):
+    """Which snippet, and to a file or the clipboard."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog-cancel")
+    ]
+
+    def __init__(self, preset: Preset, fmt: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self._preset = preset
+        self._formats = list(services.FORMATS)
+        self._fmt = fmt if fmt in self._formats else self._formats[0]
+        self._auto_path = str(default_export_path(preset, self._fmt))
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content.styled("Export snippet", "bold"), classes="dialog-title")
+            yield Label("Format")
+            yield Select(
+                [(services.FORMAT_LABELS[f], f) for f in self._formats],
+                value=self._fmt,
+                allow_blank=False,
+                id="export-format",
+                compact=True,
+            )
+            yield Label("File")
+            yield Input(self._auto_path, id="export-path", compact=True)
+            yield Static("", id="export-error", classes="value-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Write file", id="export-write", variant="primary", compact=True)
+                yield Button("Copy to clipboard", id="export-copy", compact=True)
+                yield Button("Cancel", id="export-cancel", compact=True)
+
+    @on(Select.Changed, "#export-format")
+    def _when_format(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self._fmt = event.value
+            path = self.query_one("#export-path", Input)
+            if path.value == self._auto_path:
+                self._auto_path = str(default_export_path(self._preset, self._fmt))
+                path.value = self._auto_path
+
+    @on(Button.Pressed, "#export-write")
+    @on(Input.Submitted, "#export-path")
+    def _when_write(self, event: Button.Pressed | Input.Submitted) -> None:
+        event.stop()
+        raw = self.query_one("#export-path", Input).value.strip()
+        if not raw:
+            self.query_one("#export-error", Static).update("✗ give the file to write")
+            return
+        self.dismiss(ExportRequest(self._fmt, Path(raw).expanduser()))
+
+    @on(Button.Pressed, "#export-copy")
+    def _when_copy(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(ExportRequest(self._fmt, None))
+
+    @on(Button.Pressed, "#export-cancel")
+    def _when_cancel(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        """Escape: export nothing."""
+        self.dismiss(None)
+
+
+# -- help ----------------------------------------------------------------------
+
+HELP = """\
+# hvtui wizard
+
+From *what is this host* to a saved preset and a pasted snippet.
+
+1. **Host**: what detection found and why each fact matters.
+2. **Start from**: the recommendation, a preset, a file, an existing VM, or nothing.
+3. **Options**: every enlightenment, grouped. The sidebar shows its state
+   (`●` on, `○` off or default, a value), `!`/`✗` for a warning or error and
+   `⊘` when this host cannot give it. Turning one on also turns on what it
+   needs (undo with `ctrl+z`); turning off one that others need asks first.
+4. **Preview**: TOML, QEMU, libvirt and virt-install, always from the model.
+5. **Review**: findings with one-key fixes, migration safety, what other tools do;
+   save and export.
+
+| Key | Does |
+|---|---|
+| `n` / `p` | next / previous step (also the sidebar's arrows) |
+| `space` | turn the shown option on or off |
+| `ctrl+z` / `ctrl+y` | undo / redo |
+| `v` | show or hide the preview |
+| `r` | go to Review |
+| `ctrl+s` | save the preset |
+| `e` | export a snippet to a file or the clipboard |
+| `ctrl+p` | command palette: load a preset, jump to an option, theme |
+| `?` | this help |
+| `q` | quit (asks when there are unsaved changes) |
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and the flow, one key away."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "close", "Close", id="help-close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Markdown  # only here: it costs 30 ms to import
+
+        with VerticalScroll(classes="dialog help"):
+            yield Markdown(HELP)
+            yield Static(Content.styled("escape closes", "$text-muted"))
+
+    def action_close(self) -> None:
+        """Back to the wizard."""
+        self.dismiss(None)
+
+
+__all__ = [
+    "Choice",
+    "ChoiceDialog",
+    "ExportDialog",
+    "ExportRequest",
+    "HelpScreen",
+    "SaveDialog",
+    "SaveRequest",
+    "confirm_replace",
+    "name_problem",
+]

@@ -1,0 +1,671 @@
+"""The wizard: sidebar of steps, one detail pane, the preview, and the one model object.
+
+``WizardScreen.preset`` is the single source of truth.  Widgets post
+messages (:mod:`hvtui.tui.messages`); the handlers here turn them into a new
+:class:`~hvtui.presets.Preset` through the model's own operations
+(``enable``/``disable``/``set``/``with_values``), record an undo step and
+assign it.  The watchers rebuild one :class:`~hvtui.tui.view.WizardView`
+and bind it to the children, which redraw from it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Header, OptionList
+
+from hvtui import catalog, presets
+from hvtui.catalog import Severity
+from hvtui.fsutil import WriteError, atomic_write
+from hvtui.model import Change, Config
+from hvtui.presets import Preset, PresetError
+from hvtui.tui import services
+from hvtui.tui.messages import ApplyFix, RunAction, SetValue, StartFrom, ToggleOption
+from hvtui.tui.services import Host
+from hvtui.tui.state import (
+    DEFAULT_NAME,
+    STEP_HOST,
+    STEP_REVIEW,
+    STEP_START,
+    Edit,
+    History,
+    all_steps,
+    neighbour,
+    step_title,
+)
+from hvtui.tui.view import WizardView
+from hvtui.tui.widgets.preview import PreviewPane
+from hvtui.tui.widgets.steps import StepList
+from hvtui.versions import Version
+
+if TYPE_CHECKING:
+    from hvtui.tui.screens.dialogs import ExportRequest, SaveRequest
+
+_EMPTY = Preset(DEFAULT_NAME, Config())
+
+#: From this many columns the preview sits beside the pane; below, ``v`` swaps them.
+WIDE = 110
+
+
+class HostUpdated(Message):
+    """The slow probes reported: fuller host facts."""
+
+    def __init__(self, host: Host, *, partial: bool = False) -> None:
+        super().__init__()
+        self.host = host
+        self.partial = partial
+        """More is coming (the deep probe)."""
+
+
+class WizardScreen(Screen[None]):
+    """Host → start → every option → review, with the preview beside or one key away."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "next_step", "Next", tooltip="Go to the next step", id="next-step"),
+        Binding(
+            "p", "previous_step", "Prev", tooltip="Go to the previous step", id="previous-step"
+        ),
+        Binding(
+            "space",
+            "toggle_option",
+            "Toggle",
+            tooltip="Turn the shown option on or off",
+            id="toggle",
+        ),
+        Binding("ctrl+s", "save", "Save", tooltip="Save the preset", id="save"),
+        Binding("e", "export", "Export", tooltip="Write or copy a snippet", id="export"),
+        Binding("v", "toggle_preview", "Preview", tooltip="Show or hide the preview", id="preview"),
+        Binding(
+            "q",
+            "app.quit",
+            "Quit",
+            tooltip="Quit (asks when there are unsaved changes)",
+            id="quit-app",
+        ),
+        Binding(
+            "question_mark",
+            "app.help",
+            "Help",
+            key_display="?",
+            tooltip="Keys and the flow",
+            id="help",
+        ),
+        # Last: on an 80-column terminal the footer runs out of room here.
+        Binding("ctrl+z", "undo", "Undo", tooltip="Undo the last change", id="undo"),
+        Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo", id="redo"),
+        Binding("r", "go_review", "Review", show=False, tooltip="Go to Review", id="review"),
+    ]
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]  # noqa: RUF012 (Textual API)
+    """Below 110 columns the preview is one key (``v``) away instead of beside."""
+
+    preset: var[Preset] = var(_EMPTY, init=False)
+    """The draft: the one model object everything else is derived from."""
+    host: var[Host] = var(Host("unavailable"), init=False)
+    """What detection found (the slow probes replace it when they finish)."""
+    intent: var[str] = var(services.DEFAULT_INTENT, init=False)
+    """What the guest is for; advice and the recommendation depend on it."""
+    view: var[WizardView] = var(WizardView(_EMPTY, Host("unavailable")), init=False)
+    """Derived from the three above; bound to every child that draws."""
+    step: var[str] = var(STEP_HOST, init=False)
+    """The step the detail pane shows (the footer is refreshed only when what it greys out
+    changes: recomposing it on every step would double the cost of a step switch)."""
+    preview_toggled: var[bool] = var(False, init=False)
+    """``v`` pressed: preview shown (narrow) or hidden (wide)."""
+
+    def __init__(
+        self,
+        host: Host,
+        preset: Preset,
+        *,
+        sysroot: Path | None = None,
+        probe: bool = True,
+        intent: str = services.DEFAULT_INTENT,
+    ) -> None:
+        super().__init__()
+        self.sysroot = sysroot
+        self.probe = probe
+        self.history = History()
+        self.baseline = preset
+        """What was last saved or loaded: ``dirty`` compares the draft with it."""
+        self.set_reactive(WizardScreen.preset, preset)
+        self.set_reactive(WizardScreen.host, host)
+        self.set_reactive(WizardScreen.intent, intent)
+        self.probing = probe
+        """True while the slow probes run (the Host step says more is coming)."""
+        self.set_reactive(
+            WizardScreen.view, WizardView.build(preset, host, preset, intent, probing=probe)
+        )
+        self.virt_install_features: frozenset[str] | None = None
+        """``virt-install --features=?`` on this machine (probed live only, in the worker)."""
+        self.live_libvirt: Version | None = None
+        """The libvirt ``hvtui export`` detects on this machine (probed in the worker)."""
+        self._step_lock = asyncio.Lock()
+        self._footer_state: tuple[bool | None, ...] = ()
+        self._mounted = False
+        # The breakpoint class now, not on the first resize: adding it then restyles
+        # every widget once more before the first frame.
+        width = self.app.size.width
+        self.add_class("-wide" if width >= WIDE else "-narrow")
+        self._shown: str | None = None
+        """The step whose pane is in the DOM."""
+        self._quit_after_save = False
+        self.last_switch_ms: float = 0.0
+        """How long the last step switch took to rebuild the pane (benchmark)."""
+
+    # -- layout ----------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="hv")
+        with Horizontal(id="body"):
+            yield StepList(self.view, id="steps").data_bind(view=WizardScreen.view)
+            yield self._make_pane(self.step)
+            self._shown = self.step
+            yield PreviewPane(id="preview").data_bind(view=WizardScreen.view)
+        yield Footer(compact=True)
+
+    async def on_mount(self) -> None:
+        self._mounted = True
+        self._update_titles()
+        steps = self.query_one(StepList)
+        steps.select_step(self.step)
+        steps.focus()
+        await self._show_step(self.step)
+        self.call_after_refresh(self.query_one(PreviewPane).start)
+        if self.probe:
+            self._deep_probe()
+
+    # -- derived state ------------------------------------------------------------
+
+    @property
+    def dirty(self) -> bool:
+        """True when the draft has changes not saved (or loaded from a file)."""
+        return self.view.dirty
+
+    @property
+    def export_env(self) -> services.ExportEnv:
+        """What exports depend on: on this machine what ``hvtui export`` itself asks (probed
+        in the worker); on a snapshot, the libvirt it recorded."""
+        libvirt = self.live_libvirt if self.sysroot is None else self.host.libvirt
+        return services.ExportEnv(libvirt, self.virt_install_features)
+
+    def _rebuild_view(self) -> None:
+        self.view = WizardView.build(
+            self.preset,
+            self.host,
+            self.baseline,
+            self.intent,
+            self.export_env,
+            probing=self.probing,
+        )
+        self._update_titles()
+
+    def watch_preset(self) -> None:
+        self._rebuild_view()
+
+    def watch_host(self) -> None:
+        self._rebuild_view()
+
+    def watch_intent(self) -> None:
+        self._rebuild_view()
+
+    def _update_titles(self) -> None:
+        mark = " (unsaved)" if self.view.dirty else ""
+        self.title = "hvtui"
+        self.sub_title = f"{self.preset.name}{mark} · {self.host.label} · {step_title(self.step)}"
+
+    def watch_preview_toggled(self, toggled: bool) -> None:
+        self.set_class(toggled, "-preview-toggled")
+
+    # -- steps ---------------------------------------------------------------------
+
+    async def watch_step(self, step: str) -> None:
+        if not self._mounted:
+            return  # on_mount shows whatever step is current by then
+        self.query_one(StepList).select_step(step)
+        self._update_titles()
+        enabled = self._enabled_actions()
+        if enabled != self._footer_state:
+            self._footer_state = enabled
+            self.refresh_bindings()
+        await self._show_step(step)
+
+    def _enabled_actions(self) -> tuple[bool | None, ...]:
+        actions = ("toggle_option", "next_step", "previous_step")
+        return tuple(self.check_action(action, ()) for action in actions)
+
+    async def _show_step(self, step: str) -> None:
+        """Replace the detail pane; a newer step request wins over an older one."""
+        async with self._step_lock:
+            if step != self.step or self._shown == step:
+                return
+            started = time.perf_counter()
+            with self.app.batch_update():
+                await self.query_one("#detail").remove()
+                await self.query_one("#body").mount(
+                    self._make_pane(step), before=self.query_one(PreviewPane)
+                )
+            self._shown = step
+            self.last_switch_ms = (time.perf_counter() - started) * 1000
+
+    def _make_pane(self, step: str) -> Widget:
+        """The pane for ``step``, bound to the view (imports are lazy: startup cost)."""
+        pane: Widget
+        if step == STEP_HOST:
+            from hvtui.tui.widgets.host import HostPane
+
+            pane = HostPane(self.view)
+        elif step == STEP_START:
+            from hvtui.tui.widgets.start import StartPane
+
+            pane = StartPane(self.view)
+        elif step == STEP_REVIEW:
+            from hvtui.tui.widgets.review import ReviewPane
+
+            pane = ReviewPane(self.view)
+        else:
+            from hvtui.tui.widgets.option import OptionPane
+
+            pane = OptionPane(catalog.get(step), self.view)
+        return pane.data_bind(view=WizardScreen.view)
+
+    def go_to(self, step: str) -> None:
+        """Show ``step`` (a step id or any spelling of an option name)."""
+        if step not in all_steps():
+            canonical = catalog.canonical_name(step)
+            if canonical is None:
+                return
+            step = canonical
+        self.step = step
+
+    @on(OptionList.OptionHighlighted, "#steps")
+    def _when_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """The user moved the sidebar's cursor (stale events from moves the screen made
+        itself, such as the first highlight on mount, are ignored)."""
+        event.stop()
+        if event.option_index != event.option_list.highlighted:
+            return
+        if event.option.id is not None:
+            self.step = event.option.id
+
+    @on(OptionList.OptionSelected, "#steps")
+    def _when_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a step moves into its pane."""
+        event.stop()
+        for widget in self.query_one("#detail").query("*"):
+            if widget.focusable:
+                widget.focus()
+                return
+
+    def action_next_step(self) -> None:
+        """Next step in sidebar order."""
+        self.step = neighbour(self.step, 1)
+
+    def action_previous_step(self) -> None:
+        """Previous step in sidebar order."""
+        self.step = neighbour(self.step, -1)
+
+    def action_go_review(self) -> None:
+        """Straight to Review."""
+        self.step = STEP_REVIEW
+
+    def action_toggle_preview(self) -> None:
+        """Preview beside (wide) or instead of (narrow) the detail pane."""
+        self.preview_toggled = not self.preview_toggled
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out what does not apply to the current step."""
+        steps = all_steps()
+        if action == "toggle_option":
+            return True if catalog.canonical_name(self.step) == self.step else None
+        if action == "next_step":
+            return True if self.step != steps[-1] else None
+        if action == "previous_step":
+            return True if self.step != steps[0] else None
+        return True
+
+    # -- edits -----------------------------------------------------------------------
+
+    def _commit(self, after: Preset, label: str) -> None:
+        """Make ``after`` the draft and remember how to undo it."""
+        if after == self.preset:
+            return
+        self.history.record(Edit(label, self.preset, after))
+        self.preset = after
+
+    def _with_config(self, config: Config) -> Preset:
+        return replace(self.preset, config=config)
+
+    def _apply_change(self, change: Change, label: str) -> None:
+        """Commit a model change: pulled-in options are announced, dependents asked about."""
+        if change.still_needed_by:
+            self._ask_cascade(change)
+            return
+        self._commit(self._with_config(change.after), label)
+        if change.side_effects:
+            lines = "\n".join(
+                f"• {item.option} {'on' if change.after.is_on(item.option) else 'off'}: "
+                f"{item.reason}"
+                for item in change.side_effects
+            )
+            self.notify(
+                f"{label.capitalize()} also changed:\n{lines}\nctrl+z undoes all of it.",
+                title="Dependencies",
+                timeout=8,
+            )
+
+    def _ask_cascade(self, change: Change) -> None:
+        from hvtui.tui.screens.dialogs import Choice, ChoiceDialog
+
+        name = change.items[0].option
+        needing = change.still_needed_by
+        them = "them" if len(needing) > 1 else "it"
+        need = "need" if len(needing) > 1 else "needs"
+        message = (
+            f"{', '.join(needing)} {need} {name}. Turn {them} off too?\n"
+            f"Leaving {them} on makes QEMU refuse the configuration."
+        )
+
+        def answered(answer: str | None) -> None:
+            if answer == "cascade":
+                cascade = self.preset.config.disable(name, cascade=True)
+                self._commit(self._with_config(cascade.after), f"turn off {name} and what needs it")
+                self.notify(
+                    f"Turned off {name} and {', '.join(needing)}. ctrl+z undoes it.",
+                    title="Dependencies",
+                )
+            elif answer == "only":
+                self._commit(self._with_config(change.after), f"turn off {name}")
+            else:
+                self._resync()
+
+        self.app.push_screen(
+            ChoiceDialog(
+                f"Turn off {name}?",
+                message,
+                [
+                    Choice("cascade", f"Turn {them} off too", "y", "warning"),
+                    Choice("only", f"Only {name}", "o"),
+                    Choice("cancel", "Cancel", "c"),
+                ],
+            ),
+            answered,
+        )
+
+    def _resync(self) -> None:
+        """Redraw the pane from the unchanged model (a control was moved, then cancelled)."""
+        self.mutate_reactive(WizardScreen.view)
+
+    @on(ToggleOption)
+    def _when_toggle(self, message: ToggleOption) -> None:
+        config = self.preset.config
+        if message.on == config.is_on(message.name):
+            return
+        if message.on:
+            self._apply_change(config.enable(message.name), f"turn on {message.name}")
+        else:
+            self._apply_change(config.disable(message.name), f"turn off {message.name}")
+
+    @on(SetValue)
+    def _when_set_value(self, message: SetValue) -> None:
+        if self.preset.config.get(message.name) == message.value:
+            return
+        change = self.preset.config.set(message.name, message.value)
+        self._apply_change(change, f"set {message.name}")
+
+    @on(ApplyFix)
+    def _when_apply_fix(self, message: ApplyFix) -> None:
+        fix = message.fix
+        self._commit(self._with_config(self.preset.config.with_values(fix.changes)), fix.label)
+        self.notify(f"Applied: {fix.label}. ctrl+z undoes it.", title="Fix")
+
+    def action_toggle_option(self) -> None:
+        """Space: turn the shown option on or off."""
+        name = catalog.canonical_name(self.step)
+        if name is None or name != self.step:
+            return
+        self.post_message(ToggleOption(name, not self.preset.config.is_on(name)))
+
+    def action_undo(self) -> None:
+        """Restore the draft before the last change."""
+        edit = self.history.undo()
+        if edit is None:
+            self.notify("Nothing to undo.", severity="warning", timeout=2)
+            return
+        self.preset = edit.before
+        self.notify(f"Undid: {edit.label}", timeout=3)
+
+    def action_redo(self) -> None:
+        """Re-apply the last undone change."""
+        edit = self.history.redo()
+        if edit is None:
+            self.notify("Nothing to redo.", severity="warning", timeout=2)
+            return
+        self.preset = edit.after
+        self.notify(f"Redid: {edit.label}", timeout=3)
+
+    # -- start from -------------------------------------------------------------------
+
+    @on(StartFrom)
+    def _when_start_from(self, message: StartFrom) -> None:
+        if message.kind == "recommended":
+            intent = message.argument or self.intent
+            rec = services.recommend(self.host, intent=intent)
+            self.intent = intent
+            self._commit(self._with_config(rec.config), f"start from the {intent} recommendation")
+            self._loaded(f"the {intent} recommendation")
+        elif message.kind == "file":
+            try:
+                loaded = presets.load(Path(message.argument).expanduser())
+            except PresetError as exc:
+                self.notify(str(exc), title="Cannot load preset", severity="error", timeout=8)
+                return
+            self.load_preset(loaded)
+        elif message.kind == "import":
+            try:
+                imported = services.import_config(Path(message.argument).expanduser())
+            except services.ImportFailedError as exc:
+                self.notify(str(exc), title="Cannot import", severity="error", timeout=8)
+                return
+            self._commit(self._with_config(imported.config), f"import {message.argument}")
+            self._loaded(message.argument)
+            if imported.problems:
+                self.notify(
+                    "\n".join(imported.problems[:6]),
+                    title="Not imported",
+                    severity="warning",
+                    timeout=10,
+                )
+        elif message.kind == "empty":
+            self._commit(self._with_config(Config()), "start empty")
+            self._loaded("nothing")
+
+    def load_preset(self, loaded: Preset) -> None:
+        """Make a saved preset the draft (undoable); it counts as saved."""
+        self.baseline = loaded
+        self._commit(loaded, f"load preset {loaded.name}")
+        self._rebuild_view()
+        self._loaded(f"preset {loaded.name}")
+
+    def _loaded(self, what: str) -> None:
+        count = len(self.preset.config.enabled())
+        self.notify(
+            f"Started from {what}: {count} options on. n walks through them; ctrl+z goes back.",
+            title="Start from",
+        )
+
+    # -- save and export -----------------------------------------------------------------
+
+    @on(RunAction)
+    def _when_run(self, message: RunAction) -> None:
+        if message.action == "save":
+            self.action_save()
+        elif message.action == "export":
+            self.action_export()
+
+    def action_save(self) -> None:
+        """Ask for name and file, confirm replacing, write atomically."""
+        from hvtui.tui.screens.dialogs import SaveDialog
+
+        self.app.push_screen(SaveDialog(self.preset), self._save_answered)
+
+    def _save_answered(self, request: SaveRequest | None) -> None:
+        from hvtui.tui.screens.dialogs import confirm_replace
+
+        if request is None:
+            self._quit_after_save = False
+            return
+        draft = replace(self.preset, name=request.name, description=request.description)
+        if request.path.exists():
+
+            def answered(answer: str | None) -> None:
+                if answer == "replace":
+                    self._write_preset(draft, request.path, force=True)
+                else:
+                    self._quit_after_save = False
+
+            self.app.push_screen(confirm_replace(request.path), answered)
+        else:
+            self._write_preset(draft, request.path, force=False)
+
+    def _write_preset(self, draft: Preset, path: Path, *, force: bool) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            presets.save(draft, path, force=force)
+        except (WriteError, OSError) as exc:
+            self._quit_after_save = False
+            self.notify(str(exc), title="Not saved", severity="error", timeout=8)
+            return
+        saved = replace(
+            draft, source=path, origin="user" if path.parent == presets.user_dir() else "file"
+        )
+        self.baseline = saved
+        self.preset = saved
+        self._rebuild_view()
+        errors = self.view.counts[Severity.ERROR]
+        note = f" It has {errors} error(s): 'hvtui check' will fail." if errors else ""
+        self.notify(f"Saved {draft.name} to {path}.{note}", title="Saved")
+        if self._quit_after_save:
+            self.app.exit(0)
+
+    def action_export(self) -> None:
+        """Pick a format, then a file (confirming a replace) or the clipboard."""
+        from hvtui.tui.screens.dialogs import ExportDialog
+
+        fmt = self.query_one(PreviewPane).active_format
+        self.app.push_screen(ExportDialog(self.preset, fmt), self._export_answered)
+
+    def _export_answered(self, request: ExportRequest | None) -> None:
+        from hvtui.tui.screens.dialogs import confirm_replace
+
+        if request is None:
+            return
+        try:
+            text = services.render(self.preset, request.fmt, self.export_env)
+        except services.ExportRefusedError as exc:
+            details = "".join(f"\n• {f.message}" for f in exc.findings[:5])
+            self.notify(
+                f"{exc}{details}\nFix them on the Review step (r).",
+                title="Not exported",
+                severity="error",
+                timeout=10,
+            )
+            return
+        label = services.FORMAT_LABELS[request.fmt]
+        if request.path is None:
+            self.app.copy_to_clipboard(text)
+            self.notify(
+                f"Copied the {label} snippet (terminals without clipboard support ignore this).",
+                title="Copied",
+            )
+            return
+        path = request.path
+        if path.exists():
+
+            def answered(answer: str | None) -> None:
+                if answer == "replace":
+                    self._write_export(text, path, label, force=True)
+
+            self.app.push_screen(confirm_replace(path), answered)
+        else:
+            self._write_export(text, path, label, force=False)
+
+    def _write_export(self, text: str, path: Path, label: str, *, force: bool) -> None:
+        try:
+            atomic_write(path, text, force=force)
+        except (WriteError, OSError) as exc:
+            self.notify(str(exc), title="Not exported", severity="error", timeout=8)
+            return
+        self.notify(f"Wrote the {label} snippet to {path}.", title="Exported")
+
+    # -- quitting -----------------------------------------------------------------------------
+
+    def request_quit(self) -> None:
+        """Quit, asking first when there are unsaved changes."""
+        from hvtui.tui.screens.dialogs import Choice, ChoiceDialog
+
+        if not self.dirty:
+            self.app.exit(0)
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "discard":
+                self.app.exit(0)
+            elif answer == "save":
+                self._quit_after_save = True
+                self.action_save()
+
+        self.app.push_screen(
+            ChoiceDialog(
+                "Unsaved changes",
+                f"The preset {self.preset.name} has changes that are not saved.",
+                [
+                    Choice("save", "Save first", "s", "primary"),
+                    Choice("discard", "Quit without saving", "d", "error"),
+                    Choice("cancel", "Keep working", "c"),
+                ],
+            ),
+            answered,
+        )
+
+    # -- slow probes ------------------------------------------------------------------------------
+
+    @work(
+        thread=True, exclusive=True, group="detect", exit_on_error=False, description="Probing host"
+    )
+    def _deep_probe(self) -> None:
+        """py-cpuinfo, KVM and version probes take up to a second: never on the UI path.
+
+        On this machine it also asks virt-install which ``--features`` it knows
+        (what ``hvtui export --format virt-install`` asks); a snapshot has only
+        its recorded answers.
+        """
+        if self.sysroot is None:
+            from hvtui.export import detected_libvirt, probe_features
+
+            self.live_libvirt = detected_libvirt()
+            self.virt_install_features = probe_features()
+        self.post_message(HostUpdated(services.detect_host(self.sysroot, deep=True)))
+
+    @on(HostUpdated)
+    def _when_host_updated(self, message: HostUpdated) -> None:
+        host = message.host
+        if host.error and not self.host.error:
+            host = self.host
+        self.probing = message.partial
+        self.host = replace(host, deep=not message.partial)
+
+
+__all__ = ["HostUpdated", "WizardScreen"]

@@ -1,0 +1,567 @@
+"""Adapters between the wizard and the rest of hvtui: detection, advice, peers, exports.
+
+The UI asks this module, and only this module, for anything it does not
+compute itself, and it calls the same functions the CLI calls (``detect``,
+``advise``/``recommend``, ``compare``, ``export``), so the wizard and the
+command line cannot disagree.  Engines are imported inside the functions that
+use them: the first frame should not wait for an exporter it does not need yet.
+Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from hvtui import catalog
+from hvtui.catalog import Enlightenment, Value
+from hvtui.model import Config, Finding
+from hvtui.presets import Preset
+from hvtui.versions import Version
+
+if TYPE_CHECKING:
+    from hvtui.advice import HostView
+    from hvtui.detect import HostReport
+
+# -- host ----------------------------------------------------------------------
+
+FactStatus = Literal["good", "bad", "neutral", "unknown"]
+
+
+@dataclass(frozen=True)
+class HostFact:
+    """One line of the Host step: a fact and why it matters for the choice."""
+
+    key: str
+    """Dotted key in the detection JSON (``apic_virt.enabled``)."""
+    label: str
+    value: str | None
+    """The value as text, or ``None`` when detection could not tell."""
+    why: str
+    """One line on what it means for the enlightenments (or the reason it is unknown)."""
+    status: FactStatus = "neutral"
+
+
+@dataclass(frozen=True, eq=False)
+class Host:
+    """What detection found, in the JSON shape of ``hvtui detect --json``.
+
+    ``data`` is the document (unknown facts are ``None`` with a reason under
+    ``unknown``); ``report`` and ``view`` are the typed report and the advice
+    engine's view of it.  Compared and hashed by identity: each detection run
+    is a new host value, and derived results are cached per run.
+    """
+
+    source: str
+    """``live``, ``sysroot:DIR`` or ``unavailable``."""
+    data: Mapping[str, Any] = field(default_factory=dict)
+    report: HostReport | None = None
+    view: HostView | None = None
+    error: str | None = None
+    """Why detection did not run, if it did not."""
+    deep: bool = False
+    """True once the slow probes (py-cpuinfo, versions) have filled in."""
+
+    def get(self, key: str) -> Any:
+        """The value at a dotted key, or ``None``."""
+        node: Any = self.data
+        for part in key.split("."):
+            if not isinstance(node, Mapping):
+                return None
+            node = node.get(part)
+        return node
+
+    def reason(self, key: str) -> str | None:
+        """Why a fact is unknown (``missing: /sys/...``), or ``None`` if it is known."""
+        unknown = self.data.get("unknown", {})
+        if isinstance(unknown, Mapping):
+            value = unknown.get(key)
+            return str(value) if value is not None else None
+        return None
+
+    @property
+    def vendor(self) -> str | None:
+        """``intel``, ``amd``... or ``None`` when unknown."""
+        vendor = self.get("cpu.vendor")
+        return vendor if isinstance(vendor, str) else None
+
+    @property
+    def label(self) -> str:
+        """Where the facts come from, for the title bar."""
+        return _label(self.source)
+
+    @property
+    def libvirt(self) -> Version | None:
+        """The host's libvirt version, when detection found one."""
+        return self.view.libvirt if self.view is not None else None
+
+
+def detect_host(
+    sysroot: Path | None = None, *, deep: bool = False, live: bool | None = None
+) -> Host:
+    """Run detection; never raises.
+
+    With ``sysroot`` nothing of the running machine is read (unless the
+    snapshot recorded it), so the wizard shows the same facts on every machine:
+    demos, tests, screenshots.  ``live=False`` on the real root reads only
+    ``/proc`` and ``/sys`` (the sub-millisecond part).
+    """
+    try:
+        from hvtui.advice import HostView
+        from hvtui.detect import detect
+
+        report = detect(sysroot, deep=deep, live=live)
+        data = report.to_json()
+        view = HostView.from_report(report, label=_label(report.source))
+    except Exception as exc:  # a detection bug must not stop the wizard
+        source = f"sysroot:{sysroot}" if sysroot is not None else "live"
+        return Host(source, error=f"detection failed: {type(exc).__name__}: {exc}")
+    return Host(report.source, data, report, view, deep=deep)
+
+
+def _label(source: str) -> str:
+    if source.startswith("sysroot:"):
+        return "snapshot " + Path(source.split(":", 1)[1]).name
+    return {"live": "this host", "unavailable": "no host facts"}.get(source, source)
+
+
+def host_facts(host: Host) -> list[HostFact]:
+    """The Host step's lines: each fact with one line on why it matters."""
+    if host.error:
+        return [HostFact("detect", "Detection", None, host.error, "unknown")]
+    facts: list[HostFact] = []
+    for key, label, explain in _FACTS:
+        value = host.get(key)
+        if key in ("apic_virt.x2avic",) and host.vendor == "intel":
+            continue
+        if value is None:
+            reason = _readable_reason(host.reason(key) or "not reported", host)
+            facts.append(HostFact(key, label, None, reason, "unknown"))
+            continue
+        text, why, status = explain(value, host)
+        facts.append(HostFact(key, label, text, why, status))
+    return facts
+
+
+def _readable_reason(reason: str, host: Host) -> str:
+    """A detection reason for people: the long "not-live" story in a few words."""
+    if reason.startswith("not-live"):
+        if host.source.startswith("sysroot:"):
+            return "not recorded in this snapshot (only a live run asks KVM and the tools)"
+        return "not probed yet"
+    return reason
+
+
+def _yes(value: Any) -> str:
+    return "yes" if value is True else "no" if value is False else str(value)
+
+
+def _cpu(value: Any, host: Host) -> tuple[str, str, FactStatus]:
+    vendor = host.vendor or "unknown vendor"
+    why = {
+        "intel": "Intel: hv-evmcs (nested Hyper-V) works here; hv-avic pairs with APICv",
+        "amd": "AMD: hv-evmcs does not exist here; hv-avic pairs with AVIC",
+        "hygon": "Hygon (AMD design): hv-evmcs does not exist here",
+    }.get(vendor, "vendor-specific options are judged by vendor")
+    return f"{value} ({vendor})", why, "neutral"
+
+
+def _virt(value: Any, host: Host) -> tuple[str, str, FactStatus]:
+    names = {"vmx": "Intel VT-x (vmx)", "svm": "AMD-V (svm)"}
+    return names.get(str(value), str(value)), "KVM can run guests on this CPU", "good"
+
+
+def _in_vm(value: Any, host: Host) -> tuple[str, str, FactStatus]:
+    if value is True:
+        return "yes", "this host is itself a VM: guests here are nested and slower", "neutral"
+    return "no", "bare metal: options work as KVM reports them", "good"
+
+
+def _device(value: Any, host: Host) -> tuple[str, str, FactStatus]:
+    if value == "ok":
+        return "ok", "usable: KVM can be asked which options it supports", "good"
+    if value == "no-access":
+        return value, "exists but not readable: run as root or join the kvm group", "bad"
+    return str(value), "KVM is not available: no guest can start here", "bad"
+
+
+def _module_fact(value: Any, host: Host) -> tuple[str, str, FactStatus]:
+    return (
+        str(value),
+        "the KVM vendor module; its parameters decide nested and APIC virt",
+        "neutral",
+    )
+
+
+def _nested(value: Any, host: Host) -> tuple[str, str, FactStatus]:
+    if value is True:
+        return "on", "Hyper-V, WSL2 or VBS inside the guest can use the nested options", "good"
+    return "off", "the nested options (evmcs, tlbflush-direct...) will not help", "neutral"
+
+
+def _hyperv(value: Any, host: Host) -> tuple[str, str, FactStatus]:
+    count = len(value) if isinstance(value, list | tuple) else 0
+    total = len(catalog.ENTRIES)
+    if count == 0:
+        return "none", "this kernel offers no Hyper-V emulation", "bad"
+    return f"{count} of {total} options", "options KVM does not offer are marked ⊘", "good"
+
+
+def _apic(value: Any, host: Host) -> tuple[str, str, FactStatus]:
+    kind = "APICv" if host.vendor == "intel" else "AVIC" if host.vendor else "APICv/AVIC"
+    if value is True:
+        return f"{kind} enabled", "hv-avic will help", "good"
+    if host.get("apic_virt.hardware") is True:
+        return f"{kind} present, disabled", "enable it in KVM, else leave hv-avic off", "neutral"
+    return "not available", "leave hv-avic off: the hint would slow the guest", "neutral"
+
+
+def _x2avic(value: Any, host: Host) -> tuple[str, str, FactStatus]:
+    return _yes(value), "x2AVIC lets AVIC serve guests with more than 255 vCPUs", "neutral"
+
+
+def _tsc(value: Any, host: Host) -> tuple[str, str, FactStatus]:
+    if value is True:
+        return "yes", "stable TSC: hv-time's TSC page and hv-frequencies are reliable", "good"
+    return "no", "unstable TSC: hv-time falls back to a slower clock", "bad"
+
+
+def _tsc_scaling(value: Any, host: Host) -> tuple[str, str, FactStatus]:
+    if value is True:
+        return "yes", "guests can migrate across TSC frequencies (hv-reenlightenment)", "good"
+    return "no", "migration needs an equal TSC frequency on the destination", "neutral"
+
+
+def _clocksource(value: Any, host: Host) -> tuple[str, str, FactStatus]:
+    if value == "tsc":
+        return "tsc", "KVM can publish the TSC page that hv-time uses", "good"
+    return str(value), "not tsc: hv-time cannot use the TSC page", "bad"
+
+
+def _smt(value: Any, host: Host) -> tuple[str, str, FactStatus]:
+    if value in ("forceoff", "notsupported"):
+        return str(value), "no core sharing: no-nonarch-coresharing=auto claims it", "good"
+    return str(value), "vCPUs may share cores: no-nonarch-coresharing=on needs pinning", "neutral"
+
+
+def _isolation(value: Any, host: Host) -> tuple[str, str, FactStatus]:
+    if not value:
+        return "none", "no CPUs set aside: vCPUs float unless pinned", "neutral"
+    return str(value), "candidates for pinned vCPUs (no-nonarch-coresharing)", "good"
+
+
+def _vms(value: Any, host: Host) -> tuple[str, str, FactStatus]:
+    count = len(value) if isinstance(value, list | tuple) else 0
+    return f"{count} running", "audit them with 'hvtui audit' once it lands", "neutral"
+
+
+def _qemu(value: Any, host: Host) -> tuple[str, str, FactStatus]:
+    return str(value), "decides which options exist (each has a first QEMU version)", "good"
+
+
+def _libvirt(value: Any, host: Host) -> tuple[str, str, FactStatus]:
+    return str(value), "decides which options libvirt XML can express", "good"
+
+
+_FACTS: tuple[tuple[str, str, Any], ...] = (
+    ("cpu.model_name", "CPU", _cpu),
+    ("cpu.virt_extension", "Virtualization", _virt),
+    ("cpu.in_vm", "Runs in a VM", _in_vm),
+    ("kvm.device", "/dev/kvm", _device),
+    ("kvm.module", "KVM module", _module_fact),
+    ("kvm.nested", "Nested virt", _nested),
+    ("kvm.hyperv", "Hyper-V in KVM", _hyperv),
+    ("apic_virt.enabled", "APIC virt", _apic),
+    ("apic_virt.x2avic", "x2AVIC", _x2avic),
+    ("tsc.invariant", "Invariant TSC", _tsc),
+    ("tsc.scaling", "TSC scaling", _tsc_scaling),
+    ("tsc.clocksource", "Clocksource", _clocksource),
+    ("smt.control", "SMT", _smt),
+    ("isolation.cpus", "Isolated CPUs", _isolation),
+    ("vms", "QEMU VMs", _vms),
+    ("versions.qemu", "QEMU", _qemu),
+    ("versions.libvirt", "libvirt", _libvirt),
+)
+
+
+@dataclass(frozen=True)
+class Support:
+    """Whether this host can give the guest an option."""
+
+    state: Literal["yes", "no", "unknown"]
+    reason: str
+
+
+def host_support(entry: Enlightenment, host: Host) -> Support:
+    """Vendor limits first, then KVM's own list; unknown when detection could not tell."""
+    vendor = host.vendor
+    if entry.vendors is not None and vendor is not None and vendor not in entry.vendors:
+        allowed = ", ".join(sorted(entry.vendors))
+        return Support("no", f"works on {allowed} hosts only; this host is {vendor}")
+    if not entry.cpuid or entry.cpuid_means_auto:
+        return Support("yes", "QEMU sets it without asking KVM")
+    supported = host.view.supports(entry.name) if host.view is not None else None
+    if supported is None:
+        reason = host.reason("kvm.hyperv") or host.error or "KVM's list is not known"
+        if reason.startswith("not-live"):
+            reason = "KVM was not asked (a snapshot without live answers)"
+        return Support("unknown", f"cannot tell: {reason}")
+    if supported:
+        return Support("yes", "KVM on this host offers it")
+    return Support("no", "KVM on this host does not offer it")
+
+
+# -- advice ----------------------------------------------------------------------
+
+DEFAULT_INTENT = "desktop"
+
+
+def intents() -> dict[str, str]:
+    """Intent names and one-line summaries, in the advice engine's order."""
+    from hvtui.advice import INTENTS
+
+    return {name: intent.summary for name, intent in INTENTS.items()}
+
+
+def _context(host: Host, intent: str, preset: Preset | None = None) -> Any:
+    from hvtui.advice import make_context
+
+    target = preset.target if preset is not None else None
+    return make_context(
+        host.view,
+        intent=intent,
+        qemu=target.qemu if target else None,
+        libvirt=target.libvirt if target else None,
+    )
+
+
+def findings(preset: Preset, host: Host, *, intent: str = DEFAULT_INTENT) -> list[Finding]:
+    """Everything worth telling about the draft on this host, worst first (``hvtui check``'s
+    validation plus the host-aware advice)."""
+    from hvtui.advice import advise
+
+    return advise(preset.config, _context(host, intent, preset))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Why the recommendation sets, or leaves out, one option."""
+
+    option: str
+    value: Value | None
+    """``None``: left out."""
+    reason: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The starting point for this host and intent."""
+
+    intent: str
+    config: Config
+    choices: tuple[Choice, ...]
+
+
+@functools.lru_cache(maxsize=32)
+def recommend(host: Host, *, intent: str = DEFAULT_INTENT) -> Recommendation:
+    """What ``hvtui recommend`` gives for this host and intent, with a reason per option."""
+    from hvtui.advice import recommend as engine
+
+    rec = engine(_context(host, intent))
+    choices = tuple(Choice(c.option, c.value, c.reason) for c in rec.choices)
+    return Recommendation(rec.intent, rec.config, choices)
+
+
+@dataclass(frozen=True)
+class Badge:
+    """Whether a VM with this configuration can live-migrate."""
+
+    level: str
+    """``safe``, ``conditional`` or ``blocked``."""
+    label: str
+    reasons: tuple[str, ...] = ()
+
+
+def migration_badge(config: Config) -> Badge:
+    """The migration-safety badge the advice engine gives."""
+    from hvtui.advice import migration_safety
+
+    badge = migration_safety(config)
+    return Badge(badge.level, badge.label, badge.reasons)
+
+
+@dataclass(frozen=True)
+class CompareTable:
+    """The peers' defaults next to this draft's values (``hvtui compare``)."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def compare(config: Config) -> CompareTable:
+    """One row per option that this draft or any peer turns on."""
+    from hvtui.compare import compare as engine
+
+    table = engine(config)
+    columns = ("option", "this preset", *(p.name for p in table.peers))
+    rows = tuple(
+        (row.option, row.ours, *(d.short() for d in row.peers))
+        for row in table.rows
+        if row.interesting
+    )
+    return CompareTable(columns, rows)
+
+
+# -- importers -----------------------------------------------------------------
+
+#: Largest file the importer reads (a domain XML is a few kilobytes).
+MAX_IMPORT_BYTES = 4 << 20
+
+
+class ImportFailedError(Exception):
+    """The file could not be read as libvirt XML or a QEMU command line; one line."""
+
+
+@dataclass(frozen=True)
+class ImportedConfig:
+    """An existing VM's enlightenments and what the importer could not place."""
+
+    config: Config
+    problems: tuple[str, ...]
+
+
+def import_config(path: Path) -> ImportedConfig:
+    """Read an existing VM: libvirt domain XML, or a file holding a QEMU command line."""
+    from hvtui.importers import CommandLineError, XmlError, parse_libvirt_xml, parse_qemu_command
+
+    try:
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise ImportFailedError(f"{path}: too large for a VM definition")
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ImportFailedError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise ImportFailedError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        if raw.lstrip().startswith(b"<"):
+            imported = parse_libvirt_xml(raw, source=str(path))
+        else:
+            imported = parse_qemu_command(raw.decode("utf-8", errors="replace"))
+    except (XmlError, CommandLineError, ValueError) as exc:
+        raise ImportFailedError(f"{path}: {exc}") from exc
+    return ImportedConfig(imported.config, imported.problems)
+
+
+# -- exports -------------------------------------------------------------------
+
+FORMATS: tuple[str, ...] = ("toml", "qemu", "libvirt", "virt-install")
+"""Preview tabs and export formats, in tab order (``hvtui export --format`` names)."""
+
+FORMAT_LABELS: dict[str, str] = {
+    "toml": "TOML",
+    "qemu": "QEMU",
+    "libvirt": "libvirt",
+    "virt-install": "virt-install",
+}
+
+#: Tree-sitter language used to highlight each format.
+FORMAT_LANGUAGES: dict[str, str] = {
+    "toml": "toml",
+    "qemu": "bash",
+    "libvirt": "xml",
+    "virt-install": "bash",
+}
+
+#: File name suffix the export dialog proposes.
+FORMAT_SUFFIXES: dict[str, str] = {
+    "toml": ".toml",
+    "qemu": ".qemu.txt",
+    "libvirt": ".xml",
+    "virt-install": ".virt-install.txt",
+}
+
+
+class ExportRefusedError(Exception):
+    """``hvtui export`` would refuse this draft (exit 1); ``str()`` is one line."""
+
+    def __init__(self, message: str, findings: tuple[Finding, ...] = ()) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
+@dataclass(frozen=True)
+class ExportEnv:
+    """What an export depends on besides the preset: the host's answers.
+
+    ``hvtui export`` asks the machine it runs on; the wizard uses the host
+    it shows (a ``--sysroot`` snapshot or this machine), so its exports
+    equal what the CLI prints on that host.
+    """
+
+    libvirt: Version | None = None
+    """The host's libvirt (``None``: the newest libvirt hvtui knows, as the CLI does)."""
+    virt_install_features: frozenset[str] | None = None
+    """``virt-install --features=?`` answers (``None``: unknown)."""
+
+
+def render(preset: Preset, fmt: str, env: ExportEnv | None = None) -> str:
+    """Exactly what ``hvtui export PRESET --format FMT`` prints for this preset.
+
+    The preview tabs and the export action both call this one function.
+    Raises :class:`ExportRefusedError` when the CLI would exit 1 instead.
+    """
+    from hvtui import export
+
+    env = env or ExportEnv()
+    target, _notes = export.resolve_target(preset.target, detect=lambda: env.libvirt)
+    problems = export.export_findings(preset.config, target)
+    if problems:
+        count = len(problems)
+        errors = f"{count} error{'s' * (count != 1)}"
+        raise ExportRefusedError(f"not exported: {errors}", tuple(problems))
+    known = env.virt_install_features if fmt in ("virt-install", "json") else None
+    try:
+        return export.render(fmt, preset, target, known_features=known)
+    except export.ExportError as exc:
+        raise ExportRefusedError(str(exc)) from exc
+
+
+def preview_text(preset: Preset, fmt: str, env: ExportEnv | None = None) -> str:
+    """What a preview tab shows: the export, or comment lines saying why there is none."""
+    try:
+        return render(preset, fmt, env)
+    except ExportRefusedError as exc:
+        lines = [f"# {exc}: 'hvtui export' would refuse this draft."]
+        lines += [f"# - {f.message}" for f in exc.findings]
+        lines.append("# Fix them on the Review step (r), where each has a one-key fix.")
+        return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "FORMATS",
+    "Badge",
+    "Choice",
+    "CompareTable",
+    "ExportEnv",
+    "ExportRefusedError",
+    "Host",
+    "HostFact",
+    "ImportFailedError",
+    "ImportedConfig",
+    "Recommendation",
+    "Support",
+    "compare",
+    "detect_host",
+    "findings",
+    "host_facts",
+    "host_support",
+    "import_config",
+    "intents",
+    "migration_badge",
+    "preview_text",
+    "recommend",
+    "render",
+]

@@ -1,0 +1,182 @@
+"""The wizard's state as plain Python: steps, undo history, typed-value parsing.
+
+Nothing here imports Textual, so the rules the UI follows (what a step is,
+what undo restores, which typed text becomes which value) are unit-testable and
+identical to what the CLI and the model enforce.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hvtui import catalog
+from hvtui.catalog import Enlightenment, Value, ValueKind
+from hvtui.model.values import value_problem
+from hvtui.presets import Preset
+
+STEP_HOST = "host"
+"""What detection found about this machine."""
+STEP_START = "start"
+"""Where the draft comes from (recommendation, preset, file, nothing)."""
+STEP_REVIEW = "review"
+"""All findings, the migration badge, the peers' defaults, save and export."""
+
+#: Default name of a new draft: a valid preset name, replaced in the save dialog.
+DEFAULT_NAME = "my-windows-vm"
+
+
+def option_steps() -> tuple[str, ...]:
+    """Option names in sidebar order (grouped as ``catalog.by_group`` lists them)."""
+    return tuple(entry.name for _group, entries in catalog.by_group() for entry in entries)
+
+
+def all_steps() -> tuple[str, ...]:
+    """Every step in the order next/previous walks them."""
+    return (STEP_HOST, STEP_START, *option_steps(), STEP_REVIEW)
+
+
+def step_title(step: str) -> str:
+    """How a step is named in the title bar and the palette."""
+    titles = {STEP_HOST: "Host", STEP_START: "Start from", STEP_REVIEW: "Review"}
+    if step in titles:
+        return titles[step]
+    return catalog.get(step).qemu_property
+
+
+def neighbour(step: str, offset: int) -> str:
+    """The step ``offset`` places away, clamped to the first and last."""
+    steps = all_steps()
+    index = steps.index(step) if step in steps else 0
+    return steps[max(0, min(len(steps) - 1, index + offset))]
+
+
+# -- undo ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One undoable change of the draft."""
+
+    label: str
+    """What it did, in words (``turn on stimer``), shown by undo/redo toasts."""
+    before: Preset
+    after: Preset
+
+
+@dataclass
+class History:
+    """Undo and redo stacks of :class:`Edit`; the draft itself lives in the screen."""
+
+    limit: int = 200
+    undo_stack: list[Edit] = field(default_factory=list)
+    redo_stack: list[Edit] = field(default_factory=list)
+
+    def record(self, edit: Edit) -> None:
+        """Remember an edit (the oldest are forgotten past ``limit``); redo is cleared."""
+        self.undo_stack.append(edit)
+        del self.undo_stack[: -self.limit]
+        self.redo_stack.clear()
+
+    def undo(self) -> Edit | None:
+        """The edit to revert (its ``before`` is the draft to restore), or ``None``."""
+        if not self.undo_stack:
+            return None
+        edit = self.undo_stack.pop()
+        self.redo_stack.append(edit)
+        return edit
+
+    def redo(self) -> Edit | None:
+        """The edit to re-apply (its ``after`` is the draft to restore), or ``None``."""
+        if not self.redo_stack:
+            return None
+        edit = self.redo_stack.pop()
+        self.undo_stack.append(edit)
+        return edit
+
+
+# -- typed values --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Text typed into a value field: the value, or why it is refused."""
+
+    value: Value | None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the text is a value the model accepts."""
+        return self.problem is None
+
+
+def parse_typed(entry: Enlightenment, text: str) -> Parsed:
+    """Turn what a user typed into a value for ``entry``.
+
+    Numbers accept decimal, ``0x`` hex and ``_`` separators (as TOML does);
+    the range and string rules are the model's own (:func:`value_problem`), so
+    the message under the field is the one ``hvtui check`` would print.
+    """
+    if entry.kind is ValueKind.UINT:
+        raw = text.strip().replace("_", "")
+        if not raw:
+            return Parsed(None, f"enter a number: expected {entry.describe_range()}")
+        try:
+            number = int(raw, 16) if raw.lower().startswith("0x") else int(raw, 10)
+        except ValueError:
+            return Parsed(
+                None, f"{text.strip()!r} is not a number: expected {entry.describe_range()}"
+            )
+        problem = value_problem(entry, number)
+        return Parsed(None if problem else number, problem)
+    if entry.kind is ValueKind.STRING:
+        problem = value_problem(entry, text)
+        return Parsed(None if problem else text, problem)
+    if entry.kind is ValueKind.TRISTATE:
+        problem = value_problem(entry, text)
+        return Parsed(None if problem else text, problem)
+    lowered = text.strip().lower()
+    if lowered in ("on", "true", "yes", "1"):
+        return Parsed(True)
+    if lowered in ("off", "false", "no", "0"):
+        return Parsed(False)
+    return Parsed(None, f"expected {entry.describe_range()}")
+
+
+def typed_text(entry: Enlightenment, value: Value | None) -> str:
+    """The text a value field shows for ``value`` (hex for spinlocks, as presets write it)."""
+    if value is None:
+        value = entry.suggested if entry.suggested is not None else entry.default
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, int) and entry.hex_display:
+        return f"{value:#x}"
+    return str(value)
+
+
+def is_dirty(preset: Preset, baseline: Preset) -> bool:
+    """True when the draft differs from what was last saved or loaded."""
+    return (preset.name, preset.description, preset.config, preset.target) != (
+        baseline.name,
+        baseline.description,
+        baseline.config,
+        baseline.target,
+    )
+
+
+__all__ = [
+    "DEFAULT_NAME",
+    "STEP_HOST",
+    "STEP_REVIEW",
+    "STEP_START",
+    "Edit",
+    "History",
+    "Parsed",
+    "all_steps",
+    "is_dirty",
+    "neighbour",
+    "option_steps",
+    "parse_typed",
+    "step_title",
+    "typed_text",
+]

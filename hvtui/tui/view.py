@@ -1,0 +1,100 @@
+"""What every widget draws from: the draft plus everything derived from it.
+
+The screen rebuilds one :class:`WizardView` whenever the draft, the host facts
+or the intent change, and binds it to its children.  Widgets read it and
+nothing else, so the sidebar marks, the detail pane's findings and the review
+list can never disagree.  Plain Python: no Textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from hvtui import catalog
+from hvtui.catalog import Severity
+from hvtui.model import Finding
+from hvtui.model.values import format_value, value_problem
+from hvtui.presets import Preset
+from hvtui.tui import services
+from hvtui.tui.services import Host, Support
+from hvtui.tui.state import is_dirty
+
+
+@dataclass(frozen=True)
+class WizardView:
+    """The draft and what follows from it, computed once per change."""
+
+    preset: Preset
+    host: Host
+    findings: tuple[Finding, ...] = ()
+    intent: str = services.DEFAULT_INTENT
+    dirty: bool = False
+    export_env: services.ExportEnv = field(default_factory=services.ExportEnv)
+    """The host's answers exports depend on (libvirt version, virt-install features)."""
+    probing: bool = False
+    """The slow host probes are still running: more facts will arrive."""
+    _support: dict[str, Support] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def build(
+        cls,
+        preset: Preset,
+        host: Host,
+        baseline: Preset,
+        intent: str = services.DEFAULT_INTENT,
+        export_env: services.ExportEnv | None = None,
+        *,
+        probing: bool = False,
+    ) -> WizardView:
+        """Compute findings and host support for ``preset``."""
+        found = tuple(services.findings(preset, host, intent=intent))
+        env = export_env or services.ExportEnv(libvirt=host.libvirt)
+        return cls(preset, host, found, intent, is_dirty(preset, baseline), env, probing)
+
+    def for_option(self, name: str) -> tuple[Finding, ...]:
+        """Findings that mention ``name`` (the live findings of its step)."""
+        return tuple(f for f in self.findings if name in f.options)
+
+    def worst(self, name: str) -> Severity | None:
+        """The worst finding *about* ``name`` (its first option), for the sidebar mark."""
+        about = [f.severity for f in self.findings if f.options and f.options[0] == name]
+        return max(about, key=lambda s: s.rank) if about else None
+
+    def support(self, name: str) -> Support:
+        """Whether this host can give the guest ``name`` (cached per view)."""
+        if name not in self._support:
+            self._support[name] = services.host_support(catalog.get(name), self.host)
+        return self._support[name]
+
+    def state_text(self, name: str) -> str:
+        """``on``, ``off``, ``default`` or the value (``0x1fff``), as the sidebar shows it."""
+        entry = catalog.get(name)
+        value = self.preset.config.get(name)
+        if value is None:
+            return "default"
+        if value_problem(entry, value) is not None:
+            return "invalid"
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        return format_value(entry, value).strip('"')
+
+    @cached_property
+    def counts(self) -> dict[Severity, int]:
+        """How many findings of each severity."""
+        totals = dict.fromkeys(Severity, 0)
+        for finding in self.findings:
+            totals[finding.severity] += 1
+        return totals
+
+    def summary(self) -> str:
+        """``2 errors, 1 warning, 0 info``."""
+        c = self.counts
+        errors, warnings = c[Severity.ERROR], c[Severity.WARNING]
+        return (
+            f"{errors} error{'s' * (errors != 1)}, "
+            f"{warnings} warning{'s' * (warnings != 1)}, {c[Severity.INFO]} info"
+        )
+
+
+__all__ = ["WizardView"]

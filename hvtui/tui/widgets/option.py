@@ -1,0 +1,279 @@
+"""The detail pane of one enlightenment: docs, its control, its relations and live findings.
+
+One pane exists at a time; the screen builds a new one when the step changes
+(building one per option up front would double startup).  The docs are the
+catalog's Markdown, drawn by :mod:`.doc` into one widget.  While its step is
+shown, the pane follows the model through :meth:`OptionPane.watch_view`:
+controls are set without echoing change events, so the model stays the only
+writer.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.reactive import var
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Button, Input, Label, Select, Static, Switch
+
+from hvtui import catalog
+from hvtui.catalog import Enlightenment, Severity, ValueKind
+from hvtui.model import Finding, Fix
+from hvtui.tui.messages import ApplyFix, SetValue, ToggleOption
+from hvtui.tui.state import parse_typed, typed_text
+from hvtui.tui.view import WizardView
+from hvtui.tui.widgets.doc import markdown_content
+
+SEVERITY_STYLES: dict[Severity, str] = {
+    Severity.ERROR: "$text-error bold",
+    Severity.WARNING: "$text-warning bold",
+    Severity.INFO: "$text-primary",
+}
+
+
+class CatalogValue(Validator):
+    """Accepts exactly what the model accepts, with the model's own reason when not."""
+
+    def __init__(self, entry: Enlightenment) -> None:
+        super().__init__()
+        self.entry = entry
+
+    def validate(self, value: str) -> ValidationResult:
+        """Parse ``value`` the way the model will read it."""
+        parsed = parse_typed(self.entry, value)
+        if parsed.ok:
+            return self.success()
+        return self.failure(parsed.problem)
+
+
+class FixButton(Button):
+    """A button that applies one finding's fix."""
+
+    def __init__(self, fix: Fix) -> None:
+        super().__init__(f"Fix: {fix.label}", variant="primary", classes="fix", compact=True)
+        self.fix = fix
+
+
+def finding_content(finding: Finding) -> Content:
+    """``warning: message`` with the severity coloured from the theme."""
+    return Content.assemble(
+        (f"{finding.severity.value}: ", SEVERITY_STYLES[finding.severity]),
+        finding.message,
+        ("\n" + finding.explanation, "$text-muted") if finding.explanation else "",
+    )
+
+
+class OptionPane(VerticalScroll):
+    """Everything about one option, and the control that sets it."""
+
+    view: var[WizardView | None] = var(None, init=False)
+    """Bound to the screen's view; drives the controls and the findings."""
+
+    def __init__(self, entry: Enlightenment, view: WizardView) -> None:
+        super().__init__(id="detail", classes="pane option-pane")
+        self.entry = entry
+        self._initial = view
+        self._shown_findings: tuple[Finding, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        entry, view = self.entry, self._initial
+        config = view.preset.config
+        yield Static(
+            Content.assemble(
+                (entry.qemu_property, "bold $text-accent"),
+                ("  " + entry.group.value, "$text-muted"),
+                "\n",
+                (entry.summary, "$text-muted"),
+            ),
+            classes="title",
+        )
+        with Horizontal(classes="control"):
+            yield Switch(value=config.is_on(entry.name), id="toggle", tooltip="Turn on or off")
+            if entry.kind is ValueKind.SWITCH:
+                yield Label(_on_off(config.is_on(entry.name)), id="toggle-label")
+            elif entry.kind is ValueKind.TRISTATE:
+                yield Select(
+                    [(choice, choice) for choice in entry.choices],
+                    value=str(config.value(entry.name)),
+                    allow_blank=False,
+                    id="choice",
+                    compact=True,
+                )
+            else:
+                yield Input(
+                    typed_text(entry, config.get(entry.name)),
+                    placeholder=entry.describe_range(),
+                    validators=[CatalogValue(entry)],
+                    validate_on=["changed", "submitted"],
+                    id="value",
+                    compact=True,
+                    tooltip=f"{entry.describe_range()}; enter or leave to keep",
+                )
+        yield Static("", id="value-error", classes="value-error -empty")
+        yield Static(_relations(entry, view), id="relations", classes="relations")
+        self._shown_findings = view.for_option(entry.name)
+        with Vertical(id="findings", classes="findings"):
+            yield from _finding_widgets(self._shown_findings)
+        yield Static(markdown_content(entry.doc), id="doc", classes="doc")
+        yield Static(_facts(entry), id="facts", classes="facts")
+
+    def watch_view(self, view: WizardView | None) -> None:
+        """Follow the model: controls, relations, host support and findings."""
+        if view is None or view is self._initial or not self.is_mounted:
+            return  # the binding's first call repeats what compose drew
+        entry = self.entry
+        config = view.preset.config
+        toggle = self.query_one("#toggle", Switch)
+        with toggle.prevent(Switch.Changed):
+            toggle.value = config.is_on(entry.name)
+        if entry.kind is ValueKind.SWITCH:
+            self.query_one("#toggle-label", Label).update(_on_off(config.is_on(entry.name)))
+        elif entry.kind is ValueKind.TRISTATE:
+            select: Select[str] = self.query_one("#choice", Select)
+            with select.prevent(Select.Changed):
+                select.value = str(config.value(entry.name))
+        else:
+            field = self.query_one("#value", Input)
+            typed = parse_typed(entry, field.value)
+            current = config.get(entry.name)
+            if current is not None and (not typed.ok or typed.value != current):
+                with field.prevent(Input.Changed):
+                    field.value = typed_text(entry, current)
+                self._error(None)
+        self.query_one("#relations", Static).update(_relations(entry, view))
+        found = view.for_option(entry.name)
+        if found != self._shown_findings:
+            self._shown_findings = found
+            box = self.query_one("#findings", Vertical)
+            box.remove_children()
+            box.mount_all(_finding_widgets(found))
+
+    # -- user input: turned into messages for the screen --------------------------
+
+    @on(Switch.Changed, "#toggle")
+    def _when_toggled(self, event: Switch.Changed) -> None:
+        event.stop()
+        self.post_message(ToggleOption(self.entry.name, event.value))
+
+    @on(Select.Changed, "#choice")
+    def _when_chosen(self, event: Select.Changed) -> None:
+        event.stop()
+        if isinstance(event.value, str):
+            self.post_message(SetValue(self.entry.name, event.value))
+
+    @on(Input.Changed, "#value")
+    def _when_typed(self, event: Input.Changed) -> None:
+        """While typing, only say whether the text would be accepted."""
+        event.stop()
+        result = event.validation_result
+        if result is not None and not result.is_valid:
+            self._error(
+                result.failure_descriptions[0] if result.failure_descriptions else "invalid"
+            )
+        else:
+            self._error(None)
+
+    @on(Input.Submitted, "#value")
+    @on(Input.Blurred, "#value")
+    def _when_submitted(self, event: Input.Submitted | Input.Blurred) -> None:
+        """Enter or leaving the field commits a valid value (one undo step)."""
+        event.stop()
+        self._take_typed(event.value, event.validation_result)
+
+    def _error(self, problem: str | None) -> None:
+        """Show why a typed value is refused (or hide the line)."""
+        error = self.query_one("#value-error", Static)
+        if problem is None and error.has_class("-empty"):
+            return  # nothing shown, nothing to hide: no relayout
+        error.set_class(problem is None, "-empty")
+        error.update(Content.assemble(("✗ ", "$text-error bold"), problem) if problem else "")
+
+    @property
+    def value_error(self) -> str:
+        """The refusal shown under the field ("" when none), for tests."""
+        return str(self.query_one("#value-error", Static).content)
+
+    def _take_typed(self, text: str, result: ValidationResult | None) -> None:
+        parsed = parse_typed(self.entry, text)
+        if not parsed.ok or (result is not None and not result.is_valid):
+            self._error(parsed.problem or "invalid")
+            return
+        self._error(None)
+        view = self.view or self._initial
+        if parsed.value != view.preset.config.get(self.entry.name):
+            self.post_message(SetValue(self.entry.name, parsed.value))
+
+    @on(Button.Pressed, ".fix")
+    def _when_fix(self, event: Button.Pressed) -> None:
+        event.stop()
+        if isinstance(event.button, FixButton):
+            self.post_message(ApplyFix(event.button.fix))
+
+
+def _finding_widgets(found: tuple[Finding, ...]) -> list[Static | FixButton]:
+    widgets: list[Static | FixButton] = []
+    for finding in found:
+        widgets.append(
+            Static(finding_content(finding), classes=f"finding {finding.severity.value}")
+        )
+        if finding.fix is not None:
+            widgets.append(FixButton(finding.fix))
+    return widgets
+
+
+def _on_off(on: bool) -> str:
+    return "on" if on else "off"
+
+
+def _relations(entry: Enlightenment, view: WizardView) -> Content:
+    config = view.preset.config
+
+    def names(items: tuple[str, ...]) -> list[str | tuple[str, str]]:
+        parts: list[str | tuple[str, str]] = []
+        for i, name in enumerate(items):
+            on = config.is_on(name)
+            parts.append(("●" if on else "○", "$text-success" if on else "$text-muted"))
+            parts.append(f" {name}" + (", " if i < len(items) - 1 else ""))
+        return parts or [("nothing", "$text-muted")]
+
+    needs = catalog.all_requirements(entry.name)
+    needed_by = catalog.all_dependents(entry.name)
+    support = view.support(entry.name)
+    glyph, style = {
+        "yes": ("✓", "$text-success"),
+        "no": ("⊘", "$text-error"),
+        "unknown": ("?", "$text-warning"),
+    }[support.state]
+    return Content.assemble(
+        ("Needs: ", "bold"),
+        *names(needs),
+        "\n",
+        ("Needed by: ", "bold"),
+        *names(needed_by),
+        "\n",
+        ("This host: ", "bold"),
+        (glyph + " ", style),
+        support.reason,
+    )
+
+
+def _facts(entry: Enlightenment) -> Content:
+    libvirt = entry.libvirt
+    where = libvirt.example or libvirt.element or "no element"
+    since = f" (libvirt {libvirt.since})" if libvirt.since else ""
+    migration = entry.migration.value + (
+        f": {entry.migration_note}" if entry.migration_note else ""
+    )
+    return Content.assemble(
+        ("QEMU: ", "bold"),
+        f"{entry.qemu_property} since {entry.qemu_since.short()}\n",
+        ("libvirt: ", "bold"),
+        f"{where}{since}\n",
+        ("Migration: ", "bold"),
+        migration,
+    )
+
+
+__all__ = ["CatalogValue", "FixButton", "OptionPane", "finding_content"]

@@ -1,0 +1,111 @@
+"""The preview: TOML, QEMU, libvirt and virt-install text, regenerated from the model.
+
+The text comes from :func:`hvtui.tui.services.render` (what ``hvtui export``
+prints), never from other widgets.  Only the visible tab is regenerated at
+once; the others are marked stale and caught up when they are shown, so a
+change costs one highlight pass, not four.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.reactive import var
+from textual.widget import MountError
+
+from hvtui.tui import services
+from hvtui.tui.view import WizardView
+
+if TYPE_CHECKING:
+    from textual.widgets import TabbedContent
+
+
+class PreviewPane(Vertical):
+    """Tabs of read-only, highlighted snippets for the draft."""
+
+    view: var[WizardView | None] = var(None, init=False)
+    """Bound to the screen's view: the draft and the host answers exports use."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._stale: set[str] = set(services.FORMATS)
+        self._started = False
+        """False until just after the first frame (see :meth:`on_mount`)."""
+
+    def compose(self) -> ComposeResult:
+        return iter(())  # the tabs come with start(), just after the first frame
+
+    def watch_view(self, old: WizardView | None, new: WizardView | None) -> None:
+        """When the draft or the export inputs changed, every tab is stale."""
+        if (
+            old is not None
+            and new is not None
+            and old.preset == new.preset
+            and old.export_env == new.export_env
+        ):
+            return
+        self._stale = set(services.FORMATS)
+        self._refresh_active()
+
+    @property
+    def active_format(self) -> str:
+        """The format of the visible tab."""
+        if not self._started:
+            return services.FORMATS[0]
+        from textual.widgets import TabbedContent
+
+        active = self.query_one("#preview-tabs", TabbedContent).active
+        return active.removeprefix("tab-") if active else services.FORMATS[0]
+
+    def text(self, fmt: str) -> str:
+        """The text a tab shows (regenerating it if stale), for tests and copy."""
+        from textual.widgets import TextArea
+
+        self._update(fmt)
+        return self.query_one(f"#preview-{fmt}", TextArea).text
+
+    def _refresh_active(self) -> None:
+        if self._started and self.is_mounted:
+            self._update(self.active_format)
+
+    async def start(self) -> None:
+        """Build the tabs and fill the visible one (the screen calls this after its first
+        frame: four highlighted editors and the exporters cost a quarter of start-up)."""
+        if self._started or not self.is_mounted:
+            return
+        from hvtui.tui.widgets.preview_tabs import PreviewTabs
+
+        try:
+            await self.mount(PreviewTabs())
+        except MountError:
+            return  # the app is closing before it ever showed the preview
+        self._started = True
+        self.watch(self.app, "theme", self._follow_theme)
+        self._refresh_active()
+
+    def _follow_theme(self) -> None:
+        """Highlight for a light background under light themes (the default is for dark)."""
+        from textual.widgets import TextArea
+
+        light = not self.app.current_theme.dark
+        for area in self.query(TextArea):
+            area.theme = "github_light" if light else "css"
+
+    def _update(self, fmt: str) -> None:
+        view = self.view
+        if fmt not in self._stale or view is None:
+            return
+        from textual.widgets import TextArea
+
+        self._stale.discard(fmt)
+        area = self.query_one(f"#preview-{fmt}", TextArea)
+        area.load_text(services.preview_text(view.preset, fmt, view.export_env))
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """A tab was shown: catch its text up."""
+        self._refresh_active()
+
+
+__all__ = ["PreviewPane"]

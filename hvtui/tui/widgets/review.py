@@ -1,0 +1,165 @@
+"""The Review step: every finding with its one-key fix, the migration badge, the peers.
+
+Findings are rows of one :class:`OptionList`: ``enter`` or ``f`` applies the
+highlighted finding's fix.  The compare table puts this draft next to what
+virt-install, Proxmox, Nova, KubeVirt and quickemu turn on.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.reactive import var
+from textual.widgets import Button, DataTable, OptionList, Static
+from textual.widgets.option_list import Option
+
+from hvtui.model import Finding
+from hvtui.tui import services
+from hvtui.tui.messages import ApplyFix, RunAction
+from hvtui.tui.services import Badge
+from hvtui.tui.view import WizardView
+from hvtui.tui.widgets.option import SEVERITY_STYLES
+
+_BADGE_STYLES: dict[str, str] = {
+    "safe": "bold $text-success on $success-muted",
+    "conditional": "bold $text-warning on $warning-muted",
+    "blocked": "bold $text-error on $error-muted",
+}
+
+
+def badge_content(badge: Badge) -> Content:
+    """The badge and, under it, why."""
+    style = _BADGE_STYLES.get(badge.level, "bold")
+    reasons = "".join(f"\n  {reason}" for reason in badge.reasons)
+    return Content.assemble(
+        ("Migration: ", "bold"), (f" {badge.label} ", style), (reasons, "$text-muted")
+    )
+
+
+def finding_row(finding: Finding) -> Content:
+    """One finding as a list row: severity, message, and the fix it offers."""
+    parts: list[str | tuple[str, str]] = [
+        (f"{finding.severity.value:<8}", SEVERITY_STYLES[finding.severity]),
+        finding.message,
+    ]
+    if finding.fix is not None:
+        parts.append((f"\n        ↳ fix: {finding.fix.label} (enter)", "$text-accent"))
+    return Content.assemble(*parts)
+
+
+class FindingList(OptionList):
+    """Findings, worst first; a fix is one key away."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "f", "apply_fix", "Apply fix", tooltip="Apply the highlighted finding's fix", id="fix"
+        ),
+    ]
+
+    findings: tuple[Finding, ...] = ()
+
+    def show(self, found: tuple[Finding, ...]) -> None:
+        """Replace the rows, keeping the highlight near where it was."""
+        if found == self.findings:
+            return
+        keep = self.highlighted
+        self.findings = found
+        if not found:
+            self.set_options(
+                [
+                    Option(
+                        Content.styled(
+                            "No findings: QEMU accepts this and it follows QEMU's advice.",
+                            "$text-success",
+                        ),
+                        disabled=True,
+                    )
+                ]
+            )
+            return
+        self.set_options(Option(finding_row(f), id=str(i)) for i, f in enumerate(found))
+        if keep is not None:
+            self.highlighted = min(keep, len(found) - 1)
+
+    def action_apply_fix(self) -> None:
+        """Apply the highlighted finding's fix, if it has one."""
+        option = self.highlighted_option
+        if option is None or option.id is None:
+            return
+        finding = self.findings[int(option.id)]
+        if finding.fix is None:
+            self.app.notify("This finding has no automatic fix.", severity="warning")
+            return
+        self.post_message(ApplyFix(finding.fix))
+
+    @on(OptionList.OptionSelected)
+    def _when_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_apply_fix()
+
+
+class ReviewPane(VerticalScroll):
+    """Findings with fixes, migration safety, the peers' defaults, save and export."""
+
+    view: var[WizardView | None] = var(None, init=False)
+    """Bound to the screen's view."""
+
+    def __init__(self, view: WizardView) -> None:
+        super().__init__(id="detail", classes="pane review-pane")
+        self._initial = view
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.styled("Review", "bold $text-accent"), classes="title")
+        yield Static(id="summary")
+        yield Static(id="badge", classes="badge")
+        yield FindingList(id="findings-list")
+        with Horizontal(classes="row buttons"):
+            yield Button("Save preset (ctrl+s)", id="save", variant="primary", compact=True)
+            yield Button("Export snippet (e)", id="export", compact=True)
+        yield Static(Content.styled("What other tools turn on", "bold"), classes="section")
+        table: DataTable[str] = DataTable(id="compare", zebra_stripes=True, cursor_type="row")
+        yield table
+
+    def on_mount(self) -> None:
+        self._draw(self._initial)
+
+    def watch_view(self, view: WizardView | None) -> None:
+        """Redraw everything from the new view."""
+        if view is not None and view is not self._initial and self.is_mounted:
+            self._draw(view)
+
+    def _draw(self, view: WizardView) -> None:
+        self.query_one("#summary", Static).update(
+            Content.assemble(
+                ("Findings: ", "bold"),
+                view.summary(),
+                ("\nenter or f on a finding applies its fix", "$text-muted"),
+            )
+        )
+        self.query_one("#badge", Static).update(
+            badge_content(services.migration_badge(view.preset.config))
+        )
+        self.query_one(FindingList).show(view.findings)
+        table: DataTable[str] = self.query_one("#compare", DataTable)
+        compared = services.compare(view.preset.config)
+        table.clear(columns=True)
+        table.add_columns(*compared.columns)
+        table.add_rows(compared.rows)
+
+    @on(Button.Pressed, "#save")
+    def _when_save(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(RunAction("save"))
+
+    @on(Button.Pressed, "#export")
+    def _when_export(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(RunAction("export"))
+
+
+__all__ = ["FindingList", "ReviewPane", "badge_content"]

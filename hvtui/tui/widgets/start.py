@@ -1,0 +1,176 @@
+"""The "Start from" step: the recommendation, a preset, a file, an existing VM, or nothing.
+
+Every choice is a :class:`~hvtui.tui.messages.StartFrom` message; the screen
+replaces the draft (undoably) and reports what it loaded.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.reactive import var
+from textual.widgets import Button, Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from hvtui import catalog, presets
+from hvtui.tui import services
+from hvtui.tui.messages import StartFrom
+from hvtui.tui.state import typed_text
+from hvtui.tui.view import WizardView
+
+
+def preset_options() -> list[Option]:
+    """Shipped and user presets, one row each; unreadable ones disabled with the reason."""
+    rows: list[Option] = []
+    for info in presets.list_presets():
+        detail = info.error or info.description
+        rows.append(
+            Option(
+                Content.assemble(
+                    (f"{info.name:<20} ", "bold"),
+                    (f"{info.origin:<8} ", "$text-muted"),
+                    (detail, "$text-error" if info.error else ""),
+                ),
+                id=str(info.path),
+                disabled=info.error is not None,
+            )
+        )
+    return rows
+
+
+def recommendation_content(rec: services.Recommendation, summary: str) -> Content:
+    """The intent in a line, then every option: chosen (with value) or left out, and why."""
+    parts: list[str | tuple[str, str]] = [(summary + "\n", "$text-muted")]
+    chosen = [c for c in rec.choices if c.value is not None]
+    left_out = [c for c in rec.choices if c.value is None]
+    for choice in chosen:
+        entry = catalog.get(choice.option)
+        value = "" if choice.value is True else f" = {typed_text(entry, choice.value)}"
+        parts.append(("● ", "$text-success"))
+        parts.append((f"{choice.option}{value}", "bold"))
+        parts.append((f": {choice.reason}\n", "$text-muted"))
+    for choice in left_out:
+        parts.append(("○ ", "$text-muted"))
+        parts.append(choice.option)
+        parts.append((f": {choice.reason}\n", "$text-muted"))
+    return Content.assemble(*parts)
+
+
+class StartPane(VerticalScroll):
+    """Where the draft comes from."""
+
+    view: var[WizardView | None] = var(None, init=False)
+    """Bound to the screen's view (the draft's name is shown)."""
+
+    def __init__(self, view: WizardView) -> None:
+        super().__init__(id="detail", classes="pane start-pane")
+        self._initial = view
+        self._intents: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        view = self._initial
+        yield Static(Content.styled("Start from", "bold $text-accent"), classes="title")
+        yield Static(self._current(view), id="current")
+        yield Static(Content.styled("The recommendation for this host", "bold"), classes="section")
+        self._intents = services.intents()
+        intent = view.intent if view.intent in self._intents else next(iter(self._intents))
+        with Horizontal(classes="row"):
+            yield Select(
+                [(name, name) for name in self._intents],
+                value=intent,
+                allow_blank=False,
+                id="intent",
+                compact=True,
+                tooltip="What the guest is for",
+            )
+            yield Button("Use recommendation", id="use-recommended", compact=True)
+        yield Static(
+            recommendation_content(
+                services.recommend(view.host, intent=intent), self._intents[intent]
+            ),
+            id="recommendation",
+            classes="detail",
+        )
+        yield Static(Content.styled("A preset", "bold"), classes="section")
+        yield OptionList(*preset_options(), id="preset-list")
+        yield Static(Content.styled("A preset file", "bold"), classes="section")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="path/to/preset.toml", id="preset-path", compact=True)
+            yield Button("Load file", id="load-file", compact=True)
+        yield Static(
+            Content.styled("An existing VM (libvirt XML or QEMU command line)", "bold"),
+            classes="section",
+        )
+        with Horizontal(classes="row"):
+            yield Input(
+                placeholder="domain.xml, or a file holding a qemu command line",
+                id="import-path",
+                compact=True,
+            )
+            yield Button("Import", id="import", compact=True)
+        yield Static(Content.styled("Nothing", "bold"), classes="section")
+        yield Button("Start empty", id="start-empty", compact=True)
+
+    def watch_view(self, view: WizardView | None) -> None:
+        """Keep the "current draft" line in step with the model."""
+        if view is not None and view is not self._initial and self.is_mounted:
+            self.query_one("#current", Static).update(self._current(view))
+
+    @staticmethod
+    def _current(view: WizardView) -> Content:
+        count = len(view.preset.config.enabled())
+        return Content.assemble(
+            "Current draft: ",
+            (view.preset.name, "bold"),
+            f" ({count} option{'s' * (count != 1)} on). ",
+            ("Choosing below replaces it; ctrl+z brings it back.", "$text-muted"),
+        )
+
+    @on(Select.Changed, "#intent")
+    def _when_intent(self, event: Select.Changed) -> None:
+        event.stop()
+        if isinstance(event.value, str) and self.view is not None:
+            rec = services.recommend(self.view.host, intent=event.value)
+            self.query_one("#recommendation", Static).update(
+                recommendation_content(rec, self._intents[event.value])
+            )
+
+    @on(Button.Pressed, "#use-recommended")
+    def _when_recommended(self, event: Button.Pressed) -> None:
+        event.stop()
+        intent = self.query_one("#intent", Select).value
+        self.post_message(StartFrom("recommended", str(intent)))
+
+    @on(OptionList.OptionSelected, "#preset-list")
+    def _when_preset(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(StartFrom("file", event.option.id))
+
+    @on(Button.Pressed, "#load-file")
+    @on(Input.Submitted, "#preset-path")
+    def _when_file(self, event: Button.Pressed | Input.Submitted) -> None:
+        event.stop()
+        path = self.query_one("#preset-path", Input).value.strip()
+        if path:
+            self.post_message(StartFrom("file", path))
+        else:
+            self.app.notify("Type the path of a preset file first.", severity="warning")
+
+    @on(Button.Pressed, "#import")
+    @on(Input.Submitted, "#import-path")
+    def _when_import(self, event: Button.Pressed | Input.Submitted) -> None:
+        event.stop()
+        path = self.query_one("#import-path", Input).value.strip()
+        if path:
+            self.post_message(StartFrom("import", path))
+
+    @on(Button.Pressed, "#start-empty")
+    def _when_empty(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(StartFrom("empty"))
+
+
+__all__ = ["StartPane", "preset_options"]

@@ -1,0 +1,112 @@
+"""The sidebar: every step of the wizard, every option grouped, with its state and marks.
+
+One :class:`~textual.widgets.OptionList` (a single widget, however many
+options) rather than a widget per row keeps startup and redraws cheap; group
+names are disabled rows so the cursor skips them.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import var
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from hvtui import catalog
+from hvtui.catalog import Severity
+from hvtui.tui.state import STEP_HOST, STEP_REVIEW, STEP_START, step_title
+from hvtui.tui.view import WizardView
+
+#: Width the option names are padded to, so values line up.
+NAME_WIDTH = 18
+
+_MARKS: dict[Severity, tuple[str, str]] = {
+    Severity.ERROR: ("✗", "$text-error bold"),
+    Severity.WARNING: ("!", "$text-warning bold"),
+    Severity.INFO: ("i", "$text-muted"),
+}
+
+
+class StepList(OptionList):
+    """The list of steps; highlighting one shows it (the screen listens)."""
+
+    view: var[WizardView | None] = var(None, init=False)
+    """The state to draw; bound to the screen's view."""
+
+    def __init__(self, view: WizardView | None = None, *, id: str | None = None) -> None:
+        super().__init__(*self._build(view), id=id)
+        self._drawn = view
+        self._index = {
+            option.id: i for i, option in enumerate(self.options) if option.id is not None
+        }
+
+    def watch_view(self, view: WizardView | None) -> None:
+        """Redraw the rows' states and marks; the highlight stays where it is."""
+        if view is self._drawn:
+            return  # the binding's first call: already drawn by the constructor
+        self._drawn = view
+        for index, option in enumerate(self._build(view)):
+            if isinstance(option, Option) and option.id is not None and not option.disabled:
+                self.replace_option_prompt_at_index(index, option.prompt)
+
+    def select_step(self, step: str) -> None:
+        """Move the highlight to ``step`` (without posting a selection)."""
+        index = self._index.get(step)
+        if index is not None and self.highlighted != index:
+            self.highlighted = index
+
+    @property
+    def current_step(self) -> str | None:
+        """The highlighted step's id."""
+        option = self.highlighted_option
+        return option.id if option is not None else None
+
+    @staticmethod
+    def _build(view: WizardView | None) -> list[Option]:
+        rows: list[Option] = [
+            Option(_page_row("Host", view), id=STEP_HOST),
+            Option(_page_row(step_title(STEP_START), view), id=STEP_START),
+        ]
+        for group, entries in catalog.by_group():
+            rows.append(Option(Content.styled(group.value.upper(), "$text-muted"), disabled=True))
+            rows.extend(Option(_option_row(entry.name, view), id=entry.name) for entry in entries)
+        rows.append(Option(_page_row("Review", view), id=STEP_REVIEW))
+        return rows
+
+
+def _page_row(title: str, view: WizardView | None) -> Content:
+    if title == "Review" and view is not None:
+        errors = view.counts[Severity.ERROR]
+        warnings = view.counts[Severity.WARNING]
+        detail = f"{errors}✗ {warnings}!" if errors or warnings else "ok"
+        style = "$text-error" if errors else "$text-warning" if warnings else "$text-success"
+        return Content.assemble(
+            ("▸ ", "$accent"), (f"{title:<{NAME_WIDTH}} ", "bold"), (detail, style)
+        )
+    return Content.assemble(("▸ ", "$accent"), (title, "bold"))
+
+
+def _option_row(name: str, view: WizardView | None) -> Content:
+    if view is None:
+        return Content.assemble("  ", name)
+    state = view.state_text(name)
+    if state == "on" or (state not in ("off", "default", "invalid")):
+        glyph = ("●", "$text-success")
+    elif state == "invalid":
+        glyph = ("●", "$text-error")
+    else:
+        glyph = ("○", "$text-muted")
+    value = "" if state in ("on", "off", "default") else state
+    label = f"{name} " if value else name
+    parts: list[str | tuple[str, str]] = [glyph, " ", label, (value, "$text-accent")]
+    worst = view.worst(name)
+    support = view.support(name)
+    if support.state == "no":
+        parts.append((" ⊘", "$text-error"))
+    if worst is not None:
+        mark, style = _MARKS[worst]
+        parts.append((f" {mark}", style))
+    return Content.assemble(*parts)
+
+
+__all__ = ["StepList"]

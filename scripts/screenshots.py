@@ -1,0 +1,150 @@
+"""Regenerate ``screenshots/*.svg`` and ``*.png``: the wizard's main screens for the README.
+
+Each screen is driven with Pilot on the demo host (a copy of a real machine
+snapshot from ``../shared/hosts``, the one the snapshot tests use), without
+the slow probes, so the pictures do not depend on the machine running this.
+SVGs come from Textual; PNGs from cairosvg with the SVG's font swapped for
+DejaVu Sans Mono (cairosvg would otherwise fall back to a proportional font
+and misalign the columns).
+
+Usage::
+
+    .venv/bin/python scripts/screenshots.py            # into screenshots/
+    .venv/bin/python scripts/screenshots.py --out /tmp/shots --no-png
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from textual.pilot import Pilot  # noqa: E402
+from tui.support import demo_sysroot  # noqa: E402
+
+from hvtui import presets  # noqa: E402
+from hvtui.model import Config  # noqa: E402
+from hvtui.presets import Preset  # noqa: E402
+from hvtui.tui.app import HvtuiApp  # noqa: E402
+
+#: SVG font declaration Textual writes, and what the PNGs use instead.
+SVG_FONT = "Fira Code"
+PNG_FONT = "DejaVu Sans Mono"
+
+Scene = Callable[[Pilot[int]], Awaitable[None]]
+
+
+@dataclass
+class Shot:
+    """One screenshot: a name, a terminal size, a starting draft and the moves to make."""
+
+    name: str
+    title: str
+    size: tuple[int, int]
+    preset: Preset | None = None
+    moves: list[str] = field(default_factory=list)
+    """Steps to show (``step:NAME``) or keys to press."""
+
+
+def desktop() -> Preset:
+    """The shipped windows-desktop preset."""
+    return presets.load(presets.shipped_dir() / "windows-desktop.toml")
+
+
+SHOTS = [
+    Shot("host", "Host: what this machine offers and why it matters", (120, 36)),
+    Shot("start", "Start from: recommendation, preset, file, existing VM", (120, 36), None, ["n"]),
+    Shot(
+        "option",
+        "An option: its control, relations, findings and docs",
+        (120, 36),
+        Preset("lab-vm", desktop().config.with_value("spinlocks", 0x800)),
+        ["step:spinlocks"],
+    ),
+    Shot(
+        "cascade",
+        "Turning off what others need asks first",
+        (120, 36),
+        desktop(),
+        ["step:synic", "space"],
+    ),
+    Shot(
+        "preview",
+        "The preview, one key away on 80x24",
+        (80, 24),
+        desktop(),
+        ["step:stimer", "v", "right", "right"],
+    ),
+    Shot(
+        "review",
+        "Review: findings with one-key fixes, migration, what other tools do",
+        (120, 40),
+        Preset("lab-vm", Config.of(relaxed=True, stimer=True, reenlightenment=True)),
+        ["step:review"],
+    ),
+]
+
+
+async def take(shot: Shot, sysroot: Path, out: Path) -> Path:
+    """Run the app for one shot and save its SVG."""
+    app = HvtuiApp(sysroot=sysroot, probe=False, preset=shot.preset)
+    async with app.run_test(size=shot.size) as pilot:
+        await pilot.pause()
+        for move in shot.moves:
+            if move.startswith("step:"):
+                app.wizard.go_to(move.removeprefix("step:"))
+                for _ in range(5):
+                    await pilot.pause()
+            else:
+                if move in ("right", "left"):
+                    for _ in range(50):  # the tabs are built when the preview is first shown
+                        if app.screen.query("#preview-tabs ContentTabs"):
+                            break
+                        await pilot.pause()
+                    app.screen.query_one("#preview-tabs ContentTabs").focus()
+                await pilot.press(move)
+                await pilot.pause()
+        await pilot.pause(0.2)
+        path = Path(app.save_screenshot(filename=f"{shot.name}.svg", path=str(out)))
+    svg = path.read_text(encoding="utf-8")
+    path.write_text(svg.replace("<title>hvtui</title>", f"<title>{shot.title}</title>"))
+    return path
+
+
+def to_png(svg_path: Path) -> Path:
+    """Convert with cairosvg in a monospace font the PNG renderer has."""
+    import cairosvg  # type: ignore[import-untyped]
+
+    svg = svg_path.read_text(encoding="utf-8").replace(SVG_FONT, PNG_FONT)
+    png_path = svg_path.with_suffix(".png")
+    cairosvg.svg2png(bytestring=svg.encode("utf-8"), write_to=str(png_path))
+    return png_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write every shot; returns the exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--out", type=Path, default=REPO / "screenshots", help="output directory")
+    parser.add_argument("--no-png", action="store_true", help="SVG only (no cairosvg needed)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        sysroot = demo_sysroot(Path(tmp))
+        for shot in SHOTS:
+            svg = asyncio.run(take(shot, sysroot, args.out))
+            made = [svg]
+            if not args.no_png:
+                made.append(to_png(svg))
+            print(" ".join(str(p.relative_to(args.out.parent)) for p in made))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
