@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hvtui.cli.errors import CliError
+from hvtui.cli.render import add_intent_option
 
 if TYPE_CHECKING:
     from hvtui.audit import AuditInput, VmAudit
@@ -26,7 +27,6 @@ SCHEMA = 1
 
 def register(sub: Any) -> None:
     """Add the ``audit`` parser."""
-    from hvtui.intents import DEFAULT_INTENT, INTENTS
 
     parser: argparse.ArgumentParser = sub.add_parser(
         "audit",
@@ -57,14 +57,7 @@ def register(sub: Any) -> None:
         type=Path,
         help="judge against a host snapshot directory (see 'detect') instead of this host",
     )
-    parser.add_argument(
-        "--for",
-        dest="intent",
-        default=DEFAULT_INTENT,
-        choices=list(INTENTS),
-        metavar="INTENT",
-        help=f"what the VMs are for (default {DEFAULT_INTENT}): " + ", ".join(INTENTS),
-    )
+    add_intent_option(parser, "the VMs are")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="explain each finding and show its fix"

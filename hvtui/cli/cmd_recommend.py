@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hvtui.cli.errors import CliError
+from hvtui.cli.render import add_intent_option
 
 if TYPE_CHECKING:
     from hvtui.advice import HostView, Recommendation
@@ -17,7 +18,7 @@ FORMATS = ("text", "toml", "qemu", "libvirt", "virt-install", "json")
 
 def register(sub: Any) -> None:
     """Add the ``recommend`` parser."""
-    from hvtui.intents import DEFAULT_INTENT, INTENTS
+    from hvtui.intents import INTENTS
 
     intents = "; ".join(f"{name}: {i.summary}" for name, i in INTENTS.items())
     parser: argparse.ArgumentParser = sub.add_parser(
@@ -43,14 +44,7 @@ def register(sub: Any) -> None:
         action="append",
         help="a report from 'hvtui detect --json'; repeat for a fleet",
     )
-    parser.add_argument(
-        "--for",
-        dest="intent",
-        default=DEFAULT_INTENT,
-        choices=list(INTENTS),
-        metavar="INTENT",
-        help=f"what the VM is for (default {DEFAULT_INTENT}): " + ", ".join(INTENTS),
-    )
+    add_intent_option(parser, "the VM is")
     parser.add_argument(
         "--vcpus",
         type=int,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 from collections.abc import Sequence
 
@@ -36,4 +37,18 @@ def format_counts(findings: Sequence[Finding]) -> str:
 
     return ", ".join(
         plural(totals[s], s.value) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+    )
+
+
+def add_intent_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--for INTENT``, shared by ``recommend`` and ``audit`` so both list the same intents."""
+    from hvtui.intents import DEFAULT_INTENT, INTENTS
+
+    parser.add_argument(
+        "--for",
+        dest="intent",
+        default=DEFAULT_INTENT,
+        choices=list(INTENTS),
+        metavar="INTENT",
+        help=f"what {what} for (default {DEFAULT_INTENT}): " + ", ".join(INTENTS),
     )

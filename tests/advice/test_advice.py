@@ -5,30 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hostviews import ALL_HV, INTEL
 
-from hvtui import catalog
 from hvtui.advice import HostView, advise, make_context
 from hvtui.model import Config, Finding
 
-ALL_HV = frozenset(e.name for e in catalog.ENTRIES if e.cpuid or e.kvm_cap is not None)
-
-INTEL = HostView(
-    "intel-host",
-    vendor="intel",
-    in_vm=False,
-    kvm_usable=True,
-    nested=True,
-    hyperv=ALL_HV,
-    apic_virt_hardware=True,
-    apic_virt_enabled=True,
-    tsc_invariant=True,
-    tsc_scaling=True,
-    clocksource="tsc",
-    smt_control="on",
-    smt_active=True,
-    logical_cpus=16,
-    running_vcpus=4,
-)
 AMD = replace(
     INTEL, label="amd-host", vendor="amd", hyperv=ALL_HV - {"evmcs"}, apic_virt_enabled=False
 )

@@ -8,7 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from clirun import SHIPPED, run_cli
+from clirun import HOSTS, SHIPPED, run_cli
+from hostviews import ALL_HV, INTEL
 
 from hvtui import catalog, presets
 from hvtui.advice import (
@@ -23,27 +24,6 @@ from hvtui.catalog.peers import PEERS, PeerState
 from hvtui.compare import compare
 from hvtui.model import validate
 
-HOSTS = Path("/work/shared/hosts")
-if not HOSTS.is_dir():
-    HOSTS = Path(__file__).resolve().parents[3] / "shared" / "hosts"
-
-ALL_HV = frozenset(e.name for e in catalog.ENTRIES if e.cpuid or e.kvm_cap is not None)
-INTEL = HostView(
-    "intel-host",
-    vendor="intel",
-    nested=True,
-    hyperv=ALL_HV,
-    apic_virt_hardware=True,
-    apic_virt_enabled=True,
-    tsc_invariant=True,
-    tsc_scaling=True,
-    clocksource="tsc",
-    smt_control="on",
-    smt_active=True,
-    logical_cpus=16,
-    running_vcpus=0,
-    kvm_usable=True,
-)
 AMD = replace(
     INTEL,
     label="amd-host",

@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hostviews import ALL_HV, INTEL
 
 from audit.support import DATA
-from hvtui import catalog
-from hvtui.advice import HostView
 from hvtui.audit import (
     INPUT_PROBLEM,
     REFUSED_SPELLING,
@@ -24,23 +23,6 @@ from hvtui.audit import (
 )
 from hvtui.model import Config
 
-ALL_HV = frozenset(e.name for e in catalog.ENTRIES if e.cpuid or e.kvm_cap is not None)
-INTEL = HostView(
-    "intel-host",
-    vendor="intel",
-    nested=True,
-    hyperv=ALL_HV,
-    apic_virt_hardware=True,
-    apic_virt_enabled=True,
-    tsc_invariant=True,
-    tsc_scaling=True,
-    clocksource="tsc",
-    smt_control="on",
-    smt_active=True,
-    logical_cpus=16,
-    running_vcpus=0,
-    kvm_usable=True,
-)
 AMD = replace(INTEL, label="amd-host", vendor="amd", hyperv=ALL_HV - {"evmcs"})
 NO_HYPERV = replace(INTEL, label="bare", hyperv=frozenset(), hyperv_note="no Hyper-V in KVM")
 

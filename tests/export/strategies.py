@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from hvtui import catalog
 from hvtui.catalog import Enlightenment, Value, ValueKind
 from hvtui.model import Config, has_errors, validate
+from hvtui.model.config import off_value
 from hvtui.versions import Version
 
 #: What the model allows in a string: printable ASCII without a comma.
@@ -25,15 +26,6 @@ def values_for(entry: Enlightenment) -> st.SearchStrategy[Value]:
     if entry.kind is ValueKind.STRING:
         return st.text(SAFE_TEXT, min_size=1, max_size=entry.max_length)
     return st.sampled_from([c for c in entry.choices if c != "off"])
-
-
-def off_value(entry: Enlightenment) -> Value | None:
-    """The explicit "off" a preset can hold, if the kind has one."""
-    if entry.kind is ValueKind.SWITCH:
-        return False
-    if entry.kind is ValueKind.TRISTATE:
-        return "off"
-    return None
 
 
 @st.composite
