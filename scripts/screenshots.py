@@ -111,6 +111,7 @@ async def take(shot: Shot, sysroot: Path, out: Path) -> Path:
                     app.screen.query_one("#preview-tabs ContentTabs").focus()
                 await pilot.press(move)
                 await pilot.pause()
+        await app.workers.wait_for_complete()  # the Start step's running-VM list
         await pilot.pause(0.2)
         path = Path(app.save_screenshot(filename=f"{shot.name}.svg", path=str(out)))
     svg = path.read_text(encoding="utf-8")

@@ -102,16 +102,24 @@ class HvtuiApp(App[int]):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Textual's commands (theme, keys, quit...) plus save and export."""
+        """Textual's commands (theme, keys, quit...) plus save and export (and save merged,
+        when the draft was started from a domain XML)."""
         yield from super().get_system_commands(screen)
+        wizard = self.wizard
         yield SystemCommand(
-            "Save preset", "Save the draft as a preset (ctrl+s)", self.wizard.action_save
+            "Save preset", "Save the draft as a preset (ctrl+s)", wizard.action_save
         )
         yield SystemCommand(
             "Export snippet",
             "Write or copy a QEMU, libvirt or virt-install snippet (e)",
-            self.wizard.action_export,
+            wizard.action_export,
         )
+        if wizard.can_merge:
+            yield SystemCommand(
+                "Save merged domain XML",
+                "The domain XML the draft started from, with the draft merged in (m)",
+                wizard.action_save_merged,
+            )
 
     def _fatal_error(self) -> None:
         """One line instead of a traceback, unless ``HVTUI_DEBUG`` is set.

@@ -8,10 +8,15 @@ one place.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
 from hvtui.catalog import Value
 from hvtui.model import Fix
+
+if TYPE_CHECKING:
+    from hvtui.audit import AuditInput
 
 
 class ToggleOption(Message):
@@ -43,18 +48,21 @@ class ApplyFix(Message):
 class StartFrom(Message):
     """Replace the draft with a starting point.
 
-    ``kind`` is ``recommended`` (``argument`` is the intent), ``preset`` (a
-    preset name or path), ``file`` (a path) or ``empty``.
+    ``kind`` is ``recommended`` (``argument`` is the intent), ``file`` (a
+    preset file), ``import`` (an existing VM: a file or pasted text),
+    ``running`` (``source`` is the running VM chosen) or ``empty``.
     """
 
-    def __init__(self, kind: str, argument: str = "") -> None:
+    def __init__(self, kind: str, argument: str = "", source: AuditInput | None = None) -> None:
         super().__init__()
         self.kind = kind
         self.argument = argument
+        self.source = source
 
 
 class RunAction(Message):
-    """Run a screen action (``save``, ``export``) from a button inside a pane."""
+    """Run a screen action (``save``, ``export``, ``save_merged``, ``list_running``,
+    ``rescan_running``) from a widget inside a pane."""
 
     def __init__(self, action: str) -> None:
         super().__init__()

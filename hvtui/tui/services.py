@@ -11,6 +11,8 @@ Nothing here imports Textual.
 from __future__ import annotations
 
 import functools
+import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +26,7 @@ from hvtui.versions import Version
 
 if TYPE_CHECKING:
     from hvtui.advice import HostView
+    from hvtui.audit import AuditInput
     from hvtui.detect import HostReport
 
 # -- host ----------------------------------------------------------------------
@@ -255,7 +258,8 @@ def _isolation(value: Any, host: Host) -> tuple[str, str, FactStatus]:
 
 def _vms(value: Any, host: Host) -> tuple[str, str, FactStatus]:
     count = len(value) if isinstance(value, list | tuple) else 0
-    return f"{count} running", "audit them with 'hvtui audit' once it lands", "neutral"
+    why = "start from one on the Start step, or run 'hvtui audit --running'"
+    return f"{count} running", why, "neutral"
 
 
 def _qemu(value: Any, host: Host) -> tuple[str, str, FactStatus]:
@@ -415,44 +419,147 @@ def compare(config: Config) -> CompareTable:
     return CompareTable(columns, rows)
 
 
-# -- importers -----------------------------------------------------------------
+# -- existing VMs ----------------------------------------------------------------
 
-#: Largest file the importer reads (a domain XML is a few kilobytes).
-MAX_IMPORT_BYTES = 4 << 20
+
+def one_line(text: str) -> str:
+    """Untrusted text (a VM's name, a path, an importer's message) for a toast or a row:
+    control characters and line breaks escaped (``\\x1b``, ``\\n``), never sent raw."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class ImportFailedError(Exception):
-    """The file could not be read as libvirt XML or a QEMU command line; one line."""
+    """The input could not be read as a VM definition; ``str()`` is one line."""
 
 
 @dataclass(frozen=True)
 class ImportedConfig:
-    """An existing VM's enlightenments and what the importer could not place."""
+    """An existing VM's enlightenments, what the importer could not use, and the VM itself."""
 
     config: Config
     problems: tuple[str, ...]
+    """Parts the importer could not use and spellings QEMU may refuse, one line each."""
+    source: AuditInput
+    """What ``hvtui audit`` reads for the same input (kept: a domain XML can be merged into)."""
+
+    @classmethod
+    def of(cls, source: AuditInput) -> ImportedConfig:
+        """The wizard's view of one audit input."""
+        imported = source.imported
+        problems = tuple(one_line(p) for p in (*imported.problems, *imported.warnings))
+        return cls(source.config, problems, source)
 
 
-def import_config(path: Path) -> ImportedConfig:
-    """Read an existing VM: libvirt domain XML, or a file holding a QEMU command line."""
-    from hvtui.importers import CommandLineError, XmlError, parse_libvirt_xml, parse_qemu_command
+def import_config(entry: str | Path) -> ImportedConfig:
+    """Read an existing VM exactly as ``hvtui audit`` does (:mod:`hvtui.audit`).
+
+    ``entry`` is a file (libvirt domain XML, a QEMU or virt-install command
+    line, a Proxmox ``VMID.conf``; ``~`` is expanded) or, when no such file
+    exists and it holds a space or starts with ``<``, a pasted command line or
+    XML.  Raises :class:`ImportFailedError` with one printable line.
+    """
+    from hvtui.audit import SourceError, load_file, load_vm_source
 
     try:
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise ImportFailedError(f"{path}: too large for a VM definition")
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ImportFailedError(f"{path}: no such file") from exc
-    except OSError as exc:
-        raise ImportFailedError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        if isinstance(entry, Path):
+            return ImportedConfig.of(load_file(entry.expanduser()))
+        text = entry.strip()
+        if not text:
+            raise ImportFailedError("give a file, or paste a command line")
+        path = Path(text).expanduser()
+        pasted = text.startswith("<") or any(c.isspace() for c in text)
+        if pasted and not path.exists():
+            return ImportedConfig.of(load_vm_source(text))
+        return ImportedConfig.of(load_file(path))
+    except SourceError as exc:
+        raise ImportFailedError(one_line(str(exc))) from None
+
+
+@dataclass(frozen=True)
+class RunningVms:
+    """The QEMU VMs running on the host shown (or recorded in its snapshot)."""
+
+    vms: tuple[AuditInput, ...] = ()
+    error: str | None = None
+    """Why they could not be listed (one line), if they could not."""
+
+
+def running_vms(sysroot: Path | None = None) -> RunningVms:
+    """What ``hvtui audit --running [--sysroot DIR]`` reads; never raises.
+
+    Slow (psutil walks every process; a snapshot is detected again): call it
+    from a worker.
+    """
+    from hvtui import audit
+
     try:
-        if raw.lstrip().startswith(b"<"):
-            imported = parse_libvirt_xml(raw, source=str(path))
+        if sysroot is None:
+            found = audit.running_vms()
         else:
-            imported = parse_qemu_command(raw.decode("utf-8", errors="replace"))
-    except (XmlError, CommandLineError, ValueError) as exc:
-        raise ImportFailedError(f"{path}: {exc}") from exc
-    return ImportedConfig(imported.config, imported.problems)
+            found = audit.running_vms(audit.scan_host(sysroot).processes)
+    except audit.SourceError as exc:
+        reason = str(exc)
+        if sysroot is not None and "not-live" in reason:
+            reason = "this snapshot recorded no processes ('hvtui detect --save-snapshot' does)"
+        return RunningVms(error=one_line(reason))
+    except Exception as exc:  # a scan bug must not stop the wizard
+        return RunningVms(error=one_line(f"listing failed: {type(exc).__name__}: {exc}"))
+    return RunningVms(tuple(found))
+
+
+def same_file(path: Path, other: str) -> bool:
+    """``path`` and the file named ``other`` are one file (``False`` when either is missing)."""
+    try:
+        return os.path.samefile(path, other)
+    except (OSError, ValueError):
+        return False
+
+
+_FILE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+
+
+def default_merged_path(source: AuditInput, preset: Preset) -> Path:
+    """``./NAME.xml`` next to where hvtui was started (as exports are), named after the
+    domain; ``NAME.merged.xml`` when that is the very file the draft started from."""
+    name = source.imported.name
+    stem = next((n for n in (name, preset.name) if n and _FILE_STEM.fullmatch(n)), "domain")
+    path = Path.cwd() / f"{stem}.xml"
+    if same_file(path, source.label):
+        path = path.with_name(f"{stem}.merged.xml")
+    return path
+
+
+@dataclass(frozen=True)
+class Merged:
+    """A domain XML with the draft merged in, and what to tell the user about it."""
+
+    text: str
+    notes: tuple[str, ...]
+
+
+def merged_xml(source: AuditInput, preset: Preset, env: ExportEnv | None = None) -> Merged:
+    """The domain XML ``source`` was read from, with the draft's Hyper-V settings in place of
+    its own (what ``hvtui export PRESET --format libvirt --into FILE`` writes); everything
+    else in the domain is kept.
+
+    The libvirt version is the one the preview uses (the preset's target, else the host's,
+    else the newest).  Raises :class:`ExportRefusedError` (one line) when the source has
+    no domain definition or the draft cannot be exported.
+    """
+    from hvtui import export
+    from hvtui.audit import SourceError, merged_domain_xml
+    from hvtui.importers.safexml import XmlError
+
+    env = env or ExportEnv()
+    libvirt = preset.target.libvirt or env.libvirt or export.newest_libvirt()
+    try:
+        result = merged_domain_xml(source, preset.config, libvirt=libvirt)
+    except (SourceError, XmlError, export.ExportError) as exc:
+        raise ExportRefusedError(one_line(str(exc))) from None
+    text = result.text if result.text.endswith("\n") else result.text + "\n"
+    return Merged(text, tuple(one_line(n) for n in result.notes))
 
 
 # -- exports -------------------------------------------------------------------
@@ -551,17 +658,24 @@ __all__ = [
     "HostFact",
     "ImportFailedError",
     "ImportedConfig",
+    "Merged",
     "Recommendation",
+    "RunningVms",
     "Support",
     "compare",
+    "default_merged_path",
     "detect_host",
     "findings",
     "host_facts",
     "host_support",
     "import_config",
     "intents",
+    "merged_xml",
     "migration_badge",
+    "one_line",
     "preview_text",
     "recommend",
     "render",
+    "running_vms",
+    "same_file",
 ]

@@ -8,16 +8,20 @@ identical to what the CLI and the model enforce.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hvtui import catalog
 from hvtui.catalog import Enlightenment, Value, ValueKind
 from hvtui.model.values import value_problem
 from hvtui.presets import Preset
 
+if TYPE_CHECKING:
+    from hvtui.audit import AuditInput
+
 STEP_HOST = "host"
 """What detection found about this machine."""
 STEP_START = "start"
-"""Where the draft comes from (recommendation, preset, file, nothing)."""
+"""Where the draft comes from (recommendation, preset, file, existing or running VM, nothing)."""
 STEP_REVIEW = "review"
 """All findings, the migration badge, the peers' defaults, save and export."""
 
@@ -61,6 +65,9 @@ class Edit:
     """What it did, in words (``turn on stimer``), shown by undo/redo toasts."""
     before: Preset
     after: Preset
+    source_before: AuditInput | None = None
+    """The VM the draft was started from before the edit (a domain XML can be merged into)."""
+    source_after: AuditInput | None = None
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from hvtui import catalog
 from hvtui.catalog import Severity
@@ -19,6 +20,9 @@ from hvtui.presets import Preset
 from hvtui.tui import services
 from hvtui.tui.services import Host, Support
 from hvtui.tui.state import is_dirty
+
+if TYPE_CHECKING:
+    from hvtui.audit import AuditInput
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,10 @@ class WizardView:
     """The host's answers exports depend on (libvirt version, virt-install features)."""
     probing: bool = False
     """The slow host probes are still running: more facts will arrive."""
+    started_from: AuditInput | None = None
+    """The existing or running VM the draft was started from (``None``: anything else)."""
+    running: services.RunningVms | None = None
+    """The running QEMU VMs the Start step offers (``None``: not listed yet)."""
     _support: dict[str, Support] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -46,11 +54,20 @@ class WizardView:
         export_env: services.ExportEnv | None = None,
         *,
         probing: bool = False,
+        started_from: AuditInput | None = None,
+        running: services.RunningVms | None = None,
     ) -> WizardView:
         """Compute findings and host support for ``preset``."""
         found = tuple(services.findings(preset, host, intent=intent))
         env = export_env or services.ExportEnv(libvirt=host.libvirt)
-        return cls(preset, host, found, intent, is_dirty(preset, baseline), env, probing)
+        dirty = is_dirty(preset, baseline)
+        return cls(preset, host, found, intent, dirty, env, probing, started_from, running)
+
+    @property
+    def can_merge(self) -> bool:
+        """The draft was started from a whole libvirt domain definition: it can be saved
+        merged into a copy of it."""
+        return self.started_from is not None and self.started_from.document is not None
 
     def for_option(self, name: str) -> tuple[Finding, ...]:
         """Findings that mention ``name`` (the live findings of its step)."""

@@ -85,11 +85,14 @@ class ChoiceDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def confirm_replace(path: Path) -> ChoiceDialog:
-    """The question asked before a file is replaced."""
+def confirm_replace(path: Path, *, note: str = "") -> ChoiceDialog:
+    """The question asked before a file is replaced (``note``: one more sentence)."""
     return ChoiceDialog(
         "Replace file?",
-        f"{path} already exists. Replace it? (The old file is kept until the new one is written.)",
+        Content(
+            f"{path} already exists. Replace it? (The old file is kept until the new one is "
+            f"written.){' ' + note if note else ''}"
+        ),
         [Choice("replace", "Replace", "r", "warning"), Choice("cancel", "Keep it", "k")],
     )
 
@@ -281,6 +284,61 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         self.dismiss(None)
 
 
+# -- a file to write -----------------------------------------------------------
+
+
+class PathDialog(ModalScreen[Path | None]):
+    """Where to write one file: the export dialog's file field on its own.
+
+    Dismisses with the path (``~`` expanded) or ``None`` (escape, Cancel); the
+    screen asks before replacing a file that exists.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog-cancel")
+    ]
+
+    def __init__(self, title: str, message: str, path: Path, *, ok: str = "Write file") -> None:
+        super().__init__(classes="dialog-screen")
+        self._title = title
+        self._message = message
+        self._path = path
+        self._ok = ok
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content.styled(self._title, "bold"), classes="dialog-title")
+            yield Static(Content(self._message), classes="dialog-message")
+            yield Label("File")
+            yield Input(str(self._path), id="path-input", compact=True)
+            yield Static("", id="path-error", classes="value-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self._ok, id="path-ok", variant="primary", compact=True)
+                yield Button("Cancel", id="path-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#path-input", Input).focus()
+
+    @on(Button.Pressed, "#path-ok")
+    @on(Input.Submitted, "#path-input")
+    def _when_ok(self, event: Button.Pressed | Input.Submitted) -> None:
+        event.stop()
+        raw = self.query_one("#path-input", Input).value.strip()
+        if not raw:
+            self.query_one("#path-error", Static).update("✗ give the file to write")
+            return
+        self.dismiss(Path(raw).expanduser())
+
+    @on(Button.Pressed, "#path-cancel")
+    def _when_cancel(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        """Escape: write nothing."""
+        self.dismiss(None)
+
+
 # -- help ----------------------------------------------------------------------
 
 HELP = """\
@@ -289,14 +347,15 @@ HELP = """\
 From *what is this host* to a saved preset and a pasted snippet.
 
 1. **Host**: what detection found and why each fact matters.
-2. **Start from**: the recommendation, a preset, a file, an existing VM, or nothing.
+2. **Start from**: the recommendation, a preset, a file, an existing VM (libvirt XML,
+   a QEMU command line, a Proxmox `VMID.conf`), a running VM, or nothing.
 3. **Options**: every enlightenment, grouped. The sidebar shows its state
    (`●` on, `○` off or default, a value), `!`/`✗` for a warning or error and
    `⊘` when this host cannot give it. Turning one on also turns on what it
    needs (undo with `ctrl+z`); turning off one that others need asks first.
 4. **Preview**: TOML, QEMU, libvirt and virt-install, always from the model.
 5. **Review**: findings with one-key fixes, migration safety, what other tools do;
-   save and export.
+   save and export, and, when you started from a libvirt domain XML, save it merged.
 
 | Key | Does |
 |---|---|
@@ -307,6 +366,7 @@ From *what is this host* to a saved preset and a pasted snippet.
 | `r` | go to Review |
 | `ctrl+s` | save the preset |
 | `e` | export a snippet to a file or the clipboard |
+| `m` | save the domain XML you started from, merged with this draft |
 | `ctrl+p` | command palette: load a preset, jump to an option, theme |
 | `?` | this help |
 | `q` | quit (asks when there are unsaved changes) |
@@ -338,6 +398,7 @@ __all__ = [
     "ExportDialog",
     "ExportRequest",
     "HelpScreen",
+    "PathDialog",
     "SaveDialog",
     "SaveRequest",
     "confirm_replace",

@@ -5,7 +5,9 @@ messages (:mod:`hvtui.tui.messages`); the handlers here turn them into a new
 :class:`~hvtui.presets.Preset` through the model's own operations
 (``enable``/``disable``/``set``/``with_values``), record an undo step and
 assign it.  The watchers rebuild one :class:`~hvtui.tui.view.WizardView`
-and bind it to the children, which redraw from it.
+and bind it to the children, which redraw from it.  The VM the draft was
+started from (``started_from``) is undone and redone with it, so "save
+merged domain XML" always merges into the VM the current draft came from.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -51,6 +54,7 @@ from hvtui.tui.widgets.steps import StepList
 from hvtui.versions import Version
 
 if TYPE_CHECKING:
+    from hvtui.audit import AuditInput
     from hvtui.tui.screens.dialogs import ExportRequest, SaveRequest
 
 _EMPTY = Preset(DEFAULT_NAME, Config())
@@ -67,6 +71,14 @@ class HostUpdated(Message):
         self.host = host
         self.partial = partial
         """More is coming (the deep probe)."""
+
+
+class RunningListed(Message):
+    """The worker listed the running QEMU VMs (or says why it could not)."""
+
+    def __init__(self, running: services.RunningVms) -> None:
+        super().__init__()
+        self.running = running
 
 
 class WizardScreen(Screen[None]):
@@ -106,6 +118,14 @@ class WizardScreen(Screen[None]):
         Binding("ctrl+z", "undo", "Undo", tooltip="Undo the last change", id="undo"),
         Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo", id="redo"),
         Binding("r", "go_review", "Review", show=False, tooltip="Go to Review", id="review"),
+        # Shown (and active) only when the draft was started from a domain XML.
+        Binding(
+            "m",
+            "save_merged",
+            "Merge XML",
+            tooltip="Save the domain XML the draft started from, merged with the draft",
+            id="save-merged",
+        ),
     ]
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]  # noqa: RUF012 (Textual API)
@@ -162,6 +182,11 @@ class WizardScreen(Screen[None]):
         self._shown: str | None = None
         """The step whose pane is in the DOM."""
         self._quit_after_save = False
+        self.started_from: AuditInput | None = None
+        """The existing or running VM the draft was started from (undone with the draft)."""
+        self.running: services.RunningVms | None = None
+        """The running QEMU VMs, once listed (only when the Start step first asks)."""
+        self._listing = False
         self.last_switch_ms: float = 0.0
         """How long the last step switch took to rebuild the pane (benchmark)."""
 
@@ -209,6 +234,8 @@ class WizardScreen(Screen[None]):
             self.intent,
             self.export_env,
             probing=self.probing,
+            started_from=self.started_from,
+            running=self.running,
         )
         self._update_titles()
 
@@ -334,16 +361,38 @@ class WizardScreen(Screen[None]):
             return True if self.step != steps[-1] else None
         if action == "previous_step":
             return True if self.step != steps[0] else None
+        if action == "save_merged":
+            return self.can_merge
         return True
 
     # -- edits -----------------------------------------------------------------------
 
     def _commit(self, after: Preset, label: str) -> None:
         """Make ``after`` the draft and remember how to undo it."""
-        if after == self.preset:
+        self._start(after, label, self.started_from)
+
+    def _start(self, after: Preset, label: str, source: AuditInput | None) -> None:
+        """Make ``after`` the draft, started from ``source`` (a VM, or ``None``), undoably."""
+        if after == self.preset and source == self.started_from:
             return
-        self.history.record(Edit(label, self.preset, after))
-        self.preset = after
+        self.history.record(Edit(label, self.preset, after, self.started_from, source))
+        self._set_draft(after, source)
+
+    def _set_draft(self, preset: Preset, source: AuditInput | None) -> None:
+        """Assign the draft and where it came from; the view is rebuilt once."""
+        could_merge = self.can_merge
+        self.started_from = source
+        if preset != self.preset:
+            self.preset = preset  # the watcher rebuilds the view
+        else:
+            self._rebuild_view()
+        if self.can_merge != could_merge:
+            self.refresh_bindings()
+
+    @property
+    def can_merge(self) -> bool:
+        """The draft was started from a whole libvirt domain definition."""
+        return self.view.can_merge
 
     def _with_config(self, config: Config) -> Preset:
         return replace(self.preset, config=config)
@@ -444,7 +493,7 @@ class WizardScreen(Screen[None]):
         if edit is None:
             self.notify("Nothing to undo.", severity="warning", timeout=2)
             return
-        self.preset = edit.before
+        self._set_draft(edit.before, edit.source_before)
         self.notify(f"Undid: {edit.label}", timeout=3)
 
     def action_redo(self) -> None:
@@ -453,7 +502,7 @@ class WizardScreen(Screen[None]):
         if edit is None:
             self.notify("Nothing to redo.", severity="warning", timeout=2)
             return
-        self.preset = edit.after
+        self._set_draft(edit.after, edit.source_after)
         self.notify(f"Redid: {edit.label}", timeout=3)
 
     # -- start from -------------------------------------------------------------------
@@ -464,7 +513,8 @@ class WizardScreen(Screen[None]):
             intent = message.argument or self.intent
             rec = services.recommend(self.host, intent=intent)
             self.intent = intent
-            self._commit(self._with_config(rec.config), f"start from the {intent} recommendation")
+            label = f"start from the {intent} recommendation"
+            self._start(self._with_config(rec.config), label, None)
             self._loaded(f"the {intent} recommendation")
         elif message.kind == "file":
             try:
@@ -475,36 +525,79 @@ class WizardScreen(Screen[None]):
             self.load_preset(loaded)
         elif message.kind == "import":
             try:
-                imported = services.import_config(Path(message.argument).expanduser())
+                imported = services.import_config(message.argument)
             except services.ImportFailedError as exc:
-                self.notify(str(exc), title="Cannot import", severity="error", timeout=8)
-                return
-            self._commit(self._with_config(imported.config), f"import {message.argument}")
-            self._loaded(message.argument)
-            if imported.problems:
                 self.notify(
-                    "\n".join(imported.problems[:6]),
-                    title="Not imported",
-                    severity="warning",
-                    timeout=10,
+                    str(exc), title="Cannot import", severity="error", timeout=8, markup=False
                 )
+                return
+            self.start_from_vm(imported)
+        elif message.kind == "running" and message.source is not None:
+            self.start_from_vm(services.ImportedConfig.of(message.source))
         elif message.kind == "empty":
-            self._commit(self._with_config(Config()), "start empty")
+            self._start(self._with_config(Config()), "start empty", None)
             self._loaded("nothing")
+
+    def start_from_vm(self, imported: services.ImportedConfig) -> None:
+        """Make an existing or running VM's enlightenments the draft and remember the VM."""
+        source = imported.source
+        label = services.one_line(source.label)
+        self._start(self._with_config(imported.config), f"start from {label}", source)
+        merge = " m saves it merged into the domain XML." if self.can_merge else ""
+        self._loaded(f"{label} ({source.kind_name})", merge)
+        if imported.problems:
+            self.notify(
+                "\n".join(imported.problems[:6]),
+                title="Not imported",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
 
     def load_preset(self, loaded: Preset) -> None:
         """Make a saved preset the draft (undoable); it counts as saved."""
         self.baseline = loaded
-        self._commit(loaded, f"load preset {loaded.name}")
+        self._start(loaded, f"load preset {loaded.name}", None)
         self._rebuild_view()
         self._loaded(f"preset {loaded.name}")
 
-    def _loaded(self, what: str) -> None:
+    def _loaded(self, what: str, more: str = "") -> None:
         count = len(self.preset.config.enabled())
         self.notify(
-            f"Started from {what}: {count} options on. n walks through them; ctrl+z goes back.",
+            f"Started from {what}: {count} options on. n walks through them; "
+            f"ctrl+z goes back.{more}",
             title="Start from",
+            markup=False,
         )
+
+    # -- running VMs -------------------------------------------------------------------
+
+    def list_running(self, *, again: bool = False) -> None:
+        """List the running QEMU VMs in a worker: once, or ``again`` (Rescan)."""
+        if self._listing or (self.running is not None and not again):
+            return
+        self._listing = True
+        if self.running is not None:
+            self.running = None  # the Start step says it is looking
+            self._rebuild_view()
+        self._list_running()
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="running",
+        exit_on_error=False,
+        description="Listing running VMs",
+    )
+    def _list_running(self) -> None:
+        """psutil walks every process (a snapshot is detected again): never on the UI path."""
+        self.post_message(RunningListed(services.running_vms(self.sysroot)))
+
+    @on(RunningListed)
+    def _when_running_listed(self, message: RunningListed) -> None:
+        self._listing = False
+        self.running = message.running
+        self._rebuild_view()
 
     # -- save and export -----------------------------------------------------------------
 
@@ -514,6 +607,12 @@ class WizardScreen(Screen[None]):
             self.action_save()
         elif message.action == "export":
             self.action_export()
+        elif message.action == "save_merged":
+            self.action_save_merged()
+        elif message.action == "list_running":
+            self.list_running()
+        elif message.action == "rescan_running":
+            self.list_running(again=True)
 
     def action_save(self) -> None:
         """Ask for name and file, confirm replacing, write atomically."""
@@ -609,6 +708,70 @@ class WizardScreen(Screen[None]):
             self.notify(str(exc), title="Not exported", severity="error", timeout=8)
             return
         self.notify(f"Wrote the {label} snippet to {path}.", title="Exported")
+
+    def action_save_merged(self) -> None:
+        """Ask where, then write the domain XML the draft started from with the draft merged
+        in (``hvtui export --into``); the input itself only if picked and confirmed."""
+        from hvtui.tui.screens.dialogs import PathDialog
+
+        source = self.started_from
+        if source is None or source.document is None:
+            self.notify(
+                "Start from a libvirt domain XML (Start step) to save a merged copy.",
+                severity="warning",
+            )
+            return
+        label = services.one_line(source.label)
+        dialog = PathDialog(
+            "Save merged domain XML",
+            f"{label} with this draft's Hyper-V settings in place of its own; everything else "
+            "in the domain is kept. The file you started from is only replaced if you pick it.",
+            services.default_merged_path(source, self.preset),
+        )
+        self.app.push_screen(dialog, partial(self._merge_answered, source))
+
+    def _merge_answered(self, source: AuditInput, path: Path | None) -> None:
+        from hvtui.tui.screens.dialogs import confirm_replace
+
+        if path is None:
+            return
+        try:
+            merged = services.merged_xml(source, self.preset, self.export_env)
+        except services.ExportRefusedError as exc:
+            self.notify(
+                f"{exc}\nFix it on the Review step (r).",
+                title="Not written",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+            return
+        if path.exists():
+            note = ""
+            if services.same_file(path, source.label):
+                note = "It is the domain XML this draft was started from."
+
+            def answered(answer: str | None) -> None:
+                if answer == "replace":
+                    self._write_merged(merged, path, force=True)
+
+            self.app.push_screen(confirm_replace(path, note=note), answered)
+        else:
+            self._write_merged(merged, path, force=False)
+
+    def _write_merged(self, merged: services.Merged, path: Path, *, force: bool) -> None:
+        try:
+            atomic_write(path, merged.text, force=force)
+        except (WriteError, OSError) as exc:
+            self.notify(str(exc), title="Not written", severity="error", timeout=8, markup=False)
+            return
+        notes = "".join(f"\n• {note}" for note in merged.notes)
+        self.notify(
+            f"Wrote the merged domain XML to {path}; 'virsh define {path}' applies it.{notes}",
+            title="Saved merged XML",
+            timeout=8,
+            markup=False,
+        )
 
     # -- quitting -----------------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 Findings are rows of one :class:`OptionList`: ``enter`` or ``f`` applies the
 highlighted finding's fix.  The compare table puts this draft next to what
-virt-install, Proxmox, Nova, KubeVirt and quickemu turn on.
+virt-install, Proxmox, Nova, KubeVirt and quickemu turn on.  A draft started
+from a libvirt domain XML also gets a button that saves it merged into a copy.
 """
 
 from __future__ import annotations
@@ -104,7 +105,8 @@ class FindingList(OptionList):
 
 
 class ReviewPane(VerticalScroll):
-    """Findings with fixes, migration safety, the peers' defaults, save and export."""
+    """Findings with fixes, migration safety, the peers' defaults, save and export (and
+    save merged, when the draft was started from a domain XML)."""
 
     view: var[WizardView | None] = var(None, init=False)
     """Bound to the screen's view."""
@@ -121,6 +123,7 @@ class ReviewPane(VerticalScroll):
         with Horizontal(classes="row buttons"):
             yield Button("Save preset (ctrl+s)", id="save", variant="primary", compact=True)
             yield Button("Export snippet (e)", id="export", compact=True)
+            yield Button("Save merged domain XML (m)", id="save-merged", compact=True)
         yield Static(Content.styled("What other tools turn on", "bold"), classes="section")
         table: DataTable[str] = DataTable(id="compare", zebra_stripes=True, cursor_type="row")
         yield table
@@ -145,6 +148,7 @@ class ReviewPane(VerticalScroll):
             badge_content(services.migration_badge(view.preset.config))
         )
         self.query_one(FindingList).show(view.findings)
+        self.query_one("#save-merged", Button).display = view.can_merge
         table: DataTable[str] = self.query_one("#compare", DataTable)
         compared = services.compare(view.preset.config)
         table.clear(columns=True)
@@ -160,6 +164,11 @@ class ReviewPane(VerticalScroll):
     def _when_export(self, event: Button.Pressed) -> None:
         event.stop()
         self.post_message(RunAction("export"))
+
+    @on(Button.Pressed, "#save-merged")
+    def _when_save_merged(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(RunAction("save_merged"))
 
 
 __all__ = ["FindingList", "ReviewPane", "badge_content"]

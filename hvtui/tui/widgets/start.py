@@ -1,7 +1,10 @@
-"""The "Start from" step: the recommendation, a preset, a file, an existing VM, or nothing.
+"""The "Start from" step: the recommendation, a preset, a file, an existing or running VM,
+or nothing.
 
 Every choice is a :class:`~hvtui.tui.messages.StartFrom` message; the screen
-replaces the draft (undoably) and reports what it loaded.
+replaces the draft (undoably) and reports what it loaded.  Running VMs are
+listed by the screen in a worker the first time this step is shown (psutil
+walks every process); the pane draws whatever the view holds.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from hvtui import catalog, presets
 from hvtui.tui import services
-from hvtui.tui.messages import StartFrom
+from hvtui.tui.messages import RunAction, StartFrom
 from hvtui.tui.state import typed_text
 from hvtui.tui.view import WizardView
 
@@ -35,6 +38,38 @@ def preset_options() -> list[Option]:
                 ),
                 id=str(info.path),
                 disabled=info.error is not None,
+            )
+        )
+    return rows
+
+
+def running_options(running: services.RunningVms | None, *, snapshot: bool) -> list[Option]:
+    """One row per running VM (name, vCPUs, pinning, pid); a disabled row while listing,
+    when there are none, or saying why they cannot be listed."""
+
+    def note(text: str) -> list[Option]:
+        return [Option(Content.styled(text, "$text-muted"), disabled=True)]
+
+    if running is None:
+        return note("Looking for running QEMU VMs…")
+    if running.error is not None:
+        return note(f"Cannot list running VMs: {running.error}")
+    if not running.vms:
+        return note(f"No QEMU VM is running {'in this snapshot' if snapshot else 'on this host'}.")
+    rows: list[Option] = []
+    for index, vm in enumerate(running.vms):
+        vcpus = f"{vm.vcpus} vCPU{'s' * (vm.vcpus != 1)}" if vm.vcpus is not None else "? vCPUs"
+        pinned = {True: "pinned", False: "floating", None: "pinning ?"}[vm.pinned]
+        pid = f"pid {vm.pid}" if vm.pid is not None else ""
+        rows.append(
+            Option(
+                Content.assemble(
+                    (f"{services.one_line(vm.name):<16} ", "bold"),
+                    f"{vcpus:<9}",
+                    (f"{pinned:<10}", "$text-success" if vm.pinned else "$text-muted"),
+                    (pid, "$text-muted"),
+                ),
+                id=str(index),
             )
         )
     return rows
@@ -68,6 +103,8 @@ class StartPane(VerticalScroll):
         super().__init__(id="detail", classes="pane start-pane")
         self._initial = view
         self._intents: dict[str, str] = {}
+        self._listed = view.running
+        """The running-VM list drawn (redrawn only when the view's differs)."""
 
     def compose(self) -> ComposeResult:
         view = self._initial
@@ -105,26 +142,52 @@ class StartPane(VerticalScroll):
         )
         with Horizontal(classes="row"):
             yield Input(
-                placeholder="domain.xml, or a file holding a qemu command line",
+                placeholder="a file, or paste a command line",
                 id="import-path",
                 compact=True,
             )
             yield Button("Import", id="import", compact=True)
+        yield Static(Content.styled("A running VM", "bold"), classes="section")
+        yield OptionList(
+            *running_options(view.running, snapshot=self._snapshot(view)), id="running-list"
+        )
+        with Horizontal(classes="row"):
+            yield Button("Rescan", id="rescan-running", compact=True)
         yield Static(Content.styled("Nothing", "bold"), classes="section")
         yield Button("Start empty", id="start-empty", compact=True)
 
+    def on_mount(self) -> None:
+        """Ask the screen for the running VMs (it lists them once, in a worker)."""
+        if self._initial.running is None:
+            self.post_message(RunAction("list_running"))
+
     def watch_view(self, view: WizardView | None) -> None:
-        """Keep the "current draft" line in step with the model."""
-        if view is not None and view is not self._initial and self.is_mounted:
-            self.query_one("#current", Static).update(self._current(view))
+        """Keep the "current draft" line and the running VMs in step with the model."""
+        if view is None or view is self._initial or not self.is_mounted:
+            return
+        self.query_one("#current", Static).update(self._current(view))
+        if view.running != self._listed:
+            self._listed = view.running
+            listing = self.query_one("#running-list", OptionList)
+            listing.set_options(running_options(view.running, snapshot=self._snapshot(view)))
+
+    @staticmethod
+    def _snapshot(view: WizardView) -> bool:
+        return view.host.source.startswith("sysroot:")
 
     @staticmethod
     def _current(view: WizardView) -> Content:
         count = len(view.preset.config.enabled())
+        source = view.started_from
+        origin: list[str | tuple[str, str]] = []
+        if source is not None:
+            origin = [" from ", (services.one_line(source.label), "bold"), f" ({source.kind_name})"]
         return Content.assemble(
             "Current draft: ",
             (view.preset.name, "bold"),
-            f" ({count} option{'s' * (count != 1)} on). ",
+            f" ({count} option{'s' * (count != 1)} on)",
+            *origin,
+            ". ",
             ("Choosing below replaces it; ctrl+z brings it back.", "$text-muted"),
         )
 
@@ -167,10 +230,23 @@ class StartPane(VerticalScroll):
         if path:
             self.post_message(StartFrom("import", path))
 
+    @on(OptionList.OptionSelected, "#running-list")
+    def _when_running(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if self._listed is None or event.option.id is None:
+            return
+        vm = self._listed.vms[int(event.option.id)]
+        self.post_message(StartFrom("running", vm.label, source=vm))
+
+    @on(Button.Pressed, "#rescan-running")
+    def _when_rescan(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(RunAction("rescan_running"))
+
     @on(Button.Pressed, "#start-empty")
     def _when_empty(self, event: Button.Pressed) -> None:
         event.stop()
         self.post_message(StartFrom("empty"))
 
 
-__all__ = ["StartPane", "preset_options"]
+__all__ = ["StartPane", "preset_options", "running_options"]
