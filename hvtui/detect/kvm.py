@@ -84,6 +84,20 @@ def nested(root: Root, module: Fact[str]) -> Fact[bool]:
     return Fact(None, module.reason)
 
 
+def _without_ioctls(root: Root, module: Fact[str], device: Fact[Any], why: Fact[Any]) -> KvmInfo:
+    """The KVM section when no ioctl answered: every ioctl fact carries ``why``."""
+    return KvmInfo(
+        module=module,
+        device=device,
+        api_version=why,
+        nested=nested(root, module),
+        hyperv=why,
+        hyperv_source=why,
+        hyperv_cpuid=why,
+        capabilities=why,
+    )
+
+
 def detect_kvm(
     root: Root, module: Fact[str], answer: Fact[KvmAnswer], is_x86: bool | None
 ) -> tuple[KvmInfo, list[str]]:
@@ -91,19 +105,7 @@ def detect_kvm(
     notes: list[str] = []
     if answer.value is None:
         why: Fact[Any] = Fact(None, answer.reason)
-        return (
-            KvmInfo(
-                module=module,
-                device=why,
-                api_version=why,
-                nested=nested(root, module),
-                hyperv=why,
-                hyperv_source=why,
-                hyperv_cpuid=why,
-                capabilities=why,
-            ),
-            notes,
-        )
+        return _without_ioctls(root, module, why, why), notes
     kvm = answer.value
     device: Fact[str]
     if kvm.device in ("ok", "absent", "no-access"):
@@ -123,19 +125,7 @@ def detect_kvm(
     if kvm.device != "ok":
         code = NO_ACCESS if kvm.device == "no-access" else KVM_UNAVAILABLE
         unavailable = unknown(code, f"/dev/kvm is {kvm.device.replace('-', ' ')}")
-        return (
-            KvmInfo(
-                module=module,
-                device=device,
-                api_version=unavailable,
-                nested=nested(root, module),
-                hyperv=unavailable,
-                hyperv_source=unavailable,
-                hyperv_cpuid=unavailable,
-                capabilities=unavailable,
-            ),
-            notes,
-        )
+        return _without_ioctls(root, module, device, unavailable), notes
     api = (
         known(kvm.api_version)
         if kvm.api_version is not None
