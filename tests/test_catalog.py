@@ -251,3 +251,16 @@ def test_names_are_preset_keys() -> None:
     for entry in ALL:
         assert re.fullmatch(r"[a-z][a-z0-9-]*", entry.name)
         assert catalog.normalize(entry.qemu_property) == entry.name
+
+
+def test_legacy_kernel_facts() -> None:
+    """Pre-5.0 kernels: what QEMU's get_supported_hv_cpuid_legacy reads, nothing newer."""
+    legacy = {e.name for e in ALL if e.legacy_caps or e.legacy_msrs}
+    assert legacy == {"relaxed", "vapic", "vpindex", "runtime", "crash", "time", "synic",
+                      "stimer", "tlbflush", "ipi", "reset", "frequencies", "reenlightenment",
+                      "evmcs"}  # fmt: skip
+    for entry in ALL:
+        for msr in entry.legacy_msrs:
+            assert 0x40000000 <= msr <= 0x400000FF or 0x40000100 <= msr <= 0x40000108
+        for cap in entry.legacy_caps:
+            assert cap in (44, 45, 96, 155, 161, 163)

@@ -25,12 +25,29 @@ from hvtui.catalog.types import (
 )
 from hvtui.versions import V
 
+# Hyper-V synthetic MSRs (hyperv-tlfs.h) that pre-5.0 kernels list when they
+# implement an option (QEMU's has_msr_hv_* flags).
+HV_MSR_VP_INDEX = 0x40000002
+HV_MSR_RESET = 0x40000003
+HV_MSR_VP_RUNTIME = 0x40000010
+HV_MSR_SCONTROL = 0x40000080
+HV_MSR_STIMER0_CONFIG = 0x400000B0
+HV_MSR_TSC_FREQUENCY = 0x40000022
+HV_MSR_CRASH_CTL = 0x40000105
+HV_MSR_REENLIGHTENMENT_CONTROL = 0x40000106
+
 # Hyper-V CPUID leaves (QEMU hyperv-proto.h).
 HV_FEATURES = 0x40000003
 HV_ENLIGHTENMENT_INFO = 0x40000004
 HV_NESTED_FEATURES = 0x4000000A
 
 # KVM capability numbers (include/uapi/linux/kvm.h).
+KVM_CAP_HYPERV = 44
+KVM_CAP_HYPERV_VAPIC = 45
+KVM_CAP_HYPERV_TIME = 96
+KVM_CAP_HYPERV_TLBFLUSH = 155
+KVM_CAP_HYPERV_SEND_IPI = 161
+KVM_CAP_HYPERV_ENLIGHTENED_VMCS = 163
 KVM_CAP_HYPERV_CPUID = 167
 KVM_CAP_HYPERV_ENFORCE_CPUID = 199
 
@@ -115,6 +132,7 @@ def _version_id(name: str, bits: int, default: int, field: str, where: str) -> E
 ENTRIES: tuple[Enlightenment, ...] = (
     Enlightenment(
         name="relaxed",
+        legacy_caps=(KVM_CAP_HYPERV,),
         summary="Tells Windows not to trigger watchdog timeouts when a vCPU is delayed.",
         doc="""\
 Windows normally assumes its processors run all the time. On a hypervisor a vCPU
@@ -137,6 +155,7 @@ downside, and every management tool turns it on.
     ),
     Enlightenment(
         name="vapic",
+        legacy_caps=(KVM_CAP_HYPERV_VAPIC,),
         summary="Gives the guest the VP Assist page for faster, exit-less interrupt completion.",
         doc="""\
 Provides the *VP Assist page* MSR. Windows uses it to acknowledge interrupts
@@ -208,6 +227,7 @@ runs more vCPUs than it has CPUs.
     ),
     Enlightenment(
         name="vpindex",
+        legacy_msrs=(HV_MSR_VP_INDEX,),
         summary="Tells each vCPU its processor index; SynIC, IPIs and TLB flush need it.",
         doc="""\
 Provides the `VP_INDEX` MSR so each virtual processor knows its own index.
@@ -230,6 +250,7 @@ as "kernel doesn't allow setting HyperV VP_INDEX".
     ),
     Enlightenment(
         name="runtime",
+        legacy_msrs=(HV_MSR_VP_RUNTIME,),
         summary="Shows the guest how much CPU time each vCPU really got (steal time).",
         doc="""\
 Provides the `VP_RUNTIME` MSR: how long the vCPU actually ran, in 100 ns units.
@@ -250,6 +271,7 @@ accounting and scheduling decisions.
     ),
     Enlightenment(
         name="crash",
+        legacy_msrs=(HV_MSR_CRASH_CTL,),
         recommended=False,
         not_recommended_because="only useful when the management layer consumes crash "
         "events; under the default panic action it stops Windows writing its own dump",
@@ -296,6 +318,7 @@ child.
     ),
     Enlightenment(
         name="time",
+        legacy_caps=(KVM_CAP_HYPERV_TIME,),
         important_for=(
             "desktop",
             "server-migratable",
@@ -339,6 +362,7 @@ slower MSR. In libvirt it is `<clock><timer name='hypervclock'/>`, not a
     ),
     Enlightenment(
         name="synic",
+        legacy_msrs=(HV_MSR_SCONTROL,),
         summary="Synthetic interrupt controller (messages, events); synthetic timers need it.",
         doc="""\
 Enables the Hyper-V *synthetic interrupt controller* (SynIC), an extension of
@@ -362,6 +386,7 @@ that have it.
     ),
     Enlightenment(
         name="stimer",
+        legacy_msrs=(HV_MSR_STIMER0_CONFIG,),
         important_for=("desktop", "gpu-passthrough", "nested-hyperv", "vbs"),
         missing_hurts="without synthetic timers an idle Windows guest polls the HPET or RTC "
         "and can cost 15-40% of a host CPU",
@@ -389,6 +414,7 @@ errors come from.
     ),
     Enlightenment(
         name="tlbflush",
+        legacy_caps=(KVM_CAP_HYPERV_TLBFLUSH,),
         summary="Paravirtual remote TLB flush: skips IPIs to vCPUs that are not running.",
         doc="""\
 Lets the guest ask the hypervisor to flush TLBs on other processors instead of
@@ -412,6 +438,7 @@ turning it off.
     ),
     Enlightenment(
         name="ipi",
+        legacy_caps=(KVM_CAP_HYPERV_SEND_IPI,),
         summary="Paravirtual IPIs: one hypercall reaches many vCPUs, not one exit per target.",
         doc="""\
 Lets the guest send an inter-processor interrupt to many vCPUs with a single
@@ -477,6 +504,7 @@ with libvirt's `<kvm><hidden state='on'/>`.
     ),
     Enlightenment(
         name="reset",
+        legacy_msrs=(HV_MSR_RESET,),
         recommended=False,
         not_recommended_because="modern Hyper-V does not expose it and Windows does not "
         "use it to reboot",
@@ -509,6 +537,7 @@ virt-install leaves it off on purpose, Proxmox and Nova turn it on.
     ),
     Enlightenment(
         name="frequencies",
+        legacy_msrs=(HV_MSR_TSC_FREQUENCY,),
         summary="Tells the guest its TSC and APIC frequencies so it need not measure them.",
         doc="""\
 Provides MSRs with the TSC and APIC timer frequencies, so the guest reads them
@@ -529,6 +558,7 @@ builds on for nested Hyper-V.
     ),
     Enlightenment(
         name="reenlightenment",
+        legacy_msrs=(HV_MSR_REENLIGHTENMENT_CONTROL,),
         summary="Nested Hyper-V: tells the L1 hypervisor when the TSC frequency changes.",
         doc="""\
 For Hyper-V (or WSL2/VBS) running inside the guest: tells that hypervisor
@@ -575,6 +605,7 @@ live migration.
     ),
     Enlightenment(
         name="evmcs",
+        legacy_caps=(KVM_CAP_HYPERV_ENLIGHTENED_VMCS,),
         important_for=("nested-hyperv", "vbs"),
         missing_hurts="on Intel, nested Hyper-V and VBS run much slower without enlightened "
         "VMCS, and some CPUs freeze at 100% with VBS/Credential Guard",

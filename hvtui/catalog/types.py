@@ -229,6 +229,12 @@ class Enlightenment:
     migration_note: str = ""
     cpuid: tuple[CpuidBits, ...] = ()
     """What KVM must report for the host to support it (all bits)."""
+    legacy_caps: tuple[int, ...] = ()
+    """Kernels before 5.0 (no KVM_GET_SUPPORTED_HV_CPUID): the KVM_CAP_HYPERV* capabilities
+    that show support, as QEMU's ``get_supported_hv_cpuid_legacy`` reads them."""
+    legacy_msrs: tuple[int, ...] = ()
+    """Kernels before 5.0: the Hyper-V MSRs KVM must list (KVM_GET_MSR_INDEX_LIST).
+    An option with neither legacy field did not exist before Linux 5.0."""
     cpuid_means_auto: bool = False
     """True when the CPUID bits are KVM's answer for ``auto``, not a support test:
     QEMU can always set the value ``on`` itself (no-nonarch-coresharing)."""

@@ -16,6 +16,7 @@ from hvtui.detect.kvm_ioctl import (
     LEGACY_HYPERV_CAPS,
     KvmAnswer,
     decode_hyperv,
+    decode_legacy,
     parse_cpuid2,
 )
 from hvtui.detect.report import (
@@ -163,6 +164,12 @@ def _hyperv(
             return why, why, why
         return known(decode_hyperv(entries, kvm.caps)), known(kvm.hv_form), known(entries)
     legacy = [CAP_NAMES[c] for c in LEGACY_HYPERV_CAPS if kvm.caps.get(c, 0) > 0]
+    if legacy and kvm.msrs is not None:
+        notes.append(
+            "This kernel predates KVM_GET_SUPPORTED_HV_CPUID (Linux 5.0): its Hyper-V "
+            "support was read from its capabilities and MSR list, as QEMU does."
+        )
+        return known(decode_legacy(kvm.caps, kvm.msrs)), known("capabilities"), known(())
     if legacy:
         why = unknown(
             KERNEL_TOO_OLD,

@@ -60,6 +60,11 @@ KVM_CREATE_VCPU = _io(0x41)
 KVM_CREATE_IRQCHIP = _io(0x60)
 KVM_ENABLE_CAP = _iow(0xA3, ENABLE_CAP.size)
 KVM_GET_SUPPORTED_HV_CPUID = _iowr(0xC1, CPUID2_HEADER.size)
+#: ``struct kvm_msr_list { __u32 nmsrs; __u32 indices[]; }``: 4-byte header.
+MSR_LIST_HEADER = struct.Struct("=I")
+KVM_GET_MSR_INDEX_LIST = _iowr(0x02, MSR_LIST_HEADER.size)
+#: Far more than any kernel lists (a few hundred); E2BIG tells the real count.
+FIRST_NMSRS = 1024
 
 KVM_API_VERSION = 12
 
@@ -122,6 +127,9 @@ class KvmAnswer:
     """The ``struct kvm_cpuid2`` buffer, header plus ``nent`` entries."""
     steps: list[str] = field(default_factory=list)
     """What was tried, in words, for the report and bug reports."""
+    msrs: list[int] | None = None
+    """KVM_GET_MSR_INDEX_LIST, asked only on kernels without the Hyper-V CPUID ioctl
+    (before 5.0), where the MSR list tells which enlightenments exist."""
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for the snapshot manifest."""
@@ -135,6 +143,7 @@ class KvmAnswer:
             "hv_errno_name": errno.errorcode.get(self.hv_errno, "") if self.hv_errno else "",
             "hv_raw": self.hv_raw.hex(),
             "steps": list(self.steps),
+            "msrs": None if self.msrs is None else [f"{m:#x}" for m in self.msrs],
         }
 
     @classmethod
@@ -151,6 +160,7 @@ class KvmAnswer:
             hv_errno=int(hv_errno) if hv_errno is not None else None,
             hv_raw=bytes.fromhex(str(data.get("hv_raw", ""))),
             steps=[str(s) for s in data.get("steps", [])],
+            msrs=None if data.get("msrs") is None else [int(str(m), 0) for m in data["msrs"]],
         )
 
 
@@ -197,6 +207,8 @@ def probe_kvm(
         answer.steps.append(f"KVM_GET_SUPPORTED_HV_CPUID on /dev/kvm: {_errname(err)}")
         if answer.caps.get(CAP_HYPERV_CPUID, 0) > 0:
             _vcpu_form(call, closer, fd, answer)
+        elif any(answer.caps.get(c, 0) > 0 for c in LEGACY_HYPERV_CAPS):
+            answer.msrs = _get_msr_list(call, fd, answer)
     except Exception as exc:  # an ioctl wrapper must never take detection down
         answer.steps.append(f"unexpected failure: {type(exc).__name__}: {exc}")
     finally:
@@ -220,6 +232,27 @@ def _get_hv_cpuid(call: Ioctl, fd: int) -> tuple[bytes | None, int | None]:
         count = min(CPUID2_HEADER.unpack_from(buf, 0)[0], nent)
         return bytes(buf[: CPUID2_HEADER.size + count * CPUID_ENTRY2.size]), None
     return None, errno.E2BIG
+
+
+def _get_msr_list(call: Ioctl, fd: int, answer: KvmAnswer) -> list[int] | None:
+    """KVM_GET_MSR_INDEX_LIST; on E2BIG the kernel writes the count it needs."""
+    nmsrs = FIRST_NMSRS
+    for _ in range(3):
+        buf = bytearray(MSR_LIST_HEADER.size + 4 * nmsrs)
+        MSR_LIST_HEADER.pack_into(buf, 0, nmsrs)
+        try:
+            call(fd, KVM_GET_MSR_INDEX_LIST, buf)
+        except OSError as exc:
+            if exc.errno == errno.E2BIG:
+                nmsrs = max(MSR_LIST_HEADER.unpack_from(buf, 0)[0], nmsrs * 2)
+                continue
+            answer.steps.append(f"KVM_GET_MSR_INDEX_LIST: {_errtext(exc)}")
+            return None
+        count = min(MSR_LIST_HEADER.unpack_from(buf, 0)[0], nmsrs)
+        answer.steps.append(f"KVM_GET_MSR_INDEX_LIST: {count} MSRs")
+        return list(struct.unpack_from(f"={count}I", buf, MSR_LIST_HEADER.size))
+    answer.steps.append("KVM_GET_MSR_INDEX_LIST: E2BIG")
+    return None
 
 
 def _vcpu_form(call: Ioctl, closer: Callable[[int], None], fd: int, answer: KvmAnswer) -> None:
@@ -330,6 +363,30 @@ def decode_hyperv(
         elif option.kvm_cap is not None and caps.get(option.kvm_cap, 0) > 0:
             supported.append(option.name)
     return tuple(supported)
+
+
+def decode_legacy(
+    caps: Mapping[int, int],
+    msrs: Sequence[int],
+    catalog: Sequence[Enlightenment] | None = None,
+) -> tuple[str, ...]:
+    """Kernels before 5.0: the enlightenments their capabilities and MSR list allow.
+
+    An option is supported when every capability and MSR the catalog names for
+    old kernels is there; an option with neither did not exist yet.
+    """
+    if catalog is None:
+        from hvtui.catalog import ENTRIES
+
+        catalog = ENTRIES
+    listed = set(msrs)
+    return tuple(
+        option.name
+        for option in catalog
+        if (option.legacy_caps or option.legacy_msrs)
+        and all(caps.get(c, 0) > 0 for c in option.legacy_caps)
+        and all(m in listed for m in option.legacy_msrs)
+    )
 
 
 def _errname(err: int | None) -> str:
