@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from hvtui.cli.errors import CliError
+from hvtui.cli.errors import find_preset
 
 
 def register(sub: Any) -> None:
@@ -32,10 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from hvtui.cli.render import format_counts, format_finding
     from hvtui.model import count, has_errors, validate
 
-    try:
-        preset = presets.find(args.file)
-    except presets.PresetError as exc:
-        raise CliError(str(exc)) from exc
+    preset = find_preset(args.file)
     findings = validate(preset.config)
     source = str(preset.source) if preset.source else args.file
     if args.json:

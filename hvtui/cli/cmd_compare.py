@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from hvtui.cli.errors import CliError
+from hvtui.cli.errors import find_preset
 
 
 def register(sub: Any) -> None:
@@ -28,13 +28,9 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the comparison table."""
-    from hvtui import presets
     from hvtui.compare import compare
 
-    try:
-        preset = presets.find(args.preset)
-    except presets.PresetError as exc:
-        raise CliError(str(exc)) from exc
+    preset = find_preset(args.preset)
     table = compare(preset.config)
     if args.json:
         print(json.dumps(table.to_json(), indent=2))

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hvtui.cli.errors import CliError
+from hvtui.cli.errors import CliError, find_preset
 
 _FORMATS = ("qemu", "libvirt", "virt-install", "toml", "json")
 
@@ -112,7 +112,7 @@ def _read_domain(path: Path) -> bytes:
 
 def run(args: argparse.Namespace) -> int:
     """Load, check, render, write; exit 1 with the findings when the preset has errors."""
-    from hvtui import export, presets
+    from hvtui import export
     from hvtui.cli.render import format_finding
     from hvtui.fsutil import WriteError, atomic_write
     from hvtui.importers.safexml import XmlError
@@ -123,10 +123,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("--force only applies to -o FILE")
     if args.into is not None and args.output is not None and _same_file(args.into, args.output):
         raise CliError(f"{args.output}: is the --into file; hvtui never changes its input")
-    try:
-        preset = presets.find(args.preset)
-    except presets.PresetError as exc:
-        raise CliError(str(exc)) from exc
+    preset = find_preset(args.preset)
     try:
         target, notes = export.resolve_target(
             preset.target,

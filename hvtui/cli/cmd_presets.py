@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from hvtui.cli.errors import CliError
+from hvtui.cli.errors import CliError, find_preset
 
 
 def register(sub: Any) -> None:
@@ -73,10 +73,7 @@ def run_show(args: argparse.Namespace) -> int:
     """Print the file as written (comments included), or the parsed preset as JSON."""
     from hvtui import presets
 
-    try:
-        preset = presets.find(args.name)
-    except presets.PresetError as exc:
-        raise CliError(str(exc)) from exc
+    preset = find_preset(args.name)
     if args.json:
         data = presets.to_document(preset)
         data["origin"] = preset.origin

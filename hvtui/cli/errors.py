@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hvtui.presets import Preset
+
 
 class CliError(Exception):
     """A user-facing failure: ``message`` is printed after ``hvtui: ``."""
@@ -10,3 +15,13 @@ class CliError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+def find_preset(name_or_path: str) -> Preset:
+    """A preset by name or path; an unusable one becomes the one-line error (exit 2)."""
+    from hvtui import presets
+
+    try:
+        return presets.find(name_or_path)
+    except presets.PresetError as exc:
+        raise CliError(str(exc)) from exc
