@@ -1,7 +1,7 @@
 """Regenerate ``screenshots/*.svg`` and ``*.png``: the wizard's main screens for the README.
 
 Each screen is driven with Pilot on the demo host (a copy of a real machine
-snapshot from ``../shared/hosts``, the one the snapshot tests use), without
+snapshot from ``tests/data/hosts``, the one the snapshot tests use), without
 the slow probes, so the pictures do not depend on the machine running this.
 SVGs come from Textual; PNGs from cairosvg with the SVG's font swapped for
 DejaVu Sans Mono (cairosvg would otherwise fall back to a proportional font

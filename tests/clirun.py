@@ -15,8 +15,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "presets"
 DATA = Path(__file__).resolve().parent / "data"
-#: The real host snapshots (``../shared/hosts`` beside the checkout, as in CI).
-HOSTS = Path(os.environ.get("HVTUI_HOSTS_DIR", REPO.parent / "shared" / "hosts"))
+#: The real host snapshots, kept in the repository (see ``tests/data/hosts/SOURCES.md``).
+HOSTS = DATA / "hosts"
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The enlightenment table: the one place that states facts about ``hv-*`` options.
 
-Sources (see ``../shared/reference/peers.md``): QEMU's ``docs/system/i386/hyperv.rst``
+Sources: QEMU's ``docs/system/i386/hyperv.rst``
 for meaning and the document-level rules, QEMU's ``kvm_hyperv_properties[]`` for
 CPUID masks and enforced dependencies, libvirt's ``formatdomain.rst``/NEWS for
 elements and versions, and ``qemu-system-x86_64 -device host-x86_64-cpu,help``

@@ -1,6 +1,6 @@
 """What other tools enable for Windows guests, per option (``hvtui compare``).
 
-Source: ``../shared/reference/peers.md`` section 4 (virt-install >= 5.0,
+Sources: each peer's own code and documentation (virt-install >= 5.0,
 Proxmox qemu-server, OpenStack Nova >= 29.0.0, KubeVirt's "windows"
 preference, quickemu with QEMU > 6.0).  Kept in the catalog package because
 it is a per-option fact like the others; nothing else spells it out.

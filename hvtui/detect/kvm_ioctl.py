@@ -11,8 +11,7 @@ store it and a replay decodes the very same bytes.  Decoding walks the catalog:
 the catalog is the only place that knows which bits mean which option.
 
 Numbers and layouts: ``include/uapi/linux/kvm.h`` and
-``arch/x86/include/uapi/asm/kvm.h`` (Linux 6.12); see
-``../shared/reference/host-detection.md`` section 2.
+``arch/x86/include/uapi/asm/kvm.h`` (Linux 6.12).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Helpers for the audit tests: fixture paths and host snapshots with recorded VMs.
 
-A snapshot here is a shared real host tree (``../shared/hosts``) copied into a
+A snapshot here is a real host tree (``tests/data/hosts``) copied into a
 temporary directory, with KVM module parameters added and, when asked, an
 ``hvtui-snapshot.json`` manifest that records a KVM Hyper-V answer (the kernel
 6.12 Intel capture the detection tests use) and QEMU processes with their
@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from detect.support import HOSTS, I7_1165G7
+from clirun import HOSTS
+from detect.support import I7_1165G7
 
 from hvtui.detect import kvm_ioctl
 from hvtui.detect.kvm_ioctl import CAPABILITIES

@@ -1,20 +1,19 @@
 """Helpers for the detection tests: real host snapshots copied into tmp dirs, file writers.
 
-The snapshots in ``../shared/hosts`` are read-only and shared; every test that
+The snapshots in ``tests/data/hosts`` are read-only and shared; every test that
 needs one copies it first and may then add files (KVM module parameters, which
 no public capture has).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+from clirun import HOSTS
 
 REPO = Path(__file__).resolve().parents[2]
-HOSTS = Path(os.environ.get("HVTUI_HOSTS_DIR", REPO.parent / "shared" / "hosts"))
 DATA = Path(__file__).resolve().parent / "data"
 
 I7_1165G7 = "util-linux-x86_64-64cpu-linux6.2"

@@ -1,4 +1,4 @@
-"""Detection on the real machine snapshots in ../shared/hosts (copied into tmp dirs).
+"""Detection on the real machine snapshots in tests/data/hosts (copied into tmp dirs).
 
 The snapshots hold ``/proc/cpuinfo`` and ``/sys/devices/system/cpu`` only; where a
 case needs KVM module parameters, the test adds them the way the kernel writes

@@ -1,18 +1,19 @@
 """Helpers for the wizard tests: a demo host, an app factory, a few Pilot moves.
 
-The host is a copy of a real machine snapshot from ``../shared/hosts`` (never
+The host is a copy of a real machine snapshot from ``tests/data/hosts`` (never
 this machine), with the KVM module parameters and clocksource that public
 captures lack, so every test, snapshot and screenshot shows the same facts.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
+from clirun import HOSTS
+
 REPO = Path(__file__).resolve().parents[2]
-HOSTS = Path(os.environ.get("HVTUI_HOSTS_DIR", REPO.parent / "shared" / "hosts"))
+
 DEMO_HOST = "util-linux-x86_64-64cpu-linux6.2"
 """Intel i7-1165G7 laptop, Linux 6.2: APICv, TSC scaling, SMT on."""
 
@@ -21,9 +22,7 @@ def demo_sysroot(directory: Path, name: str = DEMO_HOST) -> Path:
     """A private copy of a host snapshot with KVM loaded (nested and APICv on, tsc clock)."""
     source = HOSTS / name
     if not source.is_dir():
-        raise FileNotFoundError(
-            f"host snapshot {source} is missing (set HVTUI_HOSTS_DIR to the shared hosts)"
-        )
+        raise FileNotFoundError(f"host snapshot {source} is missing")
     root = directory / name
     if root.exists():
         return root

@@ -6,14 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from clirun import HOSTS
 
 from hvtui import catalog
 from hvtui.tui.app import HvtuiApp
 from hvtui.tui.state import STEP_HOST, STEP_REVIEW, all_steps
 from hvtui.tui.widgets.host import HostPane
 from hvtui.tui.widgets.review import ReviewPane
-
-from .support import HOSTS
 
 SNAPSHOTS = sorted(p.name for p in HOSTS.iterdir() if p.is_dir()) if HOSTS.is_dir() else []
 
@@ -57,4 +56,4 @@ async def test_flow_on_this_machine() -> None:
 
 
 def test_snapshots_are_there() -> None:
-    assert len(SNAPSHOTS) >= 4, f"expected the shared host snapshots under {HOSTS}"
+    assert len(SNAPSHOTS) >= 4, f"expected the host snapshots under {HOSTS}"
