@@ -41,12 +41,15 @@ class HostScan:
         return frozenset(vm.name for vm in vms if vm.name)
 
 
-def scan_host(sysroot: Path | None = None) -> HostScan:
-    """Detect this host (or read the snapshot under ``sysroot``); never raises."""
+def scan_host(sysroot: Path | None = None, *, label: str | None = None) -> HostScan:
+    """Detect this host (or read the snapshot under ``sysroot``); never raises.
+
+    ``label`` names the host in reports (default: ``this host`` or the path)."""
     from hvtui.detect import detect_traced
 
     detection = detect_traced(sysroot)
-    label = "this host" if sysroot is None else str(sysroot)
+    if label is None:
+        label = "this host" if sysroot is None else str(sysroot)
     return HostScan(
         HostView.from_report(detection.report, label=label),
         detection.report,

@@ -11,7 +11,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from types import ModuleType
 
 from hvtui import __version__
@@ -19,6 +18,7 @@ from hvtui.cli import (
     cmd_audit,
     cmd_check,
     cmd_compare,
+    cmd_demos,
     cmd_detect,
     cmd_explain,
     cmd_export,
@@ -26,6 +26,7 @@ from hvtui.cli import (
     cmd_recommend,
 )
 from hvtui.cli.errors import CliError
+from hvtui.cli.hostsource import add_host_options, resolve_host
 
 #: Subcommand modules, in the order ``--help`` lists them.  Each has
 #: ``register(subparsers)`` and ``run(args) -> int``.
@@ -38,6 +39,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     cmd_recommend,
     cmd_compare,
     cmd_audit,
+    cmd_demos,
 )
 
 EXIT_OK = 0
@@ -62,11 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
         "hvtui opens the interactive wizard.",
     )
     parser.add_argument("--version", action="version", version=f"hvtui {__version__}")
-    parser.add_argument(
-        "--sysroot",
-        type=Path,
-        metavar="DIR",
-        help="with no command: run the wizard on a saved host snapshot instead of this host",
+    add_host_options(
+        parser, "with no command: run the wizard on a saved host snapshot instead of this host"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in COMMANDS:
@@ -78,11 +77,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 findings, 2 usage or input error)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        from hvtui.tui import run_app  # Textual is only imported on this path
-
-        return run_app(sysroot=args.sysroot)
     try:
+        if args.command is None:
+            host = resolve_host(args)
+            from hvtui.tui import run_app  # Textual is only imported on this path
+
+            return run_app(sysroot=host.path, demo=host.demo)
         code: int = args.run(args)
         return code
     except CliError as exc:

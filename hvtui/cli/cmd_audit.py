@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hvtui.cli.errors import CliError
+from hvtui.cli.hostsource import add_host_options, resolve_host
 from hvtui.cli.render import add_intent_option
 
 if TYPE_CHECKING:
@@ -51,11 +51,8 @@ def register(sub: Any) -> None:
         help="audit the QEMU processes running now (their command line, name and vCPU "
         "pinning); with --sysroot, the ones a snapshot recorded",
     )
-    parser.add_argument(
-        "--sysroot",
-        metavar="DIR",
-        type=Path,
-        help="judge against a host snapshot directory (see 'detect') instead of this host",
+    add_host_options(
+        parser, "judge against a host snapshot directory (see 'detect') instead of this host"
     )
     add_intent_option(parser, "the VMs are")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
@@ -75,9 +72,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("audit: nothing to audit: give FILE... (- for stdin) or --running")
     if args.files.count("-") > 1:
         raise CliError("audit: - (stdin) can only be given once")
-    if args.sysroot is not None and not args.sysroot.is_dir():
-        raise CliError(f"{args.sysroot}: --sysroot needs a directory")
-    scan = scan_host(args.sysroot)
+    host = resolve_host(args)
+    scan = scan_host(host.path, label=host.label)
     inputs: list[AuditInput] = []
     errors: list[dict[str, str]] = []
     if args.running:
@@ -135,7 +131,8 @@ def printable(text: str) -> str:
 def render_text(audits: list[VmAudit], args: argparse.Namespace, *, found_any: bool) -> str:
     """Every VM's section, then one summary line when there are several."""
     if not found_any:
-        where = "in the snapshot" if args.sysroot is not None else "on this host"
+        host = resolve_host(args)
+        where = "on this host" if host.is_live else f"on {host.label}"
         return f"No running QEMU VMs {where}.\n"
     blocks = [_vm_text(a, verbose=args.verbose) for a in audits]
     if len(audits) > 1:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from hvtui.cli.errors import CliError
+from hvtui.cli.hostsource import add_host_options, resolve_host
 
 
 def register(sub: Any) -> None:
@@ -25,11 +26,8 @@ def register(sub: Any) -> None:
         epilog="Unknown facts are shown with their reason; nothing is guessed.",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object (schema 1)")
-    parser.add_argument(
-        "--sysroot",
-        metavar="DIR",
-        type=Path,
-        help="read /proc and /sys under DIR (a snapshot or a hand-made tree) instead of /",
+    add_host_options(
+        parser, "read /proc and /sys under DIR (a snapshot or a hand-made tree) instead of /"
     )
     parser.add_argument(
         "--deep",
@@ -68,10 +66,7 @@ def _check_snapshot_dir(directory: Path, force: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Detect, print, optionally save a snapshot; 0, or 2 for unusable input."""
-    sysroot: Path | None = args.sysroot
-    if sysroot is not None and not sysroot.is_dir():
-        what = "does not exist" if not sysroot.exists() else "is not a directory"
-        raise CliError(f"--sysroot {sysroot}: {what}")
+    sysroot = resolve_host(args).path
     snapshot_dir: Path | None = args.save_snapshot
     if snapshot_dir is not None:
         _check_snapshot_dir(snapshot_dir, args.force)

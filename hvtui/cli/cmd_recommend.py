@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hvtui.cli.errors import CliError
+from hvtui.cli.hostsource import add_host_options, resolve_host
 from hvtui.cli.render import add_intent_option
 
 if TYPE_CHECKING:
@@ -31,12 +32,7 @@ def register(sub: Any) -> None:
         epilog=f"Intents - {intents}",
     )
     source = parser.add_mutually_exclusive_group()
-    source.add_argument(
-        "--sysroot",
-        metavar="DIR",
-        type=Path,
-        help="read the host from a snapshot directory (see 'detect')",
-    )
+    add_host_options(source, "read the host from a snapshot directory (see 'detect')")
     source.add_argument(
         "--report",
         metavar="FILE.json",
@@ -90,10 +86,9 @@ def load_hosts(args: argparse.Namespace) -> list[HostView]:
                 raise CliError(f"{path}: {exc}") from exc
             hosts.append(HostView.from_report(report, label=Path(path).stem))
         return hosts
-    if args.sysroot is not None:
-        if not args.sysroot.is_dir():
-            raise CliError(f"{args.sysroot}: --sysroot needs a directory")
-        return [HostView.from_report(detect(args.sysroot), label=str(args.sysroot))]
+    host = resolve_host(args)
+    if not host.is_live:
+        return [HostView.from_report(detect(host.path), label=host.label)]
     return [HostView.from_report(detect(), label="this host")]
 
 
@@ -167,7 +162,7 @@ def render(
 
     # The XML must work on every host it was recommended for: the oldest libvirt.
     versions = [h.libvirt for h in hosts if h.libvirt is not None]
-    live = not (args.report or args.sysroot)
+    live = not (args.report or args.sysroot or args.demo)
     return render_snippet(
         preset, fmt, host_libvirt=min(versions) if versions else None, live_host=live
     )
@@ -204,6 +199,11 @@ def _text(rec: Recommendation) -> str:
         entry = catalog.get(c.option)
         lines.append(
             f"  {entry.qemu_property:<{width}}  {format_value(entry, c.value):<10}  {c.reason}"
+        )
+    if not chosen:
+        lines.append(
+            "  nothing: no enlightenment can help here (see why below). To see what hvtui "
+            "recommends on a Hyper-V capable host, try a demo: hvtui demos"
         )
     lines += ["", "Left out:"]
     for c in rec.choices:

@@ -81,6 +81,14 @@ def run_detection(
         )
 
 
+def _sysroot_source(sysroot: Path) -> str:
+    """``demo:NAME`` for a shipped demo host, else ``sysroot:DIR``."""
+    from hvtui.demos import demo_at
+
+    demo = demo_at(sysroot)
+    return f"demo:{demo.name}" if demo is not None else f"sysroot:{sysroot}"
+
+
 def _blank(cls: type, reason: str) -> Any:
     """An instance of a report dataclass with every fact unknown for ``reason``."""
     hints = typing.get_type_hints(cls)
@@ -160,7 +168,7 @@ def _detect(
             live_data = LiveData.absent(str(manifest.reason))
         else:
             live_data = manifest.value.live
-        source = f"sysroot:{sysroot}"
+        source = _sysroot_source(sysroot)
     if not deep:
         live_data = dataclasses.replace(live_data, deep=NOT_REQUESTED_DEEP)
 

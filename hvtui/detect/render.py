@@ -57,7 +57,12 @@ def render_text(report: HostReport) -> str:
     r = report
     out: list[str] = []
     host = r.host
-    where = "this host" if r.source == "live" else r.source.removeprefix("sysroot:")
+    if r.source == "live":
+        where = "this host"
+    elif r.source.startswith("demo:"):
+        where = f"demo host {r.source.removeprefix('demo:')}"
+    else:
+        where = r.source.removeprefix("sysroot:")
     out += textwrap.wrap(
         f"hvtui detect: {where} ({_show(host.os)}, {_show(host.arch)}, "
         f"kernel {_show(host.kernel)})",

@@ -162,7 +162,7 @@ def test_running_without_vms_or_without_process_data(tmp_path: Path) -> None:
         ([], "nothing to audit"),
         (["--running", "x.xml"], "not both"),
         (["-", "-"], "only be given once"),
-        (["--sysroot", "/nonexistent", "x.xml"], "--sysroot needs a directory"),
+        (["--sysroot", "/nonexistent", "x.xml"], "--sysroot /nonexistent: does not exist"),
         (["--for", "gaming", "x.xml"], "invalid choice"),
     ],
 )

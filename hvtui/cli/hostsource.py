@@ -1,0 +1,74 @@
+"""``--sysroot DIR`` and ``--demo NAME``: which host a command reads, shared by every command.
+
+A demo is a snapshot directory shipped in the package, so the two options are
+one choice: wherever a command takes ``--sysroot`` it takes ``--demo``, and the
+check that the directory is usable happens in one place.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hvtui.cli.errors import CliError
+
+
+@dataclass(frozen=True)
+class HostSource:
+    """The host a command reads: this machine (``path`` None), a snapshot, or a demo."""
+
+    path: Path | None
+    label: str
+    """``this host``, the snapshot's path, or ``demo NAME``."""
+    demo: str | None = None
+
+    @property
+    def is_live(self) -> bool:
+        """True when the command probes this machine."""
+        return self.path is None
+
+
+def add_host_options(target: Any, sysroot_help: str) -> None:
+    """Add ``--sysroot`` and ``--demo`` to a parser, or to a mutually exclusive group.
+
+    ``target`` is a parser or group; when it is a plain parser, the two options are
+    put in a mutually exclusive group of their own.
+    """
+    group = (
+        target.add_mutually_exclusive_group()
+        if isinstance(target, argparse.ArgumentParser)
+        else target
+    )
+    group.add_argument("--sysroot", metavar="DIR", type=Path, help=sysroot_help)
+    group.add_argument(
+        "--demo",
+        metavar="NAME",
+        help="use a demo host shipped with hvtui instead of this host (list: 'hvtui demos')",
+    )
+
+
+def resolve_host(args: argparse.Namespace) -> HostSource:
+    """The host named by ``--sysroot``/``--demo``; a bad one is a one-line error (exit 2)."""
+    demo_name: str | None = getattr(args, "demo", None)
+    if demo_name is not None:
+        from hvtui.demos import UnknownDemoError, find_demo
+
+        try:
+            demo = find_demo(demo_name)
+        except UnknownDemoError as exc:
+            raise CliError(f"--demo: {exc}") from exc
+        if not demo.path.is_dir():
+            raise CliError(f"--demo {demo.name}: its files are missing from {demo.path}")
+        return HostSource(demo.path, f"demo {demo.name}", demo.name)
+    sysroot: Path | None = getattr(args, "sysroot", None)
+    if sysroot is None:
+        return HostSource(None, "this host")
+    if not sysroot.is_dir():
+        what = "does not exist" if not sysroot.exists() else "is not a directory"
+        raise CliError(f"--sysroot {sysroot}: {what}")
+    return HostSource(sysroot, str(sysroot))
+
+
+__all__ = ["HostSource", "add_host_options", "resolve_host"]
