@@ -48,9 +48,16 @@ class Context:
 
     @property
     def overcommitted(self) -> bool | None:
-        """More vCPUs (running VMs plus this one) than host CPUs; None when unknown."""
+        """More vCPUs (running VMs plus this one) than host CPUs; None when unknown.
+
+        A VM with more vCPUs than the host has CPUs overcommits it on its own,
+        whatever else runs (a snapshot without recorded processes included)."""
         host = self.host
-        if host is None or host.logical_cpus is None or host.running_vcpus is None:
+        if host is None or host.logical_cpus is None:
+            return None
+        if self.vcpus is not None and self.vcpus > host.logical_cpus:
+            return True
+        if host.running_vcpus is None:
             return None
         return host.running_vcpus + (self.vcpus or 0) > host.logical_cpus
 

@@ -135,13 +135,24 @@ def _value(entry: Enlightenment, ctx: Context) -> Value:
     return on_value(entry)
 
 
+def _vcpu_load(ctx: Context) -> str:
+    """``12 vCPUs on 8 host CPUs``: the numbers behind an overcommit verdict."""
+    host = ctx.host
+    total = (ctx.vcpus or 0) + ((host.running_vcpus or 0) if host is not None else 0)
+    cpus = host.logical_cpus if host is not None else None
+    return f"{total} vCPUs on {cpus} host CPUs"
+
+
 def _reason_for(entry: Enlightenment, ctx: Context) -> str:
     if not entry.recommended and ctx.intent.name in entry.intents:
         return f"added for the '{ctx.intent.name}' intent: {entry.summary}"
     if entry.overcommit_value is not None:
         over = ctx.overcommitted
         if over:
-            return "host CPUs are overcommitted, so the guest gives up a spinning vCPU early"
+            return (
+                f"host CPUs are overcommitted ({_vcpu_load(ctx)}), so the guest gives up a "
+                "spinning vCPU early"
+            )
         state = "not overcommitted" if over is False else "overcommit unknown"
         return f"{state}: the common value that keeps lock waits cheap"
     if entry.kind is ValueKind.TRISTATE:
