@@ -263,6 +263,18 @@ def snapshot(tmp_path: Path, name: str, params: dict[str, dict[str, str]]) -> Pa
     return root
 
 
+@pytest.mark.parametrize(("vcpus", "value", "words"), [(9, "0xfff", "9 vCPUs on 8 host CPUs"),
+                                                      (8, "0x1fff", "overcommit unknown")])  # fmt: skip
+def test_a_vm_larger_than_the_snapshot_is_overcommit(vcpus: int, value: str, words: str) -> None:
+    """No processes recorded, so the running load is unknown; a VM with more vCPUs than
+    the host's 8 CPUs overcommits it all the same (issue #10)."""
+    root = HOSTS / "util-linux-x86_64-64cpu-linux6.2"
+    result = run_cli(["recommend", "--sysroot", str(root), "--vcpus", str(vcpus)])
+    assert result.code == 0, result.err
+    (line,) = [x for x in result.out.splitlines() if x.strip().startswith("hv-spinlocks")]
+    assert value in line and words in line
+
+
 def test_snapshot_intel_laptop(tmp_path: Path) -> None:
     root = snapshot(
         tmp_path,
