@@ -154,7 +154,10 @@ def _reason_for(entry: Enlightenment, ctx: Context) -> str:
                 "spinning vCPU early"
             )
         state = "not overcommitted" if over is False else "overcommit unknown"
-        return f"{state}: the common value that keeps lock waits cheap"
+        return (
+            f"{state}: 0x1fff, the value virt-install, Proxmox and Nova write (QEMU's document "
+            "asks for 0xfff only on overcommitted hosts; its default may also stay)"
+        )
     if entry.kind is ValueKind.TRISTATE:
         return "vCPUs cannot share a core with other work (pinned or SMT off)"
     if entry.host_needs and ctx.host is not None:

@@ -10,20 +10,23 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator
 
-from hvtui.catalog.entries import ENTRIES
+from hvtui.catalog.entries import COMMON_SOURCES, ENTRIES
 from hvtui.catalog.types import (
     Caution,
     CpuidBits,
     DocRule,
     Enlightenment,
+    FactKind,
     Group,
     HostNeed,
     LibvirtKind,
     LibvirtMapping,
     Migration,
     Severity,
+    Source,
     Value,
     ValueKind,
+    WithoutHyperV,
 )
 
 __all__ = [
@@ -32,15 +35,18 @@ __all__ = [
     "CpuidBits",
     "DocRule",
     "Enlightenment",
+    "FactKind",
     "Group",
     "HostNeed",
     "LibvirtKind",
     "LibvirtMapping",
     "Migration",
     "Severity",
+    "Source",
     "UnknownOptionError",
     "Value",
     "ValueKind",
+    "WithoutHyperV",
     "all_requirements",
     "by_group",
     "canonical_name",
@@ -49,10 +55,20 @@ __all__ = [
     "names",
     "normalize",
     "order_key",
+    "sources_of",
     "suggest",
 ]
 
 _BY_NAME: dict[str, Enlightenment] = {e.name: e for e in ENTRIES}
+
+
+def sources_of(entry: Enlightenment) -> tuple[Source, ...]:
+    """Every source behind ``entry``'s facts: its own, then the ones all entries share
+    for the kinds of fact it does not cite itself."""
+    own = {s.fact for s in entry.sources}
+    return entry.sources + tuple(s for s in COMMON_SOURCES if s.fact not in own)
+
+
 _ALIASES: dict[str, str] = {alias: e.name for e in ENTRIES for alias in e.aliases}
 _ORDER: dict[str, int] = {e.name: i for i, e in enumerate(ENTRIES)}
 _DEPENDENTS: dict[str, tuple[str, ...]] = {
@@ -220,6 +236,7 @@ def to_json(entry: Enlightenment) -> dict[str, object]:
         "migration": entry.migration.value,
         "migration_note": entry.migration_note,
         "production": entry.production,
+        "kept_by_passthrough": entry.kept_by_passthrough,
         "enlightenment": entry.enlightenment,
         "cpuid": [
             {"leaf": f"{b.leaf:#010x}", "register": b.register, "mask": f"{b.mask:#x}"}
@@ -231,6 +248,28 @@ def to_json(entry: Enlightenment) -> dict[str, object]:
         "extra_qemu_args": list(entry.extra_qemu_args),
         "qemu_since": entry.qemu_since.short(),
         "qemu_since_verified": entry.qemu_since_verified,
+        "older_machine_default": (
+            None
+            if entry.older_machine_default is None
+            else {
+                "value": entry.older_machine_default.value,
+                "machine_types_up_to": entry.older_machine_default.up_to.short(),
+            }
+        ),
+        "old_qemu_minimum": (
+            None
+            if entry.old_qemu_minimum is None
+            else {
+                "minimum": entry.old_qemu_minimum.minimum,
+                "until": entry.old_qemu_minimum.until.short(),
+            }
+        ),
+        "without_hyperv": entry.without_hyperv.value,
+        "without_hyperv_error": entry.without_hyperv_error or None,
+        "sources": [
+            {"fact": s.fact.value, "where": s.where, "verified": s.verified}
+            for s in sources_of(entry)
+        ],
         "libvirt": {
             "kind": lv.kind.value,
             "element": lv.element or None,

@@ -15,13 +15,18 @@ from hvtui.catalog.types import (
     CpuidBits,
     DocRule,
     Enlightenment,
+    FactKind,
     Group,
     HostNeed,
     LibvirtKind,
     LibvirtMapping,
+    MachineDefault,
     Migration,
+    OldQemuMinimum,
     Severity,
+    Source,
     ValueKind,
+    WithoutHyperV,
 )
 from hvtui.versions import V
 
@@ -43,13 +48,61 @@ HV_NESTED_FEATURES = 0x4000000A
 
 # KVM capability numbers (include/uapi/linux/kvm.h).
 KVM_CAP_HYPERV = 44
-KVM_CAP_HYPERV_VAPIC = 45
+KVM_CAP_HYPERV_SYNIC2 = 148
 KVM_CAP_HYPERV_TIME = 96
 KVM_CAP_HYPERV_TLBFLUSH = 155
 KVM_CAP_HYPERV_SEND_IPI = 161
 KVM_CAP_HYPERV_ENLIGHTENED_VMCS = 163
 KVM_CAP_HYPERV_CPUID = 167
 KVM_CAP_HYPERV_ENFORCE_CPUID = 199
+
+
+_QEMU_1_1 = (
+    "QEMU v1.1.0 (2012-06): target-i386/hyperv.c (Red Hat 2011) and the hv_relaxed, hv_vapic, "
+    "hv_spinlocks -cpu flags; libvirt's docs say QEMU 2.0 only since a 2016 docs patch"
+)
+_LVDOC = "libvirt formatdomain.rst, QEMU column of the hyperv table"
+
+
+#: Sources every entry shares: the tables the facts of all 32 options were checked against.
+COMMON_SOURCES: tuple[Source, ...] = (
+    Source(
+        FactKind.VALUE,
+        "qemu-system-x86_64 -device host-x86_64-cpu,help (QEMU 7.2): property types and "
+        "defaults; target/i386/cpu.c x86_cpu_properties",
+    ),
+    Source(
+        FactKind.DEPENDENCIES,
+        "QEMU target/i386/kvm/kvm.c kvm_hyperv_properties[].dependencies and "
+        "hyperv_handle_properties()",
+    ),
+    Source(
+        FactKind.CPUID,
+        "QEMU target/i386/kvm/kvm.c kvm_hyperv_properties[].flags (the bits "
+        "hyperv_feature_supported() tests) and target/i386/kvm/hyperv-proto.h",
+    ),
+    Source(
+        FactKind.LEGACY,
+        "QEMU target/i386/kvm/kvm.c get_supported_hv_cpuid_legacy(): KVM_CAP_HYPERV* and the "
+        "has_msr_hv_* MSRs of KVM_GET_MSR_INDEX_LIST",
+    ),
+    Source(
+        FactKind.WITHOUT_HYPERV,
+        "QEMU target/i386/kvm/kvm.c hyperv_enabled() and kvm_put_msrs(); observed with QEMU 7.2 "
+        "-accel kvm on Linux 6.18 built without CONFIG_KVM_HYPERV (tests/test_no_hyperv_host.py)",
+    ),
+    Source(
+        FactKind.LIBVIRT,
+        "libvirt docs/formatdomain.rst (hyperv features table), NEWS and "
+        "tests/qemuxmlconfdata/hyperv*.xml; checked with virt-xml-validate and virsh 9.0",
+    ),
+    Source(FactKind.DOCS, "QEMU docs/system/i386/hyperv.rst"),
+)
+
+
+def _since(where: str, *, verified: bool = True) -> Source:
+    """The source of an entry's first QEMU release."""
+    return Source(FactKind.QEMU_SINCE, where, verified)
 
 
 def _bits(leaf: int, register: str, mask: int) -> CpuidBits:
@@ -87,7 +140,9 @@ _NO_ELEMENT = (
 _VERSION_ID_DOC = """\
 Changes one field of the Hyper-V version the guest reads from CPUID leaf
 0x40000002. QEMU's default describes Windows Server 2016 (build 14393, version
-10.0), and guests are not supposed to act on it.
+10.0) on machine types 6.2 and newer; machine types 6.1 and older keep QEMU's
+earlier answer (build 7100, version 6.1, Windows 7). Guests are not supposed to
+act on it.
 
 **When to change it:** almost never. It exists for testing software that checks
 the hypervisor version. It is not an enlightenment: setting it alone does not
@@ -98,7 +153,9 @@ diagnostic tools. libvirt has no element for it.
 """
 
 
-def _version_id(name: str, bits: int, default: int, field: str, where: str) -> Enlightenment:
+def _version_id(
+    name: str, bits: int, default: int, field: str, where: str, old_default: int | None = None
+) -> Enlightenment:
     return Enlightenment(
         name=f"version-id-{name}",
         summary=f"Overrides the Hyper-V {field} the guest sees ({bits} bits).",
@@ -107,9 +164,22 @@ def _version_id(name: str, bits: int, default: int, field: str, where: str) -> E
         kind=ValueKind.UINT,
         bits=bits,
         default=default,
+        older_machine_default=(
+            MachineDefault(old_default, V("6.1")) if old_default is not None else None
+        ),
         suggested=default,
-        qemu_since=V("6.1"),
-        qemu_since_verified=False,
+        qemu_since=V("6.2"),
+        sources=(
+            _since(
+                "QEMU v6.2.0: the hv-version-id-* properties, with hw/i386/pc.c pc_compat_6_1 "
+                "keeping the old values for machine types up to 6.1"
+            ),
+            Source(
+                FactKind.DEFAULTS,
+                "QEMU hw/i386/pc.c pc_compat_6_1: build 0x1bbc (7100), version 6.1 for machine "
+                "types 6.1 and older; 14393 and 10.0 from machine type 6.2",
+            ),
+        ),
         libvirt=_no_libvirt(_NO_ELEMENT),
         enlightenment=False,
         recommended=False,
@@ -147,7 +217,8 @@ downside, and every management tool turns it on.
 """,
         group=Group.CORE,
         kind=ValueKind.SWITCH,
-        qemu_since=V("2.0"),
+        qemu_since=V("1.1"),
+        sources=(_since(_QEMU_1_1),),
         libvirt=_hv("relaxed", "1.0.0"),
         cpuid=(_bits(HV_ENLIGHTENMENT_INFO, "eax", 0x20),),
         guest_cpuid="CPUID 0x40000004.EAX bit 5 (relaxed timing recommended)",
@@ -155,7 +226,7 @@ downside, and every management tool turns it on.
     ),
     Enlightenment(
         name="vapic",
-        legacy_caps=(KVM_CAP_HYPERV_VAPIC,),
+        legacy_caps=(KVM_CAP_HYPERV,),
         summary="Gives the guest the VP Assist page for faster, exit-less interrupt completion.",
         doc="""\
 Provides the *VP Assist page* MSR. Windows uses it to acknowledge interrupts
@@ -167,9 +238,12 @@ build on it.
 
 **What it costs:** nothing measurable; it saves exits.
 """,
+        without_hyperv=WithoutHyperV.ABORTS,
+        without_hyperv_error="failed to set MSR 0x40000073 to 0x0",
         group=Group.CORE,
         kind=ValueKind.SWITCH,
-        qemu_since=V("2.0"),
+        qemu_since=V("1.1"),
+        sources=(_since(_QEMU_1_1),),
         libvirt=_hv("vapic", "1.1.0"),
         cpuid=(_bits(HV_FEATURES, "eax", 0x10),),
         guest_cpuid="CPUID 0x40000003.EAX bit 4 (APIC access MSRs)",
@@ -186,12 +260,15 @@ spins the given number of times and then tells the hypervisor, which can run
 something useful instead.
 
 **Value:** the number of attempts. `0xffffffff` (QEMU's default) means "never
-notify". Common choices are `0x1fff` (8191, what virt-install, Proxmox and Nova
-use) or `0xfff` (4095) when host CPUs are overcommitted. libvirt refuses values
-below 4095.
+notify". QEMU's document asks for `0xfff` (4095) when host CPUs are
+overcommitted; otherwise the default may stay. `0x1fff` (8191) is what
+virt-install, Proxmox and Nova write. The number 4095 comes from how Windows
+Server 2008 R2 behaved and from libvirt, which refuses smaller values; QEMU 4.0
+and older refuse them too ("minimum 4095"), QEMU 4.1 and newer take any 32-bit
+value.
 
-**When to set it:** on every Windows guest; pick the lower value when the host
-runs more vCPUs than it has CPUs.
+**When to set it:** on every Windows guest whose host may be overcommitted;
+pick `0xfff` when the host runs more vCPUs than it has CPUs.
 
 **What it costs:** too low a value causes needless exits under lock contention.
 """,
@@ -201,7 +278,16 @@ runs more vCPUs than it has CPUs.
         default=0xFFFFFFFF,
         suggested=0x1FFF,
         hex_display=True,
-        qemu_since=V("2.0"),
+        qemu_since=V("1.1"),
+        sources=(
+            _since(_QEMU_1_1),
+            Source(
+                FactKind.VALUE,
+                "QEMU 4.0 and older: a custom setter refusing values below 0xfff; QEMU 4.1 made "
+                "hv-spinlocks a plain uint32 (qemu-devel msg-id 20190618110659.14744-1-rkagan); "
+                "no Hyper-V specification sets a minimum (same thread)",
+            ),
+        ),
         libvirt=_hv(
             "spinlocks",
             "1.1.0",
@@ -216,12 +302,18 @@ runs more vCPUs than it has CPUs.
             Caution(
                 Severity.WARNING,
                 "spinlocks-below-minimum",
-                "spinlocks below 4095 (0xfff): libvirt refuses it and the Hyper-V "
-                "specification's minimum is 0xfff",
+                "spinlocks below 4095 (0xfff): libvirt refuses it (hvtui's libvirt export "
+                "passes it with <qemu:commandline>)",
                 "Values under 0xfff make the guest notify the hypervisor almost at once, "
-                "which costs exits without benefit; libvirt rejects retries < 4095.",
+                "which costs exits without benefit; libvirt rejects retries < 4095 and QEMU "
+                "4.0 and older refuse them.",
                 below=0xFFF,
             ),
+        ),
+        old_qemu_minimum=OldQemuMinimum(
+            0xFFF,
+            V("4.1"),
+            "Property host-x86_64-cpu.hv-spinlocks doesn't take value ... (minimum: 4095)",
         ),
         tags=("lock", "overcommit", "retries"),
     ),
@@ -240,9 +332,12 @@ practice on every modern Windows guest.
 **What it costs:** nothing. Some nested or cloud hosts cannot set it, which shows
 as "kernel doesn't allow setting HyperV VP_INDEX".
 """,
+        without_hyperv=WithoutHyperV.REFUSED,
+        without_hyperv_error="kernel doesn't allow setting HyperV VP_INDEX",
         group=Group.CORE,
         kind=ValueKind.SWITCH,
         qemu_since=V("2.5"),
+        sources=(_since(_LVDOC),),
         libvirt=_hv("vpindex", "1.3.3"),
         cpuid=(_bits(HV_FEATURES, "eax", 0x40),),
         guest_cpuid="CPUID 0x40000003.EAX bit 6 (VP index MSR)",
@@ -264,6 +359,7 @@ accounting and scheduling decisions.
         group=Group.CORE,
         kind=ValueKind.SWITCH,
         qemu_since=V("2.5"),
+        sources=(_since(_LVDOC),),
         libvirt=_hv("runtime", "1.3.3"),
         cpuid=(_bits(HV_FEATURES, "eax", 0x1),),
         guest_cpuid="CPUID 0x40000003.EAX bit 0 (VP runtime MSR)",
@@ -293,7 +389,13 @@ child.
         group=Group.DEBUGGING,
         kind=ValueKind.SWITCH,
         qemu_since=V("2.4"),
-        qemu_since_verified=False,
+        sources=(
+            _since(
+                "libvirt formatdomain.rst (panic model hyperv); the first release is not "
+                "confirmed by a tag",
+                verified=False,
+            ),
+        ),
         libvirt=LibvirtMapping(
             LibvirtKind.PANIC,
             "panic",
@@ -342,10 +444,18 @@ itself uses a stable TSC clocksource; otherwise the guest falls back to the
 slower MSR. In libvirt it is `<clock><timer name='hypervclock'/>`, not a
 `<hyperv>` child.
 """,
+        without_hyperv=WithoutHyperV.ABORTS,
+        without_hyperv_error="failed to set MSR 0x40000021 to 0x0",
         group=Group.TIMERS,
         kind=ValueKind.SWITCH,
         qemu_since=V("2.0"),
-        qemu_since_verified=False,
+        sources=(
+            _since(
+                "libvirt formatdomain.rst (hypervclock timer); the first release is not "
+                "confirmed by a tag",
+                verified=False,
+            ),
+        ),
         libvirt=LibvirtMapping(
             LibvirtKind.CLOCK_TIMER,
             "hypervclock",
@@ -362,6 +472,7 @@ slower MSR. In libvirt it is `<clock><timer name='hypervclock'/>`, not a
     ),
     Enlightenment(
         name="synic",
+        legacy_caps=(KVM_CAP_HYPERV_SYNIC2,),
         legacy_msrs=(HV_MSR_SCONTROL,),
         summary="Synthetic interrupt controller (messages, events); synthetic timers need it.",
         doc="""\
@@ -375,9 +486,12 @@ and VMBus devices are built on it.
 off hardware APIC virtualization (APICv/AVIC) for the VM; turn on avic on hosts
 that have it.
 """,
+        without_hyperv=WithoutHyperV.ABORTS,
+        without_hyperv_error="failed to set MSR 0x40000080 to 0x0",
         group=Group.INTERRUPTS,
         kind=ValueKind.SWITCH,
         qemu_since=V("2.6"),
+        sources=(_since(_LVDOC),),
         libvirt=_hv("synic", "1.3.3"),
         requires=("vpindex",),
         cpuid=(_bits(HV_FEATURES, "eax", 0x4),),
@@ -406,6 +520,7 @@ errors come from.
         group=Group.TIMERS,
         kind=ValueKind.SWITCH,
         qemu_since=V("2.6"),
+        sources=(_since(_LVDOC),),
         libvirt=_hv("stimer", "1.3.3"),
         requires=("synic", "time"),
         cpuid=(_bits(HV_FEATURES, "eax", 0x8),),
@@ -430,6 +545,7 @@ turning it off.
         group=Group.INTERRUPTS,
         kind=ValueKind.SWITCH,
         qemu_since=V("3.0"),
+        sources=(_since(_LVDOC),),
         libvirt=_hv("tlbflush", "4.7.0"),
         requires=("vpindex",),
         cpuid=(_bits(HV_ENLIGHTENMENT_INFO, "eax", 0x804),),
@@ -452,6 +568,7 @@ with the vCPU count.
         group=Group.INTERRUPTS,
         kind=ValueKind.SWITCH,
         qemu_since=V("3.1"),
+        sources=(_since(_LVDOC),),
         libvirt=_hv("ipi", "4.10.0"),
         requires=("vpindex",),
         cpuid=(_bits(HV_ENLIGHTENMENT_INFO, "eax", 0xC00),),
@@ -483,6 +600,7 @@ with libvirt's `<kvm><hidden state='on'/>`.
         default="Microsoft Hv",
         suggested="KVMKVMKVM",
         qemu_since=V("2.5"),
+        sources=(_since(_LVDOC),),
         libvirt=_hv(
             "vendor_id",
             "1.3.3",
@@ -521,6 +639,7 @@ virt-install leaves it off on purpose, Proxmox and Nova turn it on.
         group=Group.CORE,
         kind=ValueKind.SWITCH,
         qemu_since=V("2.5"),
+        sources=(_since(_LVDOC),),
         libvirt=_hv("reset", "1.3.3"),
         cpuid=(_bits(HV_FEATURES, "eax", 0x80),),
         guest_cpuid="CPUID 0x40000003.EAX bit 7 (reset MSR)",
@@ -551,6 +670,7 @@ builds on for nested Hyper-V.
         group=Group.TIMERS,
         kind=ValueKind.SWITCH,
         qemu_since=V("2.12"),
+        sources=(_since(_LVDOC),),
         libvirt=_hv("frequencies", "4.7.0"),
         cpuid=(_bits(HV_FEATURES, "eax", 0x800), _bits(HV_FEATURES, "edx", 0x100)),
         guest_cpuid="CPUID 0x40000003.EAX bit 11 and EDX bit 8 (frequency MSRs)",
@@ -572,9 +692,12 @@ migrates when started with a fixed `tsc-frequency=` and moved to a host with the
 same TSC frequency or with TSC scaling. OpenStack Nova dropped it for breaking
 live migration.
 """,
+        without_hyperv=WithoutHyperV.ABORTS,
+        without_hyperv_error="failed to set MSR 0x40000106 to 0x0",
         group=Group.NESTED,
         kind=ValueKind.SWITCH,
         qemu_since=V("3.0"),
+        sources=(_since(_LVDOC),),
         libvirt=_hv("reenlightenment", "4.7.0"),
         doc_rules=(
             DocRule(
@@ -626,6 +749,7 @@ interrupts, so measure nested workloads with and without it.
         group=Group.NESTED,
         kind=ValueKind.SWITCH,
         qemu_since=V("3.1"),
+        sources=(_since(_LVDOC),),
         libvirt=_hv("evmcs", "4.10.0"),
         requires=("vapic",),
         vendors=frozenset({"intel"}),
@@ -663,6 +787,7 @@ Harvester turn it on for every Windows VM).
         group=Group.TIMERS,
         kind=ValueKind.SWITCH,
         qemu_since=V("4.1"),
+        sources=(_since(_LVDOC),),
         libvirt=LibvirtMapping(
             LibvirtKind.HYPERV_CHILD,
             "stimer/direct",
@@ -694,6 +819,9 @@ slower. libvirt knows it as `<avic/>` since 8.10.0.
         group=Group.INTERRUPTS,
         kind=ValueKind.SWITCH,
         qemu_since=V("6.2"),
+        sources=(
+            _since("libvirt formatdomain.rst (commit 64e98bd); the hv-apicv alias is in QEMU 7.2"),
+        ),
         libvirt=_hv("avic", "8.10.0"),
         host_needs=(HostNeed.APIC_VIRT,),
         cpuid=(_bits(HV_ENLIGHTENMENT_INFO, "eax", 0x200),),
@@ -724,12 +852,13 @@ topology matches the host, otherwise the promise is false and the guest is less
 safe. `auto` is safe but blocks live migration, since the destination's SMT
 state may differ.
 """,
+        kept_by_passthrough=True,
         group=Group.SPECIAL,
         kind=ValueKind.TRISTATE,
         choices=("on", "off", "auto"),
         default="off",
-        qemu_since=V("5.1"),
-        qemu_since_verified=False,
+        qemu_since=V("4.2"),
+        sources=(_since("qemu-devel '[PULL 04/39]' for QEMU 4.2 (2019-10-24)"),),
         libvirt=_no_libvirt(_NO_ELEMENT),
         host_needs=(HostNeed.PINNED_VCPUS,),
         migration=Migration.BLOCKS_WHEN_AUTO,
@@ -758,9 +887,9 @@ state may differ.
         ),
         tags=("smt", "hyperthreading", "security", "pinning"),
     ),
-    _version_id("build", 32, 14393, "build number", "EAX"),
-    _version_id("major", 16, 10, "major version", "EBX bits 31-16"),
-    _version_id("minor", 16, 0, "minor version", "EBX bits 15-0"),
+    _version_id("build", 32, 14393, "build number", "EAX", 0x1BBC),
+    _version_id("major", 16, 10, "major version", "EBX bits 31-16", 6),
+    _version_id("minor", 16, 0, "minor version", "EBX bits 15-0", 1),
     _version_id("spack", 32, 0, "service pack", "ECX"),
     _version_id("sbranch", 8, 0, "service branch", "EDX bits 31-24"),
     _version_id("snumber", 24, 0, "service number", "EDX bits 23-0"),
@@ -781,10 +910,16 @@ of production.
 debugger set up; that is why hv-passthrough leaves it off. libvirt has no
 element for it.
 """,
+        kept_by_passthrough=True,
         group=Group.DEBUGGING,
         kind=ValueKind.SWITCH,
-        qemu_since=V("7.0"),
-        qemu_since_verified=False,
+        qemu_since=V("7.1"),
+        sources=(
+            _since(
+                "qemu-devel '[PULL for-7.1 00/53]' (2022-04-19); syndbg series msg-id "
+                "20220216102500.692781"
+            ),
+        ),
         libvirt=_no_libvirt(_NO_ELEMENT),
         requires=("synic", "relaxed"),
         doc_rules=(
@@ -825,6 +960,12 @@ only works together with evmcs; on AMD it works alone.
         group=Group.NESTED,
         kind=ValueKind.SWITCH,
         qemu_since=V("7.1"),
+        sources=(
+            _since(
+                "qemu-devel series msg-id 20220525115949.1294004 (2022-05-25, commits "
+                "9411e8b6f, aa6bb5fad58), merged for QEMU 7.1"
+            ),
+        ),
         libvirt=_hv("emsr_bitmap", "10.7.0"),
         doc_rules=(
             DocRule(
@@ -855,6 +996,12 @@ hypercall-heavy paths such as TLB flushes and IPIs.
         group=Group.INTERRUPTS,
         kind=ValueKind.SWITCH,
         qemu_since=V("7.1"),
+        sources=(
+            _since(
+                "qemu-devel series msg-id 20220525115949.1294004 (2022-05-25, commits "
+                "9411e8b6f, aa6bb5fad58), merged for QEMU 7.1"
+            ),
+        ),
         libvirt=_hv("xmm_input", "10.7.0"),
         cpuid=(_bits(HV_FEATURES, "edx", 0x10),),
         guest_cpuid="CPUID 0x40000003.EDX bit 4 (XMM hypercall input)",
@@ -875,6 +1022,12 @@ addresses in one hypercall.
         group=Group.INTERRUPTS,
         kind=ValueKind.SWITCH,
         qemu_since=V("7.1"),
+        sources=(
+            _since(
+                "qemu-devel series msg-id 20220525115949.1294004 (2022-05-25, commits "
+                "9411e8b6f, aa6bb5fad58), merged for QEMU 7.1"
+            ),
+        ),
         libvirt=LibvirtMapping(
             LibvirtKind.HYPERV_CHILD,
             "tlbflush/extended",
@@ -903,6 +1056,12 @@ AMD it works alone.
         group=Group.NESTED,
         kind=ValueKind.SWITCH,
         qemu_since=V("7.1"),
+        sources=(
+            _since(
+                "qemu-devel series msg-id 20220525115949.1294004 (2022-05-25, commits "
+                "9411e8b6f, aa6bb5fad58), merged for QEMU 7.1"
+            ),
+        ),
         libvirt=LibvirtMapping(
             LibvirtKind.HYPERV_CHILD,
             "tlbflush/direct",
@@ -947,7 +1106,12 @@ it. An explicit list is portable and reviewable.
         group=Group.SPECIAL,
         kind=ValueKind.SWITCH,
         qemu_since=V("4.1"),
-        qemu_since_verified=False,
+        sources=(
+            _since(
+                "qemu merge 68d7ff0c 'X86 Hyper-V CPUID improvements' (2019-06-21), first "
+                "released in QEMU 4.1"
+            ),
+        ),
         libvirt=LibvirtMapping(
             LibvirtKind.MODE,
             "passthrough",
@@ -961,7 +1125,8 @@ it. An explicit list is portable and reviewable.
         migration=Migration.BLOCKS,
         migration_note="QEMU adds a migration blocker: the destination may support a "
         "different set.",
-        kvm_cap=KVM_CAP_HYPERV_CPUID,
+        kvm_cap=KVM_CAP_HYPERV,
+        legacy_caps=(KVM_CAP_HYPERV,),
         cautions=(
             Caution(
                 Severity.WARNING,
@@ -989,10 +1154,17 @@ guest needs. QEMU's document keeps it out of production.
 **What it costs:** a guest that uses an unannounced feature gets faults instead
 of silently working. Needs a kernel with KVM_CAP_HYPERV_ENFORCE_CPUID (5.14+).
 """,
+        kept_by_passthrough=True,
         group=Group.SPECIAL,
         kind=ValueKind.SWITCH,
         qemu_since=V("6.2"),
-        qemu_since_verified=False,
+        sources=(
+            _since(
+                "present in QEMU 7.2; 6.2 is read from the KVM_CAP_HYPERV_ENFORCE_CPUID series "
+                "date (2021-09), not from a tag",
+                verified=False,
+            ),
+        ),
         libvirt=_no_libvirt(_NO_ELEMENT),
         production=False,
         kvm_cap=KVM_CAP_HYPERV_ENFORCE_CPUID,

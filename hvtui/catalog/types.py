@@ -100,6 +100,56 @@ class HostNeed(enum.Enum):
         return self is not HostNeed.STABLE_TSC
 
 
+class WithoutHyperV(enum.Enum):
+    """What QEMU does with an option on a KVM that has no Hyper-V at all (no
+    ``KVM_CAP_HYPERV``: kernels built without ``CONFIG_KVM_HYPERV``).
+
+    QEMU's ``hyperv_enabled()`` is false there, so it skips every Hyper-V CPUID
+    check and exposes no Hyper-V leaves; but ``kvm_put_msrs()`` still writes the
+    MSRs of some options, and KVM rejects those writes.  Verified with QEMU 7.2
+    and ``-accel kvm`` on a Linux 6.18 host without Hyper-V.
+    """
+
+    DROPPED = "dropped"
+    """QEMU starts; the guest does not get the option (no Hyper-V CPUID at all)."""
+    ABORTS = "aborts"
+    """QEMU aborts at start: KVM refuses the option's MSR (``failed to set MSR``)."""
+    REFUSED = "refused"
+    """QEMU refuses to start with its own message (vpindex: ``kernel doesn't allow
+    setting HyperV VP_INDEX``)."""
+
+
+class FactKind(enum.StrEnum):
+    """Which fact of an entry a :class:`Source` backs."""
+
+    QEMU_SINCE = "qemu-since"
+    VALUE = "value"
+    """Value type, range and QEMU's default."""
+    DEPENDENCIES = "dependencies"
+    CPUID = "cpuid"
+    LEGACY = "legacy"
+    """How kernels before 5.0 (no KVM_GET_SUPPORTED_HV_CPUID) show support."""
+    WITHOUT_HYPERV = "without-hyperv"
+    LIBVIRT = "libvirt"
+    DOCS = "docs"
+    """Meaning, recommendation and the document-level rules."""
+    DEFAULTS = "defaults"
+    """Defaults that depend on the machine type."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a catalog fact was checked: a file at a release, a commit or a release note.
+
+    ``verified`` is False where the fact is inferred (for example a first QEMU release
+    read from a mailing-list date rather than a tag); ``hvtui explain`` says so.
+    """
+
+    fact: FactKind
+    where: str
+    verified: bool = True
+
+
 @dataclass(frozen=True)
 class CpuidBits:
     """Bits of KVM's Hyper-V CPUID answer that must all be set for support.
@@ -189,6 +239,26 @@ class Caution:
 
 
 @dataclass(frozen=True)
+class MachineDefault:
+    """QEMU's default for machine types up to ``up_to`` (its compat properties)."""
+
+    value: int
+    up_to: Version
+    """The newest machine type version that still gets ``value`` (6.1: pc-q35-6.1)."""
+
+
+@dataclass(frozen=True)
+class OldQemuMinimum:
+    """QEMU releases before ``until`` refuse values below ``minimum`` (a hard error there)."""
+
+    minimum: int
+    until: Version
+    """The first release that accepts any value."""
+    message: str
+    """QEMU's own words for the refusal."""
+
+
+@dataclass(frozen=True)
 class Enlightenment:
     """Every fact hvtui knows about one QEMU ``hv-*`` option."""
 
@@ -206,6 +276,8 @@ class Enlightenment:
     """Other names QEMU accepts (``apicv`` for ``avic``)."""
     default: Value = False
     """QEMU's value when the option is absent."""
+    older_machine_default: MachineDefault | None = None
+    """The default older machine types keep (``default`` is the newest machines')."""
     suggested: Value | None = None
     """The value to use when a user turns a UINT/STRING option on without one."""
     bits: int = 0
@@ -244,14 +316,26 @@ class Enlightenment:
     """False for debugging/development features the document keeps out of production."""
     enlightenment: bool = True
     """False for identity values that do not by themselves enable Hyper-V CPUID."""
-    qemu_since_verified: bool = True
-    """False where the first QEMU release is inferred rather than checked."""
+    sources: tuple[Source, ...] = ()
+    """Sources of this entry's own facts; the catalog adds the sources every entry
+    shares (:data:`hvtui.catalog.entries.COMMON_SOURCES`) in :func:`sources_of`."""
+    without_hyperv: WithoutHyperV = WithoutHyperV.DROPPED
+    """What QEMU does with it when KVM has no Hyper-V at all."""
+    without_hyperv_error: str = ""
+    """What QEMU prints when it stops there (``failed to set MSR 0x40000073 to 0x0``:
+    the option's MSR, which QEMU writes whatever KVM offers)."""
     extra_qemu_args: tuple[str, ...] = ()
     """Further QEMU arguments the option needs (syndbg's vmbus-bridge device)."""
     guest_cpuid: str = ""
     """What the guest sees change, in words (leaf/register/bit)."""
     overrides_list: bool = False
     """True for hv-passthrough: it replaces the explicit list with KVM's."""
+    kept_by_passthrough: bool = False
+    """QEMU still applies it under hv-passthrough: syndbg (passthrough never turns it on),
+    no-nonarch-coresharing (``hyperv_fill_cpuids`` sets it after the copy) and
+    enforce-cpuid (a vCPU capability ``hyperv_init_vcpu`` enables either way)."""
+    old_qemu_minimum: OldQemuMinimum | None = None
+    """A lower bound that only older QEMU releases enforce (spinlocks before 4.1)."""
     overcommit_value: int | None = None
     """The UINT value to use when host CPUs are overcommitted (spinlocks: 0xfff)."""
     important_for: tuple[str, ...] = ()
@@ -281,6 +365,11 @@ class Enlightenment:
         Values QEMU sets by itself (spinlocks, identities, the tri-state) never do.
         """
         return (bool(self.cpuid) or self.kvm_cap is not None) and not self.cpuid_means_auto
+
+    @property
+    def qemu_since_verified(self) -> bool:
+        """True when the first QEMU release was checked against a named source."""
+        return any(s.fact is FactKind.QEMU_SINCE and s.verified for s in self.sources)
 
     @property
     def maximum(self) -> int:

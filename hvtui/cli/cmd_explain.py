@@ -87,7 +87,22 @@ def describe(entry: Enlightenment) -> str:
     default = format_value(entry, entry.default)
     if entry.kind is ValueKind.SWITCH:
         default = "off"
+    older = entry.older_machine_default
+    if older is not None:
+        default += (
+            f" on machine types 6.2 and newer; {format_value(entry, older.value)} on "
+            f"{older.up_to.short()} and older"
+        )
     facts.append(("Value", f"{entry.describe_range()} (QEMU default: {default})"))
+    if entry.old_qemu_minimum is not None:
+        limit = entry.old_qemu_minimum
+        facts.append(
+            (
+                "Old QEMU",
+                f"before {limit.until.short()}, values below {format_value(entry, limit.minimum)} "
+                "are refused",
+            )
+        )
     facts.append(("Group", entry.group.value))
     hard = entry.requires
     all_hard = catalog.all_requirements(entry.name)
@@ -132,6 +147,9 @@ def describe(entry: Enlightenment) -> str:
     facts.append(("Peers", _peers_line(entry)))
     if entry.libvirt.note and entry.libvirt.kind is not LibvirtKind.NONE:
         facts.append(("", entry.libvirt.note))
+    for i, source in enumerate(catalog.sources_of(entry)):
+        mark = "" if source.verified else " (not verified)"
+        facts.append(("Sources" if i == 0 else "", f"{source.fact.value}: {source.where}{mark}"))
     label_width = max(len(k) for k, _ in facts) + 2
     for key, value in facts:
         label = f"{key}:" if key else ""

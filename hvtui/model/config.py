@@ -220,12 +220,13 @@ class Config:
     def overridden_by_passthrough(self) -> tuple[str, ...]:
         """Options set explicitly that hv-passthrough makes QEMU ignore.
 
-        Passthrough replaces the list with what KVM supports; only the options
-        it never enables itself (such as syndbg) still take effect.
+        Passthrough replaces the list with what KVM supports; only what the catalog
+        marks ``kept_by_passthrough`` (syndbg, no-nonarch-coresharing,
+        enforce-cpuid) still takes effect.
         """
         if not any(catalog.get(n).overrides_list and self.is_on(n) for n in self.enabled()):
             return ()
-        keeps = {e.name for e in catalog.ENTRIES if e.overrides_list or not e.production}
+        keeps = {e.name for e in catalog.ENTRIES if e.overrides_list or e.kept_by_passthrough}
         return tuple(n for n, _ in self.values if catalog.is_canonical(n) and n not in keeps)
 
 

@@ -156,8 +156,10 @@ def _passthrough_findings(config: Config) -> list[Finding]:
             "passthrough-overrides",
             (*switches, *ignored),
             f"{switches[0]} overrides the explicit list; ignored: {listed}",
-            "With hv-passthrough QEMU enables everything KVM supports (except syndbg) and "
-            "copies KVM's spinlocks and vendor values; other hv-* settings have no effect.",
+            "With hv-passthrough QEMU enables everything KVM supports and copies KVM's "
+            "spinlocks, vendor and version values; only syndbg, enforce-cpuid and "
+            "no-nonarch-coresharing still take effect (and no-nonarch-coresharing=auto still "
+            "blocks migration).",
             Fix(f"turn off {switches[0]}", ((switches[0], False),)),
         )
     ]

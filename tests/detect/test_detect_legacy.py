@@ -41,7 +41,7 @@ MSRS_419 = [0x10, 0x1B, 0xC0000080, 0x40000000, 0x40000001, 0x40000002, 0x400000
             0x40000010, 0x40000020, 0x40000021, 0x40000022, 0x40000023, 0x40000073,
             0x40000080, 0x400000B0, 0x40000100, 0x40000105]  # fmt: skip
 EXPECTED_419 = ("relaxed", "vapic", "vpindex", "runtime", "crash", "time", "synic", "stimer",
-                "tlbflush", "ipi", "reset", "frequencies")  # fmt: skip
+                "tlbflush", "ipi", "reset", "frequencies", "passthrough")  # fmt: skip
 
 
 class Kernel419:
@@ -81,8 +81,20 @@ def test_decode_legacy_matches_qemus_rules() -> None:
     with_evmcs = {**CAPS_419, CAPABILITIES["HYPERV_ENLIGHTENED_VMCS"]: 1}
     assert "evmcs" in decode_legacy(with_evmcs, [*MSRS_419, 0x40000106])
     assert "reenlightenment" in decode_legacy(with_evmcs, [*MSRS_419, 0x40000106])
-    assert decode_legacy({}, MSRS_419) == ("vpindex", "runtime", "crash", "synic", "stimer",
-                                          "reset", "frequencies")  # fmt: skip
+    assert decode_legacy({}, MSRS_419) == ("vpindex", "runtime", "crash", "stimer", "reset",
+                                          "frequencies")  # fmt: skip
+
+
+def test_legacy_rules_are_qemus() -> None:
+    """QEMU's get_supported_hv_cpuid_legacy(): the vapic bit (HV_APIC_ACCESS_AVAILABLE) comes
+    with KVM_CAP_HYPERV itself, not KVM_CAP_HYPERV_VAPIC; synic needs KVM_CAP_HYPERV_SYNIC2
+    besides its MSRs; hv-passthrough copies the same legacy leaves (issue #12)."""
+    only_hyperv = {CAPABILITIES["HYPERV"]: 1}
+    assert decode_legacy(only_hyperv, []) == ("relaxed", "vapic", "passthrough")
+    no_synic2 = {k: v for k, v in CAPS_419.items() if k != CAPABILITIES["HYPERV_SYNIC2"]}
+    assert "synic" not in decode_legacy(no_synic2, MSRS_419)
+    assert "synic" in decode_legacy(CAPS_419, MSRS_419)
+    assert decode_legacy({CAPABILITIES["HYPERV_VAPIC"]: 1}, []) == ()
 
 
 def test_probe_reads_the_msr_list_on_an_old_kernel() -> None:
