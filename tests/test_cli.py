@@ -39,7 +39,7 @@ def test_no_arguments_opens_the_wizard(monkeypatch: pytest.MonkeyPatch, tmp_path
 
     launched: list[Path | None] = []
 
-    def fake_run_app(sysroot: Path | None = None) -> int:
+    def fake_run_app(sysroot: Path | None = None, demo: str | None = None) -> int:
         launched.append(sysroot)
         return 0
 

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 
 from hvtui import catalog
 from hvtui.advice.host import HostView
-from hvtui.catalog import Enlightenment, HostNeed, LibvirtKind, Migration, Severity
+from hvtui.catalog import (
+    Enlightenment,
+    HostNeed,
+    LibvirtKind,
+    Migration,
+    Severity,
+    WithoutHyperV,
+)
 from hvtui.intents import DEFAULT_INTENT, Intent, get_intent
 from hvtui.model import Config, Finding, Fix, sort_findings, validate
 from hvtui.model.config import off_value, on_value
@@ -167,6 +174,8 @@ def _unsupported(config: Config, ctx: Context) -> list[Finding]:
     host = ctx.host
     if host is None or host.hyperv is None:
         return []
+    if not host.hyperv:
+        return _without_hyperv(config, host)
     missing = [
         n for n in config.enabled() if catalog.get(n).needs_kvm_support and n not in host.hyperv
     ]
@@ -188,6 +197,59 @@ def _unsupported(config: Config, ctx: Context) -> list[Finding]:
             Fix("turn off " + ", ".join(missing), tuple(_turn_off(n).changes[0] for n in missing)),
         )
     ]
+
+
+def _without_hyperv(config: Config, host: HostView) -> list[Finding]:
+    """A KVM with no Hyper-V at all: what QEMU really does with each option.
+
+    QEMU's ``hyperv_enabled()`` is false there, so it exposes no Hyper-V CPUID and
+    drops every hv-* option without a word (a warning: the guest will not get it);
+    only the options whose MSRs QEMU writes anyway make it stop (an error), as the
+    catalog's ``without_hyperv`` records.
+    """
+    note = f" ({host.hyperv_note})" if host.hyperv_note else ""
+    fatal = [
+        n for n in config.enabled() if catalog.get(n).without_hyperv is not WithoutHyperV.DROPPED
+    ]
+    dropped = [n for n in config.enabled() if n not in fatal]
+    out: list[Finding] = []
+    if fatal:
+        reasons = "; ".join(_stop_reason(catalog.get(n)) for n in fatal)
+        out.append(
+            Finding(
+                ERROR,
+                "unsupported-by-host",
+                tuple(fatal),
+                f"{host.label}'s KVM offers no Hyper-V enlightenments{note}: QEMU will not "
+                f"start with {', '.join(fatal)}",
+                f"{reasons}. On such a host QEMU drops the other hv-* options silently, but "
+                "it still writes these options' registers (or checks VP_INDEX), which KVM "
+                "refuses.",
+                Fix("turn off " + ", ".join(fatal), tuple(_turn_off(n).changes[0] for n in fatal)),
+            )
+        )
+    if dropped:
+        out.append(
+            Finding(
+                WARNING,
+                "ignored-by-host",
+                tuple(dropped),
+                f"{host.label}'s KVM offers no Hyper-V enlightenments{note}: QEMU starts, but "
+                f"the guest will not get {', '.join(dropped)}",
+                "Without Hyper-V in KVM, QEMU skips its Hyper-V set-up and drops these options "
+                "without a word; the guest sees KVM's signature and no Hyper-V at all.",
+                Fix(
+                    "turn off " + ", ".join(dropped),
+                    tuple(_turn_off(n).changes[0] for n in dropped),
+                ),
+            )
+        )
+    return out
+
+
+def _stop_reason(entry: Enlightenment) -> str:
+    how = "refuses it" if entry.without_hyperv is WithoutHyperV.REFUSED else "aborts"
+    return f"{entry.qemu_property}: QEMU {how} ({entry.without_hyperv_error})"
 
 
 def _host_needs(config: Config, ctx: Context) -> list[Finding]:
@@ -362,6 +424,27 @@ def _versions(config: Config, ctx: Context) -> list[Finding]:
                     f"{entry.qemu_property} first appeared in QEMU {entry.qemu_since.short()}; an "
                     "older QEMU refuses the unknown property.",
                     _turn_off(name),
+                )
+            )
+        limit = entry.old_qemu_minimum
+        value = config.get(name)
+        if (
+            qemu is not None
+            and limit is not None
+            and qemu < limit.until
+            and isinstance(value, int)
+            and not isinstance(value, bool)
+            and value < limit.minimum
+        ):
+            out.append(
+                Finding(
+                    ERROR,
+                    "qemu-refuses-value",
+                    (name,),
+                    f"QEMU {qemu.short()} refuses {name} below {limit.minimum:#x} "
+                    f"({limit.minimum}); QEMU {limit.until.short()} and newer take it",
+                    f"QEMU before {limit.until.short()} says: {limit.message}",
+                    Fix(f"set {name} to {limit.minimum:#x}", ((name, limit.minimum),)),
                 )
             )
         lv = entry.libvirt

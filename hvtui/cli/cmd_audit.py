@@ -132,7 +132,12 @@ def render_text(audits: list[VmAudit], args: argparse.Namespace, *, found_any: b
     """Every VM's section, then one summary line when there are several."""
     if not found_any:
         host = resolve_host(args)
-        where = "on this host" if host.is_live else f"on {host.label}"
+        if host.is_live:
+            where = "on this host"
+        elif host.demo is not None:
+            where = f"on {host.label}"
+        else:
+            where = "in the snapshot"
         return f"No running QEMU VMs {where}.\n"
     blocks = [_vm_text(a, verbose=args.verbose) for a in audits]
     if len(audits) > 1:

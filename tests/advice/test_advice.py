@@ -7,7 +7,9 @@ from dataclasses import replace
 import pytest
 from hostviews import ALL_HV, INTEL
 
+from hvtui import catalog
 from hvtui.advice import HostView, advise, make_context
+from hvtui.catalog import Severity
 from hvtui.model import Config, Finding
 
 AMD = replace(
@@ -145,8 +147,26 @@ def test_options_the_host_kvm_lacks_are_errors() -> None:
     host = replace(INTEL, hyperv=ALL_HV - {"xmm-input", "tlbflush-ext"})
     result = found(on("xmm-input", "tlbflush-ext"), host)
     assert result["unsupported-by-host"].options == ("xmm-input", "tlbflush-ext")
+
+
+def test_a_kvm_without_hyperv_drops_most_options_and_stops_for_a_few() -> None:
+    """No KVM_CAP_HYPERV: QEMU drops hv-* silently (a warning) except vapic, time, synic,
+    reenlightenment (MSR writes abort) and vpindex (refused), which are errors (issue #12)."""
     none = replace(INTEL, hyperv=frozenset(), hyperv_note="unsupported: EINVAL")
-    assert "offers no Hyper-V" in found(on("relaxed"), none)["unsupported-by-host"].message
+    relaxed = found(on("relaxed"), none)
+    assert "unsupported-by-host" not in relaxed
+    ignored = relaxed["ignored-by-host"]
+    assert ignored.severity is Severity.WARNING and ignored.options == ("relaxed",)
+    assert "offers no Hyper-V" in ignored.message and "will not get relaxed" in ignored.message
+    both = found(on("relaxed", "vapic", "time", "spinlocks"), none)
+    stop = both["unsupported-by-host"]
+    assert stop.severity is Severity.ERROR and stop.options == ("vapic", "time")
+    assert "failed to set MSR 0x40000073" in stop.explanation
+    assert both["ignored-by-host"].options == ("relaxed", "spinlocks")
+    vpindex = found(on("vpindex"), none)["unsupported-by-host"]
+    assert "kernel doesn't allow setting HyperV VP_INDEX" in vpindex.explanation
+    stopping = {e.name for e in catalog.ENTRIES if e.without_hyperv.value != "dropped"}
+    assert stopping == {"vapic", "time", "synic", "reenlightenment", "vpindex"}
 
 
 def test_unknown_host_support_is_not_an_error() -> None:
