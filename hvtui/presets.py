@@ -22,6 +22,8 @@ import tomli_w
 from hvtui import __version__, catalog
 from hvtui.catalog import Value
 from hvtui.fsutil import atomic_write
+from hvtui.inputs import InputError, read_input, too_large
+from hvtui.limits import MAX_PRESET_BYTES
 from hvtui.model import Config
 from hvtui.model.values import describe_type, kind_matches
 from hvtui.versions import Version, VersionError, parse_version
@@ -29,7 +31,7 @@ from hvtui.versions import Version, VersionError, parse_version
 #: The preset schema this hvtui reads and writes.
 SCHEMA = 1
 #: Larger files are refused before parsing (a preset is a few hundred bytes).
-MAX_BYTES = 1 << 20
+MAX_BYTES = MAX_PRESET_BYTES
 
 TOP_KEYS = ("schema", "name", "description", "enlightenments", "target")
 TARGET_KEYS = ("cpu-model", "qemu", "libvirt")
@@ -81,25 +83,16 @@ class Preset:
 
 
 def load(path: Path, *, origin: Origin = "file") -> Preset:
-    """Read and parse a preset file; raises :class:`PresetError` with the file named."""
+    """Read and parse a preset file; raises :class:`PresetError` with the file named.
+
+    The read goes through :func:`hvtui.inputs.read_input`: a FIFO or device is
+    refused without being opened, and at most :data:`MAX_BYTES` are read.
+    """
     source = str(path)
     try:
-        if path.is_dir():
-            raise PresetError(source, None, "is a directory, not a preset file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise PresetError(
-                source, None, f"file is too large ({size} bytes; a preset is at most 1 MiB)"
-            )
-        raw = path.read_bytes()
-    except PresetError:
-        raise
-    except FileNotFoundError as exc:
-        raise PresetError(source, None, "no such file") from exc
-    except PermissionError as exc:
-        raise PresetError(source, None, "cannot read: permission denied") from exc
-    except OSError as exc:
-        raise PresetError(source, None, f"cannot read: {exc.strerror or exc}") from exc
+        raw = read_input(path, limit=MAX_BYTES, what="a preset file")
+    except InputError as exc:
+        raise PresetError(source, None, exc.problem) from None
     return loads(raw, source=source, default_name=path.stem, path=path, origin=origin)
 
 
@@ -114,7 +107,7 @@ def loads(
     """Parse preset text; ``source`` names it in errors."""
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
-            raise PresetError(source, None, "file is too large (a preset is at most 1 MiB)")
+            raise PresetError(source, None, too_large(MAX_BYTES, "a preset file", len(data)))
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:

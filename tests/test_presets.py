@@ -197,10 +197,10 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     path = tmp_path / "secret.toml"
     path.write_text("schema = 1\n")
 
-    def denied(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    def denied(path: str, flags: int) -> int:
+        raise PermissionError(13, "Permission denied", path)
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr("hvtui.inputs._open", denied)
     with pytest.raises(presets.PresetError, match="cannot read: permission denied"):
         presets.load(path)
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hvtui import inputs
 from hvtui.importers import libvirt_layout as layout
 from hvtui.importers import safexml
 from hvtui.importers.libvirt_xml import parse_libvirt_xml
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 #: Largest input read (the XML limit; a command line or Proxmox file is far smaller).
 MAX_INPUT_BYTES = safexml.MAX_XML_BYTES
+#: What an input file should be, for messages (``x: is a FIFO (named pipe), not ...``).
+VM_FILE = "a VM definition (domain XML, command line or Proxmox configuration)"
 
 LIBVIRT = "libvirt-xml"
 QEMU = "qemu-command"
@@ -54,7 +56,7 @@ KIND_NAMES = {
     RUNNING: "running QEMU process",
 }
 
-STDIN = "-"
+STDIN = inputs.STDIN
 _FIRST_TAG = re.compile(r"<([A-Za-z_][\w.:-]*)")
 #: Top-level elements of hvtui's own libvirt snippet (``export --format libvirt``),
 #: which is accepted as pieces of a domain.
@@ -136,31 +138,18 @@ class AuditInput:
 def read_input(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
     """The bytes of a file, or of stdin for ``-``; at most ``max_bytes``.
 
-    Reads one byte more than the limit, so that ``/dev/zero`` or a huge file
-    is refused without being read whole.
+    :func:`hvtui.inputs.read_input` does the reading: a FIFO or device is refused
+    without being opened, and one byte more than the limit is read at most, so
+    an endless pipe on stdin is refused without being read whole.
     """
-    label = _label(path)
     try:
-        if str(path) == STDIN:
-            data = sys.stdin.buffer.read(max_bytes + 1)
-        else:
-            if os.path.isdir(path):
-                raise SourceError(f"{label}: is a directory")
-            with open(path, "rb") as handle:
-                data = handle.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise SourceError(f"{label}: no such file") from None
-    except PermissionError:
-        raise SourceError(f"{label}: permission denied") from None
-    except OSError as exc:
-        raise SourceError(f"{label}: cannot read: {exc.strerror or exc}") from None
-    if len(data) > max_bytes:
-        raise SourceError(f"{label}: too large (more than {max_bytes} bytes; the limit is that)")
-    return data
+        return inputs.read_input(path, limit=max_bytes, what=VM_FILE, stdin=True)
+    except inputs.InputError as exc:
+        raise SourceError(str(exc)) from None
 
 
 def _label(path: str | Path) -> str:
-    return "<stdin>" if str(path) == STDIN else str(path)
+    return inputs.label_of(path, stdin=True)
 
 
 def decode(data: bytes | str, label: str) -> str:

@@ -44,24 +44,20 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="with --save-snapshot: write into a directory that is not empty",
+        help="with --save-snapshot: write into a directory that is not empty (replacing "
+        "only an earlier snapshot's files)",
     )
     parser.set_defaults(run=run)
 
 
 def _check_snapshot_dir(directory: Path, force: bool) -> None:
-    if directory.exists() and not directory.is_dir():
-        raise CliError(f"--save-snapshot {directory}: exists and is not a directory")
-    if directory.is_dir() and not force:
-        try:
-            empty = not any(directory.iterdir())
-        except OSError as exc:
-            raise CliError(f"--save-snapshot {directory}: {exc.strerror or exc}") from exc
-        if not empty:
-            raise CliError(
-                f"--save-snapshot {directory}: directory is not empty (use --force to write "
-                "into it)"
-            )
+    """Refuse an unusable ``--save-snapshot DIR`` before the (slower) detection runs."""
+    from hvtui.detect.snapshot import SnapshotError, check_target
+
+    try:
+        check_target(directory, force=force)
+    except SnapshotError as exc:
+        raise CliError(f"--save-snapshot {exc}") from exc
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
                 detection.live,
                 source=report.source,
                 argv=["hvtui", *sys.argv[1:]],
+                force=args.force,
             )
         except SnapshotError as exc:
             raise CliError(str(exc)) from exc

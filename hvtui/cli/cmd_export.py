@@ -92,22 +92,12 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _read_domain(path: Path) -> bytes:
     from hvtui.importers.safexml import MAX_XML_BYTES
+    from hvtui.inputs import InputError, read_input
 
     try:
-        if path.is_dir():
-            raise CliError(f"{path}: is a directory, not a domain XML file")
-        size = path.stat().st_size
-        if size > MAX_XML_BYTES:
-            raise CliError(f"{path}: too large ({size} bytes; the limit is {MAX_XML_BYTES})")
-        return path.read_bytes()
-    except CliError:
-        raise
-    except FileNotFoundError as exc:
-        raise CliError(f"{path}: no such file") from exc
-    except PermissionError as exc:
-        raise CliError(f"{path}: cannot read: permission denied") from exc
-    except OSError as exc:
-        raise CliError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        return read_input(path, limit=MAX_XML_BYTES, what="a domain XML file")
+    except InputError as exc:
+        raise CliError(str(exc)) from exc
 
 
 def run(args: argparse.Namespace) -> int:

@@ -80,9 +80,12 @@ def run_show(args: argparse.Namespace) -> int:
         data["path"] = str(preset.source) if preset.source else None
         print(json.dumps(data, indent=2))
         return 0
+    from hvtui.inputs import InputError, read_input
+
     assert preset.source is not None
     try:
-        print(preset.source.read_text(encoding="utf-8"), end="")
-    except OSError as exc:
-        raise CliError(f"{preset.source}: cannot read: {exc.strerror or exc}") from exc
+        raw = read_input(preset.source, limit=presets.MAX_BYTES, what="a preset file")
+    except InputError as exc:
+        raise CliError(str(exc)) from exc
+    print(raw.decode("utf-8", errors="replace"), end="")
     return 0

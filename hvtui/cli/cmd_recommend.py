@@ -67,19 +67,19 @@ def register(sub: Any) -> None:
 def load_hosts(args: argparse.Namespace) -> list[HostView]:
     """Host views from --report files, --sysroot, or a live probe of this host."""
     from hvtui.advice import HostView
-    from hvtui.detect import detect
+    from hvtui.detect import REPORT_FILE, detect
     from hvtui.detect.report import HostReport, ReportError
+    from hvtui.inputs import InputError, read_input
+    from hvtui.limits import MAX_JSON_BYTES
 
     if args.report:
         hosts: list[HostView] = []
         for path in args.report:
             try:
-                data = json.loads(Path(path).read_text(encoding="utf-8"))
+                data = json.loads(read_input(path, limit=MAX_JSON_BYTES, what=REPORT_FILE))
                 report = HostReport.from_json(data)
-            except FileNotFoundError as exc:
-                raise CliError(f"{path}: no such file") from exc
-            except OSError as exc:
-                raise CliError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+            except InputError as exc:
+                raise CliError(str(exc)) from exc
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise CliError(f"{path}: not a JSON host report ({exc})") from exc
             except ReportError as exc:

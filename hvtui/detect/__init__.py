@@ -25,7 +25,11 @@ if TYPE_CHECKING:
     from hvtui.detect.report import Fact, HostReport, ReportError
     from hvtui.detect.versions import PendingVersions
 
+#: What ``recommend --report`` and :func:`load_report` read, for messages.
+REPORT_FILE = "a host report (hvtui detect --json)"
+
 __all__ = [
+    "REPORT_FILE",
     "Detection",
     "Fact",
     "HostReport",
@@ -81,13 +85,21 @@ def detect_traced(
 
 
 def load_report(path: Path) -> HostReport:
-    """Read a ``hvtui detect --json`` file back; raises :class:`ReportError` or OSError."""
+    """Read a ``hvtui detect --json`` file back; raises :class:`ReportError`.
+
+    The file is read like every input (:func:`hvtui.inputs.read_input`): a FIFO
+    is refused unopened, and at most :data:`hvtui.limits.MAX_JSON_BYTES` are read.
+    """
     import json
 
     from hvtui.detect.report import HostReport, ReportError
+    from hvtui.inputs import InputError, read_input
+    from hvtui.limits import MAX_JSON_BYTES
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
+        data = json.loads(read_input(path, limit=MAX_JSON_BYTES, what=REPORT_FILE))
+    except InputError as exc:
+        raise ReportError(str(exc)) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ReportError(f"{path}: not JSON: {exc}") from exc
     return HostReport.from_json(data)

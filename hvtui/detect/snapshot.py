@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -29,6 +30,9 @@ from hvtui import __version__
 from hvtui.detect.live import LiveData
 from hvtui.detect.report import UNPARSABLE, Fact, known, unknown
 from hvtui.detect.sysroot import Trace
+from hvtui.fsutil import WriteError, atomic_write_tree
+from hvtui.inputs import InputError, read_input
+from hvtui.limits import MAX_JSON_BYTES
 
 MANIFEST = "hvtui-snapshot.json"
 FORMAT = "hvtui-snapshot"
@@ -56,12 +60,16 @@ def load_manifest(directory: Path) -> Fact[Manifest] | None:
     reads the files and reports the live probes as unparsable.
     """
     path = directory / MANIFEST
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        return unknown(UNPARSABLE, f"{path}: {exc}")
+    try:
+        text = read_input(path, limit=MAX_JSON_BYTES, what="an hvtui snapshot manifest").decode(
+            "utf-8"
+        )
+    except InputError as exc:
+        return unknown(UNPARSABLE, str(exc))
+    except UnicodeDecodeError as exc:
+        return unknown(UNPARSABLE, f"{path}: not UTF-8 text (bad byte at offset {exc.start})")
     try:
         data = json.loads(text)
         if not isinstance(data, Mapping) or data.get("format") != FORMAT:
@@ -77,48 +85,105 @@ def load_manifest(directory: Path) -> Fact[Manifest] | None:
         return unknown(UNPARSABLE, f"{path}: {type(exc).__name__}: {exc}")
 
 
-def _target(directory: Path, path: str) -> Path:
+def _relative(path: str) -> str:
     """Where a host path goes inside the snapshot; refuses anything escaping it."""
     pure = PurePosixPath(path)
-    if not pure.is_absolute() or ".." in pure.parts:
+    if not pure.is_absolute() or ".." in pure.parts or len(pure.parts) < 2:
         raise SnapshotError(f"refusing to store {path!r} in a snapshot")
-    return directory.joinpath(*pure.parts[1:])
+    return str(PurePosixPath(*pure.parts[1:]))
+
+
+#: Top-level entries of a snapshot directory that ``--force`` replaces: detection
+#: reads only ``/proc`` and ``/sys``.
+OWNED = ("proc", "sys", MANIFEST)
+
+
+def is_snapshot(directory: Path) -> bool:
+    """Whether ``directory`` holds an earlier hvtui snapshot: its manifest is a regular
+    file (not a link) that says so.  Only then may ``--force`` replace its trees."""
+    path = directory / MANIFEST
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        data = json.loads(read_input(path, limit=MAX_JSON_BYTES, what="a manifest"))
+    except (OSError, InputError, ValueError, RecursionError):
+        return False
+    return isinstance(data, Mapping) and data.get("format") == FORMAT
+
+
+def check_target(directory: Path, *, force: bool) -> None:
+    """Refuse early (before detection runs) what :func:`save_snapshot` would refuse."""
+    try:
+        mode = os.lstat(directory).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise SnapshotError(f"{directory}: {exc.strerror or exc}") from exc
+    if stat.S_ISLNK(mode):
+        raise SnapshotError(
+            f"{directory}: is a symbolic link; hvtui does not write through links "
+            "(name the directory itself)"
+        )
+    if not stat.S_ISDIR(mode):
+        raise SnapshotError(f"{directory}: exists and is not a directory")
+    try:
+        present = {entry.name for entry in os.scandir(directory)}
+    except OSError as exc:
+        raise SnapshotError(f"{directory}: {exc.strerror or exc}") from exc
+    if present and not force:
+        raise SnapshotError(f"{directory}: directory is not empty (use --force to write into it)")
+    mine = sorted(present & set(OWNED))
+    if mine and not is_snapshot(directory):
+        raise SnapshotError(
+            f"{directory / mine[0]}: exists and {directory} is not an hvtui snapshot (no "
+            f"valid {MANIFEST}); --force replaces only hvtui's own files"
+        )
 
 
 def save_snapshot(
-    directory: Path, trace: Trace, live: LiveData, *, source: str, argv: list[str] | None = None
+    directory: Path,
+    trace: Trace,
+    live: LiveData,
+    *,
+    source: str,
+    argv: list[str] | None = None,
+    force: bool = False,
 ) -> int:
-    """Write the snapshot; returns how many files were stored.  Raises SnapshotError."""
+    """Write the snapshot; returns how many files were stored.  Raises SnapshotError.
+
+    All or nothing (:func:`hvtui.fsutil.atomic_write_tree`): the snapshot is
+    written complete into a fresh directory and moved into place, so a full
+    disk leaves ``directory`` as it was, never a mix of two hosts.  Nothing is
+    written through a link found in ``directory``.  A directory that is not
+    empty needs ``force``, and then only an earlier snapshot's ``proc``, ``sys``
+    and manifest are replaced; other files stay.
+    """
+    check_target(directory, force=force)
+    dirs: set[str] = set()
+    for path in trace.existing_dirs:
+        if path != "/":
+            dirs.add(_relative(path))
+    for path, entries in trace.dirs.items():
+        base = _relative(path)
+        dirs.add(base)
+        for entry in entries:
+            if entry and "/" not in entry and entry not in (".", ".."):
+                dirs.add(f"{base}/{entry}")
+    files = {_relative(path): data for path, data in trace.files.items()}
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "schema": SNAPSHOT_SCHEMA,
+        "hvtui": __version__,
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "source": source,
+        "argv": argv or [],
+        "files": sorted(trace.files),
+        "failures": dict(sorted(trace.failures.items())),
+        "live": live.to_json(),
+    }
+    files[MANIFEST] = (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        for path in sorted(trace.existing_dirs):
-            _target(directory, path).mkdir(parents=True, exist_ok=True)
-        for path, entries in sorted(trace.dirs.items()):
-            base = _target(directory, path)
-            base.mkdir(parents=True, exist_ok=True)
-            for entry in entries:
-                if "/" not in entry and entry not in (".", ".."):
-                    (base / entry).mkdir(exist_ok=True)
-        for path, data in sorted(trace.files.items()):
-            target = _target(directory, path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        manifest: dict[str, Any] = {
-            "format": FORMAT,
-            "schema": SNAPSHOT_SCHEMA,
-            "hvtui": __version__,
-            "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "source": source,
-            "argv": argv or [],
-            "files": sorted(trace.files),
-            "failures": dict(sorted(trace.failures.items())),
-            "live": live.to_json(),
-        }
-        tmp = directory / f".{MANIFEST}.tmp"
-        tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, directory / MANIFEST)
-    except SnapshotError:
-        raise
-    except OSError as exc:
-        raise SnapshotError(f"cannot write snapshot to {directory}: {exc.strerror or exc}") from exc
+        atomic_write_tree(directory, files, dirs, force=force, owned=OWNED, is_ours=is_snapshot)
+    except WriteError as exc:
+        raise SnapshotError(f"cannot write snapshot: {exc}") from exc
     return len(trace.files)

@@ -32,10 +32,14 @@ from hvtui.detect.report import (
     reason_text,
     unknown,
 )
+from hvtui.inputs import NotRegularFileError, read_regular
+from hvtui.limits import MAX_CPUINFO_BYTES, MAX_SYSFS_BYTES, describe_size
 
-#: Largest file read, so a wrong path (a device, a huge log) cannot stall detection.
-#: /proc/cpuinfo of an 8192-CPU machine is about 12 MiB.
-MAX_READ = 64 * 1024 * 1024
+#: Largest file read, so a wrong path (a huge log) cannot stall detection: a sysfs
+#: or procfs value is at most a page, ``/proc/cpuinfo`` of 8192 CPUs about 12 MiB.
+MAX_READ = MAX_SYSFS_BYTES
+#: Files allowed more than :data:`MAX_READ`.
+MAX_READ_BY_PATH = {"/proc/cpuinfo": MAX_CPUINFO_BYTES}
 
 # Indirection so tests can simulate EACCES even when they run as root.
 _open = os.open
@@ -89,24 +93,16 @@ class Root:
             return Fact(None, self.blocked)
         if path in self.overrides:
             return self._replayed_failure(path)
+        limit = MAX_READ_BY_PATH.get(path, MAX_READ)
         try:
-            fd = _open(str(self.host_path(path)), os.O_RDONLY | os.O_CLOEXEC)
+            # Not blocking on a FIFO, not opening a device, at most limit + 1 bytes.
+            data = read_regular(str(self.host_path(path)), limit, opener=_open)
         except OSError as exc:
             return self._fail(path, exc)
-        try:
-            chunks: list[bytes] = []
-            total = 0
-            while total < MAX_READ:
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
-        except OSError as exc:
-            return self._fail(path, exc)
-        finally:
-            os.close(fd)
-        data = b"".join(chunks)
+        if len(data) > limit:
+            reason = reason_text(UNREADABLE, f"{path}: larger than {describe_size(limit)}")
+            self.trace.failures[path] = reason
+            return Fact(None, reason)
         self.trace.files[path] = data
         return known(data)
 
@@ -172,6 +168,8 @@ def describe_oserror(path: str, exc: OSError) -> str:
         return reason_text(MISSING, path)
     if exc.errno in (errno.EACCES, errno.EPERM):
         return reason_text(PERMISSION, path)
+    if isinstance(exc, NotRegularFileError):
+        return reason_text(UNREADABLE, f"{path}: {exc}")
     text = os.strerror(exc.errno) if exc.errno else str(exc)
     return reason_text(UNREADABLE, f"{path}: {text}")
 

@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 from xml.parsers import expat
 
+from hvtui.limits import MAX_VM_BYTES
+
 #: Largest document accepted (a libvirt domain is a few kilobytes).
-MAX_XML_BYTES = 4 << 20
+MAX_XML_BYTES = MAX_VM_BYTES
 #: Deepest element nesting accepted (a libvirt domain nests about eight levels);
 #: the limit keeps recursive tree walks (indenting, serializing) safe.
 MAX_DEPTH = 256

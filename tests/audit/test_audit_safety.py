@@ -4,6 +4,7 @@ never an expanded entity, never a read of another file."""
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 from pathlib import Path
@@ -98,9 +99,15 @@ def test_size_limit(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
-def test_endless_input_is_refused_without_reading_it_all() -> None:
-    with pytest.raises(SourceError, match="too large"):
+def test_endless_input_is_refused_without_reading_it_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A device is not even opened: only regular files (and stdin for -) are inputs.
+    with pytest.raises(SourceError, match="is a character device, not a VM definition"):
         load_file("/dev/zero")
+    # An endless stdin is read up to the limit and refused.
+    with open("/dev/zero", "rb") as zeros:
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(zeros))
+        with pytest.raises(SourceError, match="<stdin>: too large"):
+            load_file("-")
 
 
 def test_files_that_are_not_files(tmp_path: Path) -> None:
