@@ -25,8 +25,10 @@ from hvtui.cli import (
     cmd_presets,
     cmd_recommend,
 )
-from hvtui.cli.errors import CliError
+from hvtui.cli.errors import CliError, print_error
 from hvtui.cli.hostsource import add_host_options, resolve_host
+from hvtui.cli.streams import OutputError, Streams
+from hvtui.textsafe import one_line
 
 #: Subcommand modules, in the order ``--help`` lists them.  Each has
 #: ``register(subparsers)`` and ``run(args) -> int``.
@@ -45,13 +47,16 @@ COMMANDS: tuple[ModuleType, ...] = (
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+#: A bug in hvtui (sysexits' EX_SOFTWARE): never the answer to any input.
+EXIT_INTERNAL = 70
 
 
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are one line on stderr, exit 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        line = one_line(f"{self.prog}: error: {message} (see '{self.prog} --help')")
+        self.exit(EXIT_USAGE, line + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,7 +79,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 ok, 1 findings, 2 usage or input error)."""
+    """Run the CLI; returns the exit code (0 ok, 1 findings, 2 usage or input error).
+
+    Output goes through :class:`~hvtui.cli.streams.Streams`: escaped, and a
+    stdout that cannot be written is one error line and exit 2.
+    """
+    streams = Streams.install()
+    try:
+        try:
+            code = _main(argv)
+        except SystemExit:  # argparse: --help, --version, usage errors
+            streams.flush()
+            raise
+        streams.flush()
+        return code
+    except OutputError as exc:
+        streams.discard_stdout()
+        print_error(str(exc))
+        return EXIT_USAGE
+    finally:
+        streams.restore()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -86,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
         return code
     except CliError as exc:
-        print(f"hvtui: {exc.message}", file=sys.stderr)
+        print_error(exc.message)
         return exc.code
     except KeyboardInterrupt:
         return 130
@@ -95,12 +122,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except OutputError:
+        raise
+    except OSError as exc:
+        # A path the system refused (too long, a loop, a full disk) is a bad input or
+        # output path, not a bug: name it, as every other input error does.
+        if os.environ.get("HVTUI_DEBUG") or exc.filename is None:
+            return _internal_error(exc)
+        print_error(f"{os.fsdecode(exc.filename)}: {exc.strerror or exc}")
+        return EXIT_USAGE
     except Exception as exc:
-        if os.environ.get("HVTUI_DEBUG"):
-            raise
-        print(
-            f"hvtui: internal error: {type(exc).__name__}: {exc} "
-            "(set HVTUI_DEBUG=1 for details and please report it)",
-            file=sys.stderr,
-        )
-        return 70
+        return _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> int:
+    """A bug: one line (the traceback with ``HVTUI_DEBUG=1``), exit 70."""
+    if os.environ.get("HVTUI_DEBUG"):
+        raise exc
+    print_error(
+        f"internal error: {type(exc).__name__}: {exc} "
+        "(set HVTUI_DEBUG=1 for details and please report it)"
+    )
+    return EXIT_INTERNAL

@@ -12,9 +12,10 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from hvtui.cli.errors import CliError
+from hvtui.cli.errors import CliError, print_error
 from hvtui.cli.hostsource import add_host_options, resolve_host
 from hvtui.cli.render import add_intent_option
+from hvtui.textsafe import printable
 
 if TYPE_CHECKING:
     from hvtui.audit import AuditInput, VmAudit
@@ -85,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             inputs.append(load_file(path))
         except SourceError as exc:
-            print(f"hvtui: {printable(str(exc))}", file=sys.stderr)
+            print_error(str(exc))
             errors.append({"source": "<stdin>" if path == "-" else path, "error": str(exc)})
     running = scan.running_names
     audits = [
@@ -115,17 +116,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 # -- text -----------------------------------------------------------------------------
-
-
-def printable(text: str) -> str:
-    """``text`` with control and other unprintable characters escaped (``\\x1b``).
-
-    Names, values and paths come from untrusted files and process command lines;
-    a terminal must never receive their escape sequences.  Newlines stay.
-    """
-    if all(c == "\n" or c.isprintable() for c in text):
-        return text
-    return "".join(c if c == "\n" or c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def render_text(audits: list[VmAudit], args: argparse.Namespace, *, found_any: bool) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
+
+from hvtui.textsafe import one_line
 
 if TYPE_CHECKING:
     from hvtui.presets import Preset
@@ -15,6 +18,16 @@ class CliError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+def print_error(message: str) -> None:
+    """``hvtui: MESSAGE`` on stderr as exactly one line, whatever the message holds.
+
+    Messages name paths and values from the user's files; a newline or escape
+    sequence in them is escaped (:func:`hvtui.textsafe.one_line`), so scripts
+    can rely on one line per error.
+    """
+    print(f"hvtui: {one_line(message)}", file=sys.stderr)
 
 
 def find_preset(name_or_path: str) -> Preset:

@@ -8,6 +8,7 @@ check that the directory is usable happens in one place.
 from __future__ import annotations
 
 import argparse
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,9 +66,15 @@ def resolve_host(args: argparse.Namespace) -> HostSource:
     sysroot: Path | None = getattr(args, "sysroot", None)
     if sysroot is None:
         return HostSource(None, "this host")
-    if not sysroot.is_dir():
-        what = "does not exist" if not sysroot.exists() else "is not a directory"
-        raise CliError(f"--sysroot {sysroot}: {what}")
+    try:
+        mode = sysroot.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        raise CliError(f"--sysroot {sysroot}: does not exist") from None
+    except (OSError, ValueError) as exc:  # too long, a loop, a NUL byte...
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise CliError(f"--sysroot {sysroot}: {why}") from None
+    if not stat.S_ISDIR(mode):
+        raise CliError(f"--sysroot {sysroot}: is not a directory")
     return HostSource(sysroot, str(sysroot))
 
 

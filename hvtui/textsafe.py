@@ -1,0 +1,47 @@
+"""Untrusted text made safe for a terminal: one escaping rule for every output.
+
+Names, descriptions, paths and values come from files, snapshots and process
+command lines that anyone may have written.  A terminal must never receive
+their control characters or escape sequences (``\\x1b]52;...`` can rewrite the
+clipboard, ``\\r`` can hide a line), so every text output, the CLI's and the
+wizard's, escapes them with :func:`printable`, and every one-line error with
+:func:`one_line`.  JSON output needs neither: ``json.dumps`` escapes them.
+"""
+
+from __future__ import annotations
+
+#: Kept as is in multi-line output; everything else unprintable is escaped (tabs too,
+#: so a column layout cannot be faked).
+_KEPT = "\n"
+
+
+def _escape(char: str) -> str:
+    """``\\x1b``, ``\\r``, ``\\u202e``: the way Python's ``repr`` spells the character."""
+    return repr(char)[1:-1]
+
+
+def printable(text: str, *, keep: str = _KEPT) -> str:
+    """``text`` with control and other unprintable characters escaped (``\\x1b``).
+
+    Characters in ``keep`` (newline by default) stay.  A backslash stays
+    as it is, so text that is already printable comes back unchanged and the
+    function is cheap on the common path (one C-level scan).
+    """
+    plain = text
+    for char in keep:
+        plain = plain.replace(char, "")
+    if plain.isprintable():
+        return text
+    return "".join(c if c in keep or c.isprintable() else _escape(c) for c in text)
+
+
+def one_line(text: str) -> str:
+    """``text`` as exactly one printable line: newlines are escaped too.
+
+    For error messages, which name paths and values that may hold a newline and
+    must still be one line on stderr for scripts that read it.
+    """
+    return printable(text, keep="")
+
+
+__all__ = ["one_line", "printable"]
