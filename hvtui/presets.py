@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,13 +18,14 @@ from typing import Any, Literal
 
 import tomli_w
 
-from hvtui import __version__, catalog
+from hvtui import __version__, catalog, cpumodels
 from hvtui.catalog import Value
 from hvtui.fsutil import atomic_write
 from hvtui.inputs import InputError, read_input, too_large
 from hvtui.limits import MAX_PRESET_BYTES
 from hvtui.model import Config
 from hvtui.model.values import describe_type, kind_matches
+from hvtui.untrusted import UntrustedError, load_toml
 from hvtui.versions import Version, VersionError, parse_version
 
 #: The preset schema this hvtui reads and writes.
@@ -35,8 +35,8 @@ MAX_BYTES = MAX_PRESET_BYTES
 
 TOP_KEYS = ("schema", "name", "description", "enlightenments", "target")
 TARGET_KEYS = ("cpu-model", "qemu", "libvirt")
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_CPU_MODEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+#: ``\Z``, not ``$``: ``$`` also matches before a final newline ("x\n").
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 Origin = Literal["shipped", "user", "file"]
 
@@ -117,10 +117,25 @@ def loads(
     else:
         text = data
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PresetError(source, None, f"TOML syntax error: {exc}") from exc
-    return _from_document(doc, source, default_name, path, origin)
+        doc = load_toml(text)
+    except UntrustedError as exc:
+        raise PresetError(source, None, str(exc)) from exc
+    return _from_document(doc, source, name_from(default_name), path, origin)
+
+
+def name_from(text: str) -> str:
+    """A valid preset name made from ``text`` (a file name), for presets without ``name``.
+
+    ``My VM (old).toml`` gives ``My-VM-old``: what is not a letter, digit, ``.``,
+    ``_`` or ``-`` becomes ``-``, and the result starts with a letter or digit and
+    has at most 64 characters, so a preset written back (``export --format toml``)
+    passes ``check``.  Nothing usable left gives ``preset``.
+    """
+    if _NAME_RE.match(text):  # the common case: the file name is already a name
+        return text
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", text)
+    cleaned = re.sub(r"^[^A-Za-z0-9]+", "", cleaned)[:64].rstrip("-")
+    return cleaned if _NAME_RE.match(cleaned) else "preset"
 
 
 def _from_document(
@@ -219,7 +234,7 @@ def _target(table: object, source: str) -> Target:
             raise PresetError(source, f"target.{key}", _unknown_key(key, TARGET_KEYS, "key"))
     cpu_model = table.get("cpu-model")
     if cpu_model is not None and (
-        not isinstance(cpu_model, str) or not _CPU_MODEL_RE.match(cpu_model)
+        not isinstance(cpu_model, str) or not cpumodels.NAME_RE.fullmatch(cpu_model)
     ):
         shown = describe_type(cpu_model)
         raise PresetError(
@@ -227,6 +242,9 @@ def _target(table: object, source: str) -> Target:
             "target.cpu-model",
             f'expected a QEMU CPU model name such as "host" or "Skylake-Server", got {shown}',
         )
+    problem = cpumodels.model_problem(cpu_model) if cpu_model is not None else None
+    if problem is not None:
+        raise PresetError(source, "target.cpu-model", problem)
     return Target(
         cpu_model,
         _version(table, "qemu", source, "7.2"),
@@ -307,10 +325,36 @@ def shipped_dir() -> Path:
 
 
 def user_dir() -> Path:
-    """``$XDG_CONFIG_HOME/hvtui/presets``, default ``~/.config/hvtui/presets``."""
+    """``$XDG_CONFIG_HOME/hvtui/presets``, default ``~/.config/hvtui/presets``.
+
+    Raises :class:`PresetError` when neither is known (no ``HOME`` and no passwd
+    entry, as in some containers): only saving to it needs one.
+    """
+    found = user_dir_or_none()
+    if found is None:
+        raise PresetError(
+            "~/.config/hvtui/presets",
+            None,
+            "no home directory is known (HOME unset, no passwd entry); set HOME or "
+            "XDG_CONFIG_HOME, or give a path",
+        )
+    return found
+
+
+def user_dir_or_none() -> Path | None:
+    """:func:`user_dir`, or ``None`` without a home directory.
+
+    Reading presets never needs one: without it there are no user presets, and
+    shipped presets and explicit paths work as usual.
+    """
     base = os.environ.get("XDG_CONFIG_HOME", "")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".config"
-    return root / "hvtui" / "presets"
+    if base and os.path.isabs(base):
+        return Path(base) / "hvtui" / "presets"
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError, OSError):
+        return None
+    return home / ".config" / "hvtui" / "presets" if home.is_absolute() else None
 
 
 @dataclass(frozen=True)
@@ -346,7 +390,8 @@ def _scan(directory: Path, origin: Origin) -> dict[str, PresetInfo]:
 def list_presets() -> list[PresetInfo]:
     """Shipped and user presets by name; a user preset hides a shipped one of the same name."""
     shipped = _scan(shipped_dir(), "shipped")
-    user = _scan(user_dir(), "user")
+    users = user_dir_or_none()
+    user = _scan(users, "user") if users is not None else {}
     merged: dict[str, PresetInfo] = dict(shipped)
     for name, info in user.items():
         if name in shipped:
@@ -362,17 +407,26 @@ def list_presets() -> list[PresetInfo]:
     return [merged[n] for n in sorted(merged)]
 
 
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, false also for names the system refuses (too long, a NUL)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def resolve(name_or_path: str) -> Path:
     """Find a preset by name (user first, then shipped) or take it as a path."""
     candidate = Path(name_or_path)
     looks_like_path = "/" in name_or_path or name_or_path.endswith(".toml")
     if looks_like_path:
         return candidate
-    for directory in (user_dir(), shipped_dir()):
+    users = user_dir_or_none()
+    for directory in (shipped_dir(),) if users is None else (users, shipped_dir()):
         path = directory / f"{name_or_path}.toml"
-        if path.is_file():
+        if _is_file(path):
             return path
-    if candidate.is_file():
+    if _is_file(candidate):
         return candidate
     known = [info.name for info in list_presets()]
     close = difflib.get_close_matches(name_or_path, known, n=1, cutoff=0.6)
@@ -390,7 +444,8 @@ def find(name_or_path: str) -> Preset:
     origin: Origin = "file"
     try:
         parent = path.resolve().parent
-        if parent == user_dir().resolve():
+        users = user_dir_or_none()
+        if users is not None and parent == users.resolve():
             origin = "user"
         elif parent == shipped_dir().resolve():
             origin = "shipped"
@@ -416,5 +471,6 @@ __all__ = [
     "shipped_dir",
     "to_document",
     "user_dir",
+    "user_dir_or_none",
     "values_equal",
 ]

@@ -30,10 +30,11 @@ def run(args: argparse.Namespace) -> int:
     """Load, validate, print; the exit code says whether errors were found."""
     from hvtui import presets
     from hvtui.cli.render import format_counts, format_finding
-    from hvtui.model import count, has_errors, validate
+    from hvtui.export.context import preset_findings
+    from hvtui.model import count, has_errors
 
     preset = find_preset(args.file)
-    findings = validate(preset.config)
+    findings = preset_findings(preset.config, preset.target)
     source = str(preset.source) if preset.source else args.file
     if args.json:
         print(

@@ -71,16 +71,17 @@ def load_hosts(args: argparse.Namespace) -> list[HostView]:
     from hvtui.detect.report import HostReport, ReportError
     from hvtui.inputs import InputError, read_input
     from hvtui.limits import MAX_JSON_BYTES
+    from hvtui.untrusted import UntrustedError, load_json
 
     if args.report:
         hosts: list[HostView] = []
         for path in args.report:
             try:
-                data = json.loads(read_input(path, limit=MAX_JSON_BYTES, what=REPORT_FILE))
+                data = load_json(read_input(path, limit=MAX_JSON_BYTES, what=REPORT_FILE))
                 report = HostReport.from_json(data)
             except InputError as exc:
                 raise CliError(str(exc)) from exc
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            except UntrustedError as exc:
                 raise CliError(f"{path}: not a JSON host report ({exc})") from exc
             except ReportError as exc:
                 raise CliError(f"{path}: {exc}") from exc

@@ -90,16 +90,15 @@ def load_report(path: Path) -> HostReport:
     The file is read like every input (:func:`hvtui.inputs.read_input`): a FIFO
     is refused unopened, and at most :data:`hvtui.limits.MAX_JSON_BYTES` are read.
     """
-    import json
-
     from hvtui.detect.report import HostReport, ReportError
     from hvtui.inputs import InputError, read_input
     from hvtui.limits import MAX_JSON_BYTES
+    from hvtui.untrusted import UntrustedError, load_json
 
     try:
-        data = json.loads(read_input(path, limit=MAX_JSON_BYTES, what=REPORT_FILE))
+        data = load_json(read_input(path, limit=MAX_JSON_BYTES, what=REPORT_FILE))
     except InputError as exc:
         raise ReportError(str(exc)) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReportError(f"{path}: not JSON: {exc}") from exc
+    except UntrustedError as exc:
+        raise ReportError(f"{path}: {exc}") from exc
     return HostReport.from_json(data)

@@ -10,7 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_RANGE = re.compile(r"(\d+|N)(?:-(\d+|N)(?::(\d+)/(\d+))?)?")
+#: ASCII digits, at most 6 (CPU numbers stop at 65535): ``\d+`` matched any script's
+#: digits and any length, and ``int()`` of 5,000 digits raised ValueError, not CpuListError.
+_NUM = r"[0-9]{1,6}"
+_RANGE = re.compile(rf"({_NUM}|N)(?:-({_NUM}|N)(?::({_NUM})/({_NUM}))?)?")
+#: Highest CPU number accepted (the kernel's NR_CPUS limit is 8192; this is generous).
+MAX_CPU = 65535
 
 
 class CpuListError(ValueError):
@@ -29,10 +34,10 @@ def parse_cpulist(text: str, last_cpu: int | None = None) -> frozenset[int]:
     for part in value.split(","):
         match = _RANGE.fullmatch(part.strip())
         if match is None:
-            raise CpuListError(f"{part.strip()!r} is not a CPU number or range")
+            raise CpuListError(f"{_shorten(part.strip())!r} is not a CPU number or range")
         first = _number(match.group(1), last_cpu)
         last = _number(match.group(2), last_cpu) if match.group(2) else first
-        if last < first or last > 65535:
+        if last < first or last > MAX_CPU:
             raise CpuListError(f"{part.strip()!r} is not a valid range")
         if match.group(3) is not None:
             used, group = int(match.group(3)), int(match.group(4))
@@ -50,6 +55,10 @@ def _number(token: str, last_cpu: int | None) -> int:
             raise CpuListError("'N' (the last CPU) needs the number of CPUs")
         return last_cpu
     return int(token)
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def format_cpulist(cpus: Iterable[int]) -> str:

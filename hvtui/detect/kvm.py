@@ -156,6 +156,11 @@ def _hyperv(
     if is_x86 is False:
         why = unknown(NOT_X86, "Hyper-V enlightenments exist only for x86 guests")
         return why, why, why
+    if kvm.hv_raw_problem:
+        why = unknown(
+            UNPARSABLE, f"KVM_GET_SUPPORTED_HV_CPUID answer (hv_raw): {kvm.hv_raw_problem}"
+        )
+        return why, why, why
     if kvm.hv_form:
         try:
             entries = parse_cpuid2(kvm.hv_raw)

@@ -126,6 +126,9 @@ class KvmAnswer:
     """The ``struct kvm_cpuid2`` buffer, header plus ``nent`` entries."""
     steps: list[str] = field(default_factory=list)
     """What was tried, in words, for the report and bug reports."""
+    hv_raw_problem: str = ""
+    """Why a snapshot's ``hv_raw`` could not be read back (odd length, not hex): only
+    the Hyper-V facts become unknown, the device, API version and capabilities stay."""
     msrs: list[int] | None = None
     """KVM_GET_MSR_INDEX_LIST, asked only on kernels without the Hyper-V CPUID ioctl
     (before 5.0), where the MSR list tells which enlightenments exist."""
@@ -150,6 +153,7 @@ class KvmAnswer:
         """Inverse of :meth:`to_json`; raises ValueError/TypeError/KeyError on bad data."""
         api = data.get("api_version")
         hv_errno = data.get("hv_errno")
+        hv_raw, hv_raw_problem = _load_hex(data.get("hv_raw", ""))
         return cls(
             device=str(data["device"]),
             device_error=str(data.get("device_error", "")),
@@ -157,10 +161,21 @@ class KvmAnswer:
             caps={int(k): int(v) for k, v in dict(data.get("caps", {})).items()},
             hv_form=str(data.get("hv_form", "")),
             hv_errno=int(hv_errno) if hv_errno is not None else None,
-            hv_raw=bytes.fromhex(str(data.get("hv_raw", ""))),
+            hv_raw=hv_raw,
+            hv_raw_problem=hv_raw_problem,
             steps=[str(s) for s in data.get("steps", [])],
             msrs=None if data.get("msrs") is None else [int(str(m), 0) for m in data["msrs"]],
         )
+
+
+def _load_hex(value: object) -> tuple[bytes, str]:
+    """Bytes of a hex string from a manifest, or ``b""`` and why not."""
+    if not isinstance(value, str):
+        return b"", f"expected a hex string, got {type(value).__name__}"
+    try:
+        return bytes.fromhex(value), ""
+    except ValueError as exc:
+        return b"", f"not hex bytes ({len(value)} characters: {exc})"
 
 
 def probe_kvm(

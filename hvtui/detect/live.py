@@ -15,13 +15,25 @@ from typing import Any, TypeVar
 
 from hvtui.detect.kvm_ioctl import KvmAnswer, catalog_caps, probe_kvm
 from hvtui.detect.raw_cpuid import read_raw_cpuid
-from hvtui.detect.report import FAILED, NOT_LINUX, NOT_REQUESTED, Fact, known, unknown
+from hvtui.detect.report import (
+    FAILED,
+    NOT_LINUX,
+    NOT_REQUESTED,
+    UNPARSABLE,
+    Fact,
+    known,
+    unknown,
+)
 from hvtui.detect.versions import CommandAnswer, PendingVersions, start_versions
 from hvtui.detect.vms import ProcessAnswer, scan_processes
+from hvtui.untrusted import find_bad_number, parse_int
 
 T = TypeVar("T")
 
 RawCpuid = dict[int, tuple[int, int, int, int]]
+
+#: The snapshot manifest the ``live`` answers are stored in (named in reasons).
+MANIFEST_NAME = "hvtui-snapshot.json"
 
 
 @dataclass
@@ -62,28 +74,45 @@ class LiveData:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> LiveData:
-        """Inverse of :meth:`to_json`; raises ValueError/TypeError/KeyError on bad data."""
+        """Inverse of :meth:`to_json`, one probe at a time.
+
+        A manifest is untrusted input: a probe whose entry is missing, of the
+        wrong type or out of range (``Infinity``, a 5,000-digit number, an
+        odd-length ``hv_raw``) becomes unknown with the reason, and every other
+        probe is still used.  Raises TypeError only when ``data`` is not an object.
+        """
+        if not isinstance(data, Mapping):
+            raise TypeError(f"'live' must be an object, not {type(data).__name__}")
         return cls(
-            platform=_fact_load(data["platform"], lambda v: {str(k): str(x) for k, x in v.items()}),
-            kvm=_fact_load(data["kvm"], KvmAnswer.from_json),
-            raw_cpuid=_fact_load(data["raw_cpuid"], _load_cpuid),
+            platform=_fact_load(data, "platform", lambda v: {str(k): str(x) for k, x in v.items()}),
+            kvm=_fact_load(data, "kvm", KvmAnswer.from_json),
+            raw_cpuid=_fact_load(data, "raw_cpuid", _load_cpuid),
             processes=_fact_load(
-                data["processes"], lambda v: [ProcessAnswer.from_json(p) for p in v]
+                data, "processes", lambda v: [ProcessAnswer.from_json(p) for p in v]
             ),
             commands=_fact_load(
-                data["commands"],
+                data,
+                "commands",
                 lambda v: {str(k): CommandAnswer.from_json(c) for k, c in v.items()},
             ),
-            deep=_fact_load(data["deep"], dict),
+            deep=_fact_load(data, "deep", dict),
         )
 
 
 def _load_cpuid(value: Mapping[str, Any]) -> RawCpuid:
     out: RawCpuid = {}
     for leaf, regs in value.items():
-        a, b, c, d = (int(r) for r in regs)
-        out[int(leaf, 16)] = (a, b, c, d)
+        a, b, c, d = (_register(r) for r in regs)
+        digits = leaf[2:] if leaf[:2].lower() == "0x" else leaf
+        out[parse_int(digits, 16)] = (a, b, c, d)
     return out
+
+
+def _register(value: object) -> int:
+    """A 32-bit register value from JSON (an integer, never a float or a string)."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 1 << 32:
+        raise ValueError(f"{value!r} is not a 32-bit register value")
+    return value
 
 
 def _fact_json(fact: Fact[T], dump: Callable[[T], Any]) -> dict[str, Any]:
@@ -92,10 +121,28 @@ def _fact_json(fact: Fact[T], dump: Callable[[T], Any]) -> dict[str, Any]:
     return {"value": dump(fact.value)}
 
 
-def _fact_load(data: Mapping[str, Any], load: Callable[[Any], T]) -> Fact[T]:
-    if "value" in data:
-        return known(load(data["value"]))
-    return Fact(None, str(data["reason"]))
+def _fact_load(data: Mapping[str, Any], name: str, load: Callable[[Any], T]) -> Fact[T]:
+    """Probe ``name`` of a manifest's ``live`` object; a bad entry is unknown on its own."""
+    where = f"{MANIFEST_NAME} live.{name}"
+    entry = data.get(name)
+    if not isinstance(entry, Mapping):
+        return unknown(UNPARSABLE, f"{where}: missing or not an object")
+    if "value" not in entry:
+        reason = entry.get("reason")
+        if not isinstance(reason, str) or not reason:
+            return unknown(UNPARSABLE, f"{where}: neither a value nor a reason")
+        return Fact(None, reason)
+    bad = find_bad_number(entry["value"])
+    if bad is not None:
+        return unknown(UNPARSABLE, f"{where}: {bad.problem}")
+    try:
+        return known(load(entry["value"]))
+    except Exception as exc:  # untrusted data: any failure spoils this probe only
+        return unknown(UNPARSABLE, f"{where}: {type(exc).__name__}: {_short(str(exc))}")
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def gather(*, deep: bool = False, pending: PendingVersions | None = None) -> LiveData:

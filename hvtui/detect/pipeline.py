@@ -9,20 +9,29 @@ then run, and the files are read and interpreted section by section.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from hvtui.detect.report import (
     FAILED,
     NOT_LINUX,
     NOT_LIVE,
     NOT_REQUESTED,
+    ApicVirt,
+    CpuInfo,
     Fact,
     HostInfo,
     HostReport,
+    IsolationInfo,
+    KvmInfo,
+    SmtInfo,
+    TscInfo,
+    VersionsInfo,
     known,
     unknown,
 )
@@ -31,11 +40,12 @@ from hvtui.detect.sysroot import Root
 if TYPE_CHECKING:
     from hvtui.detect.cpu import Cpuinfo
     from hvtui.detect.live import LiveData
-    from hvtui.detect.report import VersionsInfo
     from hvtui.detect.versions import PendingVersions
 
 X86_ARCHES = ("x86_64", "amd64", "i386", "i486", "i586", "i686")
 OSRELEASE = "/proc/sys/kernel/osrelease"
+T = TypeVar("T")
+
 NOT_REQUESTED_DEEP: Fact[Any] = unknown(
     NOT_REQUESTED, "run with --deep (py-cpuinfo, about a second)"
 )
@@ -65,8 +75,6 @@ def run_detection(
     try:
         return _detect(sysroot, deep=deep, live=live, started=started)
     except Exception as exc:  # detection must never take its caller down
-        import os
-
         if started is not None:
             started.finish()  # reap the children whatever happened
         if os.environ.get("HVTUI_DEBUG"):
@@ -79,6 +87,46 @@ def run_detection(
         return Detection(
             dataclasses.replace(report, source=source), Root(), LiveData.absent(reason)
         )
+
+
+class _SectionGuard:
+    """Runs each section of detection on its own, so one bad value spoils only itself.
+
+    The readers already turn bad files into unknown facts; this is the net
+    under them: a section that still raises (a value no one foresaw, a bug)
+    becomes that section with every fact unknown and the error as the reason,
+    and the other sections are reported as usual.  ``HVTUI_DEBUG`` re-raises.
+    """
+
+    def _reason(self, name: str, exc: Exception) -> str:
+        if os.environ.get("HVTUI_DEBUG"):
+            raise exc
+        return f"{FAILED}: internal error while detecting {name}: {type(exc).__name__}: {exc}"
+
+    @overload
+    def section(self, cls: type[T], name: str, build: Callable[[], T]) -> T: ...
+
+    @overload
+    def section(
+        self, cls: type[T], name: str, build: Callable[[], tuple[T, list[str]]], *, notes: bool
+    ) -> tuple[T, list[str]]: ...
+
+    def section(
+        self, cls: type[Any], name: str, build: Callable[[], Any], *, notes: bool = False
+    ) -> Any:
+        """``build()``, or an all-unknown ``cls`` (plus no notes) when it raises."""
+        try:
+            return build()
+        except Exception as exc:
+            blank = _blank(cls, self._reason(name, exc))
+            return (blank, []) if notes else blank
+
+    def fact(self, name: str, build: Callable[[], Fact[T]]) -> Fact[T]:
+        """``build()``, or an unknown fact when it raises."""
+        try:
+            return build()
+        except Exception as exc:
+            return Fact(None, self._reason(name, exc))
 
 
 def _sysroot_source(sysroot: Path) -> str:
@@ -138,8 +186,6 @@ def _detect(
 
     notes: list[str] = []
     if sysroot is None:
-        import os
-
         system = os.uname().sysname
         blocked = None if system == "Linux" else f"{NOT_LINUX}: this is {system}"
         root = Root("/", blocked=blocked)
@@ -172,8 +218,9 @@ def _detect(
     if not deep:
         live_data = dataclasses.replace(live_data, deep=NOT_REQUESTED_DEEP)
 
-    cpuinfo = read_cpuinfo(root)
-    host = _host_info(root, live_data.platform, cpuinfo)
+    guard = _SectionGuard()
+    cpuinfo = guard.fact("/proc/cpuinfo", lambda: read_cpuinfo(root))
+    host = guard.section(HostInfo, "host", lambda: _host_info(root, live_data.platform, cpuinfo))
     kernel = _kernel_version(host.kernel)
     is_x86: bool | None
     if host.arch.value is not None:
@@ -183,14 +230,22 @@ def _detect(
     else:
         is_x86 = None
 
-    cpu = detect_cpu(root, cpuinfo, live_data.raw_cpuid, deep_flags(live_data.deep))
-    module = kvm_module(root)
-    kvm, kvm_notes = detect_kvm(root, module, live_data.kvm, is_x86)
+    cpu = guard.section(
+        CpuInfo,
+        "cpu",
+        lambda: detect_cpu(root, cpuinfo, live_data.raw_cpuid, deep_flags(live_data.deep)),
+    )
+    module = guard.fact("kvm.module", lambda: kvm_module(root))
+    kvm, kvm_notes = guard.section(
+        KvmInfo, "kvm", lambda: detect_kvm(root, module, live_data.kvm, is_x86), notes=True
+    )
     notes.extend(kvm_notes)
-    apic = detect_apic_virt(root, cpu, module, kernel)
-    tsc = detect_tsc(root, cpu, module, live_data.kvm, kernel)
-    smt = detect_smt(root)
-    isolation = detect_isolation(root)
+    apic = guard.section(ApicVirt, "apic_virt", lambda: detect_apic_virt(root, cpu, module, kernel))
+    tsc = guard.section(
+        TscInfo, "tsc", lambda: detect_tsc(root, cpu, module, live_data.kvm, kernel)
+    )
+    smt = guard.section(SmtInfo, "smt", lambda: detect_smt(root))
+    isolation = guard.section(IsolationInfo, "isolation", lambda: detect_isolation(root))
     if cpu.in_vm.is_true():
         notes.append(
             "This host is itself a virtual machine: what its guests get also depends on "
@@ -207,9 +262,11 @@ def _detect(
         tsc=tsc,
         smt=smt,
         isolation=isolation,
-        vms=vms_info(live_data.processes),
-        versions=_collected_versions(live_data, pending),
-        deep=deep_info(live_data.deep),
+        vms=guard.fact("vms", lambda: vms_info(live_data.processes)),
+        versions=guard.section(
+            VersionsInfo, "versions", lambda: _collected_versions(live_data, pending)
+        ),
+        deep=guard.fact("deep", lambda: deep_info(live_data.deep)),
         notes=tuple(notes),
     )
     return Detection(report, root, live_data)

@@ -27,14 +27,15 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from hvtui import __version__
-from hvtui.detect.live import LiveData
+from hvtui.detect.live import MANIFEST_NAME, LiveData
 from hvtui.detect.report import UNPARSABLE, Fact, known, unknown
 from hvtui.detect.sysroot import Trace
 from hvtui.fsutil import WriteError, atomic_write_tree
 from hvtui.inputs import InputError, read_input
 from hvtui.limits import MAX_JSON_BYTES
+from hvtui.untrusted import load_json
 
-MANIFEST = "hvtui-snapshot.json"
+MANIFEST = MANIFEST_NAME
 FORMAT = "hvtui-snapshot"
 SNAPSHOT_SCHEMA = 1
 
@@ -71,7 +72,7 @@ def load_manifest(directory: Path) -> Fact[Manifest] | None:
     except UnicodeDecodeError as exc:
         return unknown(UNPARSABLE, f"{path}: not UTF-8 text (bad byte at offset {exc.start})")
     try:
-        data = json.loads(text)
+        data = load_json(text, lenient=True)  # a bad number spoils only its probe
         if not isinstance(data, Mapping) or data.get("format") != FORMAT:
             raise ValueError(f"not an {FORMAT} manifest")
         if data.get("schema") != SNAPSHOT_SCHEMA:

@@ -14,20 +14,17 @@ applies the documented precedence once, so the CLI, the TUI and tests agree:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from hvtui import catalog
+from hvtui import catalog, cpumodels
 from hvtui.catalog import Severity
 from hvtui.importers.spelling import cpu_type
-from hvtui.model import Config, Finding, validate
+from hvtui.model import Config, Finding, sort_findings, validate
 from hvtui.presets import Target
 from hvtui.versions import Version
 
-#: Same rule as a preset's ``target.cpu-model``: a QEMU model name, nothing to quote.
-_CPU_MODEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 DEFAULT_CPU_MODEL = "host"
 
 Source = Literal["preset", "cli", "detected", "newest", "default", "domain", "none"]
@@ -52,12 +49,14 @@ def newest_libvirt() -> Version:
 
 
 def check_cpu_model(model: str) -> str:
-    """``model`` if it is a plain QEMU CPU model name; raises :class:`ExportError`."""
-    if not _CPU_MODEL_RE.match(model):
-        raise ExportError(
-            f"{model!r} is not a QEMU CPU model name such as host or Skylake-Server "
-            "(letters, digits, '.', '_' or '-', at most 64)"
-        )
+    """``model`` if QEMU has such a CPU model; raises :class:`ExportError`.
+
+    The same rule as a preset's ``target.cpu-model`` (:mod:`hvtui.cpumodels`),
+    so an export never writes a ``-cpu`` value QEMU refuses at VM start.
+    """
+    problem = cpumodels.model_problem(model)
+    if problem is not None:
+        raise ExportError(problem)
     return model
 
 
@@ -244,6 +243,16 @@ def qemu_findings(config: Config, target: ExportTarget) -> list[Finding]:
     return findings
 
 
+def preset_findings(config: Config, target: Target) -> list[Finding]:
+    """What ``hvtui check`` reports: validation plus what the preset's own target refuses.
+
+    An export for the preset's ``[target] qemu`` fails on :func:`qemu_findings`
+    whatever the format, so ``check`` reports the same errors (one rule, here).
+    """
+    own = ExportTarget(qemu=target.qemu, qemu_source="preset" if target.qemu else "none")
+    return sort_findings([*validate(config), *qemu_findings(config, own)])
+
+
 def export_findings(config: Config, target: ExportTarget) -> list[Finding]:
     """Everything that stops an export: validation errors plus QEMU version errors."""
     found = [f for f in validate(config) if f.severity is Severity.ERROR]
@@ -259,6 +268,7 @@ __all__ = [
     "drop_unknown_offs",
     "export_findings",
     "newest_libvirt",
+    "preset_findings",
     "qemu_findings",
     "resolve_target",
     "unknown_to_qemu",

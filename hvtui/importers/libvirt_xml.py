@@ -36,6 +36,7 @@ from hvtui.importers.spelling import (
     parse_libvirt_value,
 )
 from hvtui.model import Config
+from hvtui.untrusted import parse_int
 
 
 def cpu_model_of(domain: ET.Element) -> str | None:
@@ -214,7 +215,7 @@ def vcpu_facts(domain: ET.Element, problems: list[str]) -> tuple[int | None, boo
     if vcpu is None:
         return None, None, f"no <{layout.VCPU}> element"
     try:
-        count = int((vcpu.get(layout.VCPU_CURRENT) or vcpu.text or "").strip(), 10)
+        count = parse_int(vcpu.get(layout.VCPU_CURRENT) or vcpu.text or "")
     except ValueError:
         problems.append(f"<{layout.VCPU}>: not a number of vCPUs")
         return None, None, f"<{layout.VCPU}> is not a number"
@@ -224,7 +225,7 @@ def vcpu_facts(domain: ET.Element, problems: list[str]) -> tuple[int | None, boo
     pins: dict[int, str] = {}
     for pin in domain.findall(f"{layout.CPUTUNE}/{layout.VCPUPIN}"):
         try:
-            pins[int(pin.get(layout.VCPUPIN_VCPU, ""), 10)] = pin.get(layout.VCPUPIN_CPUSET, "")
+            pins[parse_int(pin.get(layout.VCPUPIN_VCPU, ""))] = pin.get(layout.VCPUPIN_CPUSET, "")
         except ValueError:
             problems.append(f"<{layout.VCPUPIN}>: vcpu is not a number; ignored")
     default = vcpu.get(layout.VCPU_CPUSET)

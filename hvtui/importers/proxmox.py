@@ -24,6 +24,7 @@ from dataclasses import replace
 
 from hvtui.importers.qemu_cmdline import CommandLineError, parse_qemu_args, split_command
 from hvtui.importers.result import Imported
+from hvtui.untrusted import parse_int
 
 _LINE = re.compile(r"^([a-z][a-z0-9_-]*):\s*(.*)$")
 #: Keys every Proxmox guest configuration has some of; one is needed to call a
@@ -121,8 +122,8 @@ def _vcpus(options: dict[str, str]) -> int | None:
     """``vcpus:`` when set (the vCPUs online at start), else ``sockets`` x ``cores``."""
     try:
         if "vcpus" in options:
-            return int(options["vcpus"], 10)
-        return int(options.get("sockets", "1"), 10) * int(options.get("cores", "1"), 10)
+            return parse_int(options["vcpus"])
+        return parse_int(options.get("sockets", "1")) * parse_int(options.get("cores", "1"))
     except ValueError:
         return None
 

@@ -19,6 +19,7 @@ that such a VM does not start (checked against QEMU 7.2: ``hv-relaxed=1``,
 from __future__ import annotations
 
 from hvtui.catalog import Enlightenment, Value, ValueKind
+from hvtui.untrusted import parse_int
 
 #: QEMU's x86 CPU QOM types are ``<model>-x86_64-cpu`` (``host-x86_64-cpu``).
 CPU_TYPE_SUFFIX = "-x86_64-cpu"
@@ -115,13 +116,13 @@ def qemu_refuses(entry: Enlightenment, text: str | None) -> str | None:
 def parse_uint(text: str, *, what: str) -> int:
     """An unsigned integer as QEMU reads it: decimal, ``0x`` hex, or ``0``-prefixed octal."""
     raw = text.strip()
-    try:
+    try:  # parse_int: ASCII digits, bounded (a 100,000-digit hex number is refused here)
         if raw.lower().startswith("0x"):
-            number = int(raw[2:], 16)
+            number = parse_int(raw[2:], 16)
         elif len(raw) > 1 and raw.startswith("0"):
-            number = int(raw[1:], 8)
+            number = parse_int(raw[1:], 8)
         else:
-            number = int(raw, 10)
+            number = parse_int(raw, 10)
     except ValueError:
         raise ValueSpellingError(f"{what}={text!r}: expected an unsigned integer") from None
     if number < 0 or raw.startswith(("-", "+")):
