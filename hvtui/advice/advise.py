@@ -310,16 +310,8 @@ def _check_need(
             "or when the guest never migrates.",
             _turn_off(name),
         )
-    if (
-        need is HostNeed.STABLE_TSC
-        and host is not None
-        and (host.tsc_invariant is False or (host.clocksource not in (None, "tsc")))
-    ):
-        why = (
-            "the TSC is not invariant"
-            if host.tsc_invariant is False
-            else f"the host clocksource is {host.clocksource}, not tsc"
-        )
+    if need is HostNeed.STABLE_TSC and host is not None and host.stable_tsc is False:
+        why = host.unstable_tsc_reason
         return Finding(
             WARNING,
             "unstable-tsc",

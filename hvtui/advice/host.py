@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
+from hvtui.catalog.types import HostNeed
 from hvtui.versions import Version, find_version
 
 if TYPE_CHECKING:
@@ -63,6 +64,49 @@ class HostView:
         if self.smt_control is None:
             return None
         return self.smt_control in SMT_IMPOSSIBLE
+
+    @property
+    def stable_tsc(self) -> bool | None:
+        """Invariant TSC and the ``tsc`` clocksource (KVM can publish the TSC page).
+
+        ``None`` when either is unknown: recommendations must not claim it then.
+        """
+        if self.tsc_invariant is False or self.clocksource not in (None, "tsc"):
+            return False
+        if self.tsc_invariant is True and self.clocksource == "tsc":
+            return True
+        return None
+
+    @property
+    def unstable_tsc_reason(self) -> str:
+        """Why :attr:`stable_tsc` is not True, in words (``""`` when it is)."""
+        if self.tsc_invariant is False:
+            return "the TSC is not invariant"
+        if self.clocksource not in (None, "tsc"):
+            return f"the host clocksource is {self.clocksource}, not tsc"
+        if self.tsc_invariant is None:
+            return "whether the TSC is invariant is unknown"
+        if self.clocksource is None:
+            return "the host clocksource is unknown"
+        return ""
+
+    def has(self, need: HostNeed) -> bool | None:
+        """Whether this host meets ``need`` (``None``: unknown, or not a host property).
+
+        One answer for the advice (findings) and the recommendation (reasons), so
+        a reason never claims what a finding doubts.
+        """
+        if need is HostNeed.INTEL:
+            return None if self.vendor is None else self.vendor == "intel"
+        if need is HostNeed.NESTED_VIRT:
+            return self.nested
+        if need is HostNeed.APIC_VIRT:
+            return self.apic_virt_enabled
+        if need is HostNeed.TSC_SCALING:
+            return self.tsc_scaling
+        if need is HostNeed.STABLE_TSC:
+            return self.stable_tsc
+        return None  # PINNED_VCPUS depends on the VM, not the host
 
     def supports(self, option: str) -> bool | None:
         """Whether this host's KVM supports ``option`` (None when unknown)."""

@@ -161,11 +161,30 @@ def _reason_for(entry: Enlightenment, ctx: Context) -> str:
     if entry.kind is ValueKind.TRISTATE:
         return "vCPUs cannot share a core with other work (pinned or SMT off)"
     if entry.host_needs and ctx.host is not None:
-        met = ", ".join(n.value for n in entry.host_needs)
-        return f"{entry.summary} (host has: {met})"
+        return f"{entry.summary} ({_needs_text(entry, ctx.host)})"
     if ctx.host is None and (entry.cpuid or entry.kvm_cap is not None):
         return f"{entry.summary} (host support not checked)"
     return entry.summary
+
+
+def _needs_text(entry: Enlightenment, host: HostView) -> str:
+    """``host has: apic-virt``; what is missing or unknown is said as such, never claimed.
+
+    Only needs whose absence costs speed, not correctness (a stable TSC), get
+    this far unmet; the reason then says so instead of "host has".
+    """
+    parts: list[str] = []
+    met = [n.value for n in entry.host_needs if host.has(n) is True]
+    if met:
+        parts.append("host has: " + ", ".join(met))
+    for need in entry.host_needs:
+        state = host.has(need)
+        if state is True or need is HostNeed.PINNED_VCPUS:
+            continue
+        why = host.unstable_tsc_reason if need is HostNeed.STABLE_TSC else ""
+        word = "lacks" if state is False else "may lack"
+        parts.append(f"host {word}: {need.value}" + (f", {why}" if why else ""))
+    return "; ".join(parts) or "host needs: " + ", ".join(n.value for n in entry.host_needs)
 
 
 def _close_over_requirements(choices: dict[str, Choice], vendor: str | None = None) -> None:
