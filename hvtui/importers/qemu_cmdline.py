@@ -35,6 +35,7 @@ from hvtui.importers.spelling import (
     qemu_refuses,
 )
 from hvtui.model import Config
+from hvtui.untrusted import parse_int
 
 _CONTINUATION = re.compile(r"\\\r?\n")
 
@@ -123,10 +124,19 @@ def parse_cpu_option(text: str) -> CpuOption:
 
 def split_command(text: str) -> list[str]:
     """Shell words of a pasted command: comments and line continuations removed."""
+    return shell_words(_CONTINUATION.sub(" ", text), comments=True, what="the command line")
+
+
+def shell_words(text: str, *, comments: bool = False, what: str = "the arguments") -> list[str]:
+    """``shlex.split`` for untrusted text: an unbalanced quote is a CommandLineError.
+
+    Every importer splits shell words here, so "No closing quotation" (a plain
+    ValueError from shlex) never escapes as an internal error.
+    """
     try:
-        return shlex.split(_CONTINUATION.sub(" ", text), comments=True)
+        return shlex.split(text, comments=comments)
     except ValueError as exc:
-        raise CommandLineError(f"cannot split the command line: {exc}") from exc
+        raise CommandLineError(f"cannot split {what}: {exc}") from exc
 
 
 def _binary_at(argv: Sequence[str]) -> int | None:
@@ -213,11 +223,11 @@ def smp_vcpus(text: str) -> int | None:
             fields[key.strip()] = value.strip()
     try:
         if "cpus" in fields:
-            count = int(fields["cpus"], 10)
+            count = parse_int(fields["cpus"])
         elif any(k in fields for k in _SMP_COUNTS):
             count = 1
             for key in _SMP_COUNTS:
-                count *= int(fields.get(key, "1"), 10)
+                count *= parse_int(fields.get(key, "1"))
         else:
             return None
     except ValueError:

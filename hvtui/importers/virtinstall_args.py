@@ -11,13 +11,14 @@ the only separators, ``key=value`` on the first ``=``.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from hvtui.importers import libvirt_layout as layout
 from hvtui.importers.libvirt_xml import parse_domain
-from hvtui.importers.qemu_cmdline import CommandLineError, split_command
+from hvtui.importers.qemu_cmdline import CommandLineError, shell_words, split_command
 from hvtui.importers.result import Imported
 
 
@@ -56,9 +57,26 @@ def _options(argv: Sequence[str]) -> list[tuple[str, str]]:
     return found
 
 
+_STEP = re.compile(r"@?[A-Za-z_][A-Za-z0-9_.-]*")
+
+
+def xpath_steps(path: str) -> list[str]:
+    """``./a/b/@c`` -> ``["a", "b", "@c"]``; refuses anything but plain element steps.
+
+    The steps go to ElementTree's ``find()``, whose own path language fails on
+    ``[`` or ``(`` with errors that are not ValueError; hvtui only replays the
+    plain paths its exports write, so anything else is a CommandLineError here.
+    """
+    steps = [s for s in path.removeprefix("./").split("/") if s]
+    for i, step in enumerate(steps):
+        if not _STEP.fullmatch(step) or (step.startswith("@") and i != len(steps) - 1):
+            raise CommandLineError(f"--xml {path!r}: only plain paths like ./a/b/@c are read")
+    return steps
+
+
 def _set_path(root: ET.Element, path: str, value: str) -> None:
     """Apply ``./a/b/@c=value`` (or ``./a/b=text``), creating elements as needed."""
-    steps = [s for s in path.removeprefix("./").split("/") if s]
+    steps = xpath_steps(path)
     attribute = steps.pop()[1:] if steps and steps[-1].startswith("@") else None
     node = root
     for step in steps:
@@ -175,7 +193,8 @@ def domain_from_args(argv: Sequence[str]) -> ET.Element:
         elif name == "qemu-commandline":
             if commandline is None:
                 commandline = ET.SubElement(root, layout.COMMANDLINE)
-            for word in shlex.split(value.removeprefix("args=")):
+            words = shell_words(value.removeprefix("args="), what=f"--qemu-commandline {value!r}")
+            for word in words:
                 ET.SubElement(commandline, layout.ARG, {layout.ARG_VALUE: word})
     return root
 
