@@ -50,21 +50,53 @@ def resume_gc_after_startup() -> None:
     gc.enable()
 
 
-def _has_terminal() -> bool:
+#: The one-line refusal when there is no terminal to draw on.
+NO_TERMINAL = (
+    "hvtui: the interactive wizard needs a terminal; use a subcommand instead (see 'hvtui --help')"
+)
+
+
+def terminal_problem() -> str | None:
+    """Why the wizard cannot draw here (one line), or ``None`` when it can.
+
+    Textual reads keys from stdin and draws on stderr (``sys.__stderr__``), so
+    all three must be the terminal: with stdout on a terminal but ``2>log``,
+    the whole UI would go into the log and the screen would stay blank.  A
+    ``TERM=dumb`` terminal cannot show it at all and would get raw escape
+    sequences.  Checked before Textual is imported.
+    """
     try:
-        return sys.stdin.isatty() and sys.stdout.isatty()
+        terminals = (sys.stdin.isatty(), sys.stdout.isatty())
     except (AttributeError, ValueError):
-        return False
+        return NO_TERMINAL
+    if not all(terminals):
+        return NO_TERMINAL
+    drawn_on = sys.__stderr__
+    try:
+        stderr_ok = drawn_on is not None and drawn_on.isatty()
+    except (AttributeError, ValueError):
+        stderr_ok = False
+    if not stderr_ok:
+        return (
+            "hvtui: the interactive wizard draws on standard error, which is not the "
+            "terminal; run it without redirecting stderr (2>...)"
+        )
+    if os.environ.get("TERM", "") == "dumb":
+        return (
+            "hvtui: the interactive wizard cannot draw on a TERM=dumb terminal; set TERM "
+            "(e.g. TERM=xterm-256color) or use a subcommand (see 'hvtui --help')"
+        )
+    return None
+
+
+def _has_terminal() -> bool:
+    return terminal_problem() is None
 
 
 def run_app(sysroot: Path | None = None) -> int:
     """Open the wizard on this host (or on the snapshot in ``sysroot``); return the exit code."""
     if not _has_terminal():
-        print(
-            "hvtui: the interactive wizard needs a terminal; use a subcommand instead "
-            "(see 'hvtui --help')",
-            file=sys.stderr,
-        )
+        print(terminal_problem() or NO_TERMINAL, file=sys.stderr)
         return EXIT_USAGE
     if sysroot is not None and not sysroot.is_dir():
         print(f"hvtui: --sysroot {sysroot}: not a directory", file=sys.stderr)
