@@ -70,6 +70,14 @@ class Peer:
         """This peer's default for ``option`` (``-`` when it does not offer it)."""
         return self.defaults.get(option, PeerDefault(PeerState.OFF))
 
+    def may_turn_on(self) -> tuple[str, ...]:
+        """The options this peer turns on when left unset: always or under a condition."""
+        return tuple(
+            name
+            for name, default in self.defaults.items()
+            if default.state in (PeerState.ON, PeerState.CONDITIONAL)
+        )
+
 
 _ON = PeerDefault(PeerState.ON)
 _PT = PeerDefault(PeerState.PASSTHROUGH)
@@ -92,6 +100,15 @@ def _off(note: str) -> PeerDefault:
 
 
 PEERS: tuple[Peer, ...] = (
+    # virt-install, for --osinfo win* (virtinst Guest.hyperv_supported()): virt-manager
+    # 5.0.0's virtinst/domain/features.py DomainFeatures._set_hyperv_defaults() turns on
+    # each of relaxed, vapic, spinlocks (retries 8191), vpindex, runtime, synic, stimer,
+    # stimer direct (both only with the hypervclock timer), frequencies, tlbflush, ipi,
+    # evmcs (Intel hosts) and avic (with <apic>) that the user left unset and libvirt's
+    # domain capabilities list; virtinst/domain/clock.py adds <timer name='hypervclock'
+    # present='yes'> unless the user gave any --clock timer.  Before 5.0 (4.1.0, Debian
+    # 12) DomainFeatures.set_defaults() adds only relaxed, vapic and spinlocks 8191, for
+    # libvirt >= 1.1.0, and clock.py the same hypervclock timer for libvirt >= 1.2.2.
     Peer(
         "virt-install",
         "virt-install",
