@@ -14,6 +14,26 @@ virt-install before 5.1 escapes ``& < > ' "`` in XML attribute values a
 second time (virt-manager issue #838, fixed by pull request #843), so a
 string containing them would reach libvirt changed: such values are refused
 for this format rather than exported wrong.
+
+virt-install also adds Hyper-V defaults of its own for ``--osinfo win*``
+(the virt-install peer in :mod:`hvtui.catalog.peers`, which cites
+virt-manager 4.1.0's and 5.0.0's ``virtinst/domain/features.py`` and
+``clock.py``): relaxed, vapic, spinlocks 8191 and the hypervclock timer, and
+since 5.0 also vpindex, runtime, synic, stimer (direct), frequencies,
+tlbflush, ipi, evmcs and avic where libvirt's domain capabilities list them.
+It only fills in what the user left unset, so every one of them the
+configuration does not write is written off here (``state='off'``,
+``hypervclock_present=no``), and where the target libvirt has no element to
+write it off with, deleted with ``--xml xpath.delete=``, which virt-install
+applies after its defaults and which does nothing when the element is absent.
+With hv-passthrough the ``<hyperv>`` children are deleted too: older libvirt
+still passes them to QEMU in passthrough mode.
+
+Its spinlocks default matters most: libvirt refuses ``retries`` below 4095,
+so a lower value is passed as ``-global <cpu type>.hv-spinlocks=V``; the
+``hv-spinlocks=0x1fff`` libvirt would put on ``-cpu`` for virt-install's
+default wins over any ``-global`` (QEMU applies ``-cpu`` properties last), so
+``<spinlocks state='off'>`` keeps it off the ``-cpu`` line and the guest gets V.
 """
 
 from __future__ import annotations
@@ -23,7 +43,9 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
+from hvtui import catalog
 from hvtui.catalog import Enlightenment, LibvirtKind, Value, ValueKind
+from hvtui.catalog.peers import get_peer
 from hvtui.export.context import ExportError, ExportTarget
 from hvtui.export.libvirt import LibvirtPlan, plan_libvirt
 from hvtui.export.shell import command_lines
@@ -44,11 +66,26 @@ class VirtInstallExport:
     groups: tuple[tuple[str, ...], ...]
     notes: tuple[str, ...]
     plan: LibvirtPlan
+    pinned: tuple[str, ...] = ()
+    """Options written off only so that virt-install's Windows defaults cannot turn
+    them on (spinlocks also when its value goes through ``-global``)."""
+    deleted: tuple[str, ...] = ()
+    """Options whose element virt-install may add but the target libvirt cannot
+    write off: removed with ``--xml xpath.delete=``."""
 
     @property
     def args(self) -> tuple[str, ...]:
         """Every argument word in order."""
         return tuple(word for group in self.groups for word in group)
+
+    def expressed(self) -> Config:
+        """The configuration the arguments carry: the plan's, plus the pinned switches
+        as off (a value option written off, spinlocks, is absent or its -global)."""
+        values: dict[str, Value] = {
+            name: False for name in self.pinned if catalog.get(name).kind is ValueKind.SWITCH
+        }
+        values.update(self.plan.expressed())
+        return Config.of(values)
 
 
 def probe_features(binary: str = "virt-install", timeout: float = 20.0) -> frozenset[str] | None:
@@ -94,6 +131,7 @@ class _Builder:
         self.known = known
         self.features: list[str] = []
         self.xml: list[tuple[str, str]] = []
+        self.deletes: list[str] = []
 
     def has(self, suboption: str) -> bool:
         return self.known is None or suboption in self.known
@@ -156,10 +194,12 @@ def build_virt_install(
             )
         elif kind is LibvirtKind.PANIC and value is True:
             panic.append(f"{layout.PANIC_MODEL}={layout.PANIC_HYPERV}")
+    pinned, deleted = _keep_out_defaults(config, plan, builder, clock)
     groups: list[tuple[str, ...]] = [("--cpu", _cpu_arg(target.cpu_model))]
     if builder.features:
         groups.append(("--features", ",".join(builder.features)))
     groups.extend(("--xml", _xml_arg(xpath, value)) for xpath, value in builder.xml)
+    groups.extend(("--xml", f"xpath.delete={xpath}") for xpath in builder.deletes)
     if clock:
         groups.append(("--clock", ",".join(clock)))
     groups.extend(("--panic", item) for item in panic)
@@ -173,7 +213,100 @@ def build_virt_install(
         f"{f.entry.qemu_property} via --qemu-commandline: {f.reason}" for f in plan.fallback
     )
     notes.extend(f"left out {o.entry.name}: {o.reason}" for o in plan.omitted)
-    return VirtInstallExport(tuple(groups), tuple(notes), plan)
+    notes.extend(_default_notes(config, plan, pinned, deleted))
+    return VirtInstallExport(tuple(groups), tuple(notes), plan, pinned, deleted)
+
+
+def _passthrough(config: Config) -> bool:
+    """Whether an option that overrides the others (hv-passthrough) is on."""
+    return any(catalog.get(name).overrides_list for name in config.enabled())
+
+
+def _written_on(plan: LibvirtPlan, entry: Enlightenment) -> bool:
+    value = plan.native_value(entry)
+    return value is not None and value is not False and value != "off"
+
+
+def _keep_out_defaults(
+    config: Config, plan: LibvirtPlan, builder: _Builder, clock: list[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Write off (or delete) each virt-install Windows default the plan does not write.
+
+    Returns the options written off and the options deleted.
+    """
+    # With hv-passthrough the <hyperv> children are deleted rather than written off:
+    # libvirt passed them to QEMU in passthrough mode until it learnt to ignore them
+    # (the catalog's passthrough note says since when), and virt-install's spinlocks
+    # 8191 would replace the host's value.
+    passthrough = _passthrough(config)
+    pinned: list[str] = []
+    deleted: list[str] = []
+    for name in get_peer("virt-install").may_turn_on():
+        entry = catalog.get(name)
+        if plan.native_value(entry) is not None:
+            continue
+        if passthrough and config.get(name) is not None:
+            continue  # the user's own choice, which passthrough overrides
+        lv = entry.libvirt
+        known = lv.since is not None and lv.since <= plan.target.libvirt
+        if lv.kind is LibvirtKind.CLOCK_TIMER:
+            # virt-install checks the libvirt version before adding the timer.
+            if known:
+                clock.append(f"{lv.element}_{layout.TIMER_PRESENT}=no")
+                pinned.append(name)
+            continue
+        if lv.kind is LibvirtKind.HYPERV:
+            steps: tuple[str, ...] = (lv.element,)
+        elif lv.kind is LibvirtKind.HYPERV_CHILD:
+            parent = layout.parent_entry(entry)
+            if parent is None or not _written_on(plan, parent):
+                # virt-install only adds the child under a parent that is on, and
+                # deleting the parent deletes it too.
+                continue
+            steps = layout.split_child(entry)
+        else:
+            continue
+        if known and not passthrough:
+            builder.set(steps, layout.STATE, libvirt_state(False), free_text=False)
+            pinned.append(name)
+        else:
+            builder.deletes.append(_xpath(layout.FEATURES, layout.HYPERV, *steps))
+            deleted.append(name)
+    return tuple(pinned), tuple(deleted)
+
+
+def _default_notes(
+    config: Config, plan: LibvirtPlan, pinned: tuple[str, ...], deleted: tuple[str, ...]
+) -> list[str]:
+    notes: list[str] = []
+    through_global = {f.entry.name for f in plan.fallback}
+    off = [n for n in pinned if n not in through_global]
+    if off:
+        notes.append(
+            "written off, else virt-install's defaults for --osinfo win* would turn "
+            f"them on: {', '.join(off)}"
+        )
+    peer = get_peer("virt-install")
+    for name in pinned:
+        if name in through_global:
+            own = peer.default(name).value
+            added = f" ({own})" if own is not None else ""
+            notes.append(
+                f"{name} written off in <hyperv>, so that only the -global sets it: "
+                f"virt-install would add its own value{added}, and the -cpu property "
+                "libvirt makes of it wins over a -global"
+            )
+    if deleted:
+        why = (
+            "older libvirt passes them to QEMU even in passthrough mode"
+            if _passthrough(config)
+            else f"libvirt {plan.target.libvirt} cannot write them off"
+        )
+        notes.append(
+            f"deleted with --xml xpath.delete ({why}), else virt-install's defaults for "
+            f"--osinfo win* (5.0+: what its libvirt lists) turn them on: {', '.join(deleted)}"
+        )
+    return notes
 
 
 def _cpu_arg(model: str) -> str:

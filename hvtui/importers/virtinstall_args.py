@@ -2,7 +2,7 @@
 
 virt-install only writes libvirt XML, so its arguments are replayed onto an
 empty ``<domain>`` the way virt-install applies them (``--features``
-sub-options, ``--xml`` XPath edits, ``--clock``, ``--panic``, ``--cpu``,
+sub-options, ``--xml`` XPath edits and deletions, ``--clock``, ``--panic``, ``--cpu``,
 ``--qemu-commandline``) and the result goes through the libvirt importer.
 Each option string is split like virt-install does: ``shlex`` with commas as
 the only separators, ``key=value`` on the first ``=``.
@@ -90,12 +90,33 @@ def _set_path(root: ET.Element, path: str, value: str) -> None:
         node.set(attribute, value)
 
 
+def _delete_path(root: ET.Element, path: str) -> None:
+    """Apply ``xpath.delete=./a/b`` (or ``./a/@c``); nothing when it is absent, as in
+    virt-install."""
+    steps = xpath_steps(path)
+    if not steps:
+        return
+    last = steps.pop()
+    parent = root.find("/".join(steps)) if steps else root
+    if parent is None:
+        return
+    if last.startswith("@"):
+        parent.attrib.pop(last[1:], None)
+        return
+    child = parent.find(last)
+    if child is not None:
+        parent.remove(child)
+
+
 def _apply_xml(root: ET.Element, optstr: str) -> None:
     if optstr.startswith("xpath."):
         fields = dict(optstr_items(optstr))
         xpath, value = fields.get("xpath.set"), fields.get("xpath.value")
         if xpath is not None and value is not None:
             _set_path(root, xpath, value)
+        delete = fields.get("xpath.delete")
+        if delete is not None:
+            _delete_path(root, delete)
         return
     xpath, _, value = optstr.rpartition("=")
     if xpath:

@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from hvtui.catalog.peers import get_peer
+from hvtui.export import ExportTarget, build_virt_install, plan_libvirt
+from hvtui.model import Config
 from hvtui.versions import Version, find_version
 
 QEMU = "qemu-system-x86_64"
@@ -248,3 +251,18 @@ class EmbeddedQemuDriver:
     def close(self) -> None:
         """Remove the driver's state directory."""
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def virt_install_expressed(
+    config: Config, target: ExportTarget, known: frozenset[str] | None = None
+) -> Config:
+    """What ``--format virt-install`` must read back as: the libvirt plan's configuration,
+    plus offs, only for what virt-install's Windows defaults would turn on and the
+    configuration does not set (checked here, so callers compare exactly)."""
+    plan = dict(plan_libvirt(config, target).expressed())
+    expressed = dict(build_virt_install(config, target, known_features=known).expressed())
+    assert {n: v for n, v in expressed.items() if n in plan} == plan
+    extra = {n: v for n, v in expressed.items() if n not in plan}
+    assert all(v is False for v in extra.values()), extra
+    assert set(extra) <= set(get_peer("virt-install").may_turn_on()) - set(dict(config)), extra
+    return Config.of(expressed)
