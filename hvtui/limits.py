@@ -8,6 +8,8 @@ these numbers, and a test checks that it states them right.
 
 from __future__ import annotations
 
+import re
+
 KIB = 1024
 MIB = 1024 * KIB
 
@@ -25,9 +27,20 @@ MAX_JSON_BYTES = 16 * MIB
 MAX_SYSFS_BYTES = 64 * KIB
 #: ``/proc/cpuinfo``: about 1.5 KiB per CPU, so some 12 MiB for Linux's 8192 CPUs.
 MAX_CPUINFO_BYTES = 16 * MIB
+#: Elements, comments and processing instructions of one XML document.
+MAX_XML_NODES = 20_000
+#: Words of one command line (QEMU's, virt-install's, a Proxmox ``args:`` line) and
+#: items of one option string.  A real QEMU command line has a few hundred words.
+MAX_WORDS = 100_000
+#: Items of one QEMU option value (``-cpu host,hv-relaxed,...``, ``-smp``, ``-global``):
+#: each is looked up in the catalog, and a real ``-cpu`` has a few dozen.
+MAX_OPTION_ITEMS = 10_000
 #: Problems of one kind listed per input (unknown options, unreadable values);
 #: the rest are counted in one last line, so a hostile file cannot flood the output.
 MAX_LISTED_ERRORS = 20
+
+
+_MORE = re.compile(r"\.\.\. and (\d+) more problems? like these")
 
 
 def cap_messages(messages: list[str], *, limit: int = MAX_LISTED_ERRORS) -> list[str]:
@@ -35,11 +48,17 @@ def cap_messages(messages: list[str], *, limit: int = MAX_LISTED_ERRORS) -> list
 
     Collectors keep appending (appending is linear); this runs once at the end,
     so what is shown and stored stays bounded however many problems there were.
+    Capping again (after messages were added to a capped list) keeps the count
+    right: an earlier count line adds its number.
     """
-    if len(messages) <= limit:
+    rest = 0
+    if messages and (earlier := _MORE.fullmatch(messages[-1])) is not None:
+        messages, rest = messages[:-1], int(earlier.group(1))
+    if len(messages) > limit:
+        messages, rest = messages[:limit], rest + len(messages) - limit
+    if not rest:
         return messages
-    rest = len(messages) - limit
-    return [*messages[:limit], f"... and {rest} more problem{'s' if rest != 1 else ''} like these"]
+    return [*messages, f"... and {rest} more problem{'s' if rest != 1 else ''} like these"]
 
 
 def describe_size(size: int) -> str:
@@ -55,9 +74,12 @@ __all__ = [
     "MAX_CPUINFO_BYTES",
     "MAX_JSON_BYTES",
     "MAX_LISTED_ERRORS",
+    "MAX_OPTION_ITEMS",
     "MAX_PRESET_BYTES",
     "MAX_SYSFS_BYTES",
     "MAX_VM_BYTES",
+    "MAX_WORDS",
+    "MAX_XML_NODES",
     "MIB",
     "cap_messages",
     "describe_size",

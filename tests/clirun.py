@@ -34,6 +34,7 @@ def run_cli(
     env: dict[str, str] | None = None,
     input_text: str | None = None,
     cwd: Path | None = None,
+    timeout: float = 120,
 ) -> Result:
     """Run ``python -m hvtui ARGS``; the caller's environment plus ``env``."""
     full_env = dict(os.environ)
@@ -45,7 +46,7 @@ def run_cli(
         env=full_env,
         input=input_text,
         cwd=cwd or REPO,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)

@@ -189,8 +189,9 @@ def load_text(data: bytes | str, *, label: str = "<pasted text>") -> AuditInput:
     if text.lstrip().startswith("<"):
         return _from_xml(text, label)
     try:
-        if proxmox_options(text) is not None:
-            return AuditInput(label, PROXMOX, parse_proxmox_config(text))
+        options = proxmox_options(text)
+        if options is not None:
+            return AuditInput(label, PROXMOX, parse_proxmox_config(text, options=options))
         return _from_command(text, label)
     except CommandLineError as exc:
         raise SourceError(f"{label}: {exc}") from None

@@ -26,7 +26,15 @@ from hvtui.importers.qemu_cmdline import CommandLineError, parse_qemu_args, spli
 from hvtui.importers.result import Imported
 from hvtui.untrusted import parse_int
 
-_LINE = re.compile(r"^([a-z][a-z0-9_-]*):\s*(.*)$")
+# Over the text with "\n" line breaks only: "[^\S\n]" is whitespace within a line.
+#: A ``[section]`` line: the first ends the current configuration.
+_SECTION = re.compile(r"^[^\S\n]*+\[", re.MULTILINE)
+#: A line that is neither blank, a comment, nor ``key: value``.
+_OTHER_LINE = re.compile(r"^(?![^\S\n]*+(?:$|#|[a-z][a-z0-9_-]*+:))", re.MULTILINE)
+#: ``key: value``, the value without the whitespace around it.
+_OPTION = re.compile(
+    r"^[^\S\n]*+([a-z][a-z0-9_-]*+):[^\S\n]*+((?:\S|[^\S\n]++(?=\S))*+)", re.MULTILINE
+)
 #: Keys every Proxmox guest configuration has some of; one is needed to call a
 #: ``key: value`` file a Proxmox configuration.
 _TYPICAL_KEYS = frozenset(
@@ -40,19 +48,17 @@ def proxmox_options(text: str) -> dict[str, str] | None:
     not a Proxmox guest configuration.
 
     Comment lines (``#``, Proxmox's description) and blank lines are skipped; the
-    first ``[section]`` (a snapshot) ends the current configuration.
+    first ``[section]`` (a snapshot) ends the current configuration.  Each step
+    is one expression over the whole text (no loop per line), so a file of a
+    million lines costs what reading it costs.
     """
-    options: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            break
-        match = _LINE.match(line)
-        if match is None:
-            return None
-        options[match.group(1)] = match.group(2).strip()
+    lines = "\n".join(text.splitlines())  # every line break as "\n", as splitlines has them
+    section = _SECTION.search(lines)
+    if section is not None:
+        lines = lines[: section.start()]
+    if _OTHER_LINE.search(lines) is not None:
+        return None
+    options = dict(_OPTION.findall(lines))
     if not options or not (options.keys() & _TYPICAL_KEYS):
         return None
     return options
@@ -85,13 +91,14 @@ def cpu_argument(value: str) -> tuple[str, list[str]]:
     return ",".join([model or "kvm64", *items]), others
 
 
-def parse_proxmox_config(text: str) -> Imported:
+def parse_proxmox_config(text: str, *, options: dict[str, str] | None = None) -> Imported:
     """The Hyper-V configuration of a Proxmox guest, as far as its file states it.
 
-    Raises :class:`~hvtui.importers.qemu_cmdline.CommandLineError` when the text is
-    not a Proxmox configuration or its ``args:`` cannot be split.
+    ``options`` is :func:`proxmox_options` of ``text`` when the caller already has
+    it.  Raises :class:`~hvtui.importers.qemu_cmdline.CommandLineError` when the
+    text is not a Proxmox configuration or its ``args:`` cannot be split.
     """
-    options = proxmox_options(text)
+    options = options if options is not None else proxmox_options(text)
     if options is None:
         raise CommandLineError("not a Proxmox guest configuration (key: value lines)")
     argv: list[str] = []

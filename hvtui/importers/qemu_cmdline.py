@@ -21,23 +21,22 @@ so the word after them is read as the next option, not as their value.
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from hvtui import catalog
 from hvtui.catalog import Value
 from hvtui.importers.result import Imported
+from hvtui.importers.shellwords import WHITESPACE, split_shell
 from hvtui.importers.spelling import (
     ValueSpellingError,
     model_of_cpu_type,
     parse_qemu_value,
     qemu_refuses,
 )
+from hvtui.limits import MAX_OPTION_ITEMS, MAX_WORDS
 from hvtui.model import Config
 from hvtui.untrusted import parse_int
-
-_CONTINUATION = re.compile(r"\\\r?\n")
 
 #: QEMU options that take no value (``qemu-system-x86_64 -help`` of QEMU 7.2, plus
 #: older ones people still paste).  Any other option is followed by its value, except
@@ -83,34 +82,39 @@ class CpuOption:
 
     model: str
     items: tuple[tuple[str, str | None], ...]
+    dropped: int = 0
+    """Items beyond :data:`~hvtui.limits.MAX_OPTION_ITEMS`, not read."""
+
+
+#: A run of commas of odd length ends with a separator: ``,,`` pairs up from the left.
+_OPTS_SEPARATOR = re.compile(r"(?<!,)((?:,,)*+),(?!,)")
 
 
 def split_opts(text: str) -> list[str]:
-    """Split a QemuOpts string on commas; ``,,`` stands for a literal comma."""
-    parts: list[str] = []
-    current: list[str] = []
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char == ",":
-            if i + 1 < len(text) and text[i + 1] == ",":
-                current.append(",")
-                i += 2
-                continue
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-        i += 1
-    parts.append("".join(current))
-    return parts
+    """Split a QemuOpts string on commas; ``,,`` stands for a literal comma.
+
+    Linear, in C: ``str.split`` when there is no ``,,``, else one ``re.split``
+    whose captured pairs (the escaped commas before a separator) go back onto the
+    end of their part.
+    """
+    if ",," not in text:
+        return text.split(",")
+    pieces = _OPTS_SEPARATOR.split(text)
+    parts, pairs = pieces[0::2], [*pieces[1::2], ""]
+    return [(part + pair).replace(",,", ",") for part, pair in zip(parts, pairs, strict=True)]
 
 
 def parse_cpu_option(text: str) -> CpuOption:
-    """``host,hv-relaxed=on,hv-crash`` -> model ``host`` and its items."""
+    """``host,hv-relaxed=on,hv-crash`` -> model ``host`` and its items.
+
+    At most :data:`~hvtui.limits.MAX_OPTION_ITEMS` items are read (``dropped``
+    counts the rest): each is looked up in the catalog, and a real ``-cpu`` has
+    a few dozen.
+    """
     model, *rest = split_opts(text)
+    dropped = max(0, len(rest) - MAX_OPTION_ITEMS)
     items: list[tuple[str, str | None]] = []
-    for item in rest:
+    for item in rest[:MAX_OPTION_ITEMS]:
         if not item:
             continue
         if item[0] in "+-" and "=" not in item:
@@ -119,22 +123,34 @@ def parse_cpu_option(text: str) -> CpuOption:
             continue
         key, sep, value = item.partition("=")
         items.append((key, value if sep else None))
-    return CpuOption(model, tuple(items))
+    return CpuOption(model, tuple(items), dropped)
 
 
 def split_command(text: str) -> list[str]:
     """Shell words of a pasted command: comments and line continuations removed."""
-    return shell_words(_CONTINUATION.sub(" ", text), comments=True, what="the command line")
+    # A line continuation (backslash, newline) is a space: re.sub(r"\\\r?\n", " ") in
+    # effect, but str.replace costs no call per match (a million continuations).
+    joined = text.replace("\\\r\n", " ").replace("\\\n", " ")
+    return shell_words(joined, comments=True, what="the command line")
 
 
-def shell_words(text: str, *, comments: bool = False, what: str = "the arguments") -> list[str]:
+def shell_words(
+    text: str,
+    *,
+    comments: bool = False,
+    what: str = "the arguments",
+    separators: str = WHITESPACE,
+) -> list[str]:
     """``shlex.split`` for untrusted text: an unbalanced quote is a CommandLineError.
 
     Every importer splits shell words here, so "No closing quotation" (a plain
-    ValueError from shlex) never escapes as an internal error.
+    ValueError from shlex) never escapes as an internal error.  The splitting is
+    :func:`~hvtui.importers.shellwords.split_shell`: the same words as ``shlex``
+    in linear time (``shlex`` is quadratic in the length of a word), and at most
+    :data:`~hvtui.limits.MAX_WORDS` of them.
     """
     try:
-        return shlex.split(text, comments=comments)
+        return split_shell(text, comments=comments, separators=separators, max_words=MAX_WORDS)
     except ValueError as exc:
         raise CommandLineError(f"cannot split {what}: {exc}") from exc
 
@@ -215,7 +231,10 @@ _SMP_COUNTS = ("sockets", "dies", "clusters", "cores", "threads")
 def smp_vcpus(text: str) -> int | None:
     """The vCPUs an ``-smp`` value starts: ``4``, ``cpus=4,...`` or the topology product."""
     fields: dict[str, str] = {}
-    for n, part in enumerate(split_opts(text)):
+    parts = split_opts(text)
+    if len(parts) > MAX_OPTION_ITEMS:
+        return None
+    for n, part in enumerate(parts):
         key, sep, value = part.partition("=")
         if not sep and n == 0:
             fields["cpus"] = key
@@ -239,7 +258,10 @@ def _global_parts(text: str) -> tuple[str, str, str] | None:
     """``(driver, property, value)`` from either ``-global`` spelling."""
     if text.startswith("driver=") or ",property=" in text:
         fields: dict[str, str] = {}
-        for part in split_opts(text):
+        parts = split_opts(text)
+        if len(parts) > MAX_OPTION_ITEMS:
+            return None
+        for part in parts:
             key, _, value = part.partition("=")
             fields[key] = value
         if {"driver", "property"} <= fields.keys():
@@ -312,6 +334,11 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
     globals_: list[tuple[str, str, str]] = []
     extra: list[str] = []
     problems: list[str] = []
+    if len(argv) > MAX_WORDS:  # a process's command line, from a snapshot say
+        problems.append(
+            f"{len(argv) - MAX_WORDS} more arguments after the first {MAX_WORDS}; not read"
+        )
+        argv = argv[:MAX_WORDS]
     vcpus: int | None = None
     for name, value in _options(argv):
         if value is None:
@@ -340,6 +367,10 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
             continue
         hv.set(prop, value, f"-global {driver}.{prop}", legacy_names=False)
     others: list[str] = []
+    if cpu is not None and cpu.dropped:
+        problems.append(
+            f"-cpu: {cpu.dropped} more properties after the first {MAX_OPTION_ITEMS}; not read"
+        )
     if cpu is not None:
         for key, raw in cpu.items:
             if not hv.set(key, raw, "-cpu"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hvtui.limits import cap_messages
 from hvtui.model import Config
 
 
@@ -39,6 +40,13 @@ class Imported:
     hyperv_mode: str | None = None
     """libvirt's ``<hyperv mode=...>`` (``custom``, ``passthrough``, ``host-model``);
     ``None`` for other inputs or without ``<hyperv>``."""
+
+    def __post_init__(self) -> None:
+        """Problems and warnings stop at :data:`~hvtui.limits.MAX_LISTED_ERRORS` each
+        (then one line counts the rest), whichever importer made them, so a hostile
+        input cannot flood the audit's output."""
+        object.__setattr__(self, "problems", tuple(cap_messages(list(self.problems))))
+        object.__setattr__(self, "warnings", tuple(cap_messages(list(self.warnings))))
 
 
 __all__ = ["Imported"]

@@ -23,13 +23,16 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 from xml.parsers import expat
 
-from hvtui.limits import MAX_VM_BYTES
+from hvtui.limits import MAX_VM_BYTES, MAX_XML_NODES
 
 #: Largest document accepted (a libvirt domain is a few kilobytes).
 MAX_XML_BYTES = MAX_VM_BYTES
 #: Deepest element nesting accepted (a libvirt domain nests about eight levels);
 #: the limit keeps recursive tree walks (indenting, serializing) safe.
 MAX_DEPTH = 256
+#: Most elements, comments and processing instructions accepted: each costs a
+#: Python call, and a libvirt domain has a few hundred.
+MAX_NODES = MAX_XML_NODES
 
 _FORBIDDEN = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _DECLARED_ENCODING = re.compile(
@@ -37,6 +40,12 @@ _DECLARED_ENCODING = re.compile(
 )
 _UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
 _PROLOG_ITEM = re.compile(r"\s*(<\?.*?\?>|<!--.*?-->)", re.DOTALL)
+_SPACE = re.compile(r"\s*+")
+#: Whitespace, comments and processing instructions at the end of a document, read
+#: backwards (``-->...<!--`` reversed): each closer with the nearest opener before it.
+_EPILOG_REVERSED = re.compile(
+    r"(?:\s*+(?:>--(?:[^-]|-(?!-!<))*+--!<|>\?(?:[^?]|\?(?!<))*+\?<))*+", re.DOTALL
+)
 
 
 class XmlError(ValueError):
@@ -119,14 +128,33 @@ def parse(data: bytes | str, *, source: str, max_bytes: int = MAX_XML_BYTES) -> 
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     depth = 0
+    nodes = 0
+
+    def count() -> None:
+        nonlocal nodes
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise XmlError(
+                f"more than {MAX_NODES} elements, comments and processing instructions "
+                "(a libvirt domain has a few hundred)"
+            )
 
     def start(name: str, attributes: list[str]) -> None:
         nonlocal depth
+        count()
         depth += 1
         if depth > MAX_DEPTH:
             raise XmlError(f"elements are nested more than {MAX_DEPTH} levels deep")
         pairs = zip(attributes[::2], attributes[1::2], strict=True)
         builder.start(_qualified(name), {_qualified(k): v for k, v in pairs})
+
+    def comment(text: str) -> None:
+        count()
+        builder.comment(text)
+
+    def pi(target: str, data: str) -> None:
+        count()
+        builder.pi(target, data)
 
     def end(name: str) -> None:
         nonlocal depth
@@ -140,8 +168,8 @@ def parse(data: bytes | str, *, source: str, max_bytes: int = MAX_XML_BYTES) -> 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = builder.data
-    parser.CommentHandler = builder.comment
-    parser.ProcessingInstructionHandler = builder.pi
+    parser.CommentHandler = comment
+    parser.ProcessingInstructionHandler = pi
     parser.StartNamespaceDeclHandler = namespace
     parser.StartDoctypeDeclHandler = _reject_declaration
     parser.EntityDeclHandler = _reject_declaration
@@ -176,9 +204,8 @@ def prolog_end(text: str) -> int:
         if match is None:
             break
         pos = match.end()
-    while pos < len(text) and text[pos].isspace():
-        pos += 1
-    return pos
+    space = _SPACE.match(text, pos)
+    return space.end() if space is not None else pos
 
 
 def _root_end(text: str) -> int:
@@ -186,20 +213,34 @@ def _root_end(text: str) -> int:
 
     After the root a well-formed document has only whitespace, comments (which
     cannot contain ``--``) and processing instructions, so scanning backwards
-    for their openers is exact.
+    for their openers is exact.  The scan runs forwards over the reversed text
+    (one copy), so a long epilog costs linear time, not a copy per comment.
     """
-    end = len(text)
-    while True:
-        stripped = text[:end].rstrip()
-        if stripped.endswith("-->"):
-            opener = stripped.rfind("<!--")
-        elif stripped.endswith("?>"):
-            opener = stripped.rfind("<?")
+    backwards = text[::-1]
+    fast = _EPILOG_REVERSED.match(backwards)  # the usual items, in one C pass
+    pos = fast.end() if fast is not None else 0
+    while True:  # what the expression leaves (an opener overlapping its closer)
+        space = _SPACE.match(backwards, pos)
+        pos = space.end() if space is not None else pos
+        if backwards.startswith(">--", pos):  # "-->" read from the end
+            opener = backwards.find("--!<", pos)
+        elif backwards.startswith(">?", pos):  # "?>"
+            opener = backwards.find("?<", pos)
         else:
-            return len(stripped)
+            break
         if opener < 0:
-            return len(stripped)
-        end = opener
+            break
+        pos = opener + 4 if backwards[opener] == "-" else opener + 2
+    return len(text) - pos
 
 
-__all__ = ["MAX_DEPTH", "MAX_XML_BYTES", "XmlDocument", "XmlError", "decode", "parse", "prolog_end"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "MAX_XML_BYTES",
+    "XmlDocument",
+    "XmlError",
+    "decode",
+    "parse",
+    "prolog_end",
+]

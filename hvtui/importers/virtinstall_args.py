@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
@@ -24,14 +23,7 @@ from hvtui.importers.result import Imported
 
 def optstr_items(optstr: str) -> list[tuple[str, str | None]]:
     """``a=1,b='x,y'`` -> ``[("a", "1"), ("b", "x,y")]`` as virt-install splits it."""
-    lexer = shlex.shlex(optstr, posix=True)
-    lexer.commenters = ""
-    lexer.whitespace = ","
-    lexer.whitespace_split = True
-    try:
-        words = list(lexer)
-    except ValueError as exc:
-        raise CommandLineError(f"cannot split {optstr!r}: {exc}") from exc
+    words = shell_words(optstr, what=repr(optstr), separators=",")
     items: list[tuple[str, str | None]] = []
     for word in words:
         key, sep, value = word.partition("=")
