@@ -20,10 +20,12 @@ import tomli_w
 
 from hvtui import __version__, catalog, cpumodels
 from hvtui.catalog import Value
+from hvtui.catalog.cpu_settings import CPU_SETTINGS, CpuSettingKey
 from hvtui.fsutil import atomic_write
 from hvtui.inputs import InputError, read_input, too_large
 from hvtui.limits import MAX_PRESET_BYTES
 from hvtui.model import Config
+from hvtui.model.cpu import CpuSettings
 from hvtui.model.values import describe_type, kind_matches
 from hvtui.untrusted import UntrustedError, load_toml
 from hvtui.versions import Version, VersionError, parse_version
@@ -33,7 +35,7 @@ SCHEMA = 1
 #: Larger files are refused before parsing (a preset is a few hundred bytes).
 MAX_BYTES = MAX_PRESET_BYTES
 
-TOP_KEYS = ("schema", "name", "description", "enlightenments", "target")
+TOP_KEYS = ("schema", "name", "description", "enlightenments", "cpu", "target")
 TARGET_KEYS = ("cpu-model", "qemu", "libvirt")
 #: ``\Z``, not ``$``: ``$`` also matches before a final newline ("x\n").
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
@@ -77,6 +79,8 @@ class Preset:
     target: Target = field(default_factory=Target)
     source: Path | None = field(default=None, compare=False)
     origin: Origin = field(default="file", compare=False)
+    cpu: CpuSettings = field(default_factory=CpuSettings)
+    """The ``[cpu]`` table: settings around the hv-* options (nested-virt, tsc-frequency...)."""
 
 
 # -- reading ---------------------------------------------------------------
@@ -156,7 +160,8 @@ def _from_document(
     description = _optional_string(doc, "description", source) or ""
     config = _enlightenments(doc.get("enlightenments", {}), source)
     target = _target(doc.get("target", {}), source)
-    return Preset(name or default_name, config, description, target, path, origin)
+    cpu = _cpu(doc.get("cpu", {}), source)
+    return Preset(name or default_name, config, description, target, path, origin, cpu)
 
 
 def _check_schema(doc: Mapping[str, Any], source: str) -> None:
@@ -224,6 +229,37 @@ def _enlightenments(table: object, source: str) -> Config:
     return Config.from_items(values)
 
 
+def _cpu(table: object, source: str) -> CpuSettings:
+    if not isinstance(table, dict):
+        raise PresetError(source, "cpu", f"expected a table ([cpu]), got {describe_type(table)}")
+    keys = tuple(s.key.value for s in CPU_SETTINGS)
+    settings = CpuSettings()
+    for key, value in table.items():
+        if key not in keys:
+            raise PresetError(source, f"cpu.{key}", _unknown_key(key, keys, "key"))
+        setting = next(s for s in CPU_SETTINGS if s.key.value == key)
+        if setting.kind is catalog.ValueKind.SWITCH:
+            if not isinstance(value, bool):
+                raise PresetError(
+                    source, f"cpu.{key}", f"expected true or false, got {describe_type(value)}"
+                )
+        elif (
+            not isinstance(value, int)
+            or isinstance(value, bool)
+            or not setting.minimum <= value <= setting.maximum
+        ):
+            raise PresetError(
+                source,
+                f"cpu.{key}",
+                f"expected an integer from {setting.minimum} to {setting.maximum} (Hz), got "
+                f"{value!r}"
+                if isinstance(value, int)
+                else f"got {describe_type(value)}",
+            )
+        settings = settings.with_value(CpuSettingKey(key), value)
+    return settings
+
+
 def _target(table: object, source: str) -> Target:
     if not isinstance(table, dict):
         raise PresetError(
@@ -285,6 +321,9 @@ def to_document(preset: Preset) -> dict[str, Any]:
     if preset.description:
         doc["description"] = preset.description
     doc["enlightenments"] = dict(preset.config.values)
+    cpu = {key.value: value for key, value in preset.cpu.items()}
+    if cpu:
+        doc["cpu"] = cpu
     target: dict[str, str] = {}
     if preset.target.cpu_model is not None:
         target["cpu-model"] = preset.target.cpu_model
@@ -299,8 +338,19 @@ def to_document(preset: Preset) -> dict[str, Any]:
 
 def dumps(preset: Preset) -> str:
     """Preset as TOML text (with a one-line header saying who wrote it)."""
-    body = tomli_w.dumps(to_document(preset))
+    body = _hex_integers(tomli_w.dumps(to_document(preset)), preset.config)
     return f"# hvtui preset, written by hvtui {__version__}\n{body}"
+
+
+def _hex_integers(body: str, config: Config) -> str:
+    """Options shown in hex (spinlocks: ``0x1fff``) written in hex, as TOML allows and the
+    shipped presets spell them; tomli-w itself writes every integer in decimal."""
+    for name, value in config.values:
+        if type(value) is not int or value < 0 or not catalog.is_canonical(name):
+            continue
+        if catalog.get(name).hex_display:
+            body = body.replace(f"\n{name} = {value}\n", f"\n{name} = {value:#x}\n", 1)
+    return body
 
 
 def save(preset: Preset, path: Path, *, force: bool = False) -> None:

@@ -6,7 +6,7 @@ call the same functions.
 
 from __future__ import annotations
 
-from hvtui.advice.advise import Context, advise, make_context
+from hvtui.advice.advise import Context, advise, advise_cpu, make_context
 from hvtui.advice.host import HostView
 from hvtui.advice.migration import Badge, migration_safety
 from hvtui.advice.recommend import Choice, Recommendation, recommend, recommend_fleet
@@ -22,6 +22,7 @@ __all__ = [
     "Intent",
     "Recommendation",
     "advise",
+    "advise_cpu",
     "get_intent",
     "make_context",
     "migration_safety",

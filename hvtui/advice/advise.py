@@ -21,9 +21,12 @@ from hvtui.catalog import (
     Severity,
     WithoutHyperV,
 )
+from hvtui.catalog.cpu_settings import virt_flag
 from hvtui.intents import DEFAULT_INTENT, Intent, get_intent
 from hvtui.model import Config, Finding, Fix, sort_findings, validate
 from hvtui.model.config import off_value, on_value
+from hvtui.model.cpu import CpuSettings
+from hvtui.model.qemu_target import qemu_refusals
 from hvtui.versions import Version
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -42,6 +45,10 @@ class Context:
     """vCPUs of the VM being configured (for overcommit)."""
     pinned: bool | None = None
     """Whether this VM's vCPUs will be pinned one-to-one."""
+    cpu: CpuSettings | None = None
+    """The VM's CPU settings (a preset's ``[cpu]``, or what an audit read); None: unknown."""
+    cpu_model: str | None = None
+    """The guest CPU model (``host``, ``Skylake-Server``); None: unknown."""
 
     @property
     def target_qemu(self) -> Version | None:
@@ -88,9 +95,11 @@ def make_context(
     libvirt: Version | None = None,
     vcpus: int | None = None,
     pinned: bool | None = None,
+    cpu: CpuSettings | None = None,
+    cpu_model: str | None = None,
 ) -> Context:
     """A :class:`Context` from plain arguments (intent by name)."""
-    return Context(host, get_intent(intent), qemu, libvirt, vcpus, pinned)
+    return Context(host, get_intent(intent), qemu, libvirt, vcpus, pinned, cpu, cpu_model)
 
 
 def advise(config: Config, context: Context | None = None) -> list[Finding]:
@@ -252,6 +261,86 @@ def _stop_reason(entry: Enlightenment) -> str:
     return f"{entry.qemu_property}: QEMU {how} ({entry.without_hyperv_error})"
 
 
+def advise_cpu(config: Config, cpu: CpuSettings, cpu_model: str) -> list[Finding]:
+    """The CPU-settings findings alone, for a preset without a host (``hvtui check``)."""
+    return _cpu_settings(config, make_context(cpu=cpu, cpu_model=cpu_model))
+
+
+def _cpu_settings(config: Config, ctx: Context) -> list[Finding]:
+    """The settings around the hv-* options that decide whether they do their job."""
+    cpu = ctx.cpu
+    if cpu is None:
+        return []
+    out: list[Finding] = []
+    nested = ctx.intent.nested or any(catalog.get(n).nested_only for n in config.enabled())
+    model = ctx.cpu_model
+    if nested and model is not None and model not in ("host", "max") and not cpu.nested_virt:
+        flag = virt_flag(model, ctx.host.vendor if ctx.host else None)
+        out.append(
+            Finding(
+                ERROR,
+                "nested-virt-missing",
+                (),
+                f"the guest CPU model {model} does not show {flag}: Hyper-V, WSL2 or VBS "
+                "inside the guest cannot start",
+                f"A named CPU model only gets the virtualization extension when asked "
+                f"(-cpu {model},{flag}=on; libvirt <feature policy='require' name='{flag}'/>). "
+                "Set [cpu] nested-virt = true.",
+            )
+        )
+    if ctx.intent.migratable and cpu.tsc_frequency is None:
+        needs = [n for n in config.enabled() if catalog.get(n).migration is Migration.NEEDS_TSC]
+        if cpu.invtsc:
+            needs.append("invtsc")
+        if needs:
+            out.append(
+                Finding(
+                    ERROR,
+                    "tsc-frequency-missing",
+                    tuple(n for n in needs if catalog.canonical_name(n) is not None),
+                    f"{', '.join(needs)} without a fixed tsc-frequency: QEMU refuses to "
+                    "migrate this VM",
+                    "QEMU adds a migration blocker (\"'tsc-frequency=' has to be specified\") "
+                    "for re-enlightenment and invtsc. Set [cpu] tsc-frequency to the TSC rate "
+                    "(Hz) of the slowest host in the pool.",
+                )
+            )
+    host = ctx.host
+    if (
+        cpu.invtsc
+        and host is not None
+        and (host.tsc_invariant is False or (host.clocksource not in (None, "tsc")))
+    ):
+        why = (
+            "the host TSC is not invariant"
+            if host.tsc_invariant is False
+            else f"the host kernel's clocksource is {host.clocksource}, not tsc"
+        )
+        out.append(
+            Finding(
+                WARNING,
+                "invtsc-unstable",
+                (),
+                f"invtsc tells the guest its TSC is invariant, but {why}",
+                "Only a host whose TSC is invariant and whose kernel clocksource is tsc gives "
+                "the guest a TSC it can trust as a clock; hv-time's benefit depends on it too.",
+            )
+        )
+    if cpu.hide_kvm:
+        out.append(
+            Finding(
+                INFO,
+                "kvm-hidden",
+                (),
+                "hide-kvm removes KVM's signature: the guest loses kvmclock, PV EOI, PV TLB "
+                "flush and steal time",
+                "Only NVIDIA consumer drivers before 465 needed it (code 43); keep it off "
+                "otherwise.",
+            )
+        )
+    return out
+
+
 def _host_needs(config: Config, ctx: Context) -> list[Finding]:
     host = ctx.host
     out: list[Finding] = []
@@ -399,46 +488,12 @@ def _spinlocks(config: Config, ctx: Context) -> list[Finding]:
 
 
 def _versions(config: Config, ctx: Context) -> list[Finding]:
-    out: list[Finding] = []
-    qemu, libvirt = ctx.target_qemu, ctx.target_libvirt
+    out: list[Finding] = qemu_refusals(config, ctx.target_qemu)
+    libvirt = ctx.target_libvirt
     for name, _ in config:
         if not catalog.is_canonical(name) or not config.is_on(name):
             continue
         entry = catalog.get(name)
-        if qemu is not None and entry.qemu_since > qemu:
-            out.append(
-                Finding(
-                    ERROR,
-                    "qemu-too-old",
-                    (name,),
-                    f"{name} needs QEMU {entry.qemu_since.short()}; the target is QEMU "
-                    f"{qemu.short()}",
-                    f"{entry.qemu_property} first appeared in QEMU {entry.qemu_since.short()}; an "
-                    "older QEMU refuses the unknown property.",
-                    _turn_off(name),
-                )
-            )
-        limit = entry.old_qemu_minimum
-        value = config.get(name)
-        if (
-            qemu is not None
-            and limit is not None
-            and qemu < limit.until
-            and isinstance(value, int)
-            and not isinstance(value, bool)
-            and value < limit.minimum
-        ):
-            out.append(
-                Finding(
-                    ERROR,
-                    "qemu-refuses-value",
-                    (name,),
-                    f"QEMU {qemu.short()} refuses {name} below {limit.minimum:#x} "
-                    f"({limit.minimum}); QEMU {limit.until.short()} and newer take it",
-                    f"QEMU before {limit.until.short()} says: {limit.message}",
-                    Fix(f"set {name} to {limit.minimum:#x}", ((name, limit.minimum),)),
-                )
-            )
         lv = entry.libvirt
         if libvirt is not None and (
             lv.kind is LibvirtKind.NONE or (lv.since is not None and lv.since > libvirt)
@@ -497,6 +552,7 @@ def _intent_needs(config: Config, ctx: Context) -> list[Finding]:
 _RULES: tuple[Callable[[Config, Context], list[Finding]], ...] = (
     _host_basics,
     _unsupported,
+    _cpu_settings,
     _host_needs,
     _migration,
     _spinlocks,

@@ -17,8 +17,10 @@ from hvtui import catalog
 from hvtui.advice.advise import Context, advise
 from hvtui.advice.host import HostView
 from hvtui.catalog import Enlightenment, HostNeed, Migration, Severity, Value, ValueKind
+from hvtui.catalog.cpu_settings import CpuSettingKey
 from hvtui.model import Config, Finding
 from hvtui.model.config import on_value
+from hvtui.model.cpu import CpuSettings
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,10 @@ class Recommendation:
     hosts: tuple[str, ...] = ()
     left_out_by_host: dict[str, tuple[Choice, ...]] = field(default_factory=dict)
     """For a fleet: per host, the options that host kept out of the common set."""
+    cpu: CpuSettings = field(default_factory=CpuSettings)
+    """The CPU settings around the options (a preset's ``[cpu]``)."""
+    cpu_reasons: tuple[tuple[CpuSettingKey, str], ...] = ()
+    """Why each CPU setting is set or left out."""
 
     def choice(self, option: str) -> Choice:
         """The decision for ``option``."""
@@ -211,11 +217,63 @@ def _close_over_requirements(choices: dict[str, Choice], vendor: str | None = No
                 changed = True
 
 
+def recommend_cpu(
+    config: Config, ctx: Context
+) -> tuple[CpuSettings, tuple[tuple[CpuSettingKey, str], ...]]:
+    """The CPU settings for ``config`` on the context's host and intent, with a reason each."""
+    host = ctx.host
+    cpu = CpuSettings()
+    reasons: list[tuple[CpuSettingKey, str]] = []
+    nested = ctx.intent.nested or any(catalog.get(n).nested_only for n in config.enabled())
+    if nested:
+        cpu = cpu.with_value(CpuSettingKey.NESTED_VIRT, True)
+        reasons.append(
+            (CpuSettingKey.NESTED_VIRT, "Hyper-V inside the guest needs vmx/svm; a named CPU "
+             "model only shows it when asked (host passes it through already)")
+        )  # fmt: skip
+    else:
+        reasons.append((CpuSettingKey.NESTED_VIRT, "left out: nothing nested is asked for"))
+    needs_tsc = [n for n in config.enabled() if catalog.get(n).migration is Migration.NEEDS_TSC]
+    if ctx.intent.migratable and needs_tsc:
+        reasons.append(
+            (CpuSettingKey.TSC_FREQUENCY, f"set it yourself: {', '.join(needs_tsc)} only "
+             "migrates with a fixed TSC rate, the slowest host's (Hz); hvtui cannot read it")
+        )  # fmt: skip
+    else:
+        reasons.append((CpuSettingKey.TSC_FREQUENCY, "left out: the VM keeps its host's rate"))
+    stable = host is not None and host.tsc_invariant is True and host.clocksource == "tsc"
+    if ctx.intent.migratable:
+        reasons.append((CpuSettingKey.INVTSC, "left out for migration: QEMU blocks it without "
+                        "a fixed tsc-frequency"))  # fmt: skip
+    elif stable:
+        cpu = cpu.with_value(CpuSettingKey.INVTSC, True)
+        reasons.append(
+            (CpuSettingKey.INVTSC, "host has an invariant TSC and the tsc clocksource: the "
+             "guest may use its TSC as a clock")
+        )  # fmt: skip
+    else:
+        state = (
+            "unknown"
+            if host is None or host.tsc_invariant is None or host.clocksource is None
+            else "not invariant, or a clocksource other than tsc"
+        )
+        reasons.append((CpuSettingKey.INVTSC, f"left out: the host TSC is {state}"))
+    if ctx.intent.name == "gpu-passthrough":
+        reasons.append(
+            (CpuSettingKey.HIDE_KVM, "offered, not set: turn it on only if the GPU driver "
+             "refuses to start in a VM (NVIDIA before 465, code 43); it costs KVM's PV features")
+        )  # fmt: skip
+    else:
+        reasons.append((CpuSettingKey.HIDE_KVM, "left out: only for GPU drivers that refuse VMs"))
+    return cpu, tuple(reasons)
+
+
 def recommend(ctx: Context) -> Recommendation:
     """The recommendation for one host (or no host: a portable default)."""
     choices = {e.name: _decide(e, ctx) for e in catalog.ENTRIES}
     _close_over_requirements(choices, ctx.host.vendor if ctx.host else None)
     config = Config.of({c.option: c.value for c in choices.values() if c.value is not None})
+    cpu, cpu_reasons = recommend_cpu(config, ctx)
     label = ctx.host.label if ctx.host else "unknown host"
     findings = advise(config, ctx)
     if ctx.host is not None and ctx.host.hyperv is not None and not ctx.host.hyperv:
@@ -232,7 +290,13 @@ def recommend(ctx: Context) -> Recommendation:
             ),
         )
     return Recommendation(
-        ctx.intent.name, config, tuple(choices.values()), tuple(findings), (label,)
+        ctx.intent.name,
+        config,
+        tuple(choices.values()),
+        tuple(findings),
+        (label,),
+        cpu=cpu,
+        cpu_reasons=cpu_reasons,
     )
 
 

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from hvtui.model import count, has_errors
 
     preset = find_preset(args.file)
-    findings = preset_findings(preset.config, preset.target)
+    findings = preset_findings(preset.config, preset.target, preset.cpu)
     source = str(preset.source) if preset.source else args.file
     if args.json:
         print(

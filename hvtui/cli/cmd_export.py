@@ -120,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
             cpu_model=args.cpu_model,
             qemu=args.qemu_version,
             libvirt=args.libvirt_version,
+            cpu=preset.cpu,
         )
     except export.ExportError as exc:
         raise CliError(f"--cpu-model: {exc}" if args.cpu_model else str(exc)) from exc

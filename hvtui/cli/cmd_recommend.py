@@ -136,7 +136,7 @@ def _preset(rec: Recommendation, args: argparse.Namespace) -> Any:
         _version(args.qemu_version, "--qemu-version"),
         _version(args.libvirt_version, "--libvirt-version"),
     )
-    return Preset(name, rec.config, description, target)
+    return Preset(name, rec.config, description, target, cpu=rec.cpu)
 
 
 def render(
@@ -153,10 +153,12 @@ def render(
     preset = _preset(rec, args)
     if fmt == "toml":
         why = [f"#   {c.option}: {c.reason}" for c in rec.choices if c.chosen]
+        cpu_why = [f"#   {key.value}: {reason}" for key, reason in rec.cpu_reasons]
         head = [
             f"# Recommended by hvtui for {', '.join(rec.hosts)}, intent {rec.intent}.",
             "# Why each option is on:",
             *why,
+            *(["# CPU settings ([cpu]):", *cpu_why] if cpu_why else []),
         ]
         return "\n".join(head) + "\n" + presets.dumps(preset)
     from hvtui.cli.snippets import render_snippet
@@ -180,6 +182,8 @@ def to_json(rec: Recommendation) -> dict[str, Any]:
             {"option": c.option, "chosen": c.chosen, "value": c.value, "reason": c.reason}
             for c in rec.choices
         ],
+        "cpu": {key.value: value for key, value in rec.cpu.items()},
+        "cpu_reasons": {key.value: reason for key, reason in rec.cpu_reasons},
         "findings": [f.to_json() for f in rec.findings],
         "left_out_by_host": {
             host: [{"option": c.option, "reason": c.reason} for c in items]
@@ -210,6 +214,12 @@ def _text(rec: Recommendation) -> str:
     for c in rec.choices:
         if not c.chosen:
             lines.append(f"  {catalog.get(c.option).qemu_property:<{width}}  {c.reason}")
+    if rec.cpu_reasons:
+        lines += ["", "CPU settings ([cpu] in a preset):"]
+        for key, reason in rec.cpu_reasons:
+            value = rec.cpu.get(key)
+            shown = "" if value is None else str(value).lower()
+            lines.append(f"  {key.value:<{width}}  {shown:<10}  {reason}")
     if rec.left_out_by_host:
         lines += ["", "Per host, what each one kept out of the common set:"]
         for host, items in rec.left_out_by_host.items():

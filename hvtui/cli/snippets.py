@@ -31,7 +31,7 @@ def render_snippet(
         return export.detected_libvirt() if live_host else None
 
     try:
-        target, _notes = export.resolve_target(preset.target, detect=detected)
+        target, _notes = export.resolve_target(preset.target, detect=detected, cpu=preset.cpu)
         text = export.render(fmt, preset, target)
     except export.ExportError as exc:
         raise CliError(str(exc), exc.code) from exc

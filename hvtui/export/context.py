@@ -22,6 +22,8 @@ from hvtui import catalog, cpumodels
 from hvtui.catalog import Severity
 from hvtui.importers.spelling import cpu_type
 from hvtui.model import Config, Finding, sort_findings, validate
+from hvtui.model.cpu import CpuSettings
+from hvtui.model.qemu_target import qemu_refusals, unknown_to
 from hvtui.presets import Target
 from hvtui.versions import Version
 
@@ -70,6 +72,8 @@ class ExportTarget:
     cpu_model_source: Source = "default"
     qemu_source: Source = "none"
     libvirt_source: Source = "newest"
+    cpu: CpuSettings = field(default_factory=CpuSettings)
+    """The preset's ``[cpu]`` settings (nested-virt, tsc-frequency, invtsc, hide-kvm)."""
 
     @property
     def cpu_type(self) -> str:
@@ -107,6 +111,7 @@ class ExportTarget:
             "qemu_source": self.qemu_source,
             "libvirt": str(self.libvirt),
             "libvirt_source": self.libvirt_source,
+            "cpu": {key.value: value for key, value in self.cpu.items()},
         }
 
 
@@ -133,6 +138,7 @@ def resolve_target(
     qemu: Version | None = None,
     libvirt: Version | None = None,
     detect: bool | Callable[[], Version | None] = True,
+    cpu: CpuSettings | None = None,
 ) -> tuple[ExportTarget, list[str]]:
     """Apply the precedence; also returns notes for values that were overridden.
 
@@ -163,7 +169,13 @@ def resolve_target(
         libvirt_version, libvirt_source = newest_libvirt(), "newest"
     return (
         ExportTarget(
-            model, qemu_version, libvirt_version, model_source, qemu_source, libvirt_source
+            model,
+            qemu_version,
+            libvirt_version,
+            model_source,
+            qemu_source,
+            libvirt_source,
+            cpu if cpu is not None else CpuSettings(),
         ),
         notes,
     )
@@ -190,13 +202,7 @@ def _pick(
 
 def unknown_to_qemu(config: Config, target: ExportTarget) -> list[str]:
     """Options set in ``config`` (on or off) that the target QEMU does not know yet."""
-    if target.qemu is None:
-        return []
-    return [
-        name
-        for name, _ in config
-        if catalog.canonical_name(name) is not None and catalog.get(name).qemu_since > target.qemu
-    ]
+    return [] if target.qemu is None else unknown_to(config, target.qemu)
 
 
 def drop_unknown_offs(config: Config, target: ExportTarget) -> tuple[Config, list[str]]:
@@ -218,39 +224,27 @@ def drop_unknown_offs(config: Config, target: ExportTarget) -> tuple[Config, lis
 
 
 def qemu_findings(config: Config, target: ExportTarget) -> list[Finding]:
-    """An error for every option that is on but unknown to the target QEMU.
+    """What the target QEMU refuses (:func:`hvtui.model.qemu_target.qemu_refusals`).
 
-    Explicit "off" values of such options are not errors: the QEMU arguments
-    leave them out (:func:`drop_unknown_offs`).
+    Explicit "off" values of options it does not know are not errors: the QEMU
+    arguments leave them out (:func:`drop_unknown_offs`).
     """
-    findings: list[Finding] = []
-    for name in unknown_to_qemu(config, target):
-        entry = catalog.get(name)
-        if not config.is_on(name) or target.qemu is None:
-            continue
-        unverified = "" if entry.qemu_since_verified else " (first release inferred, not verified)"
-        findings.append(
-            Finding(
-                Severity.ERROR,
-                "qemu-too-old",
-                (entry.name,),
-                f"{entry.qemu_property} was added in QEMU {entry.qemu_since.short()}; "
-                f"the target is QEMU {target.qemu.short()}",
-                f"QEMU {target.qemu.short()} refuses the unknown property "
-                f"{entry.qemu_property}{unverified}. Remove it or target a newer QEMU.",
-            )
-        )
-    return findings
+    return qemu_refusals(config, target.qemu)
 
 
-def preset_findings(config: Config, target: Target) -> list[Finding]:
+def preset_findings(
+    config: Config, target: Target, cpu: CpuSettings | None = None
+) -> list[Finding]:
     """What ``hvtui check`` reports: validation plus what the preset's own target refuses.
 
     An export for the preset's ``[target] qemu`` fails on :func:`qemu_findings`
     whatever the format, so ``check`` reports the same errors (one rule, here).
     """
+    from hvtui.advice import advise_cpu
+
     own = ExportTarget(qemu=target.qemu, qemu_source="preset" if target.qemu else "none")
-    return sort_findings([*validate(config), *qemu_findings(config, own)])
+    settings = advise_cpu(config, cpu or CpuSettings(), target.effective_cpu_model)
+    return sort_findings([*validate(config), *qemu_findings(config, own), *settings])
 
 
 def export_findings(config: Config, target: ExportTarget) -> list[Finding]:

@@ -19,6 +19,7 @@ from typing import cast
 
 from hvtui import catalog
 from hvtui.catalog import Enlightenment, LibvirtKind, Value
+from hvtui.catalog.cpu_settings import virt_flag
 from hvtui.export.context import ExportError, ExportTarget
 from hvtui.export.qemu import extra_arguments
 from hvtui.importers import libvirt_layout as layout
@@ -305,6 +306,48 @@ def cpu_element(model: str) -> ET.Element:
     return cpu
 
 
+def cpu_settings_element(target: ExportTarget) -> ET.Element | None:
+    """The ``<cpu>`` carrying the preset's CPU features (vmx/svm, invtsc), if it has any."""
+    cpu = target.cpu
+    features: list[tuple[str, str]] = []
+    if cpu.nested_virt and target.cpu_model not in ("host", "max"):
+        features.append((layout.FEATURE_REQUIRE, virt_flag(target.cpu_model)))
+    if cpu.invtsc is not None:
+        features.append(
+            (layout.FEATURE_REQUIRE if cpu.invtsc else layout.FEATURE_DISABLE, "invtsc")
+        )
+    if not features:
+        return None
+    element = cpu_element(target.cpu_model)
+    for policy, name in features:
+        ET.SubElement(
+            element, layout.CPU_FEATURE, {layout.FEATURE_POLICY: policy, layout.FEATURE_NAME: name}
+        )
+    return element
+
+
+def tsc_timer_element(target: ExportTarget) -> ET.Element | None:
+    """``<timer name='tsc' frequency='HZ'/>`` for a preset with ``tsc-frequency``."""
+    if target.cpu.tsc_frequency is None:
+        return None
+    return ET.Element(
+        layout.TIMER,
+        {
+            layout.TIMER_NAME: layout.TSC_TIMER,
+            layout.TIMER_FREQUENCY: str(target.cpu.tsc_frequency),
+        },
+    )
+
+
+def kvm_hidden_element(target: ExportTarget) -> ET.Element | None:
+    """``<kvm><hidden state='on'/></kvm>`` for a preset with ``hide-kvm``."""
+    if target.cpu.hide_kvm is None:
+        return None
+    kvm = ET.Element(layout.KVM)
+    ET.SubElement(kvm, layout.KVM_HIDDEN, {layout.STATE: "on" if target.cpu.hide_kvm else "off"})
+    return kvm
+
+
 def cpu_xml(model: str) -> str:
     """:func:`cpu_element` as text, for comments and messages."""
     return ET.tostring(cpu_element(model), encoding="unicode")
@@ -349,12 +392,28 @@ def render_libvirt(config: Config, target: ExportTarget, *, preset_name: str = "
         xml_comment(f"hvtui: Hyper-V settings of {about} for {target.describe()}")
     ]
     hyperv = hyperv_element(plan)
-    if hyperv is not None:
-        parts.append(xml_comment(f"In <{layout.FEATURES}>: replaces any <{layout.HYPERV}> there"))
+    hidden = kvm_hidden_element(target)
+    if hyperv is not None or hidden is not None:
+        replaced = [f"<{e.tag}>" for e in (hyperv, hidden) if e is not None]
+        parts.append(
+            xml_comment(f"In <{layout.FEATURES}>: replaces any {' and '.join(replaced)} there")
+        )
         features = ET.Element(layout.FEATURES)
-        features.append(hyperv)
+        features.extend(e for e in (hyperv, hidden) if e is not None)
         parts.append(features)
+    cpu = cpu_settings_element(target)
+    if cpu is not None:
+        parts.append(
+            xml_comment(
+                f"Replaces <{layout.CPU}>: keeps CPU model {target.cpu_model} and adds the "
+                "preset's CPU features"
+            )
+        )
+        parts.append(cpu)
     timers = timer_elements(plan)
+    tsc = tsc_timer_element(target)
+    if tsc is not None:
+        timers.append(tsc)
     if timers:
         parts.append(
             xml_comment(f"In <{layout.CLOCK}>: add the <{layout.TIMER}> and keep your own offset")
@@ -385,10 +444,13 @@ __all__ = [
     "Omitted",
     "commandline_element",
     "cpu_element",
+    "cpu_settings_element",
     "hyperv_element",
+    "kvm_hidden_element",
     "panic_elements",
     "plan_libvirt",
     "render_libvirt",
     "timer_elements",
+    "tsc_timer_element",
     "xml_comment",
 ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from hvtui import catalog
 from hvtui.catalog import Migration
+from hvtui.catalog.cpu_settings import CpuSettingKey, cpu_setting
 from hvtui.export.context import ExportError, ExportTarget, drop_unknown_offs
 from hvtui.export.shell import command_lines
 from hvtui.importers.spelling import qemu_value
@@ -99,13 +100,33 @@ def migration_notes(config: Config) -> tuple[str, ...]:
 
 
 def build_qemu(config: Config, target: ExportTarget) -> QemuExport:
-    """The arguments for ``config`` on ``target`` (its CPU model and QEMU version)."""
+    """The arguments for ``config`` on ``target`` (its CPU model, QEMU version and the
+    preset's CPU settings, which follow the hv-* properties on ``-cpu``)."""
     usable, dropped = drop_unknown_offs(config, target)
+    settings = target.cpu.qemu_properties(target.cpu_model)
+    cpu = ",".join([cpu_option(usable, target.cpu_model), *settings])
     return QemuExport(
-        cpu_option(usable, target.cpu_model),
+        cpu,
         extra_arguments(usable),
-        (*migration_notes(usable), *dropped),
+        (*migration_notes(usable), *cpu_setting_notes(target), *dropped),
     )
+
+
+def cpu_setting_notes(target: ExportTarget) -> tuple[str, ...]:
+    """What the CPU settings do to migration, and what ``nested-virt`` needs, from the catalog."""
+    notes: list[str] = []
+    for key, value in target.cpu.items():
+        setting = cpu_setting(key)
+        if value is True and setting.migration is not Migration.SAFE:
+            if key is CpuSettingKey.INVTSC and target.cpu.tsc_frequency is not None:
+                continue
+            notes.append(f"{key.value}: {setting.migration_note}")
+    if target.cpu.nested_virt and target.cpu_model in ("host", "max"):
+        notes.append(
+            f"nested-virt: CPU model {target.cpu_model} shows vmx/svm when KVM's nested "
+            "parameter is on; nothing to add"
+        )
+    return tuple(notes)
 
 
 def render_qemu(config: Config, target: ExportTarget) -> str:

@@ -67,6 +67,19 @@ CPU_MATCH_EXACT = "exact"
 CPU_FALLBACK = "fallback"
 CPU_FALLBACK_FORBID = "forbid"
 
+#: ``<cpu><feature policy='require' name='vmx'/>``: a CPUID flag the guest must get.
+CPU_FEATURE = "feature"
+FEATURE_POLICY = "policy"
+FEATURE_REQUIRE = "require"
+FEATURE_DISABLE = "disable"
+FEATURE_NAME = "name"
+#: ``<clock><timer name='tsc' frequency='HZ'/>``: QEMU's ``tsc-frequency``.
+TSC_TIMER = "tsc"
+TIMER_FREQUENCY = "frequency"
+#: ``<features><kvm><hidden state='on'/></kvm>``: QEMU's ``kvm=off``.
+KVM = "kvm"
+KVM_HIDDEN = "hidden"
+
 #: QEMU's ``-cpu`` models that libvirt writes as a CPU mode, not a ``<model>``.
 MODE_FOR_MODEL = {"host": HOST_PASSTHROUGH, "max": MAXIMUM}
 

@@ -177,7 +177,9 @@ def test_target_qemu_too_old_names_the_version() -> None:
     from hvtui.versions import Version
 
     result = found(on("xmm-input"), INTEL, qemu=Version(6, 2))
-    assert result["qemu-too-old"].message == ("xmm-input needs QEMU 7.1; the target is QEMU 6.2")
+    assert result["qemu-too-old"].message == (
+        "hv-xmm-input was added in QEMU 7.1; the target is QEMU 6.2"
+    )
     assert "qemu-too-old" not in found(on("xmm-input"), INTEL, qemu=Version(7, 2))
 
 
