@@ -97,6 +97,15 @@ def test_hex_integers_and_explicit_off_are_kept() -> None:
     assert tomllib.loads(presets.dumps(preset))["enlightenments"]["stimer"] is False
 
 
+def test_spinlocks_are_written_in_hex() -> None:
+    preset = presets.Preset("vm", Config.of(spinlocks=8191, relaxed=True))
+    text = presets.dumps(preset)
+    assert "\nspinlocks = 0x1fff\n" in text
+    assert "8191" not in text
+    assert presets.loads(text) == preset
+    assert tomllib.loads(text)["enlightenments"]["spinlocks"] == 8191
+
+
 def test_name_defaults_to_the_file_stem(tmp_path: Path) -> None:
     path = tmp_path / "my-vm.toml"
     path.write_text("schema = 1\n")
