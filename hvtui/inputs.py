@@ -66,7 +66,7 @@ class NotRegularFileError(OSError):
 
     def __init__(self, path: str, kind: str) -> None:
         super().__init__(f"is {kind}, not a regular file")
-        self.filename = path
+        self.path = path  # not ``filename``: OSError's str() would then show errno None
         self.kind = kind
 
 

@@ -27,6 +27,8 @@ MAX_JSON_BYTES = 16 * MIB
 MAX_SYSFS_BYTES = 64 * KIB
 #: ``/proc/cpuinfo``: about 1.5 KiB per CPU, so some 12 MiB for Linux's 8192 CPUs.
 MAX_CPUINFO_BYTES = 16 * MIB
+#: One line of ``/proc/cpuinfo`` (the flags line of a current CPU is under 2 KiB).
+MAX_CPUINFO_LINE = 64 * KIB
 #: Elements, comments and processing instructions of one XML document.
 MAX_XML_NODES = 20_000
 #: Words of one command line (QEMU's, virt-install's, a Proxmox ``args:`` line) and
@@ -72,6 +74,7 @@ def describe_size(size: int) -> str:
 __all__ = [
     "KIB",
     "MAX_CPUINFO_BYTES",
+    "MAX_CPUINFO_LINE",
     "MAX_JSON_BYTES",
     "MAX_LISTED_ERRORS",
     "MAX_OPTION_ITEMS",

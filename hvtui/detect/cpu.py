@@ -25,6 +25,7 @@ from hvtui.detect.report import (
     unknown,
 )
 from hvtui.detect.sysroot import Root, parse_int
+from hvtui.limits import MAX_CPUINFO_LINE
 
 CPUINFO = "/proc/cpuinfo"
 CPU_DIR = "/sys/devices/system/cpu"
@@ -90,6 +91,14 @@ def read_cpuinfo(root: Root) -> Fact[Cpuinfo]:
     text = root.read(CPUINFO)
     if text.value is None:
         return Fact(None, text.reason)
+    # A real line is at most a few KiB (the flags); a longer one is not cpuinfo, and
+    # its millions of "flags" would only slow every report down.
+    longest = max(map(len, text.value.splitlines()), default=0)
+    if longest > MAX_CPUINFO_LINE:
+        return unknown(
+            UNPARSABLE,
+            f"{CPUINFO} has a line of {longest} characters; a line may have {MAX_CPUINFO_LINE}",
+        )
     parsed = parse_cpuinfo(text.value)
     if not parsed.blocks:
         return unknown(UNPARSABLE, f"{CPUINFO} lists no processor")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from hvtui import catalog
 from hvtui.catalog import Enlightenment, Severity
+from hvtui.limits import MAX_LISTED_ERRORS
 from hvtui.model.config import Config
 from hvtui.model.findings import Finding, Fix, sort_findings
 from hvtui.model.values import format_value, value_problem
@@ -23,9 +24,12 @@ def validate(config: Config, *, vendor: str | None = None) -> list[Finding]:
     skipped, when it matches they are warnings.
     """
     findings: list[Finding] = []
+    unknown: list[str] = []
     for name, value in config:
         if not catalog.is_canonical(name):
-            findings.append(_unknown(name, value))
+            if len(unknown) < MAX_LISTED_ERRORS:
+                findings.append(_unknown(name, value))
+            unknown.append(name)
             continue
         entry = catalog.get(name)
         problem = value_problem(entry, value)
@@ -43,9 +47,26 @@ def validate(config: Config, *, vendor: str | None = None) -> list[Finding]:
             continue
         if config.is_on(entry.name):
             findings.extend(_findings_for_enabled(config, entry, vendor))
+    if len(unknown) > MAX_LISTED_ERRORS:
+        findings.append(_more_unknown(unknown[MAX_LISTED_ERRORS:]))
     findings.extend(_passthrough_findings(config))
     findings.extend(_identity_alone(config))
     return sort_findings(findings)
+
+
+def _more_unknown(names: list[str]) -> Finding:
+    """One finding for the unknown names past the first few: a file with 50,000 of
+    them gets 21 findings, not 50,000 (each with its own "did you mean" search)."""
+    shown = ", ".join(repr(n) for n in names[:3])
+    return Finding(
+        Severity.ERROR,
+        "unknown-option",
+        tuple(names),
+        f"{len(names)} more unknown enlightenments ({shown}{', ...' if len(names) > 3 else ''})",
+        "Allowed names are the QEMU hv-* properties without the hv- prefix; "
+        "see `hvtui explain --list`.",
+        Fix(f"remove the {len(names)} unknown names", tuple((n, None) for n in names)),
+    )
 
 
 def _unknown(name: str, value: object) -> Finding:
