@@ -67,6 +67,14 @@ def register(sub: Any) -> None:
         "--cpu-model", metavar="M", help="QEMU CPU model (overrides the preset's; default host)"
     )
     parser.add_argument(
+        "--hyperv-mode",
+        choices=("custom", "host-model"),
+        default="custom",
+        help="libvirt only: <hyperv mode='host-model'> lets libvirt turn on, at start, every "
+        "Hyper-V feature the host supports (libvirt 11.9+; the preset's own values override it "
+        "from 12.1); default custom: exactly the preset",
+    )
+    parser.add_argument(
         "--into",
         metavar="DOMAIN.xml",
         type=Path,
@@ -103,12 +111,15 @@ def _read_domain(path: Path) -> bytes:
 def run(args: argparse.Namespace) -> int:
     """Load, check, render, write; exit 1 with the findings when the preset has errors."""
     from hvtui import export
+    from hvtui.catalog.libvirt_modes import HOST_MODEL
     from hvtui.cli.render import format_finding
     from hvtui.fsutil import WriteError, atomic_write
     from hvtui.importers.safexml import XmlError
 
     if args.into is not None and args.format != "libvirt":
         raise CliError("--into only works with --format libvirt")
+    if args.hyperv_mode != "custom" and (args.format not in ("libvirt", "json") or args.into):
+        raise CliError("--hyperv-mode only works with --format libvirt or json (not --into)")
     if args.force and args.output is None:
         raise CliError("--force only applies to -o FILE")
     if args.into is not None and args.output is not None and _same_file(args.into, args.output):
@@ -121,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
             qemu=args.qemu_version,
             libvirt=args.libvirt_version,
             cpu=preset.cpu,
+            hyperv_mode=HOST_MODEL if args.hyperv_mode == "host-model" else None,
         )
     except export.ExportError as exc:
         raise CliError(f"--cpu-model: {exc}" if args.cpu_model else str(exc)) from exc

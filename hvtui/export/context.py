@@ -20,6 +20,7 @@ from typing import Literal
 
 from hvtui import catalog, cpumodels
 from hvtui.catalog import Severity
+from hvtui.catalog.libvirt_modes import HypervMode
 from hvtui.importers.spelling import cpu_type
 from hvtui.model import Config, Finding, sort_findings, validate
 from hvtui.model.cpu import CpuSettings
@@ -74,6 +75,8 @@ class ExportTarget:
     libvirt_source: Source = "newest"
     cpu: CpuSettings = field(default_factory=CpuSettings)
     """The preset's ``[cpu]`` settings (nested-virt, tsc-frequency, invtsc, hide-kvm)."""
+    hyperv_mode: HypervMode | None = None
+    """libvirt ``<hyperv mode=...>`` asked for instead of ``custom`` (``host-model``)."""
 
     @property
     def cpu_type(self) -> str:
@@ -112,6 +115,7 @@ class ExportTarget:
             "libvirt": str(self.libvirt),
             "libvirt_source": self.libvirt_source,
             "cpu": {key.value: value for key, value in self.cpu.items()},
+            "hyperv_mode": self.hyperv_mode.name if self.hyperv_mode else "custom",
         }
 
 
@@ -139,6 +143,7 @@ def resolve_target(
     libvirt: Version | None = None,
     detect: bool | Callable[[], Version | None] = True,
     cpu: CpuSettings | None = None,
+    hyperv_mode: HypervMode | None = None,
 ) -> tuple[ExportTarget, list[str]]:
     """Apply the precedence; also returns notes for values that were overridden.
 
@@ -176,6 +181,7 @@ def resolve_target(
             qemu_source,
             libvirt_source,
             cpu if cpu is not None else CpuSettings(),
+            hyperv_mode,
         ),
         notes,
     )

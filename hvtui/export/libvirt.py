@@ -222,12 +222,45 @@ def _feature_element(entry: Enlightenment, value: Value, tag: str) -> ET.Element
     return element
 
 
+def check_hyperv_mode(plan: LibvirtPlan) -> list[str]:
+    """Refuse a ``<hyperv mode>`` the target libvirt does not have; notes on what it changes."""
+    mode = plan.target.hyperv_mode
+    if mode is None:
+        return []
+    libvirt = plan.target.libvirt
+    if libvirt < mode.since:
+        raise ExportError(
+            f"<hyperv mode='{mode.name}'> needs libvirt {mode.since}; the target is libvirt "
+            f"{libvirt} (use the default mode='custom', or --libvirt-version {mode.since})",
+            1,
+        )
+    if plan.passthrough is not None:
+        raise ExportError(
+            f"the preset turns on {plan.passthrough.qemu_property}, which is "
+            f"<hyperv mode='passthrough'>; it cannot also be mode='{mode.name}'",
+            1,
+        )
+    notes = [f"mode='{mode.name}': {mode.summary}. {mode.migration_note}"]
+    if mode.children_since is None or libvirt < mode.children_since:
+        since = f"before libvirt {mode.children_since}" if mode.children_since else "ever"
+        notes.append(
+            f"the preset's own values are left out: child elements do not override "
+            f"mode='{mode.name}' {since}"
+        )
+    return notes
+
+
 def hyperv_element(plan: LibvirtPlan) -> ET.Element | None:
     """``<hyperv mode=...>`` with its children, or ``None`` when there is nothing to say."""
     mode = plan.passthrough
     if mode is not None:
         return ET.Element(layout.HYPERV, {layout.MODE: mode.libvirt.element})
-    hyperv = ET.Element(layout.HYPERV, {layout.MODE: layout.CUSTOM_MODE})
+    asked = plan.target.hyperv_mode
+    if asked is not None:
+        element = ET.Element(layout.HYPERV, {layout.MODE: asked.name})
+        if asked.children_since is None or plan.target.libvirt < asked.children_since:
+            return element
+    hyperv = ET.Element(layout.HYPERV, {layout.MODE: asked.name if asked else layout.CUSTOM_MODE})
     for entry, value in plan.native:
         if entry.libvirt.kind is not LibvirtKind.HYPERV:
             continue
@@ -237,7 +270,7 @@ def hyperv_element(plan: LibvirtPlan) -> ET.Element | None:
             if child_value is not None:
                 element.append(_feature_element(child, child_value, layout.split_child(child)[1]))
         hyperv.append(element)
-    return hyperv if len(hyperv) else None
+    return hyperv if len(hyperv) or asked is not None else None
 
 
 def timer_elements(plan: LibvirtPlan) -> list[ET.Element]:
@@ -391,6 +424,7 @@ def render_libvirt(config: Config, target: ExportTarget, *, preset_name: str = "
     parts: list[ET.Element] = [
         xml_comment(f"hvtui: Hyper-V settings of {about} for {target.describe()}")
     ]
+    parts.extend(xml_comment(note) for note in check_hyperv_mode(plan))
     hyperv = hyperv_element(plan)
     hidden = kvm_hidden_element(target)
     if hyperv is not None or hidden is not None:
