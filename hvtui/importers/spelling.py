@@ -19,7 +19,7 @@ that such a VM does not start (checked against QEMU 7.2: ``hv-relaxed=1``,
 from __future__ import annotations
 
 from hvtui.catalog import Enlightenment, Value, ValueKind
-from hvtui.untrusted import parse_int
+from hvtui.untrusted import UntrustedError, parse_int
 
 #: QEMU's x86 CPU QOM types are ``<model>-x86_64-cpu`` (``host-x86_64-cpu``).
 CPU_TYPE_SUFFIX = "-x86_64-cpu"
@@ -123,8 +123,10 @@ def parse_uint(text: str, *, what: str) -> int:
             number = parse_int(raw[1:], 8)
         else:
             number = parse_int(raw, 10)
-    except ValueError:
-        raise ValueSpellingError(f"{what}={text!r}: expected an unsigned integer") from None
+    except UntrustedError as exc:
+        shown = text if len(text) <= 40 else text[:39] + "…"
+        why = f" ({exc})" if "too large" in str(exc) else ""
+        raise ValueSpellingError(f"{what}={shown!r}: expected an unsigned integer{why}") from None
     if number < 0 or raw.startswith(("-", "+")):
         raise ValueSpellingError(f"{what}={text!r}: expected an unsigned integer")
     return number
