@@ -261,7 +261,7 @@ def _swap_in(staging: Path, directory: Path, names: list[str], replaced: list[st
             os.rename(staging / name, directory / name)
             moved_in.append(name)
         _fsync_dir(directory)
-    except OSError:
+    except OSError as exc:
         undone = True
         for name in reversed(moved_in):
             try:
@@ -275,7 +275,12 @@ def _swap_in(staging: Path, directory: Path, names: list[str], replaced: list[st
                 undone = False
         if undone:
             _discard(trash)
-        raise
+            raise
+        # Never delete what could not be put back: say where it is.
+        raise WriteError(
+            f"{directory}: cannot write: {exc.strerror or exc}, and could not undo it: "
+            f"the earlier files are in {trash}"
+        ) from exc
     _discard(trash)
 
 
