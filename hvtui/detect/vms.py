@@ -27,6 +27,7 @@ from hvtui.detect.report import (
     known,
     unknown,
 )
+from hvtui.inputs import read_regular
 
 PROC = "/proc"
 _VCPU_COMM = re.compile(r"CPU (\d+)/(KVM|TCG|HVF|WHPX|NVMM)")
@@ -112,9 +113,9 @@ class ProcessAnswer:
 
 
 def _read_small(path: str) -> str | None:
+    """A process's ``comm`` (at most 4 KiB), read like every input: never blocking."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read(4096).decode("utf-8", errors="replace").strip()
+        return read_regular(path, 4096)[:4096].decode("utf-8", errors="replace").strip()
     except OSError:
         return None
 
