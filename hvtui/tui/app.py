@@ -19,7 +19,7 @@ from hvtui.presets import Preset
 from hvtui.tui import _start_time, resume_gc_after_startup, services
 from hvtui.tui.commands import HvtuiCommands
 from hvtui.tui.screens.wizard import WizardScreen
-from hvtui.tui.state import DEFAULT_NAME
+from hvtui.tui.state import DEFAULT_NAME, recommended_description
 
 
 class HvtuiApp(App[int]):
@@ -39,19 +39,23 @@ class HvtuiApp(App[int]):
         probe: bool = True,
         intent: str = services.DEFAULT_INTENT,
         tuned_gc: bool = False,
+        demo: str | None = None,
     ) -> None:
         """``probe=False`` skips the slow probes (tests and screenshots stay deterministic);
         ``tuned_gc``: the garbage collector was paused for start-up by
-        :func:`hvtui.tui.pause_gc_for_startup` and is resumed after the first frame."""
+        :func:`hvtui.tui.pause_gc_for_startup` and is resumed after the first frame;
+        ``demo``: the name of the shipped demo host ``sysroot`` is (the title says so)."""
         super().__init__()
         self.tuned_gc = tuned_gc
         self.sysroot = sysroot
         self.probe = probe
         self.intent = intent
+        self.demo = demo
+        """The shipped demo host shown (``None``: this machine or another snapshot)."""
         self.host = host if host is not None else services.detect_host(sysroot)
         if preset is None:
             rec = services.recommend(self.host, intent=intent)
-            preset = Preset(DEFAULT_NAME, rec.config, f"Windows guest ({intent})")
+            preset = Preset(DEFAULT_NAME, rec.config, recommended_description(intent))
         self.initial_preset = preset
         self.internal_error: str | None = None
         """The one line shown instead of a traceback, once something went wrong."""
@@ -65,6 +69,7 @@ class HvtuiApp(App[int]):
             sysroot=self.sysroot,
             probe=self.probe,
             intent=self.intent,
+            demo=self.demo,
         )
 
     @property
@@ -111,13 +116,18 @@ class HvtuiApp(App[int]):
         )
         yield SystemCommand(
             "Export snippet",
-            "Write or copy a QEMU, libvirt or virt-install snippet (e)",
+            "Write or copy a QEMU, libvirt or virt-install snippet (ctrl+e)",
             wizard.action_export,
+        )
+        yield SystemCommand(
+            "Show snippet full width",
+            "The snippet alone across the terminal, to select or copy (ctrl+t)",
+            wizard.action_snippet,
         )
         if wizard.can_merge:
             yield SystemCommand(
                 "Save merged domain XML",
-                "The domain XML the draft started from, with the draft merged in (m)",
+                "The domain XML the draft started from, with the draft merged in (ctrl+d)",
                 wizard.action_save_merged,
             )
 

@@ -61,8 +61,8 @@ class StartFrom(Message):
 
 
 class RunAction(Message):
-    """Run a screen action (``save``, ``export``, ``save_merged``, ``list_running``,
-    ``rescan_running``) from a widget inside a pane."""
+    """Run a screen action (``save``, ``export``, ``snippet``, ``save_merged``,
+    ``list_running``, ``rescan_running``) from a widget inside a pane."""
 
     def __init__(self, action: str) -> None:
         super().__init__()

@@ -59,7 +59,7 @@ class Host:
     """
 
     source: str
-    """``live``, ``sysroot:DIR`` or ``unavailable``."""
+    """``live``, ``sysroot:DIR``, ``demo:NAME`` (a shipped demo host) or ``unavailable``."""
     data: Mapping[str, Any] = field(default_factory=dict)
     report: HostReport | None = None
     view: HostView | None = None
@@ -97,6 +97,19 @@ class Host:
         return _label(self.source)
 
     @property
+    def is_snapshot(self) -> bool:
+        """The facts come from a saved snapshot (a ``--sysroot`` directory or a demo host)."""
+        return self.source.startswith(("sysroot:", "demo:"))
+
+    @property
+    def offers_hyperv(self) -> bool | None:
+        """Whether this host's KVM offers any Hyper-V emulation (``None``: unknown)."""
+        listed = self.get("kvm.hyperv")
+        if isinstance(listed, list | tuple):
+            return bool(listed)
+        return None
+
+    @property
     def libvirt(self) -> Version | None:
         """The host's libvirt version, when detection found one."""
         return self.view.libvirt if self.view is not None else None
@@ -128,6 +141,8 @@ def detect_host(
 def _label(source: str) -> str:
     if source.startswith("sysroot:"):
         return "snapshot " + Path(source.split(":", 1)[1]).name
+    if source.startswith("demo:"):
+        return "demo " + source.split(":", 1)[1]
     return {"live": "this host", "unavailable": "no host facts"}.get(source, source)
 
 
@@ -152,7 +167,7 @@ def host_facts(host: Host) -> list[HostFact]:
 def _readable_reason(reason: str, host: Host) -> str:
     """A detection reason for people: the long "not-live" story in a few words."""
     if reason.startswith("not-live"):
-        if host.source.startswith("sysroot:"):
+        if host.is_snapshot:
             return "not recorded in this snapshot (only a live run asks KVM and the tools)"
         return "not probed yet"
     return reason
@@ -165,11 +180,24 @@ def _yes(value: Any) -> str:
 def _cpu(value: Any, host: Host) -> tuple[str, str, FactStatus]:
     vendor = host.vendor or "unknown vendor"
     why = {
-        "intel": "Intel: hv-evmcs (nested Hyper-V) works here; hv-avic pairs with APICv",
         "amd": "AMD: hv-evmcs does not exist here; hv-avic pairs with AVIC",
         "hygon": "Hygon (AMD design): hv-evmcs does not exist here",
     }.get(vendor, "vendor-specific options are judged by vendor")
+    if vendor == "intel":
+        why = _intel_evmcs(host)
     return f"{value} ({vendor})", why, "neutral"
+
+
+def _intel_evmcs(host: Host) -> str:
+    """What an Intel CPU means for hv-evmcs on this host: it works only where KVM offers it."""
+    if host.offers_hyperv is False:
+        return "Intel, but this KVM has no Hyper-V emulation: no hv-* option works, evmcs neither"
+    supported = host.view.supports("evmcs") if host.view is not None else None
+    if supported is True:
+        return "Intel: hv-evmcs (nested Hyper-V) works here; hv-avic pairs with APICv"
+    if supported is False:
+        return "Intel, but KVM here does not offer hv-evmcs; hv-avic pairs with APICv"
+    return "Intel: hv-evmcs (nested Hyper-V) only if KVM offers it; hv-avic pairs with APICv"
 
 
 def _virt(value: Any, host: Host) -> tuple[str, str, FactStatus]:
@@ -636,6 +664,69 @@ def render(preset: Preset, fmt: str, env: ExportEnv | None = None) -> str:
         raise ExportRefusedError(str(exc)) from exc
 
 
+# -- the clipboard ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clipboard:
+    """Whether the terminal puts what a program copies on the clipboard.
+
+    Programs in a terminal copy by writing an escape sequence (OSC 52) that the
+    terminal may honour or silently ignore; nothing answers, so it is judged from
+    the environment the terminal sets.
+    """
+
+    state: Literal["yes", "no", "unknown"]
+    terminal: str
+    """The terminal in words (``GNOME Terminal or another VTE terminal``)."""
+    why: str = ""
+    """Why it does not (or may not) work, when it does not."""
+
+
+def clipboard_support(environ: Mapping[str, str] | None = None) -> Clipboard:
+    """What copying will do in this terminal (``environ``: :data:`os.environ`)."""
+    env = os.environ if environ is None else environ
+    term = env.get("TERM", "")
+    program = env.get("TERM_PROGRAM", "")
+    if env.get("TMUX"):
+        return Clipboard(
+            "unknown",
+            "tmux",
+            "tmux passes it on only with 'set -g set-clipboard on' (its default ignores it)",
+        )
+    if env.get("STY") or term.startswith("screen"):
+        return Clipboard("no", "GNU screen", "screen does not pass the clipboard escape on")
+    if program == "Apple_Terminal":
+        return Clipboard("no", "macOS Terminal", "it ignores the clipboard escape")
+    if term == "linux":
+        return Clipboard("no", "the Linux console", "it has no clipboard")
+    known = {
+        "WezTerm": "WezTerm",
+        "ghostty": "Ghostty",
+        "iTerm.app": "iTerm2",
+        "vscode": "VS Code",
+    }
+    if program in known:
+        return Clipboard("yes", known[program])
+    if env.get("KITTY_WINDOW_ID") or term == "xterm-kitty":
+        return Clipboard("yes", "kitty")
+    if env.get("WT_SESSION"):
+        return Clipboard("yes", "Windows Terminal")
+    if env.get("ALACRITTY_WINDOW_ID") or term == "alacritty":
+        return Clipboard("yes", "Alacritty")
+    if term.startswith("foot"):
+        return Clipboard("yes", "foot")
+    if env.get("VTE_VERSION"):
+        return Clipboard(
+            "no",
+            "GNOME Terminal or another VTE terminal",
+            "VTE terminals ignore the clipboard escape programs use to copy",
+        )
+    if env.get("KONSOLE_VERSION"):
+        return Clipboard("unknown", "Konsole", "only recent Konsole versions honour it")
+    return Clipboard("unknown", "this terminal", "not every terminal honours the clipboard escape")
+
+
 def preview_text(preset: Preset, fmt: str, env: ExportEnv | None = None) -> str:
     """What a preview tab shows: the export, or comment lines saying why there is none."""
     try:
@@ -651,6 +742,7 @@ __all__ = [
     "FORMATS",
     "Badge",
     "Choice",
+    "Clipboard",
     "CompareTable",
     "ExportEnv",
     "ExportRefusedError",
@@ -662,6 +754,7 @@ __all__ = [
     "Recommendation",
     "RunningVms",
     "Support",
+    "clipboard_support",
     "compare",
     "default_merged_path",
     "detect_host",

@@ -7,7 +7,8 @@ identical to what the CLI and the model enforce.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from hvtui import catalog
@@ -52,6 +53,20 @@ def neighbour(step: str, offset: int) -> str:
     steps = all_steps()
     index = steps.index(step) if step in steps else 0
     return steps[max(0, min(len(steps) - 1, index + offset))]
+
+
+def group_start(step: str, direction: int) -> str:
+    """Where ``]`` (``direction`` 1) or ``[`` (-1) goes from ``step``: the first option of
+    the next group (after the last group, Review), or of the previous group (from inside a
+    group past its first option, that group's first option; before the first, Start)."""
+    firsts = [entries[0].name for _group, entries in catalog.by_group() if entries]
+    steps = all_steps()
+    index = steps.index(step) if step in steps else 0
+    if direction > 0:
+        later = [name for name in firsts if steps.index(name) > index]
+        return later[0] if later else STEP_REVIEW
+    earlier = [name for name in firsts if steps.index(name) < index]
+    return earlier[-1] if earlier else STEP_START if index > steps.index(STEP_START) else step
 
 
 # -- undo ----------------------------------------------------------------------
@@ -99,6 +114,26 @@ class History:
         edit = self.redo_stack.pop()
         self.undo_stack.append(edit)
         return edit
+
+    def keep_identity(self, saved: Preset) -> None:
+        """After a save, every remembered draft is the saved preset's: undo and redo then
+        change what is in it, never its name, description or file (undoing back to the saved
+        content gives the saved preset again)."""
+
+        def renamed(preset: Preset) -> Preset:
+            return replace(
+                preset,
+                name=saved.name,
+                description=saved.description,
+                source=saved.source,
+                origin=saved.origin,
+            )
+
+        for stack in (self.undo_stack, self.redo_stack):
+            stack[:] = [
+                replace(edit, before=renamed(edit.before), after=renamed(edit.after))
+                for edit in stack
+            ]
 
 
 # -- typed values --------------------------------------------------------------
@@ -161,6 +196,59 @@ def typed_text(entry: Enlightenment, value: Value | None) -> str:
     return str(value)
 
 
+def recommended_description(intent: str) -> str:
+    """The description of a draft started from the recommendation for ``intent``."""
+    return f"Windows guest ({intent})"
+
+
+_NOT_IN_NAMES = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def preset_name_for(name: str | None) -> str | None:
+    """A VM's name as a preset name (what the loader accepts: letters, digits, ``._-``,
+    at most 64, starting with a letter or digit), or ``None`` when nothing is left."""
+    if not name:
+        return None
+    cleaned = _NOT_IN_NAMES.sub("-", name).lstrip("._-")[:64].rstrip("-")
+    return cleaned or None
+
+
+def wrap_snippet(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns, broken only between tokens.
+
+    A line that does not fit is broken after a space; a single token longer than the
+    width (QEMU's ``-cpu host,hv-relaxed=on,...``) after one of its commas, so no
+    property is cut in two.  Only a piece with neither is cut at the width.  Every
+    delimiter stays where it was: joining the lines gives the text back.
+    """
+    width = max(width, 8)
+    lines: list[str] = []
+    for line in text.splitlines():
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        pieces: list[str] = []
+        for word in re.split(r"(?<= )(?=[^ ])", line):
+            if len(word) <= width:
+                pieces.append(word)
+                continue
+            for part in re.split(r"(?<=,)", word):
+                pieces.extend(part[i : i + width] for i in range(0, len(part), width))
+        current = ""
+        for piece in pieces:
+            if current and len(current) + len(piece.rstrip(" ")) > width:
+                lines.append(current)
+                current = ""
+            current += piece
+        lines.append(current)
+    return lines
+
+
+def plural(count: int, word: str) -> str:
+    """``1 option``, ``2 options``."""
+    return f"{count} {word}{'s' * (count != 1)}"
+
+
 def is_dirty(preset: Preset, baseline: Preset) -> bool:
     """True when the draft differs from what was last saved or loaded."""
     return (preset.name, preset.description, preset.config, preset.target) != (
@@ -180,10 +268,15 @@ __all__ = [
     "History",
     "Parsed",
     "all_steps",
+    "group_start",
     "is_dirty",
     "neighbour",
     "option_steps",
     "parse_typed",
+    "plural",
+    "preset_name_for",
+    "recommended_description",
     "step_title",
     "typed_text",
+    "wrap_snippet",
 ]

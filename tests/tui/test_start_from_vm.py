@@ -280,7 +280,7 @@ async def test_save_merged_domain_xml(
         assert f"Wrote the merged domain XML to {written}" in notices(app)
 
 
-async def test_the_m_key_and_replacing_ask_first(
+async def test_the_merge_key_and_replacing_ask_first(
     make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     domain = tmp_path / "win11.xml"
@@ -298,7 +298,7 @@ async def test_the_m_key_and_replacing_ask_first(
         app.wizard.query_one("#steps").focus()
 
         for path, keep in ((target, "mine"), (domain, None)):
-            await pilot.press("m")
+            await pilot.press("ctrl+d")
             await pilot.pause()
             dialog = app.screen
             assert isinstance(dialog, PathDialog)
@@ -317,7 +317,7 @@ async def test_the_m_key_and_replacing_ask_first(
             else:
                 assert path.read_bytes() == original
 
-        await pilot.press("m")
+        await pilot.press("ctrl+d")
         await pilot.pause()
         app.screen.query_one("#path-input", Input).value = str(target)
         await press_button(pilot, "#path-ok")

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -24,6 +24,12 @@ from hvtui import presets
 from hvtui.model import Config
 from hvtui.presets import Preset, PresetError
 from hvtui.tui import services
+
+
+def clear_toasts(dialog: Screen[Any]) -> None:
+    """A dialog starts a new question: earlier toasts go, so none covers its buttons on a
+    small terminal (toasts raised while it is open show at the top, see ``app.tcss``)."""
+    dialog.app.clear_notifications()
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class ChoiceDialog(ModalScreen[str | None]):
                     )
 
     def on_mount(self) -> None:
+        clear_toasts(self)
         self.query(Button).first().focus()
 
     def on_key(self, event: events.Key) -> None:
@@ -162,6 +169,9 @@ class SaveDialog(ModalScreen[SaveRequest | None]):
                 yield Button("Save", id="save-ok", variant="primary", compact=True)
                 yield Button("Cancel", id="save-cancel", compact=True)
 
+    def on_mount(self) -> None:
+        clear_toasts(self)
+
     @staticmethod
     def _default(name: str) -> Path:
         return presets.user_dir() / f"{name or 'preset'}.toml"
@@ -250,6 +260,9 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
                 yield Button("Copy to clipboard", id="export-copy", compact=True)
                 yield Button("Cancel", id="export-cancel", compact=True)
 
+    def on_mount(self) -> None:
+        clear_toasts(self)
+
     @on(Select.Changed, "#export-format")
     def _when_format(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
@@ -317,6 +330,7 @@ class PathDialog(ModalScreen[Path | None]):
                 yield Button("Cancel", id="path-cancel", compact=True)
 
     def on_mount(self) -> None:
+        clear_toasts(self)
         self.query_one("#path-input", Input).focus()
 
     @on(Button.Pressed, "#path-ok")
@@ -344,32 +358,59 @@ class PathDialog(ModalScreen[Path | None]):
 HELP = """\
 # hvtui wizard
 
-From *what is this host* to a saved preset and a pasted snippet.
+From *what is this host* to a saved preset and a pasted snippet. Walking the steps
+only looks: nothing changes until you toggle, type, choose or apply a fix.
 
 1. **Host**: what detection found and why each fact matters.
 2. **Start from**: the recommendation, a preset, a file, an existing VM (libvirt XML,
    a QEMU command line, a Proxmox `VMID.conf`), a running VM, or nothing.
-3. **Options**: every enlightenment, grouped. The sidebar shows its state
-   (`●` on, `○` off or default, a value), `!`/`✗` for a warning or error and
-   `⊘` when this host cannot give it. Turning one on also turns on what it
+3. **Options**: every enlightenment, grouped. Turning one on also turns on what it
    needs (undo with `ctrl+z`); turning off one that others need asks first.
 4. **Preview**: TOML, QEMU, libvirt and virt-install, always from the model.
 5. **Review**: findings with one-key fixes, migration safety, what other tools do;
    save and export, and, when you started from a libvirt domain XML, save it merged.
 
+## The sidebar
+
+| Mark | Means |
+|---|---|
+| `●` / `○` | on (or a value, shown beside it) / off or QEMU's default |
+| `✗` | an error: QEMU would refuse this, or `hvtui check` fails |
+| `!` | a warning: it works, but probably not as you want |
+| `i` | a note worth reading |
+| `⊘` | this host cannot give it (its CPU vendor, or KVM does not offer it) |
+| `2✗ 1!` | on Review: how many errors and warnings there are |
+
+## Keys
+
 | Key | Does |
 |---|---|
-| `n` / `p` | next / previous step (also the sidebar's arrows) |
+| `n` / `p` | next / previous step (also the sidebar's arrows and the mouse) |
+| `]` / `[` | first option of the next / previous group |
+| `!` | next option with a finding (a mark in the sidebar) |
+| `r` | go to Review |
+| `enter` | in the sidebar: into the step (an option's value field, if it has one) |
+| `escape` | out of a field or list, back to the sidebar (nothing is quit) |
 | `space` | turn the shown option on or off |
 | `ctrl+z` / `ctrl+y` | undo / redo |
 | `v` | show or hide the preview |
-| `r` | go to Review |
+| `ctrl+t` | the snippet full width, to select with the mouse, copy or write to a file |
 | `ctrl+s` | save the preset |
-| `e` | export a snippet to a file or the clipboard |
-| `m` | save the domain XML you started from, merged with this draft |
+| `ctrl+e` | export a snippet to a file or the clipboard |
+| `ctrl+d` | save the domain XML you started from, merged with this draft |
 | `ctrl+p` | command palette: load a preset, jump to an option, theme |
 | `?` | this help |
 | `q` | quit (asks when there are unsaved changes) |
+
+Letters only move around or show something: whatever writes, copies or asks is a
+`ctrl` key, so typing outside a field never exports anything.
+
+On **Review** the first finding is selected as soon as you arrive: `n`/`p` or `↑`/`↓`
+choose another, `enter` or `f` applies its fix, `escape` returns to the sidebar.
+
+In a **value field** (spinlocks, vendor-id, the version ids) type a number (`0x1fff`
+or `8191`) or text; `enter` or leaving the field keeps a valid value, a refused one is
+shown with the reason and never applied.
 """
 
 

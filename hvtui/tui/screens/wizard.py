@@ -23,6 +23,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
@@ -45,7 +46,12 @@ from hvtui.tui.state import (
     Edit,
     History,
     all_steps,
+    group_start,
     neighbour,
+    option_steps,
+    plural,
+    preset_name_for,
+    recommended_description,
     step_title,
 )
 from hvtui.tui.view import WizardView
@@ -61,6 +67,30 @@ _EMPTY = Preset(DEFAULT_NAME, Config())
 
 #: From this many columns the preview sits beside the pane; below, ``v`` swaps them.
 WIDE = 110
+
+
+#: Footer entries that need room: shown from this many columns on.  Narrower, the same key
+#: still works through an unseen twin binding (see :func:`_roomy`), so the footer never
+#: runs out of room mid-word and ``^z Undo`` stays in it at 80 columns.
+FOOTER_ROOM: dict[str, int] = {"export": 80, "request_quit": 80, "snippet": WIDE}
+
+_UNSEEN = "unseen"
+
+
+def _roomy(key: str, action: str, description: str, tooltip: str, id: str) -> list[Binding]:
+    """A footer key that is only shown when the terminal is wide enough (``FOOTER_ROOM``),
+    and its unseen twin that does the same where it is not shown."""
+    return [
+        Binding(key, action, description, tooltip=tooltip, id=id),
+        Binding(
+            key,
+            f"{action}('{_UNSEEN}')",
+            description,
+            show=False,
+            tooltip=tooltip,
+            id=f"{id}-{_UNSEEN}",
+        ),
+    ]
 
 
 class HostUpdated(Message):
@@ -85,6 +115,8 @@ class WizardScreen(Screen[None]):
     """Host → start → every option → review, with the preview beside or one key away."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Letters only move around or show things; what opens a dialog is ctrl+letter, so
+        # typing a word outside a field never exports or asks anything.
         Binding("n", "next_step", "Next", tooltip="Go to the next step", id="next-step"),
         Binding(
             "p", "previous_step", "Prev", tooltip="Go to the previous step", id="previous-step"
@@ -96,33 +128,59 @@ class WizardScreen(Screen[None]):
             tooltip="Turn the shown option on or off",
             id="toggle",
         ),
-        Binding("ctrl+s", "save", "Save", tooltip="Save the preset", id="save"),
-        Binding("e", "export", "Export", tooltip="Write or copy a snippet", id="export"),
-        Binding("v", "toggle_preview", "Preview", tooltip="Show or hide the preview", id="preview"),
-        Binding(
-            "q",
-            "app.quit",
-            "Quit",
-            tooltip="Quit (asks when there are unsaved changes)",
-            id="quit-app",
-        ),
-        Binding(
-            "question_mark",
-            "app.help",
-            "Help",
-            key_display="?",
-            tooltip="Keys and the flow",
-            id="help",
-        ),
-        # Last: on an 80-column terminal the footer runs out of room here.
+        # Early: on an 80-column terminal undo must stay in the footer.
         Binding("ctrl+z", "undo", "Undo", tooltip="Undo the last change", id="undo"),
+        Binding("ctrl+s", "save", "Save", tooltip="Save the preset", id="save"),
+        *_roomy("ctrl+e", "export", "Export", "Write or copy a snippet", "export"),
+        *_roomy(
+            "ctrl+t", "snippet", "Snippet", "The snippet full width, to select or copy", "snippet"
+        ),
+        Binding("v", "toggle_preview", "Preview", tooltip="Show or hide the preview", id="preview"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="Keys", id="help"),
+        *_roomy("q", "request_quit", "Quit", "Quit (asks when there are unsaved changes)", "quit"),
         Binding("ctrl+y", "redo", "Redo", show=False, tooltip="Redo", id="redo"),
         Binding("r", "go_review", "Review", show=False, tooltip="Go to Review", id="review"),
-        # Shown (and active) only when the draft was started from a domain XML.
         Binding(
-            "m",
+            "right_square_bracket",
+            "next_group",
+            "Next group",
+            show=False,
+            key_display="]",
+            tooltip="The first option of the next group",
+            id="next-group",
+        ),
+        Binding(
+            "left_square_bracket",
+            "previous_group",
+            "Previous group",
+            show=False,
+            key_display="[",
+            tooltip="The first option of the previous group",
+            id="previous-group",
+        ),
+        Binding(
+            "exclamation_mark",
+            "next_finding",
+            "Next finding",
+            show=False,
+            key_display="!",
+            tooltip="The next option with a finding (a mark in the sidebar)",
+            id="next-finding",
+        ),
+        Binding(
+            "escape",
+            "focus_steps",
+            "Steps",
+            show=False,
+            tooltip="Leave the field: back to the list of steps",
+            id="focus-steps",
+        ),
+        # Active only when the draft was started from a domain XML.
+        Binding(
+            "ctrl+d",
             "save_merged",
             "Merge XML",
+            show=False,
             tooltip="Save the domain XML the draft started from, merged with the draft",
             id="save-merged",
         ),
@@ -153,9 +211,12 @@ class WizardScreen(Screen[None]):
         sysroot: Path | None = None,
         probe: bool = True,
         intent: str = services.DEFAULT_INTENT,
+        demo: str | None = None,
     ) -> None:
         super().__init__()
         self.sysroot = sysroot
+        self.demo = demo
+        """The shipped demo host shown, named in the title (``None``: not a demo)."""
         self.probe = probe
         self.history = History()
         self.baseline = preset
@@ -174,6 +235,7 @@ class WizardScreen(Screen[None]):
         """The libvirt ``hvtui export`` detects on this machine (probed in the worker)."""
         self._step_lock = asyncio.Lock()
         self._footer_state: tuple[bool | None, ...] = ()
+        self._footer_room: tuple[bool, ...] = ()
         self._mounted = False
         # The breakpoint class now, not on the first resize: adding it then restyles
         # every widget once more before the first frame.
@@ -199,7 +261,7 @@ class WizardScreen(Screen[None]):
             yield self._make_pane(self.step)
             self._shown = self.step
             yield PreviewPane(id="preview").data_bind(view=WizardScreen.view)
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in the help
 
     async def on_mount(self) -> None:
         self._mounted = True
@@ -249,9 +311,12 @@ class WizardScreen(Screen[None]):
         self._rebuild_view()
 
     def _update_titles(self) -> None:
+        """``hvtui — demo: NAME — Step · preset (unsaved)``: the step first, so an 80-column
+        header still shows it (the host label, when there is no demo name, comes last)."""
         mark = " (unsaved)" if self.view.dirty else ""
-        self.title = "hvtui"
-        self.sub_title = f"{self.preset.name}{mark} · {self.host.label} · {step_title(self.step)}"
+        self.title = f"hvtui — demo: {self.demo}" if self.demo else "hvtui"
+        where = "" if self.demo else f" · {self.host.label}"
+        self.sub_title = f"{step_title(self.step)} · {self.preset.name}{mark}{where}"
 
     def watch_preview_toggled(self, toggled: bool) -> None:
         self.set_class(toggled, "-preview-toggled")
@@ -274,18 +339,41 @@ class WizardScreen(Screen[None]):
         return tuple(self.check_action(action, ()) for action in actions)
 
     async def _show_step(self, step: str) -> None:
-        """Replace the detail pane; a newer step request wins over an older one."""
+        """Replace the detail pane; a newer step request wins over an older one.
+
+        Focus inside the old pane goes back to the sidebar (it would otherwise be lost
+        with the pane); Review takes it itself when it has findings to act on.
+        """
         async with self._step_lock:
             if step != self.step or self._shown == step:
                 return
             started = time.perf_counter()
+            focused = self.focused
+            old = self.query_one("#detail")
+            inside = focused is None or focused is old or old in focused.ancestors
             with self.app.batch_update():
-                await self.query_one("#detail").remove()
+                await old.remove()
                 await self.query_one("#body").mount(
                     self._make_pane(step), before=self.query_one(PreviewPane)
                 )
             self._shown = step
+            if step == STEP_REVIEW:
+                self._focus_review()
+            elif inside:
+                self.query_one(StepList).focus()
             self.last_switch_ms = (time.perf_counter() - started) * 1000
+
+    def _focus_review(self) -> None:
+        """Review acts on arrival: its first finding selected and focused (``enter`` or
+        ``f`` applies the fix); with no findings the focus stays where it was."""
+        from hvtui.tui.widgets.review import FindingList
+
+        listing = self.query_one(FindingList)
+        if listing.findings:
+            listing.highlighted = 0
+            listing.focus()
+        elif self.focused is None:
+            self.query_one(StepList).focus()
 
     def _make_pane(self, step: str) -> Widget:
         """The pane for ``step``, bound to the view (imports are lazy: startup cost)."""
@@ -329,12 +417,57 @@ class WizardScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#steps")
     def _when_selected(self, event: OptionList.OptionSelected) -> None:
-        """Enter on a step moves into its pane."""
+        """Enter on a step moves into its pane: into the value field of an option that has
+        one, else to the pane's first control (``escape`` comes back)."""
         event.stop()
-        for widget in self.query_one("#detail").query("*"):
+        pane = self.query_one("#detail")
+        for field in pane.query("#value, #choice"):
+            field.focus()
+            return
+        if self.step == STEP_REVIEW:
+            self._focus_review()
+            if self.focused is not self.query_one(StepList):
+                return
+        for widget in pane.query("*"):
             if widget.focusable:
                 widget.focus()
                 return
+
+    def action_focus_steps(self) -> None:
+        """``escape``: leave the field (or list) for the sidebar; nothing is quit or lost
+        (a valid value typed is kept, as leaving a field always does)."""
+        steps = self.query_one(StepList)
+        if self.focused is steps:
+            return
+        steps.focus()
+
+    def action_next_group(self) -> None:
+        """``]``: the first option of the next group (from the last group: Review)."""
+        self.step = group_start(self.step, 1)
+
+    def action_previous_group(self) -> None:
+        """``[``: the first option of the previous group (or of this one, from inside it)."""
+        self.step = group_start(self.step, -1)
+
+    def action_next_finding(self) -> None:
+        """``!``: the next option with a mark in the sidebar (a finding about it), round."""
+        names = option_steps()
+        start = names.index(self.step) + 1 if self.step in names else 0
+        for name in names[start:] + names[:start]:
+            if self.view.worst(name) is not None:
+                self.step = name
+                return
+        self.notify("No option has a finding.", timeout=3)
+
+    def action_help(self) -> None:
+        """``?``: the keys, the marks and the flow."""
+        from hvtui.tui.screens.dialogs import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def action_request_quit(self, _unseen: str = "") -> None:
+        """``q``: quit, asking first when there are unsaved changes."""
+        self.request_quit()
 
     def action_next_step(self) -> None:
         """Next step in sidebar order."""
@@ -353,7 +486,12 @@ class WizardScreen(Screen[None]):
         self.preview_toggled = not self.preview_toggled
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Grey out what does not apply to the current step."""
+        """Grey out what does not apply to the current step; leave out of the footer what
+        does not fit in it (its unseen twin binding then does the work)."""
+        if action in FOOTER_ROOM:
+            roomy = self.app.size.width >= FOOTER_ROOM[action]
+            if roomy == (parameters == (_UNSEEN,)):
+                return False
         steps = all_steps()
         if action == "toggle_option":
             return True if catalog.canonical_name(self.step) == self.step else None
@@ -364,6 +502,17 @@ class WizardScreen(Screen[None]):
         if action == "save_merged":
             return self.can_merge
         return True
+
+    def _footer_tier(self) -> tuple[bool, ...]:
+        width = self.app.size.width
+        return tuple(width >= room for room in FOOTER_ROOM.values())
+
+    def on_resize(self) -> None:
+        """Crossing a width in ``FOOTER_ROOM`` changes which keys the footer has room for."""
+        tier = self._footer_tier()
+        if tier != self._footer_room:
+            self._footer_room = tier
+            self.refresh_bindings()
 
     # -- edits -----------------------------------------------------------------------
 
@@ -514,7 +663,10 @@ class WizardScreen(Screen[None]):
             rec = services.recommend(self.host, intent=intent)
             self.intent = intent
             label = f"start from the {intent} recommendation"
-            self._start(self._with_config(rec.config), label, None)
+            described = replace(
+                self.preset, config=rec.config, description=recommended_description(intent)
+            )
+            self._start(described, label, None)
             self._loaded(f"the {intent} recommendation")
         elif message.kind == "file":
             try:
@@ -542,8 +694,12 @@ class WizardScreen(Screen[None]):
         """Make an existing or running VM's enlightenments the draft and remember the VM."""
         source = imported.source
         label = services.one_line(source.label)
-        self._start(self._with_config(imported.config), f"start from {label}", source)
-        merge = " m saves it merged into the domain XML." if self.can_merge else ""
+        draft = self._with_config(imported.config)
+        name = preset_name_for(source.imported.name)
+        if name is not None:
+            draft = replace(draft, name=name)
+        self._start(draft, f"start from {label}", source)
+        merge = " ctrl+d saves it merged into the domain XML." if self.can_merge else ""
         self._loaded(f"{label} ({source.kind_name})", merge)
         if imported.problems:
             self.notify(
@@ -564,7 +720,7 @@ class WizardScreen(Screen[None]):
     def _loaded(self, what: str, more: str = "") -> None:
         count = len(self.preset.config.enabled())
         self.notify(
-            f"Started from {what}: {count} options on. n walks through them; "
+            f"Started from {what}: {plural(count, 'option')} on. n walks through them; "
             f"ctrl+z goes back.{more}",
             title="Start from",
             markup=False,
@@ -607,6 +763,8 @@ class WizardScreen(Screen[None]):
             self.action_save()
         elif message.action == "export":
             self.action_export()
+        elif message.action == "snippet":
+            self.action_snippet()
         elif message.action == "save_merged":
             self.action_save_merged()
         elif message.action == "list_running":
@@ -652,14 +810,15 @@ class WizardScreen(Screen[None]):
         )
         self.baseline = saved
         self.preset = saved
+        self.history.keep_identity(saved)
         self._rebuild_view()
         errors = self.view.counts[Severity.ERROR]
-        note = f" It has {errors} error(s): 'hvtui check' will fail." if errors else ""
+        note = f" It has {plural(errors, 'error')}: 'hvtui check' will fail." if errors else ""
         self.notify(f"Saved {draft.name} to {path}.{note}", title="Saved")
         if self._quit_after_save:
             self.app.exit(0)
 
-    def action_export(self) -> None:
+    def action_export(self, _unseen: str = "") -> None:
         """Pick a format, then a file (confirming a replace) or the clipboard."""
         from hvtui.tui.screens.dialogs import ExportDialog
 
@@ -667,30 +826,21 @@ class WizardScreen(Screen[None]):
         self.app.push_screen(ExportDialog(self.preset, fmt), self._export_answered)
 
     def _export_answered(self, request: ExportRequest | None) -> None:
-        from hvtui.tui.screens.dialogs import confirm_replace
-
         if request is None:
             return
-        try:
-            text = services.render(self.preset, request.fmt, self.export_env)
-        except services.ExportRefusedError as exc:
-            details = "".join(f"\n• {f.message}" for f in exc.findings[:5])
-            self.notify(
-                f"{exc}{details}\nFix them on the Review step (r).",
-                title="Not exported",
-                severity="error",
-                timeout=10,
-            )
+        text = self._snippet(request.fmt)
+        if text is None:
             return
         label = services.FORMAT_LABELS[request.fmt]
         if request.path is None:
-            self.app.copy_to_clipboard(text)
-            self.notify(
-                f"Copied the {label} snippet (terminals without clipboard support ignore this).",
-                title="Copied",
-            )
+            self._copy_text(text, request.fmt)
             return
-        path = request.path
+        self._write_snippet_to(text, request.path, label)
+
+    def _write_snippet_to(self, text: str, path: Path, label: str) -> None:
+        """Write a snippet, asking before replacing a file."""
+        from hvtui.tui.screens.dialogs import confirm_replace
+
         if path.exists():
 
             def answered(answer: str | None) -> None:
@@ -700,6 +850,102 @@ class WizardScreen(Screen[None]):
             self.app.push_screen(confirm_replace(path), answered)
         else:
             self._write_export(text, path, label, force=False)
+
+    def _snippet(self, fmt: str) -> str | None:
+        """What ``hvtui export --format FMT`` prints, or ``None`` (and why) when it refuses."""
+        try:
+            return services.render(self.preset, fmt, self.export_env)
+        except services.ExportRefusedError as exc:
+            details = "".join(f"\n• {f.message}" for f in exc.findings[:5])
+            self.notify(
+                f"{exc}{details}\nFix them on the Review step (r).",
+                title="Not exported",
+                severity="error",
+                timeout=10,
+            )
+            return None
+
+    def action_snippet(self, _unseen: str = "") -> None:
+        """``ctrl+t``: the snippet of the preview's tab, full width, to select or copy."""
+        from hvtui.tui.screens.snippet import SnippetScreen
+
+        texts = {
+            fmt: services.preview_text(self.preset, fmt, self.export_env)
+            for fmt in services.FORMATS
+        }
+        fmt = self.query_one(PreviewPane).active_format
+        if fmt == "toml":
+            fmt = "qemu"  # the preset itself is saved with ctrl+s; the snippets go elsewhere
+        self.app.push_screen(
+            SnippetScreen(texts, fmt, copy=self.copy_snippet, write=self.write_snippet)
+        )
+
+    def copy_snippet(self, fmt: str) -> None:
+        """Copy a snippet, where the terminal can; elsewhere say so and offer a file."""
+        text = self._snippet(fmt)
+        if text is not None:
+            self._copy_text(text, fmt)
+
+    def _copy_text(self, text: str, fmt: str) -> None:
+        from hvtui.tui.screens.dialogs import Choice, ChoiceDialog
+
+        label = services.FORMAT_LABELS[fmt]
+        support = services.clipboard_support()
+        if support.state == "no":
+
+            def answered(answer: str | None) -> None:
+                if answer == "write":
+                    self.write_snippet(fmt)
+
+            self.app.push_screen(
+                ChoiceDialog(
+                    "Cannot copy in this terminal",
+                    Content(
+                        f"{support.terminal}: {support.why}, so nothing would reach your "
+                        f"clipboard. Write the {label} snippet to a file instead? (Or select "
+                        "it on the full-width view, ctrl+t.)"
+                    ),
+                    [
+                        Choice("write", "Write to a file", "w", "primary"),
+                        Choice("cancel", "Cancel", "c"),
+                    ],
+                ),
+                answered,
+            )
+            return
+        self.app.copy_to_clipboard(text)
+        if support.state == "yes":
+            self.notify(f"Copied the {label} snippet.", title="Copied")
+        else:
+            self.notify(
+                f"Sent the {label} snippet to the clipboard. If nothing pastes, {support.why}: "
+                "write it to a file (w on the full-width view, ctrl+t) or select it there.",
+                title="Copied?",
+                timeout=10,
+                markup=False,
+            )
+
+    def write_snippet(self, fmt: str) -> None:
+        """Ask where, then write a snippet (asking before replacing a file)."""
+        from hvtui.tui.screens.dialogs import PathDialog, default_export_path
+
+        text = self._snippet(fmt)
+        if text is None:
+            return
+        label = services.FORMAT_LABELS[fmt]
+
+        def answered(path: Path | None) -> None:
+            if path is not None:
+                self._write_snippet_to(text, path, label)
+
+        self.app.push_screen(
+            PathDialog(
+                f"Write the {label} snippet",
+                f"Exactly what 'hvtui export --format {fmt}' prints for this draft.",
+                default_export_path(self.preset, fmt),
+            ),
+            answered,
+        )
 
     def _write_export(self, text: str, path: Path, label: str, *, force: bool) -> None:
         try:

@@ -41,7 +41,9 @@ def facts_content(facts: list[HostFact]) -> Content:
 
 def heading(host: Host, probing: bool) -> Content:
     """Where the facts come from and whether the slow probes are still running."""
-    if host.source.startswith("sysroot:"):
+    if host.source.startswith("demo:"):
+        origin = f"Facts of the demo host {host.label.removeprefix('demo ')} (a saved snapshot)"
+    elif host.source.startswith("sysroot:"):
         origin = f"Facts of a saved snapshot: {host.label.removeprefix('snapshot ')}"
     elif host.source == "live":
         origin = "Facts of this machine"

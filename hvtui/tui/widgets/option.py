@@ -76,6 +76,9 @@ class OptionPane(VerticalScroll):
         self.entry = entry
         self._initial = view
         self._shown_findings: tuple[Finding, ...] = ()
+        self._field_text = typed_text(entry, view.preset.config.get(entry.name))
+        """What the pane last put in the value field: leaving the field commits only an edit
+        of it (looking at an option never changes the draft)."""
 
     def compose(self) -> ComposeResult:
         entry, view = self.entry, self._initial
@@ -90,7 +93,9 @@ class OptionPane(VerticalScroll):
             classes="title",
         )
         with Horizontal(classes="control"):
-            yield Switch(value=config.is_on(entry.name), id="toggle", tooltip="Turn on or off")
+            yield Switch(
+                value=config.is_on(entry.name), id="toggle", tooltip="Turn on or off (space)"
+            )
             if entry.kind is ValueKind.SWITCH:
                 yield Label(_on_off(config.is_on(entry.name)), id="toggle-label")
             elif entry.kind is ValueKind.TRISTATE:
@@ -103,7 +108,7 @@ class OptionPane(VerticalScroll):
                 )
             else:
                 yield Input(
-                    typed_text(entry, config.get(entry.name)),
+                    self._field_text,
                     placeholder=entry.describe_range(),
                     validators=[CatalogValue(entry)],
                     validate_on=["changed", "submitted"],
@@ -139,8 +144,9 @@ class OptionPane(VerticalScroll):
             typed = parse_typed(entry, field.value)
             current = config.get(entry.name)
             if current is not None and (not typed.ok or typed.value != current):
+                self._field_text = typed_text(entry, current)
                 with field.prevent(Input.Changed):
-                    field.value = typed_text(entry, current)
+                    field.value = self._field_text
                 self._error(None)
         self.query_one("#relations", Static).update(_relations(entry, view))
         found = view.for_option(entry.name)
@@ -159,8 +165,13 @@ class OptionPane(VerticalScroll):
 
     @on(Select.Changed, "#choice")
     def _when_chosen(self, event: Select.Changed) -> None:
+        """A choice the user made; the select announcing the value it was built with (or
+        the one the model gave it) is not one."""
         event.stop()
-        if isinstance(event.value, str):
+        view = self.view or self._initial
+        if isinstance(event.value, str) and event.value != str(
+            view.preset.config.value(self.entry.name)
+        ):
             self.post_message(SetValue(self.entry.name, event.value))
 
     @on(Input.Changed, "#value")
@@ -176,11 +187,17 @@ class OptionPane(VerticalScroll):
             self._error(None)
 
     @on(Input.Submitted, "#value")
-    @on(Input.Blurred, "#value")
-    def _when_submitted(self, event: Input.Submitted | Input.Blurred) -> None:
-        """Enter or leaving the field commits a valid value (one undo step)."""
+    def _when_submitted(self, event: Input.Submitted) -> None:
+        """Enter commits a valid value (one undo step), even the suggested one shown."""
         event.stop()
         self._take_typed(event.value, event.validation_result)
+
+    @on(Input.Blurred, "#value")
+    def _when_left(self, event: Input.Blurred) -> None:
+        """Leaving the field commits a valid edit; leaving it as it was changes nothing."""
+        event.stop()
+        if event.value != self._field_text:
+            self._take_typed(event.value, event.validation_result)
 
     def _error(self, problem: str | None) -> None:
         """Show why a typed value is refused (or hide the line)."""
@@ -201,6 +218,7 @@ class OptionPane(VerticalScroll):
             self._error(parsed.problem or "invalid")
             return
         self._error(None)
+        self._field_text = text
         view = self.view or self._initial
         if parsed.value != view.preset.config.get(self.entry.name):
             self.post_message(SetValue(self.entry.name, parsed.value))

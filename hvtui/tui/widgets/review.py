@@ -58,8 +58,15 @@ class FindingList(OptionList):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "f", "apply_fix", "Apply fix", tooltip="Apply the highlighted finding's fix", id="fix"
+            "f",
+            "apply_fix",
+            "Apply fix",
+            show=False,  # the line above the list says so; the footer keeps room for undo
+            tooltip="Apply the highlighted finding's fix",
+            id="fix",
         ),
+        Binding("n", "cursor_down", "Next finding", show=False, id="next-finding-row"),
+        Binding("p", "cursor_up", "Previous finding", show=False, id="previous-finding-row"),
     ]
 
     findings: tuple[Finding, ...] = ()
@@ -122,8 +129,10 @@ class ReviewPane(VerticalScroll):
         yield FindingList(id="findings-list")
         with Horizontal(classes="row buttons"):
             yield Button("Save preset (ctrl+s)", id="save", variant="primary", compact=True)
-            yield Button("Export snippet (e)", id="export", compact=True)
-            yield Button("Save merged domain XML (m)", id="save-merged", compact=True)
+            yield Button("Export snippet (ctrl+e)", id="export", compact=True)
+        with Horizontal(classes="row buttons"):
+            yield Button("Snippet full width (ctrl+t)", id="snippet", compact=True)
+            yield Button("Save merged domain XML (ctrl+d)", id="save-merged", compact=True)
         yield Static(Content.styled("What other tools turn on", "bold"), classes="section")
         table: DataTable[str] = DataTable(id="compare", zebra_stripes=True, cursor_type="row")
         yield table
@@ -141,7 +150,13 @@ class ReviewPane(VerticalScroll):
             Content.assemble(
                 ("Findings: ", "bold"),
                 view.summary(),
-                ("\nenter or f on a finding applies its fix", "$text-muted"),
+                (
+                    "\nn/p or ↑/↓ choose a finding · enter or f applies its fix · "
+                    "escape returns to the steps"
+                    if view.findings
+                    else "",
+                    "$text-muted",
+                ),
             )
         )
         self.query_one("#badge", Static).update(
@@ -164,6 +179,11 @@ class ReviewPane(VerticalScroll):
     def _when_export(self, event: Button.Pressed) -> None:
         event.stop()
         self.post_message(RunAction("export"))
+
+    @on(Button.Pressed, "#snippet")
+    def _when_snippet(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(RunAction("snippet"))
 
     @on(Button.Pressed, "#save-merged")
     def _when_save_merged(self, event: Button.Pressed) -> None:

@@ -173,7 +173,7 @@ class StartPane(VerticalScroll):
 
     @staticmethod
     def _snapshot(view: WizardView) -> bool:
-        return view.host.source.startswith("sysroot:")
+        return view.host.is_snapshot
 
     @staticmethod
     def _current(view: WizardView) -> Content:
