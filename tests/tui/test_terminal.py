@@ -14,10 +14,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
 from clirun import REPO
+
+from hvtui.tui.state import all_steps, step_title
 
 pytestmark = pytest.mark.tmux
 
@@ -73,7 +76,8 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
         subprocess.run(["tmux", "-L", session.socket, "kill-server"], capture_output=True)
 
 
-def test_walk_toggle_and_quit_in_tmux(terminal: Terminal, sysroot: Path, tmp_path: Path) -> None:
+def start_hvtui(terminal: Terminal, sysroot: Path, tmp_path: Path) -> Path:
+    """Run ``hvtui --sysroot`` in the session; the file its exit status will be written to."""
     status = tmp_path / "status"
     config = tmp_path / "config"
     command = (
@@ -98,6 +102,25 @@ def test_walk_toggle_and_quit_in_tmux(terminal: Terminal, sysroot: Path, tmp_pat
         command,
     )
     terminal.tmux("set-option", "-t", "hv", "remain-on-exit", "on")  # read the screen after exit
+    return status
+
+
+def in_header(text: str, screen: str) -> bool:
+    """``text`` is on the screen's first line (the title bar)."""
+    return text in screen.splitlines()[0]
+
+
+def wait_for_exit(terminal: Terminal, status: Path) -> str:
+    """Wait until hvtui has exited; its exit status."""
+    deadline = time.monotonic() + TIMEOUT
+    while not status.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert status.exists(), terminal.screen()
+    return status.read_text().strip()
+
+
+def test_walk_toggle_and_quit_in_tmux(terminal: Terminal, sysroot: Path, tmp_path: Path) -> None:
+    status = start_hvtui(terminal, sysroot, tmp_path)
     first = terminal.wait_for(lambda s: "Facts of a saved snapshot" in s, "the host screen")
     assert "Virtualization: Intel VT-x (vmx)" in first
     assert "Traceback" not in first
@@ -115,9 +138,25 @@ def test_walk_toggle_and_quit_in_tmux(terminal: Terminal, sysroot: Path, tmp_pat
     terminal.keys("q")
     terminal.wait_for(lambda s: "Unsaved changes" in s, "the quit question")
     terminal.keys("d")
-    deadline = time.monotonic() + TIMEOUT
-    while not status.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert status.read_text().strip() == "0", terminal.screen()
+    assert wait_for_exit(terminal, status) == "0", terminal.screen()
     last = terminal.screen()
+    assert "Traceback" not in last and "error" not in last.lower()
+
+
+def test_walk_every_step_then_q_quits_at_once_in_tmux(
+    terminal: Terminal, sysroot: Path, tmp_path: Path
+) -> None:
+    """Looking is not changing: after every step has been shown, q quits without a question."""
+    status = start_hvtui(terminal, sysroot, tmp_path)
+    terminal.wait_for(lambda s: "Facts of a saved snapshot" in s, "the host screen")
+    for step in all_steps()[1:]:
+        terminal.keys("n")
+        screen = terminal.wait_for(partial(in_header, f"— {step_title(step)} · "), step)
+        assert "(unsaved)" not in screen.splitlines()[0], f"looking at {step} changed the draft"
+        assert "Traceback" not in screen
+    terminal.wait_for(lambda s: "Findings:" in s, "the Review step")
+    terminal.keys("q")
+    assert wait_for_exit(terminal, status) == "0", terminal.screen()
+    last = terminal.screen()
+    assert "Unsaved changes" not in last, "nothing changed, nothing to ask"
     assert "Traceback" not in last and "error" not in last.lower()
