@@ -573,3 +573,20 @@ def test_wizard_refuses_a_dumb_terminal() -> None:
     code, screen, _ = _wizard_on_a_pty({"TERM": "dumb"}, stderr_to=None)
     assert code == 2 and b"\x1b" not in screen and b"TERM=dumb" in screen
     assert len(screen.strip().splitlines()) == 1
+
+
+@SLOW
+@given(count=st.integers(10**6, 2**200), pinned=st.booleans())
+def test_a_huge_vcpu_count_is_answered_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], count: int, pinned: bool
+) -> None:
+    path = tmp_path / "vm.xml"
+    cputune = "<cputune><vcpupin vcpu='0' cpuset='2'/></cputune>" if pinned else ""
+    path.write_text(
+        f"<domain type='kvm'><name>x</name><vcpu cpuset='1'>{count}</vcpu>{cputune}"
+        "<features><hyperv><relaxed state='on'/></hyperv></features></domain>"
+    )
+    start = time.perf_counter()
+    result = cli(["audit", str(path), "--demo", DEMO], capsys)
+    assert time.perf_counter() - start < 5
+    assert result.code in (0, 1) and "two vCPUs are pinned to the same host CPU" in result.out

@@ -229,7 +229,7 @@ def vcpu_facts(domain: ET.Element, problems: list[str]) -> tuple[int | None, boo
         except ValueError:
             problems.append(f"<{layout.VCPUPIN}>: vcpu is not a number; ignored")
     default = vcpu.get(layout.VCPU_CPUSET)
-    used: list[frozenset[int]] = []
+    used: set[frozenset[int]] = set()
     for index in range(count):
         text = pins.get(index, default)
         if text is None:
@@ -241,9 +241,11 @@ def vcpu_facts(domain: ET.Element, problems: list[str]) -> tuple[int | None, boo
             return count, None, f"cpuset {text!r} is not a CPU list"
         if len(cpus) != 1:
             return count, False, f"vCPU {index} may run on {len(cpus)} host CPUs ({text})"
-        used.append(cpus)
-    if len(set(used)) != len(used):
-        return count, False, "two vCPUs are pinned to the same host CPU"
+        if cpus in used:
+            # Checked here, not after the loop: <vcpu cpuset='1'>100000000</vcpu> would
+            # otherwise walk a hundred million vCPUs before finding the answer.
+            return count, False, "two vCPUs are pinned to the same host CPU"
+        used.add(cpus)
     return count, True, f"<{layout.VCPUPIN}>: each vCPU on its own host CPU"
 
 
