@@ -93,8 +93,10 @@ def _has_terminal() -> bool:
     return terminal_problem() is None
 
 
-def run_app(sysroot: Path | None = None) -> int:
-    """Open the wizard on this host (or on the snapshot in ``sysroot``); return the exit code."""
+def run_app(sysroot: Path | None = None, demo: str | None = None) -> int:
+    """Open the wizard on this host (or on the snapshot in ``sysroot``); return the exit code.
+
+    ``demo``: the shipped demo host ``sysroot`` is, named in the wizard's title."""
     if not _has_terminal():
         print(terminal_problem() or NO_TERMINAL, file=sys.stderr)
         return EXIT_USAGE
@@ -103,7 +105,7 @@ def run_app(sysroot: Path | None = None) -> int:
         return EXIT_USAGE
     pause_gc_for_startup()
     try:
-        app = _build_app(sysroot)
+        app = _build_app(sysroot, demo)
         app.run()
     except KeyboardInterrupt:
         return 130
@@ -119,7 +121,7 @@ def run_app(sysroot: Path | None = None) -> int:
     return app.return_code or 0
 
 
-def _build_app(sysroot: Path | None) -> HvtuiApp:
+def _build_app(sysroot: Path | None, demo: str | None = None) -> HvtuiApp:
     """Detect while Textual is imported, then build the app.
 
     Detection (files, a KVM ioctl, version subprocesses) mostly waits, so it
@@ -135,7 +137,7 @@ def _build_app(sysroot: Path | None) -> HvtuiApp:
         from hvtui.tui.app import HvtuiApp
 
         host = detecting.result()
-    return HvtuiApp(sysroot=sysroot, host=host, tuned_gc=True)
+    return HvtuiApp(sysroot=sysroot, host=host, tuned_gc=True, demo=demo)
 
 
 def debug_enabled() -> bool:
