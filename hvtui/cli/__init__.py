@@ -15,6 +15,7 @@ from types import ModuleType
 
 from hvtui import __version__
 from hvtui.cli import (
+    cmd_apply,
     cmd_audit,
     cmd_check,
     cmd_compare,
@@ -24,6 +25,7 @@ from hvtui.cli import (
     cmd_export,
     cmd_presets,
     cmd_recommend,
+    cmd_verify,
 )
 from hvtui.cli.errors import CliError, print_error
 from hvtui.cli.hostsource import add_host_options, resolve_host
@@ -41,6 +43,8 @@ COMMANDS: tuple[ModuleType, ...] = (
     cmd_recommend,
     cmd_compare,
     cmd_audit,
+    cmd_apply,
+    cmd_verify,
     cmd_demos,
 )
 

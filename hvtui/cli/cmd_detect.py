@@ -13,6 +13,7 @@ from typing import Any
 
 from hvtui.cli.errors import CliError
 from hvtui.cli.hostsource import add_host_options, resolve_host
+from hvtui.cli.libvirtopts import add_connect_option, connection, no_host_options
 
 
 def register(sub: Any) -> None:
@@ -29,6 +30,7 @@ def register(sub: Any) -> None:
     add_host_options(
         parser, "read /proc and /sys under DIR (a snapshot or a hand-made tree) instead of /"
     )
+    add_connect_option(parser)
     parser.add_argument(
         "--deep",
         action="store_true",
@@ -62,6 +64,8 @@ def _check_snapshot_dir(directory: Path, force: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Detect, print, optionally save a snapshot; 0, or 2 for unusable input."""
+    if args.connect is not None:
+        return _run_connect(args)
     sysroot = resolve_host(args).path
     snapshot_dir: Path | None = args.save_snapshot
     if snapshot_dir is not None:
@@ -101,6 +105,29 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
+    if args.json:
+        import json
+
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        from hvtui.detect.render import render_text
+
+        sys.stdout.write(render_text(report))
+    return 0
+
+
+def _run_connect(args: argparse.Namespace) -> int:
+    """``--connect URI``: the host behind a libvirt connection, from what libvirt tells."""
+    no_host_options(args, "detect")
+    for option, given in (("--deep", args.deep), ("--save-snapshot", args.save_snapshot)):
+        if given:
+            raise CliError(f"detect: {option} reads this host; it does not work with --connect")
+    if args.force:
+        raise CliError("--force only applies to --save-snapshot")
+    from hvtui.libvirt import host_report
+
+    with connection(args.connect) as conn:
+        report = host_report(conn)
     if args.json:
         import json
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from hvtui.cli.errors import CliError
 from hvtui.cli.hostsource import add_host_options, resolve_host
+from hvtui.cli.libvirtopts import add_connect_option
 from hvtui.cli.render import add_intent_option
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ def register(sub: Any) -> None:
         action="append",
         help="a report from 'hvtui detect --json'; repeat for a fleet",
     )
+    add_connect_option(source, many=True)
     add_intent_option(parser, "the VM is")
     parser.add_argument(
         "--vcpus",
@@ -73,6 +75,13 @@ def load_hosts(args: argparse.Namespace) -> list[HostView]:
     from hvtui.limits import MAX_JSON_BYTES
     from hvtui.untrusted import UntrustedError, load_json
 
+    if args.connect:
+        from hvtui.cli.libvirtopts import libvirt_errors
+        from hvtui.libvirt import host_reports
+
+        with libvirt_errors():
+            reports = host_reports(args.connect)
+        return [HostView.from_report(r, label=r.source) for r in reports]
     if args.report:
         hosts: list[HostView] = []
         for path in args.report:
@@ -165,7 +174,7 @@ def render(
 
     # The XML must work on every host it was recommended for: the oldest libvirt.
     versions = [h.libvirt for h in hosts if h.libvirt is not None]
-    live = not (args.report or args.sysroot or args.demo)
+    live = not (args.report or args.sysroot or args.demo or args.connect)
     return render_snippet(
         preset, fmt, host_libvirt=min(versions) if versions else None, live_host=live
     )

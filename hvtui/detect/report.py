@@ -339,7 +339,9 @@ class HostReport:
     """Everything hvtui knows about a host; the advice engine and the TUI read this."""
 
     source: str
-    """``live`` or ``sysroot:DIR``."""
+    """``live``, ``sysroot:DIR``, ``demo:NAME``, or ``libvirt:URI`` for a host read through
+    a libvirt connection (:mod:`hvtui.libvirt.hostfacts`: what libvirt does not tell is
+    unknown with its reason)."""
     host: HostInfo
     cpu: CpuInfo
     kvm: KvmInfo
