@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from hvtui.cli.errors import CliError, print_error
 from hvtui.cli.hostsource import add_host_options, resolve_host
+from hvtui.cli.libvirtopts import add_connect_option, audit_connection
 from hvtui.cli.render import add_intent_option
 from hvtui.textsafe import printable
 
@@ -55,6 +56,12 @@ def register(sub: Any) -> None:
     add_host_options(
         parser, "judge against a host snapshot directory (see 'detect') instead of this host"
     )
+    add_connect_option(parser)
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="with --connect: every defined domain, running or not (arguments are domain names)",
+    )
     add_intent_option(parser, "the VMs are")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument(
@@ -67,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
     """Read every input, audit each VM, print; the exit code is the worst outcome."""
     from hvtui.audit import RUNNING, SourceError, audit_vm, load_file, scan_host
 
+    if args.connect is not None:
+        return audit_connection(args)
+    if args.all:
+        raise CliError("audit: --all needs --connect URI (every domain of that connection)")
     if args.running and args.files:
         raise CliError("audit: give FILE... or --running, not both")
     if not args.running and not args.files:
