@@ -2,7 +2,9 @@
 from hvtui's recommendation for the same host and intent.
 
 Nothing here knows an option: findings come from
-:func:`hvtui.advice.advise`, the recommendation and its reasons from
+:func:`hvtui.advice.advise` (given the VM's CPU model and the CPU settings around
+the options the importer read, so a named model without vmx/svm or a migratable
+VM without a fixed TSC frequency is reported), the recommendation and its reasons from
 :func:`hvtui.advice.recommend`, and the two modes that let the host decide what
 the guest gets (QEMU's ``hv-passthrough``, libvirt's ``<hyperv
 mode='host-model'>``) are expanded from catalog facts (which options need KVM
@@ -12,7 +14,7 @@ support, which have a libvirt element) and the host's supported list.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from hvtui import catalog
@@ -27,6 +29,7 @@ from hvtui.presets import values_equal
 
 if TYPE_CHECKING:
     from hvtui.export import MergeResult
+    from hvtui.model.cpu import CpuSettings
     from hvtui.versions import Version
 
 #: Finding codes the audit adds to the advice engine's.
@@ -93,6 +96,7 @@ class VmAudit:
             "pinned": imported.pinned,
             "pinning": imported.pinning or None,
             "vcpu_threads": [t.to_json() for t in src.threads],
+            "cpu_settings": {key.value: value for key, value in imported.cpu_settings.items()},
             "enlightenments": dict(imported.config.values),
             "effective": dict(self.effective.values),
             "other_properties": list(imported.other_properties),
@@ -232,18 +236,28 @@ def audit_vm(
     they are not counted twice for overcommit; by default only a running VM is.
     """
     running = source.kind == RUNNING if already_running is None else already_running
+    imported = source.imported
     ctx = make_context(
         host,
         intent=intent,
         vcpus=None if running else source.vcpus,
         pinned=source.pinned,
+        cpu=imported.cpu_settings,
+        cpu_model=imported.cpu_model,
     )
     effective, notes = effective_config(source, host)
-    if source.imported.pinning:
+    if imported.pinning:
         state = {True: "yes", False: "no", None: "unknown"}[source.pinned]
-        notes.append(f"pinned: {state} ({source.imported.pinning})")
+        notes.append(f"pinned: {state} ({imported.pinning})")
+    nested = ctx.intent.nested or any(catalog.get(n).nested_only for n in effective.enabled())
+    if nested and imported.cpu_model is None:
+        notes.append(
+            "CPU model: the input names none (libvirt picks it at start, or QEMU's default), "
+            "so whether the guest CPU shows vmx/svm is not judged"
+        )
     findings = sort_findings([*advise(effective, ctx), *_input_findings(source)])
-    rec = _recommend(ctx)
+    # The recommendation is for the host and intent, not this VM's CPU settings.
+    rec = _recommend(replace(ctx, cpu=None, cpu_model=None))
     label = host.label if host is not None else "unknown host"
     return VmAudit(
         source,
@@ -263,6 +277,7 @@ def merged_domain_xml(
     *,
     libvirt: Version | None = None,
     cpu_model: str | None = None,
+    cpu: CpuSettings | None = None,
 ) -> MergeResult:
     """Merge ``config`` into the domain XML ``source`` was read from (``export --into``).
 
@@ -279,7 +294,7 @@ def merged_domain_xml(
             f"{source.label}: a {source.kind_name} has no domain definition to merge into; "
             "export it instead"
         )
-    target, _notes = export.resolve_target(Target(), cpu_model=cpu_model, libvirt=libvirt)
+    target, _notes = export.resolve_target(Target(), cpu_model=cpu_model, libvirt=libvirt, cpu=cpu)
     problems = export.export_findings(config, target)
     if problems:
         raise export.ExportError(f"{source.label}: not exported: {problems[0].message}")

@@ -67,7 +67,7 @@ intents and whenever a nested-only option (evmcs, stimer-direct ...) is on.
         qemu="-cpu MODEL,vmx=on (Intel) or svm=on (AMD)",
         libvirt="<cpu mode='custom'><model>MODEL</model>"
         "<feature policy='require' name='vmx'/></cpu>",
-        virt_install="--cpu MODEL,+vmx (or +svm)",
+        virt_install="--cpu MODEL,require=vmx (or svm; +vmx would be policy='force')",
         migration=Migration.SAFE,
         migration_note="Migrates where KVM's nested parameter is on at the destination too "
         "(QEMU 5.2+ and Linux 5.8+ migrate nested state).",
@@ -95,7 +95,8 @@ has to be specified"), and `invtsc` migrates only with it.
         ValueKind.UINT,
         qemu="-cpu MODEL,tsc-frequency=HZ",
         libvirt="<clock><timer name='tsc' frequency='HZ'/></clock>",
-        virt_install="--clock timer0.name=tsc,timer0.frequency=HZ",
+        virt_install="--clock timerN.name=tsc,timerN.frequency=HZ (N: after the timers "
+        "NAME_present adds)",
         migration=Migration.SAFE,
         migration_note="Needed for migration with reenlightenment or invtsc; a destination "
         "without TSC scaling must run at exactly this rate.",
@@ -125,7 +126,7 @@ hv-time's reference page gives.
         ValueKind.SWITCH,
         qemu="-cpu MODEL,invtsc=on",
         libvirt="<cpu><feature policy='require' name='invtsc'/></cpu>",
-        virt_install="--cpu MODEL,+invtsc",
+        virt_install="--cpu MODEL,require=invtsc",
         migration=Migration.NEEDS_TSC,
         migration_note="QEMU blocks migration unless tsc-frequency is set.",
         sources=(

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from hvtui.audit import AuditInput, VmAudit
     from hvtui.catalog import Value
     from hvtui.model import Config
+    from hvtui.model.cpu import CpuSettings
 
 #: Version of the ``--json`` document (the README documents it).
 SCHEMA = 1
@@ -166,6 +167,15 @@ def config_text(config: Config) -> str:
     return " ".join(words) if words else "none"
 
 
+def cpu_settings_text(settings: CpuSettings) -> str:
+    """``nested-virt=true tsc-frequency=2800000000``: the ``[cpu]`` keys found, as a preset
+    would write them."""
+    return " ".join(
+        f"{key.value}={str(value).lower() if isinstance(value, bool) else value}"
+        for key, value in settings.items()
+    )
+
+
 def _vm_text(audit: VmAudit, *, verbose: bool) -> str:
     from hvtui import catalog
     from hvtui.audit import RUNNING
@@ -180,6 +190,8 @@ def _vm_text(audit: VmAudit, *, verbose: bool) -> str:
     facts.append(f"{imported.vcpus} vCPUs" if imported.vcpus is not None else "vCPUs unknown")
     lines.append("Configuration found: " + ", ".join(facts))
     lines.append(f"  {config_text(imported.config)}")
+    if not imported.cpu_settings.empty:
+        lines.append(f"  CPU settings: {cpu_settings_text(imported.cpu_settings)}")
     if imported.other_properties:
         lines.append("  other -cpu properties: " + " ".join(imported.other_properties))
     for note in audit.notes:

@@ -6,11 +6,20 @@ clock timers, ``<panic model='hyperv'/>``, and in ``<qemu:commandline>`` the
 ``-global <cpu type>.hv-*`` pairs, the catalog's extra arguments and hvtui's
 own comments.  Running it twice gives the same document.
 
-The domain's ``<cpu>`` is never changed when it names a model: ``-global``
+The domain's CPU model is never changed when it names one: ``-global``
 lines then target that model's QEMU type.  A ``--cpu-model`` that disagrees
 with it is an error; without ``<cpu>`` one is added only when ``-global``
-lines need a known CPU type; with ``host-model`` (libvirt picks the type at
-start) such lines cannot be targeted and the merge is refused.
+lines or the preset's CPU features need a known CPU model; with ``host-model``
+(libvirt picks the type at start) such lines cannot be targeted and the merge
+is refused.
+
+The preset's ``[cpu]`` settings are merged key by key, and only the keys it
+sets: ``nested-virt`` and ``invtsc`` replace the ``<feature>`` of that name in
+the existing ``<cpu>`` (its mode, model and other children stay; on
+``host-passthrough`` vmx/svm need nothing, so only a ``disable`` of them goes),
+``tsc-frequency`` sets the ``frequency`` of ``<clock><timer name='tsc'>`` (the
+offset and the other timers stay) and ``hide-kvm`` sets ``<features><kvm><hidden
+state>`` (other ``<kvm>`` children stay).
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from dataclasses import dataclass, replace
 
 from hvtui import catalog
 from hvtui.catalog import LibvirtKind
+from hvtui.catalog.cpu_settings import virt_flag
 from hvtui.export.context import ExportError, ExportTarget
 from hvtui.export.libvirt import (
     COMMENT_MARK,
@@ -32,8 +42,10 @@ from hvtui.export.libvirt import (
     plan_libvirt,
     timer_elements,
 )
+from hvtui.export.qemu import cpu_setting_notes
 from hvtui.importers import libvirt_layout as layout
 from hvtui.importers import safexml
+from hvtui.importers.cpu_settings import FEATURE_POLICIES, INVTSC, VIRT_FLAGS
 from hvtui.importers.libvirt_xml import cpu_model_of
 from hvtui.importers.spelling import model_of_cpu_type
 from hvtui.model import Config
@@ -238,15 +250,22 @@ def merge_into(
         )
     editor = _Editor(root)
     hyperv_at = _remove_managed(editor, root)
-    if plan.fallback and add_cpu:
+    features_need_cpu = _cpu_features_wanted(target)
+    if add_cpu and (plan.fallback or features_need_cpu):
         editor.insert(
             root, _position_after(root, (layout.FEATURES, "os")), cpu_element(target.cpu_model), 0
         )
-        notes.append(
-            f"added <{layout.CPU}> for CPU model {target.cpu_model}: the -global lines need a "
-            "known CPU type"
+        why = " and ".join(
+            what
+            for what, needed in (
+                ("the -global lines need a known CPU type", bool(plan.fallback)),
+                ("the preset's CPU features need a CPU model", features_need_cpu),
+            )
+            if needed
         )
+        notes.append(f"added <{layout.CPU}> for CPU model {target.cpu_model}: {why}")
     _add_managed(editor, root, plan, hyperv_at)
+    notes.extend(_merge_cpu_settings(editor, root, target))
     for prefix, uri in document.namespaces:
         if not _RESERVED_PREFIX.match(prefix):
             try:
@@ -289,6 +308,126 @@ def _add_managed(
         else:
             for item in list(commandline):
                 editor.insert(existing, len(existing), item, 1)
+
+
+def _cpu_features_wanted(target: ExportTarget) -> bool:
+    """Whether the preset's ``[cpu]`` puts a ``<feature>`` into ``<cpu>`` (which then
+    needs a CPU model: libvirt refuses features without one)."""
+    return target.cpu.invtsc is not None or bool(target.cpu.nested_virt)
+
+
+def _set_feature(
+    editor: _Editor, cpu: ET.Element, name: str, policy: str | None, *, every: bool
+) -> None:
+    """Replace the ``<feature name=NAME>`` of ``cpu`` by one with ``policy``.
+
+    ``every``: remove each ``<feature>`` of that name, else only those whose policy
+    gives the guest the feature; ``policy`` ``None`` adds none.
+    """
+    for feature in cpu.findall(layout.CPU_FEATURE):
+        if feature.get(layout.FEATURE_NAME) != name:
+            continue
+        given = FEATURE_POLICIES.get(feature.get(layout.FEATURE_POLICY, layout.FEATURE_REQUIRE))
+        if every or given is True:
+            editor.remove(cpu, feature)
+    if policy is not None:
+        element = ET.Element(
+            layout.CPU_FEATURE, {layout.FEATURE_POLICY: policy, layout.FEATURE_NAME: name}
+        )
+        editor.insert(cpu, len(cpu), element, 1)
+
+
+def _merge_cpu_features(editor: _Editor, root: ET.Element, target: ExportTarget) -> list[str]:
+    """``nested-virt`` and ``invtsc`` as ``<feature>`` children of the domain's ``<cpu>``."""
+    settings = target.cpu
+    if settings.nested_virt is None and settings.invtsc is None:
+        return []
+    cpu = root.find(layout.CPU)
+    if cpu is None:
+        return []  # nothing to write: one is added when there is (_cpu_features_wanted)
+    notes: list[str] = []
+    model = cpu_model_of(root)
+    mode = cpu.get(layout.CPU_MODE, layout.CUSTOM_CPU)
+    if model is None and mode != layout.HOST_MODEL:
+        return [
+            f"nested-virt/invtsc not written: the domain's <{layout.CPU}> names no model, and "
+            "libvirt refuses <feature> without one"
+        ]
+    nested = settings.nested_virt
+    if nested is not None:
+        if model is None:
+            notes.append(
+                f"nested-virt not written: with <{layout.CPU} mode='{layout.HOST_MODEL}'> "
+                "libvirt picks the model at start, so whether it is vmx or svm depends on the "
+                "host; add <feature policy='require' name='vmx'/> (Intel) or 'svm' (AMD)"
+            )
+        elif model in ("host", "max"):
+            if nested:
+                # Passed through already; only a feature that takes it away must go.
+                for feature in cpu.findall(layout.CPU_FEATURE):
+                    policy = feature.get(layout.FEATURE_POLICY, layout.FEATURE_REQUIRE)
+                    if (
+                        feature.get(layout.FEATURE_NAME) in VIRT_FLAGS
+                        and FEATURE_POLICIES.get(policy) is False
+                    ):
+                        editor.remove(cpu, feature)
+                        notes.append(
+                            f"removed <feature policy='{policy}' "
+                            f"name='{feature.get(layout.FEATURE_NAME)}'>: nested-virt is on"
+                        )
+        else:
+            wanted = layout.FEATURE_REQUIRE if nested else None
+            _set_feature(editor, cpu, virt_flag(model), wanted, every=nested)
+    if settings.invtsc is not None:
+        wanted = layout.FEATURE_REQUIRE if settings.invtsc else layout.FEATURE_DISABLE
+        _set_feature(editor, cpu, INVTSC, wanted, every=True)
+    return notes
+
+
+def _merge_cpu_settings(editor: _Editor, root: ET.Element, target: ExportTarget) -> list[str]:
+    """Every key the preset's ``[cpu]`` sets, and only those; returns notes."""
+    settings = target.cpu
+    if settings.empty:
+        return []
+    notes = _merge_cpu_features(editor, root, target)
+    if settings.tsc_frequency is not None:
+        clock = _child(
+            editor,
+            root,
+            layout.CLOCK,
+            {layout.CLOCK_OFFSET: layout.DEFAULT_CLOCK_OFFSET},
+            (layout.FEATURES, layout.CPU, "os"),
+        )
+        timers = [
+            t for t in clock.findall(layout.TIMER) if t.get(layout.TIMER_NAME) == layout.TSC_TIMER
+        ]
+        frequency = str(settings.tsc_frequency)
+        if timers:
+            for timer in timers:
+                timer.set(layout.TIMER_FREQUENCY, frequency)
+        else:
+            timer = ET.Element(
+                layout.TIMER,
+                {layout.TIMER_NAME: layout.TSC_TIMER, layout.TIMER_FREQUENCY: frequency},
+            )
+            editor.insert(clock, len(clock), timer, 1)
+    if settings.hide_kvm is not None:
+        state = "on" if settings.hide_kvm else "off"
+        features = _child(editor, root, layout.FEATURES, {}, ("os",))
+        kvm = features.find(layout.KVM)
+        if kvm is None:
+            kvm = ET.Element(layout.KVM)
+            editor.insert(features, _position_after(features, (layout.HYPERV,)), kvm, 1)
+        hidden = kvm.find(layout.KVM_HIDDEN)
+        if hidden is None:
+            hidden = ET.Element(layout.KVM_HIDDEN)
+            editor.insert(kvm, len(kvm), hidden, 2)
+        hidden.set(layout.STATE, state)
+    if cpu_model_of(root) is None:
+        # The nested-virt note is about host/max; here libvirt picks the model (noted above).
+        target = replace(target, cpu=replace(settings, nested_virt=None))
+    notes.extend(cpu_setting_notes(target))
+    return notes
 
 
 __all__ = ["MergeResult", "merge_into"]

@@ -34,6 +34,15 @@ so a lower value is passed as ``-global <cpu type>.hv-spinlocks=V``; the
 ``hv-spinlocks=0x1fff`` libvirt would put on ``-cpu`` for virt-install's
 default wins over any ``-global`` (QEMU applies ``-cpu`` properties last), so
 ``<spinlocks state='off'>`` keeps it off the ``-cpu`` line and the guest gets V.
+
+The preset's ``[cpu]`` settings go where ``--format libvirt`` puts them
+(checked against virt-manager 4.1.0's ``virtinst/cli.py``): vmx/svm and invtsc
+as ``--cpu MODEL,require=vmx`` (virt-install's ``+vmx`` would be
+``policy='force'``, not the libvirt export's ``require``), the TSC rate as
+``--clock timerN.name=tsc,timerN.frequency=HZ`` (``ParserClock`` applies the
+``NAME_present`` helpers first, each adding a timer, and ``timerN`` edits the
+N-th, so N counts them), and a hidden KVM as ``--features
+kvm.hidden.state=on`` (``--xml`` where ``--features=?`` does not list it).
 """
 
 from __future__ import annotations
@@ -47,7 +56,14 @@ from hvtui import catalog
 from hvtui.catalog import Enlightenment, LibvirtKind, Value, ValueKind
 from hvtui.catalog.peers import get_peer
 from hvtui.export.context import ExportError, ExportTarget
-from hvtui.export.libvirt import LibvirtPlan, plan_libvirt
+from hvtui.export.libvirt import (
+    LibvirtPlan,
+    cpu_settings_element,
+    kvm_hidden_element,
+    plan_libvirt,
+    tsc_timer_element,
+)
+from hvtui.export.qemu import cpu_setting_notes
 from hvtui.export.shell import command_lines
 from hvtui.importers import libvirt_layout as layout
 from hvtui.importers.spelling import libvirt_state, libvirt_value
@@ -195,7 +211,8 @@ def build_virt_install(
         elif kind is LibvirtKind.PANIC and value is True:
             panic.append(f"{layout.PANIC_MODEL}={layout.PANIC_HYPERV}")
     pinned, deleted = _keep_out_defaults(config, plan, builder, clock)
-    groups: list[tuple[str, ...]] = [("--cpu", _cpu_arg(target.cpu_model))]
+    _cpu_settings(target, builder, clock)
+    groups: list[tuple[str, ...]] = [("--cpu", _cpu_arg(target))]
     if builder.features:
         groups.append(("--features", ",".join(builder.features)))
     groups.extend(("--xml", _xml_arg(xpath, value)) for xpath, value in builder.xml)
@@ -214,6 +231,7 @@ def build_virt_install(
     )
     notes.extend(f"left out {o.entry.name}: {o.reason}" for o in plan.omitted)
     notes.extend(_default_notes(config, plan, pinned, deleted))
+    notes.extend(cpu_setting_notes(target))
     return VirtInstallExport(tuple(groups), tuple(notes), plan, pinned, deleted)
 
 
@@ -309,9 +327,51 @@ def _default_notes(
     return notes
 
 
-def _cpu_arg(model: str) -> str:
+def _cpu_arg(target: ExportTarget) -> str:
+    """``--cpu``: the model, plus the preset's CPU features as ``POLICY=NAME`` sub-options.
+
+    The features are the ``<feature>`` children of ``--format libvirt``'s ``<cpu>``
+    (:func:`~hvtui.export.libvirt.cpu_settings_element`), so both write the same
+    XML: ``require=vmx``, not virt-install's ``+vmx`` shorthand, which is
+    ``policy='force'`` (claimed even where the host lacks it).
+    """
+    model = target.cpu_model
     mode = layout.MODE_FOR_MODEL.get(model)
-    return f"{layout.CPU_MODE}={mode}" if mode is not None else f"{model},match=exact"
+    words = [f"{layout.CPU_MODE}={mode}" if mode is not None else f"{model},match=exact"]
+    element = cpu_settings_element(target)
+    if element is not None:
+        words.extend(
+            f"{feature.get(layout.FEATURE_POLICY)}={feature.get(layout.FEATURE_NAME)}"
+            for feature in element.iter(layout.CPU_FEATURE)
+        )
+    return ",".join(words)
+
+
+def _cpu_settings(target: ExportTarget, builder: _Builder, clock: list[str]) -> None:
+    """The ``[cpu]`` settings outside ``--cpu``: the tsc timer and ``<kvm><hidden>``.
+
+    The timer is ``timerN.name=tsc,timerN.frequency=HZ``.  virt-install applies the
+    ``NAME_present`` sub-options before the ``timerN`` ones, each adding a timer to
+    the list, and ``timerN`` then edits the N-th timer of that list, so N counts
+    them (``timer0`` after ``hypervclock_present`` would rename that timer).
+    """
+    tsc = tsc_timer_element(target)
+    if tsc is not None:
+        index = len({item.partition("=")[0] for item in clock})
+        clock.extend(
+            f"{layout.TIMER}{index}.{attribute}={value}" for attribute, value in tsc.items()
+        )
+    kvm = kvm_hidden_element(target)
+    if kvm is not None:
+        hidden = kvm.find(layout.KVM_HIDDEN)
+        state = "" if hidden is None else hidden.get(layout.STATE, "")
+        suboption = f"{layout.KVM}.{layout.KVM_HIDDEN}.{layout.STATE}"
+        if builder.has(suboption):
+            builder.features.append(f"{suboption}={state}")
+        else:
+            builder.xml.append(
+                (_xpath(layout.FEATURES, layout.KVM, layout.KVM_HIDDEN, f"@{layout.STATE}"), state)
+            )
 
 
 def render_virt_install(

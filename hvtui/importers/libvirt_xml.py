@@ -16,7 +16,10 @@ its ``-cpu`` properties win over a ``-global`` of the same property; and a
 a running domain lists what libvirt expanded it to) and reported, since what
 it turns on depends on the host; the audit expands it with the host's facts.
 For the audit the domain's name, vCPU count and pinning (``<cputune>``) are
-read too: the advice about spinlocks and core sharing needs them.
+read too: the advice about spinlocks and core sharing needs them; and the CPU
+settings around the options (:mod:`hvtui.importers.cpu_settings`), which all
+end up on libvirt's ``-cpu``, so a ``-cpu`` in ``<qemu:commandline>`` replaces
+them as well.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from dataclasses import replace
 from hvtui.catalog import Enlightenment, LibvirtKind, Value, ValueKind
 from hvtui.importers import libvirt_layout as layout
 from hvtui.importers import safexml
+from hvtui.importers.cpu_settings import from_domain
 from hvtui.importers.qemu_cmdline import parse_qemu_args
 from hvtui.importers.result import Imported
 from hvtui.importers.spelling import (
@@ -260,6 +264,8 @@ def parse_domain(domain: ET.Element) -> Imported:
         _read_hyperv(hyperv, on, off, problems)
     _read_outside_hyperv(domain, on, off, problems)
     model = cpu_model_of(domain)
+    settings, settings_problems = from_domain(domain, model)
+    problems.extend(settings_problems)
     name = (domain.findtext(layout.NAME) or "").strip()
     vcpus, pinned, pinning = vcpu_facts(domain, problems)
     extra = parse_qemu_args(commandline_args(domain), default_cpu_model=model)
@@ -297,6 +303,7 @@ def parse_domain(domain: ET.Element) -> Imported:
         vcpus=vcpus,
         pinned=pinned,
         pinning=pinning,
+        cpu_settings=settings,
     )
 
 

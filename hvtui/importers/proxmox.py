@@ -68,9 +68,10 @@ def cpu_argument(value: str) -> tuple[str, list[str]]:
     """Proxmox's ``cpu:`` value as a QEMU ``-cpu`` value, plus what was left out.
 
     ``host,flags=+hv-tlbflush;-hv-evmcs,hv-vendor-id=pve`` becomes
-    ``host,+hv-tlbflush,-hv-evmcs,hv-vendor-id=pve``; Proxmox-only settings
-    (``hidden``, ``phys-bits``, ``reported-model``) are not QEMU properties and
-    are returned apart; none of them is a Hyper-V option.
+    ``host,+hv-tlbflush,-hv-evmcs,hv-vendor-id=pve``; ``hidden=1`` is the
+    ``kvm=off`` Proxmox adds for it (what hides KVM from the guest).  Other
+    Proxmox-only settings (``phys-bits``, ``reported-model``) are not QEMU
+    properties and are returned apart; none of them is a Hyper-V option.
     """
     model = ""
     items: list[str] = []
@@ -86,6 +87,8 @@ def cpu_argument(value: str) -> tuple[str, list[str]]:
             items += [flag.strip() for flag in item.split(";") if flag.strip()]
         elif key.lower().startswith(("hv-", "hv_")):
             items.append(f"{key}={item}" if sep else key)
+        elif key == "hidden" and item.strip() == "1":
+            items.append("kvm=off")
         elif key:
             others.append(part.strip())
     return ",".join([model or "kvm64", *items]), others

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from hvtui import catalog
 from hvtui.catalog import Value
+from hvtui.importers.cpu_settings import from_cpu_items
 from hvtui.importers.result import Imported
 from hvtui.importers.shellwords import WHITESPACE, split_shell
 from hvtui.importers.spelling import (
@@ -36,6 +37,7 @@ from hvtui.importers.spelling import (
 )
 from hvtui.limits import MAX_OPTION_ITEMS, MAX_WORDS
 from hvtui.model import Config
+from hvtui.model.cpu import CpuSettings
 from hvtui.untrusted import parse_int
 
 #: QEMU options that take no value (``qemu-system-x86_64 -help`` of QEMU 7.2, plus
@@ -367,6 +369,7 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
             continue
         hv.set(prop, value, f"-global {driver}.{prop}", legacy_names=False)
     others: list[str] = []
+    settings = CpuSettings()
     if cpu is not None and cpu.dropped:
         problems.append(
             f"-cpu: {cpu.dropped} more properties after the first {MAX_OPTION_ITEMS}; not read"
@@ -375,6 +378,8 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
         for key, raw in cpu.items:
             if not hv.set(key, raw, "-cpu"):
                 others.append(key if raw is None else f"{key}={raw}")
+        settings, settings_problems = from_cpu_items(cpu.model, cpu.items)
+        problems += settings_problems
     return Imported(
         Config.of(hv.values),
         cpu.model if cpu is not None else None,
@@ -385,6 +390,7 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
         name=guest_name(argv),
         vcpus=vcpus,
         pinning="a QEMU command line does not say; pinning is done outside it",
+        cpu_settings=settings,
     )
 
 

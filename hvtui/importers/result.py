@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from hvtui.limits import cap_messages
 from hvtui.model import Config
+from hvtui.model.cpu import CpuSettings
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,10 @@ class Imported:
     hyperv_mode: str | None = None
     """libvirt's ``<hyperv mode=...>`` (``custom``, ``passthrough``, ``host-model``);
     ``None`` for other inputs or without ``<hyperv>``."""
+    cpu_settings: CpuSettings = field(default_factory=CpuSettings)
+    """The CPU settings around the options (``vmx``/``svm``, ``tsc-frequency``, ``invtsc``,
+    hidden KVM) as a preset's ``[cpu]`` would state them; unset where the input says
+    nothing.  The ``-cpu`` items stay in ``other_properties`` as written."""
 
     def __post_init__(self) -> None:
         """Problems and warnings stop at :data:`~hvtui.limits.MAX_LISTED_ERRORS` each

@@ -2,8 +2,9 @@
 
 virt-install only writes libvirt XML, so its arguments are replayed onto an
 empty ``<domain>`` the way virt-install applies them (``--features``
-sub-options, ``--xml`` XPath edits and deletions, ``--clock``, ``--panic``, ``--cpu``,
-``--qemu-commandline``) and the result goes through the libvirt importer.
+sub-options for ``<hyperv>`` and ``<kvm>``, ``--xml`` XPath edits and deletions,
+``--clock`` with its ``timerN`` list, ``--panic``, ``--cpu`` with its feature
+policies, ``--qemu-commandline``) and the result goes through the libvirt importer.
 Each option string is split like virt-install does: ``shlex`` with commas as
 the only separators, ``key=value`` on the first ``=``.
 """
@@ -125,8 +126,13 @@ def _timer(root: ET.Element, name: str) -> ET.Element:
     return ET.SubElement(clock, layout.TIMER, {layout.TIMER_NAME: name})
 
 
+#: ``--cpu`` feature sub-options (``require=vmx``): libvirt ``<feature policy>`` values.
+_FEATURE_POLICIES = frozenset({"force", "require", "optional", "disable", "forbid"})
+
+
 def _cpu(root: ET.Element, optstr: str) -> None:
     cpu = ET.SubElement(root, layout.CPU)
+    features: list[tuple[str, str]] = []
     for i, (key, value) in enumerate(optstr_items(optstr)):
         if value is None and i == 0:
             if key in layout.MODE_FOR_MODEL.values() or key == layout.HOST_MODEL:
@@ -139,6 +145,48 @@ def _cpu(root: ET.Element, optstr: str) -> None:
         elif key == layout.CPU_MODEL and value is not None:
             cpu.set(layout.CPU_MODE, layout.CUSTOM_CPU)
             ET.SubElement(cpu, layout.CPU_MODEL).text = value
+        elif key in _FEATURE_POLICIES and value:
+            features.append((key, value))
+        elif value is None and len(key) > 1 and key[0] in "+-":
+            # virt-install's shorthand: +vmx is policy='force', -vmx 'disable'.
+            features.append(("force" if key[0] == "+" else "disable", key[1:]))
+    # One <feature> per name, the last policy given (virt-install edits the one it has).
+    for name, policy in {name: policy for policy, name in features}.items():
+        ET.SubElement(
+            cpu, layout.CPU_FEATURE, {layout.FEATURE_POLICY: policy, layout.FEATURE_NAME: name}
+        )
+
+
+def _clock(root: ET.Element, optstr: str) -> None:
+    """``--clock hypervclock_present=no,timer1.name=tsc,timer1.frequency=HZ``.
+
+    As virt-install applies them: the ``NAME_present`` sub-options first, each
+    adding a timer (or editing the one of that name), then ``timerN.ATTR``, which
+    edits the N-th timer of ``<clock>``, adding empty ones up to it.
+    """
+    indexed: list[tuple[int, str, str]] = []
+    for key, item in optstr_items(optstr):
+        if item is None:
+            continue
+        head, dot, attribute = key.partition(".")
+        number = head.removeprefix(layout.TIMER)
+        if dot and head.startswith(layout.TIMER) and number.isdigit() and len(number) <= 3:
+            if attribute in (layout.TIMER_NAME, layout.TIMER_PRESENT, layout.TIMER_FREQUENCY):
+                indexed.append((int(number), attribute, item))
+            continue
+        timer_name, _, prop = key.rpartition("_")
+        if prop == layout.TIMER_PRESENT and timer_name:
+            _timer(root, timer_name).set(layout.TIMER_PRESENT, item)
+    if not indexed:
+        return
+    clock = root.find(layout.CLOCK)
+    if clock is None:
+        clock = ET.SubElement(root, layout.CLOCK)
+    for index, attribute, item in indexed:
+        timers = clock.findall(layout.TIMER)
+        for _ in range(index + 1 - len(timers)):
+            timers.append(ET.SubElement(clock, layout.TIMER))
+        timers[index].set(attribute, item)
 
 
 def _vcpus(root: ET.Element, optstr: str) -> None:
@@ -181,16 +229,13 @@ def domain_from_args(argv: Sequence[str]) -> ET.Element:
             _cputune(root, value)
         elif name == "features":
             for key, item in optstr_items(value):
-                if item is not None and key.startswith(f"{layout.HYPERV}."):
+                if item is not None and key.startswith((f"{layout.HYPERV}.", f"{layout.KVM}.")):
                     *steps, attribute = key.split(".")
                     _set_path(root, "/".join([layout.FEATURES, *steps, f"@{attribute}"]), item)
         elif name == "xml":
             _apply_xml(root, value)
         elif name == "clock":
-            for key, item in optstr_items(value):
-                timer_name, _, prop = key.rpartition("_")
-                if item is not None and prop == layout.TIMER_PRESENT and timer_name:
-                    _timer(root, timer_name).set(layout.TIMER_PRESENT, item)
+            _clock(root, value)
         elif name == "panic":
             for i, (key, item) in enumerate(optstr_items(value)):
                 model = (

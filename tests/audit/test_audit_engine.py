@@ -143,8 +143,8 @@ def test_json_of_one_vm() -> None:
     data = audit_vm(load_file(DATA / "libvirt-pinned.xml"), INTEL).to_json()
     assert set(data) == {
         "source", "kind", "name", "pid", "cpu_model", "hyperv_mode", "vcpus", "pinned",
-        "pinning", "vcpu_threads", "enlightenments", "effective", "other_properties",
-        "extra_args", "notes", "ok", "counts", "findings", "differences",
+        "pinning", "vcpu_threads", "cpu_settings", "enlightenments", "effective",
+        "other_properties", "extra_args", "notes", "ok", "counts", "findings", "differences",
     }  # fmt: skip
     assert data["pinned"] is True and data["vcpus"] == 4 and data["kind"] == "libvirt-xml"
     assert all(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,8 @@ pytestmark = pytest.mark.realtools
 
 FIXTURES = sorted(p.name for p in DATA.glob("*.xml") if "host-model" not in p.name)
 TCG_MODEL = "qemu64"
+#: ``<cpu><feature>`` names that are CPU settings (``[cpu]`` nested-virt, invtsc).
+SETTINGS = ("vmx", "svm", "invtsc")
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +66,10 @@ def _for_tcg(root: ET.Element) -> None:
     if cpu is None:
         cpu = ET.SubElement(root, layout.CPU)
     topology = cpu.find("topology")
+    # The CPU settings' features stay: qemu64 is an Intel-flavoured model (vmx counts).
+    features = [
+        f for f in cpu.findall(layout.CPU_FEATURE) if f.get(layout.FEATURE_NAME) in SETTINGS
+    ]
     cpu.attrib.clear()
     cpu.attrib.update({layout.CPU_MODE: layout.CUSTOM_CPU, layout.CPU_MATCH: "exact"})
     for child in list(cpu):
@@ -70,6 +77,7 @@ def _for_tcg(root: ET.Element) -> None:
     ET.SubElement(cpu, layout.CPU_MODEL).text = TCG_MODEL
     if topology is not None:
         cpu.append(topology)
+    cpu.extend(features)
     for devices in root.iter(layout.DEVICES):
         for device in devices.findall("tpm") + devices.findall("interface"):
             devices.remove(device)
@@ -105,3 +113,9 @@ def test_fixture_is_what_libvirt_accepts_and_builds(
     assert from_argv.config == _switched_on(from_xml.config), native.out
     assert from_argv.name == from_xml.name
     assert from_argv.imported.cpu_model == from_xml.imported.cpu_model
+    # The CPU settings reach QEMU's -cpu as read; <hidden state='off'> writes nothing
+    # (QEMU's default), which reads as unset.
+    settings = from_xml.imported.cpu_settings
+    if settings.hide_kvm is False:
+        settings = replace(settings, hide_kvm=None)
+    assert from_argv.imported.cpu_settings == settings, native.out
