@@ -42,9 +42,9 @@ def configs(draw: st.DrawFn) -> Config:
 
 
 # 0.0.0 is not a release: parse_version refuses it (issue #11).
-_versions = st.builds(
-    Version, st.integers(0, 99), st.integers(0, 99), st.integers(0, 99)
-).filter(lambda v: v != Version(0, 0, 0))
+_versions = st.builds(Version, st.integers(0, 99), st.integers(0, 99), st.integers(0, 99)).filter(
+    lambda v: v != Version(0, 0, 0)
+)
 
 
 @st.composite

@@ -263,8 +263,10 @@ def snapshot(tmp_path: Path, name: str, params: dict[str, dict[str, str]]) -> Pa
     return root
 
 
-@pytest.mark.parametrize(("vcpus", "value", "words"), [(9, "0xfff", "9 vCPUs on 8 host CPUs"),
-                                                      (8, "0x1fff", "overcommit unknown")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("vcpus", "value", "words"),
+    [(9, "0xfff", "9 vCPUs on 8 host CPUs"), (8, "0x1fff", "overcommit unknown")],
+)
 def test_a_vm_larger_than_the_snapshot_is_overcommit(vcpus: int, value: str, words: str) -> None:
     """No processes recorded, so the running load is unknown; a VM with more vCPUs than
     the host's 8 CPUs overcommits it all the same (issue #10)."""
