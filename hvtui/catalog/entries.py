@@ -42,6 +42,7 @@ HV_MSR_CRASH_CTL = 0x40000105
 HV_MSR_REENLIGHTENMENT_CONTROL = 0x40000106
 
 # Hyper-V CPUID leaves (QEMU hyperv-proto.h).
+HV_VERSION = 0x40000002
 HV_FEATURES = 0x40000003
 HV_ENLIGHTENMENT_INFO = 0x40000004
 HV_NESTED_FEATURES = 0x4000000A
@@ -154,7 +155,13 @@ diagnostic tools. libvirt has no element for it.
 
 
 def _version_id(
-    name: str, bits: int, default: int, field: str, where: str, old_default: int | None = None
+    name: str,
+    bits: int,
+    default: int,
+    field: str,
+    where: str,
+    value_at: CpuidBits,
+    old_default: int | None = None,
 ) -> Enlightenment:
     return Enlightenment(
         name=f"version-id-{name}",
@@ -186,6 +193,7 @@ def _version_id(
         not_recommended_because="guests are not supposed to act on the Hyper-V version; "
         "QEMU recommends leaving it unchanged",
         guest_cpuid=f"CPUID 0x40000002 {where}",
+        value_cpuid=value_at,
         cautions=(
             Caution(
                 Severity.INFO,
@@ -298,6 +306,7 @@ pick `0xfff` when the host runs more vCPUs than it has CPUs.
             "retries means 'never notify' (4294967295).",
         ),
         guest_cpuid="CPUID 0x40000004.EBX (spinlock retry count)",
+        value_cpuid=_bits(HV_ENLIGHTENMENT_INFO, "ebx", 0xFFFFFFFF),
         cautions=(
             Caution(
                 Severity.WARNING,
@@ -887,12 +896,22 @@ state may differ.
         ),
         tags=("smt", "hyperthreading", "security", "pinning"),
     ),
-    _version_id("build", 32, 14393, "build number", "EAX", 0x1BBC),
-    _version_id("major", 16, 10, "major version", "EBX bits 31-16", 6),
-    _version_id("minor", 16, 0, "minor version", "EBX bits 15-0", 1),
-    _version_id("spack", 32, 0, "service pack", "ECX"),
-    _version_id("sbranch", 8, 0, "service branch", "EDX bits 31-24"),
-    _version_id("snumber", 24, 0, "service number", "EDX bits 23-0"),
+    _version_id(
+        "build", 32, 14393, "build number", "EAX", _bits(HV_VERSION, "eax", 0xFFFFFFFF), 0x1BBC
+    ),
+    _version_id(
+        "major", 16, 10, "major version", "EBX bits 31-16", _bits(HV_VERSION, "ebx", 0xFFFF0000), 6
+    ),
+    _version_id(
+        "minor", 16, 0, "minor version", "EBX bits 15-0", _bits(HV_VERSION, "ebx", 0xFFFF), 1
+    ),
+    _version_id("spack", 32, 0, "service pack", "ECX", _bits(HV_VERSION, "ecx", 0xFFFFFFFF)),
+    _version_id(
+        "sbranch", 8, 0, "service branch", "EDX bits 31-24", _bits(HV_VERSION, "edx", 0xFF000000)
+    ),
+    _version_id(
+        "snumber", 24, 0, "service number", "EDX bits 23-0", _bits(HV_VERSION, "edx", 0xFFFFFF)
+    ),
     Enlightenment(
         name="syndbg",
         recommended=False,

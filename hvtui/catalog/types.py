@@ -328,6 +328,9 @@ class Enlightenment:
     """Further QEMU arguments the option needs (syndbg's vmbus-bridge device)."""
     guest_cpuid: str = ""
     """What the guest sees change, in words (leaf/register/bit)."""
+    value_cpuid: CpuidBits | None = None
+    """Where the guest reads a UINT value (spinlocks, version ids): the register bits of
+    its Hyper-V leaf that hold it (``hvtui verify`` reads it back from there)."""
     overrides_list: bool = False
     """True for hv-passthrough: it replaces the explicit list with KVM's."""
     kept_by_passthrough: bool = False

@@ -21,9 +21,10 @@ if TYPE_CHECKING:
 _DESCRIPTION = """\
 Build a throw-away VM with only what decides CPUID (KVM, the machine type, the CPU
 model and every hv-* property of the input; 16 MiB, no disk, network or display),
-boot a 512-byte probe that reads CPUID 0x40000000-0x4000000A (and 0x40000080+ when
-asked for) and prints the registers on the serial port, and compare what the guest
-sees with what was asked, with the reason for each difference.
+boot a 512-byte probe that reads the hypervisor CPUID leaves from 0x40000000 (and the
+SynDbg range at 0x40000080 when asked for) and prints the registers on the serial port,
+and compare what the guest sees with what was asked, with the reason for each
+difference.
 
 inputs:
   PRESET            a shipped or user preset name, or a path to a .toml file

@@ -1,8 +1,8 @@
 """Asked against seen: which options the guest does not get, and why.
 
 An option counts as seen when the guest sees it with the asked value: a switch
-by its CPUID bits, spinlocks in 0x40000004.EBX, vendor-id as the signature, the
-version ids in 0x40000002.  An explicit ``off`` is met when the guest does not
+by its CPUID bits, spinlocks and the version ids where the catalog's ``value_cpuid``
+says, vendor-id as the signature.  An explicit ``off`` is met when the guest does not
 see the option.  hv-passthrough asks for "whatever this host's KVM gives": it is
 met when the guest sees a Hyper-V interface, and what it sees is then listed
 explicitly instead of being unexpected.

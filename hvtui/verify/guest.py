@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from hvtui import catalog
-from hvtui.catalog import Value
+from hvtui.catalog import CpuidBits, Value
 from hvtui.detect.kvm_ioctl import decode_hyperv
 from hvtui.detect.report import CpuidEntry
 from hvtui.verify.probe import Registers
@@ -26,7 +26,6 @@ from hvtui.verify.probe import Registers
 HV_BASE = 0x40000000
 HV_INTERFACE = 0x40000001
 HV_VERSION = 0x40000002
-HV_ENLIGHTENMENT_INFO = 0x40000004
 #: Hyper-V's SynDbg leaves (hv-syndbg) and where KVM moves its own leaves when
 #: Hyper-V takes 0x40000000.
 SUBRANGES = (0x40000080, 0x40000100)
@@ -39,14 +38,12 @@ LAST_HV_LEAF = 0x400000FF
 KVM_SIGNATURE = "KVMKVMKVM"
 
 #: Where each version-id-* option sits in leaf 0x40000002: (register, shift, bits).
-VERSION_FIELDS: dict[str, tuple[str, int, int]] = {
-    "version-id-build": ("eax", 0, 32),
-    "version-id-major": ("ebx", 16, 16),
-    "version-id-minor": ("ebx", 0, 16),
-    "version-id-spack": ("ecx", 0, 32),
-    "version-id-sbranch": ("edx", 24, 8),
-    "version-id-snumber": ("edx", 0, 24),
+#: Options whose value the guest reads from a Hyper-V leaf (spinlocks, the version ids),
+#: with where: the catalog's ``value_cpuid``.
+VALUE_FIELDS: dict[str, CpuidBits] = {
+    e.name: e.value_cpuid for e in catalog.ENTRIES if e.value_cpuid is not None
 }
+VERSION_FIELDS = tuple(name for name in VALUE_FIELDS if name.startswith("version-id-"))
 
 
 def signature_of(registers: Registers) -> str:
@@ -164,14 +161,13 @@ def _seen(view: GuestView) -> dict[str, Value]:
         name = entry.name
         if name in switched:
             seen[name] = "on" if entry.cpuid_means_auto else True
-        elif name == "spinlocks" and HV_ENLIGHTENMENT_INFO in trusted:
-            seen[name] = trusted[HV_ENLIGHTENMENT_INFO].ebx
         elif name == "vendor-id":
             seen[name] = view.signature
-        elif name in VERSION_FIELDS and HV_VERSION in trusted:
-            register, shift, bits = VERSION_FIELDS[name]
-            value = getattr(trusted[HV_VERSION], register)
-            seen[name] = (value >> shift) & ((1 << bits) - 1)
+        elif name in VALUE_FIELDS and VALUE_FIELDS[name].leaf in trusted:
+            at = VALUE_FIELDS[name]
+            register: int = getattr(trusted[at.leaf], at.register.lower())
+            shift = (at.mask & -at.mask).bit_length() - 1
+            seen[name] = (register & at.mask) >> shift
     return seen
 
 
