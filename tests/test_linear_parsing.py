@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from hvtui.audit import SourceError, audit_vm, load_text, scan_host
 from hvtui.demos import find_demo
-from hvtui.importers import safexml
+from hvtui.formats import safexml
 from hvtui.importers.proxmox import _TYPICAL_KEYS, proxmox_options
 from hvtui.importers.qemu_cmdline import split_command, split_opts
 from hvtui.importers.result import Imported

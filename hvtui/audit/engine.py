@@ -21,7 +21,7 @@ from hvtui import catalog
 from hvtui.advice import Context, HostView, Recommendation, advise, make_context, recommend
 from hvtui.audit.sources import RUNNING, AuditInput, SourceError
 from hvtui.catalog import Enlightenment, LibvirtKind, Severity, Value, ValueKind
-from hvtui.importers import libvirt_layout as layout
+from hvtui.formats import libvirt_layout as layout
 from hvtui.intents import DEFAULT_INTENT
 from hvtui.model import Config, Finding, count, has_errors, sort_findings
 from hvtui.model.config import on_value

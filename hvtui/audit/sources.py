@@ -6,7 +6,7 @@ came from.  What kind of input a text is follows from its first character
 guest configuration), else it is a command line (QEMU's, or virt-install's
 when that is the program named).  Nothing is trusted: a size limit applies
 before anything is decoded, binary data and non-UTF-8 text are refused, XML
-goes through :mod:`hvtui.importers.safexml` (no DTDs or entities), and every
+goes through :mod:`hvtui.formats.safexml` (no DTDs or entities), and every
 failure is a :class:`SourceError` whose text is one line naming the input.
 """
 
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hvtui import inputs
-from hvtui.importers import libvirt_layout as layout
-from hvtui.importers import safexml
+from hvtui.formats import libvirt_layout as layout
+from hvtui.formats import safexml
 from hvtui.importers.libvirt_xml import parse_libvirt_xml
 from hvtui.importers.proxmox import parse_proxmox_config, proxmox_options
 from hvtui.importers.qemu_cmdline import (

@@ -99,7 +99,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _read_domain(path: Path) -> bytes:
-    from hvtui.importers.safexml import MAX_XML_BYTES
+    from hvtui.formats.safexml import MAX_XML_BYTES
     from hvtui.inputs import InputError, read_input
 
     try:
@@ -113,8 +113,8 @@ def run(args: argparse.Namespace) -> int:
     from hvtui import export
     from hvtui.catalog.libvirt_modes import HOST_MODEL
     from hvtui.cli.render import format_finding
+    from hvtui.formats.safexml import XmlError
     from hvtui.fsutil import WriteError, atomic_write
-    from hvtui.importers.safexml import XmlError
 
     if args.into is not None and args.format != "libvirt":
         raise CliError("--into only works with --format libvirt")

@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from hvtui.detect.cpulist import CpuListError, parse_cpulist
 from hvtui.detect.report import (
     BIOS_DISABLED,
     MISSING,
@@ -25,6 +24,7 @@ from hvtui.detect.report import (
     unknown,
 )
 from hvtui.detect.sysroot import Root, parse_int
+from hvtui.formats.cpulist import CpuListError, parse_cpulist
 from hvtui.limits import MAX_CPUINFO_LINE
 
 CPUINFO = "/proc/cpuinfo"

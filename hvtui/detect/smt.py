@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-from hvtui.detect.cpulist import CpuListError, format_cpulist, parse_cpulist
 from hvtui.detect.report import (
     UNPARSABLE,
     Fact,
@@ -21,6 +20,7 @@ from hvtui.detect.report import (
     unknown,
 )
 from hvtui.detect.sysroot import Root
+from hvtui.formats.cpulist import CpuListError, format_cpulist, parse_cpulist
 
 CPU_DIR = "/sys/devices/system/cpu"
 CMDLINE = "/proc/cmdline"

@@ -17,7 +17,6 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hvtui.detect.cpulist import format_cpulist
 from hvtui.detect.report import (
     FAILED,
     NOT_APPLICABLE,
@@ -27,21 +26,12 @@ from hvtui.detect.report import (
     known,
     unknown,
 )
+from hvtui.formats.cpulist import format_cpulist
+from hvtui.formats.qemu_argv import guest_name, is_qemu_binary
 from hvtui.inputs import read_regular
 
 PROC = "/proc"
 _VCPU_COMM = re.compile(r"CPU (\d+)/(KVM|TCG|HVF|WHPX|NVMM)")
-
-
-def is_qemu_binary(word: str) -> bool:
-    """Whether a program name or path is QEMU: ``qemu-system-*``, ``qemu-kvm`` or ``kvm``.
-
-    ``qemu-kvm`` is RHEL's ``/usr/libexec/qemu-kvm``, ``kvm`` Debian's and
-    Proxmox's wrapper; the command-line importer uses the same rule to find
-    where QEMU's own arguments start in a pasted command.
-    """
-    base = os.path.basename(word)
-    return base.startswith("qemu-system-") or base in ("qemu-kvm", "kvm")
 
 
 def is_qemu(name: str, cmdline: Sequence[str]) -> bool:
@@ -175,21 +165,6 @@ def scan_processes(proc: str = PROC, exclude: Collection[int] = ()) -> Fact[list
             answer.threads.append(ThreadAnswer(tid, comm, affinity, error))
         found.append(answer)
     return known(found)
-
-
-def guest_name(cmdline: Sequence[str]) -> str:
-    """The guest name from ``-name NAME[,...]`` or ``-name guest=NAME,...``; ``""`` if none."""
-    for i, arg in enumerate(cmdline[:-1]):
-        if arg in ("-name", "--name"):
-            value = cmdline[i + 1].replace(",,", "\0")
-            for n, part in enumerate(value.split(",")):
-                key, sep, rest = part.partition("=")
-                if sep and key == "guest":
-                    return rest.replace("\0", ",")
-                if not sep and n == 0:
-                    return part.replace("\0", ",")
-            return ""
-    return ""
 
 
 def vms_info(processes: Fact[list[ProcessAnswer]]) -> Fact[tuple[VmInfo, ...]]:

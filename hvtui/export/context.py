@@ -21,7 +21,7 @@ from typing import Literal
 from hvtui import catalog, cpumodels
 from hvtui.catalog import Severity
 from hvtui.catalog.libvirt_modes import HypervMode
-from hvtui.importers.spelling import cpu_type
+from hvtui.formats.spelling import cpu_type
 from hvtui.model import Config, Finding, sort_findings, validate
 from hvtui.model.cpu import CpuSettings
 from hvtui.model.qemu_target import qemu_refusals, unknown_to

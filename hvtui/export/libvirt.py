@@ -22,8 +22,8 @@ from hvtui.catalog import Enlightenment, LibvirtKind, Value
 from hvtui.catalog.cpu_settings import virt_flag
 from hvtui.export.context import ExportError, ExportTarget
 from hvtui.export.qemu import extra_arguments
-from hvtui.importers import libvirt_layout as layout
-from hvtui.importers.spelling import libvirt_state, libvirt_value, qemu_value
+from hvtui.formats import libvirt_layout as layout
+from hvtui.formats.spelling import libvirt_state, libvirt_value, qemu_value
 from hvtui.model import Config
 
 ET.register_namespace(layout.QEMU_PREFIX, layout.QEMU_NS)

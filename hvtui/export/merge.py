@@ -43,11 +43,10 @@ from hvtui.export.libvirt import (
     timer_elements,
 )
 from hvtui.export.qemu import cpu_setting_notes
-from hvtui.importers import libvirt_layout as layout
-from hvtui.importers import safexml
-from hvtui.importers.cpu_settings import FEATURE_POLICIES, INVTSC, VIRT_FLAGS
-from hvtui.importers.libvirt_xml import cpu_model_of
-from hvtui.importers.spelling import model_of_cpu_type
+from hvtui.formats import libvirt_layout as layout
+from hvtui.formats import safexml
+from hvtui.formats.libvirt_layout import FEATURE_POLICIES, INVTSC, VIRT_FLAGS, cpu_model_of
+from hvtui.formats.spelling import model_of_cpu_type
 from hvtui.model import Config
 
 _RESERVED_PREFIX = re.compile(r"^ns\d+$|^xml", re.IGNORECASE)

@@ -15,7 +15,7 @@ from hvtui.catalog import Migration
 from hvtui.catalog.cpu_settings import CpuSettingKey, cpu_setting
 from hvtui.export.context import ExportError, ExportTarget, drop_unknown_offs
 from hvtui.export.shell import command_lines
-from hvtui.importers.spelling import qemu_value
+from hvtui.formats.spelling import qemu_value
 from hvtui.model import Config
 
 #: QemuOpts splits on commas, and none of these belong in a single property value.

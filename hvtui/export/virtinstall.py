@@ -65,8 +65,8 @@ from hvtui.export.libvirt import (
 )
 from hvtui.export.qemu import cpu_setting_notes
 from hvtui.export.shell import command_lines
-from hvtui.importers import libvirt_layout as layout
-from hvtui.importers.spelling import libvirt_state, libvirt_value
+from hvtui.formats import libvirt_layout as layout
+from hvtui.formats.spelling import libvirt_state, libvirt_value
 from hvtui.model import Config
 
 #: Characters virt-install < 5.1 escapes twice in attribute values (issue #838).

@@ -4,11 +4,12 @@ virt-install arguments and Proxmox guest configurations.
 They started as the round-trip check of the exporters and are what the
 audit command builds on; each one reports what it could not place in
 :attr:`Imported.problems` instead of failing, and untrusted XML only goes
-through :mod:`hvtui.importers.safexml`.
+through :mod:`hvtui.formats.safexml`.
 """
 
 from __future__ import annotations
 
+from hvtui.formats.safexml import XmlDocument, XmlError
 from hvtui.importers.libvirt_xml import cpu_model_of, parse_domain, parse_libvirt_xml
 from hvtui.importers.proxmox import parse_proxmox_config, proxmox_options
 from hvtui.importers.qemu_cmdline import (
@@ -20,7 +21,6 @@ from hvtui.importers.qemu_cmdline import (
     split_command,
 )
 from hvtui.importers.result import Imported
-from hvtui.importers.safexml import XmlDocument, XmlError
 from hvtui.importers.virtinstall_args import parse_virt_install_args, parse_virt_install_command
 
 __all__ = [

@@ -30,28 +30,18 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from hvtui.catalog.cpu_settings import CpuSettingKey, virt_flag
-from hvtui.importers import libvirt_layout as layout
-from hvtui.importers.spelling import ValueSpellingError, parse_libvirt_state, parse_uint
+from hvtui.formats import libvirt_layout as layout
+from hvtui.formats.libvirt_layout import FEATURE_POLICIES, INVTSC, VIRT_FLAGS
+from hvtui.formats.spelling import ValueSpellingError, parse_libvirt_state, parse_uint
 from hvtui.model.cpu import CpuSettings
 from hvtui.untrusted import parse_int
 
-#: The virtualization extensions (``-cpu`` flags and libvirt feature names).
-VIRT_FLAGS = ("vmx", "svm")
-INVTSC = "invtsc"
+#: QEMU's spelling of the TSC rate (``-cpu ...,tsc-frequency=HZ``).
 TSC_FREQUENCY = "tsc-frequency"
 #: QEMU's legacy spelling, which takes a metric suffix (``tsc-freq=2.8G``).
 TSC_FREQ_LEGACY = "tsc-freq"
 #: ``-cpu ...,kvm=off`` hides KVM (the ``kvm`` property exposes it, default on).
 KVM_PROPERTY = "kvm"
-
-#: libvirt ``<feature policy>`` values and whether the guest gets the feature.
-FEATURE_POLICIES = {
-    "force": True,
-    "require": True,
-    "optional": True,
-    "disable": False,
-    "forbid": False,
-}
 
 _TRUE = frozenset({"on", "yes", "true", "y"})
 _FALSE = frozenset({"off", "no", "false", "n"})

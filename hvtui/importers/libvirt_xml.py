@@ -5,7 +5,7 @@ Reads everything libvirt turns into ``hv-*`` properties: ``<features><hyperv>``
 the ``hypervclock`` timer, ``<panic model='hyperv'/>``, and the
 ``<qemu:commandline>`` arguments hvtui uses for what libvirt cannot express.
 Each element is located through the catalog's mapping and
-:mod:`hvtui.importers.libvirt_layout`, never by name here.
+:mod:`hvtui.formats.libvirt_layout`, never by name here.
 
 The result says what QEMU would get, so precedence follows libvirt and QEMU:
 libvirt only emits switches that are on and children of a parent that is on;
@@ -29,39 +29,20 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 
 from hvtui.catalog import Enlightenment, LibvirtKind, Value, ValueKind
-from hvtui.importers import libvirt_layout as layout
-from hvtui.importers import safexml
-from hvtui.importers.cpu_settings import from_domain
-from hvtui.importers.qemu_cmdline import parse_qemu_args
-from hvtui.importers.result import Imported
-from hvtui.importers.spelling import (
+from hvtui.formats import libvirt_layout as layout
+from hvtui.formats import safexml
+from hvtui.formats.cpulist import parse_cpulist
+from hvtui.formats.libvirt_layout import cpu_model_of
+from hvtui.formats.spelling import (
     ValueSpellingError,
     parse_libvirt_state,
     parse_libvirt_value,
 )
+from hvtui.importers.cpu_settings import from_domain
+from hvtui.importers.qemu_cmdline import parse_qemu_args
+from hvtui.importers.result import Imported
 from hvtui.model import Config
 from hvtui.untrusted import parse_int
-
-
-def cpu_model_of(domain: ET.Element) -> str | None:
-    """The QEMU ``-cpu`` model a domain's ``<cpu>`` yields, when it is fixed by the XML.
-
-    ``host-passthrough`` is ``host``, ``maximum`` is ``max``, a custom CPU is its
-    ``<model>``.  ``None`` when libvirt picks the model at start (``host-model``,
-    no ``<cpu>``, or a custom CPU without a model).
-    """
-    cpu = domain.find(layout.CPU)
-    if cpu is None:
-        return None
-    mode = cpu.get(layout.CPU_MODE, layout.CUSTOM_CPU)
-    for model, libvirt_mode in layout.MODE_FOR_MODEL.items():
-        if mode == libvirt_mode:
-            return model
-    if mode == layout.CUSTOM_CPU:
-        model_el = cpu.find(layout.CPU_MODEL)
-        if model_el is not None and (model_el.text or "").strip():
-            return (model_el.text or "").strip()
-    return None
 
 
 def commandline_args(domain: ET.Element) -> list[str]:
@@ -192,10 +173,8 @@ def _read_outside_hyperv(
 def _cpuset(text: str) -> frozenset[int]:
     """libvirt's cpuset (``1-4,^3,6``: ranges with ``^`` exclusions).
 
-    Raises :class:`~hvtui.detect.cpulist.CpuListError` for anything else.
+    Raises :class:`~hvtui.formats.cpulist.CpuListError` for anything else.
     """
-    from hvtui.detect.cpulist import parse_cpulist
-
     include: set[int] = set()
     exclude: set[int] = set()
     for part in text.split(","):
@@ -315,7 +294,7 @@ def wrap_fragment(text: str) -> str:
 def parse_libvirt_xml(data: bytes | str, *, source: str = "<xml>") -> Imported:
     """Parse a whole domain definition or hvtui's snippet (top-level pieces).
 
-    Raises :class:`~hvtui.importers.safexml.XmlError` for unsafe or malformed input.
+    Raises :class:`~hvtui.formats.safexml.XmlError` for unsafe or malformed input.
     """
     text = safexml.decode(data, source=source)
     if re.match(rf"<{layout.DOMAIN}[\s>/]", text[safexml.prolog_end(text) :]) is None:

@@ -26,15 +26,16 @@ from dataclasses import dataclass
 
 from hvtui import catalog
 from hvtui.catalog import Value
-from hvtui.importers.cpu_settings import from_cpu_items
-from hvtui.importers.result import Imported
-from hvtui.importers.shellwords import WHITESPACE, split_shell
-from hvtui.importers.spelling import (
+from hvtui.formats.qemu_argv import guest_name, is_qemu_binary
+from hvtui.formats.spelling import (
     ValueSpellingError,
     model_of_cpu_type,
     parse_qemu_value,
     qemu_refuses,
 )
+from hvtui.importers.cpu_settings import from_cpu_items
+from hvtui.importers.result import Imported
+from hvtui.importers.shellwords import WHITESPACE, split_shell
 from hvtui.limits import MAX_OPTION_ITEMS, MAX_WORDS
 from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
@@ -163,10 +164,6 @@ def _binary_at(argv: Sequence[str]) -> int | None:
     A word right after an option is that option's value (``-accel kvm``), not
     the binary.
     """
-    # Shared with process detection, which finds QEMUs by the same names; imported here
-    # so that exports (which import the importers) do not load detection.
-    from hvtui.detect.vms import is_qemu_binary
-
     for i, word in enumerate(argv):
         if word.startswith("-") or not is_qemu_binary(word):
             continue
@@ -329,8 +326,6 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
     libvirt supplies for ``<qemu:commandline>``) is reported and left out, since
     QEMU does not apply it.
     """
-    from hvtui.detect.vms import guest_name
-
     argv = qemu_arguments(argv)
     cpu: CpuOption | None = None
     globals_: list[tuple[str, str, str]] = []

@@ -16,7 +16,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from hvtui.importers import libvirt_layout as layout
+from hvtui.formats import libvirt_layout as layout
 from hvtui.importers.libvirt_xml import parse_domain
 from hvtui.importers.qemu_cmdline import CommandLineError, shell_words, split_command
 from hvtui.importers.result import Imported

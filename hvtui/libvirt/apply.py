@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hvtui.importers import safexml
-from hvtui.importers.safexml import MAX_XML_BYTES, XmlError
+from hvtui.formats import safexml
+from hvtui.formats.safexml import MAX_XML_BYTES, XmlError
 from hvtui.libvirt.connection import Connection, LibvirtError
 from hvtui.model import Config, Finding
 

@@ -32,7 +32,6 @@ from typing import Any
 
 from hvtui import catalog
 from hvtui.catalog import LibvirtKind
-from hvtui.detect.cpulist import format_cpulist
 from hvtui.detect.report import (
     FAILED,
     MISSING,
@@ -53,6 +52,7 @@ from hvtui.detect.report import (
     known,
     unknown,
 )
+from hvtui.formats.cpulist import format_cpulist
 from hvtui.libvirt.connection import Connection, Domain, LibvirtError
 
 #: libvirt's CPU vendor names (its cpu_map ``x86_vendors.xml``) and the CPUID vendor ids.

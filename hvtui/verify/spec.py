@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from hvtui import catalog
 from hvtui.export.context import ExportError, ExportTarget
 from hvtui.export.qemu import build_qemu
+from hvtui.formats.spelling import model_of_cpu_type
 from hvtui.importers.qemu_cmdline import (
     _options,  # the importer's own option walker: one reading of QEMU's syntax
     parse_cpu_option,
@@ -26,7 +27,6 @@ from hvtui.importers.qemu_cmdline import (
     split_command,
     split_opts,
 )
-from hvtui.importers.spelling import model_of_cpu_type
 from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
 from hvtui.presets import Preset

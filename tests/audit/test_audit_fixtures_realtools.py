@@ -22,7 +22,7 @@ from export.tools import EmbeddedQemuDriver, installed_libvirt, xml_validate
 
 from audit.support import DATA
 from hvtui.audit import load_text
-from hvtui.importers import libvirt_layout as layout
+from hvtui.formats import libvirt_layout as layout
 from hvtui.model import Config
 from hvtui.versions import Version
 

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from hvtui.detect import HostReport, ReportError, detect, load_report, pipeline
-from hvtui.detect.cpulist import CpuListError, format_cpulist, parse_cpulist
 from hvtui.detect.deep import deep_info, run_deep
 from hvtui.detect.render import render_text
 from hvtui.detect.report import (
@@ -32,7 +31,9 @@ from hvtui.detect.report import (
 from hvtui.detect.smt import isolcpus_list, kernel_args, last_param
 from hvtui.detect.sysroot import Root
 from hvtui.detect.versions import CommandAnswer, start_versions, versions_info
-from hvtui.detect.vms import ProcessAnswer, ThreadAnswer, guest_name, is_qemu, vms_info
+from hvtui.detect.vms import ProcessAnswer, ThreadAnswer, is_qemu, vms_info
+from hvtui.formats.cpulist import CpuListError, format_cpulist, parse_cpulist
+from hvtui.formats.qemu_argv import guest_name
 
 from .support import EPYC_7451, I7_1165G7, copy_host, strict_detection  # noqa: F401
 

@@ -35,7 +35,7 @@ from hvtui.export import (
     merge_into,
     probe_features,
 )
-from hvtui.importers import libvirt_layout as layout
+from hvtui.formats import libvirt_layout as layout
 from hvtui.importers import parse_cpu_option, parse_libvirt_xml, parse_virt_install_args
 from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings

@@ -34,13 +34,13 @@ from hvtui.export import (
 )
 from hvtui.export.context import drop_unknown_offs
 from hvtui.export.virtinstall import DOUBLE_ESCAPED
+from hvtui.formats.spelling import qemu_value
 from hvtui.importers import (
     parse_libvirt_xml,
     parse_qemu_args,
     parse_qemu_command,
     parse_virt_install_command,
 )
-from hvtui.importers.spelling import qemu_value
 from hvtui.model import Config, validate
 from hvtui.presets import Target
 from hvtui.versions import V, Version

@@ -44,8 +44,8 @@ from hvtui.export import (
     resolve_target,
 )
 from hvtui.export.libvirt import cpu_element
+from hvtui.formats.safexml import parse as parse_xml
 from hvtui.importers import parse_cpu_option, parse_domain, parse_qemu_args, split_command
-from hvtui.importers.safexml import parse as parse_xml
 from hvtui.model import Config
 from hvtui.versions import V, Version
 

@@ -7,7 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from hvtui.export import ExportError, ExportTarget, merge_into, newest_libvirt, plan_libvirt
-from hvtui.importers import parse_libvirt_xml, safexml
+from hvtui.formats import safexml
+from hvtui.importers import parse_libvirt_xml
 from hvtui.model import Config
 from hvtui.versions import V
 

@@ -36,9 +36,9 @@ from hvtui import catalog, presets
 from hvtui.catalog import LibvirtKind
 from hvtui.catalog.peers import get_peer
 from hvtui.export import build_virt_install, probe_features, resolve_target
-from hvtui.importers import libvirt_layout as layout
+from hvtui.formats import libvirt_layout as layout
+from hvtui.formats.safexml import parse as parse_xml
 from hvtui.importers import parse_qemu_args, parse_virt_install_args
-from hvtui.importers.safexml import parse as parse_xml
 from hvtui.importers.virtinstall_args import domain_from_args
 from hvtui.model import Config
 from hvtui.versions import V

@@ -21,8 +21,8 @@ from hvtui.export import (
     render_virt_install,
     resolve_target,
 )
+from hvtui.formats.safexml import parse as parse_xml
 from hvtui.importers import parse_domain, split_command
-from hvtui.importers.safexml import parse as parse_xml
 
 SHIPPED = [presets.load(p) for p in sorted(presets.shipped_dir().glob("*.toml"))]
 

@@ -10,8 +10,13 @@ so the two cannot drift apart.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hvtui import catalog
 from hvtui.catalog import Enlightenment, LibvirtKind
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 #: libvirt's QEMU namespace for ``<qemu:commandline>`` (must be declared on use).
 QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0"
@@ -120,12 +125,51 @@ def entries_of(kind: LibvirtKind) -> tuple[Enlightenment, ...]:
     return tuple(e for e in catalog.ENTRIES if e.libvirt.kind is kind)
 
 
+#: The virtualization extensions (``-cpu`` flags and libvirt ``<feature>`` names).
+VIRT_FLAGS = ("vmx", "svm")
+#: The invariant TSC (``-cpu ...,+invtsc``, ``<feature name='invtsc'/>``).
+INVTSC = "invtsc"
+#: libvirt ``<feature policy>`` values and whether the guest gets the feature.
+FEATURE_POLICIES = {
+    "force": True,
+    "require": True,
+    "optional": True,
+    "disable": False,
+    "forbid": False,
+}
+
+
+def cpu_model_of(domain: ET.Element) -> str | None:
+    """The QEMU ``-cpu`` model a domain's ``<cpu>`` yields, when it is fixed by the XML.
+
+    ``host-passthrough`` is ``host``, ``maximum`` is ``max``, a custom CPU is its
+    ``<model>``.  ``None`` when libvirt picks the model at start (``host-model``,
+    no ``<cpu>``, or a custom CPU without a model).
+    """
+    cpu = domain.find(CPU)
+    if cpu is None:
+        return None
+    mode = cpu.get(CPU_MODE, CUSTOM_CPU)
+    for model, libvirt_mode in MODE_FOR_MODEL.items():
+        if mode == libvirt_mode:
+            return model
+    if mode == CUSTOM_CPU:
+        model_el = cpu.find(CPU_MODEL)
+        if model_el is not None and (model_el.text or "").strip():
+            return (model_el.text or "").strip()
+    return None
+
+
 __all__ = [
     "ARG",
     "COMMANDLINE",
+    "FEATURE_POLICIES",
+    "INVTSC",
     "QEMU_NS",
     "QEMU_PREFIX",
+    "VIRT_FLAGS",
     "children_of",
+    "cpu_model_of",
     "describe_element",
     "entries_of",
     "hyperv_entry",
