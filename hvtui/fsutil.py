@@ -27,6 +27,19 @@ class WriteError(OSError):
     """A write hvtui refused or could not do; ``str()`` is one line for the user."""
 
 
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """``a`` and ``b`` name one file: the same path once resolved, or hard links,
+    bind mounts and symlinks to one inode.  ``False`` when it cannot be told (a
+    path the system refuses, a NUL byte in one)."""
+    try:
+        first, second = Path(a), Path(b)
+        if first.resolve() == second.resolve():
+            return True
+        return first.exists() and second.exists() and first.samefile(second)
+    except (OSError, ValueError):
+        return False
+
+
 def atomic_write(path: Path, data: str | bytes, *, force: bool = False) -> None:
     """Write ``data`` to ``path`` atomically.
 

@@ -155,7 +155,7 @@ def test_deeply_nested_manifest_only_loses_the_live_probes(
     where=st.sampled_from(["--qemu-commandline=", "--features hyperv.relaxed.state=", "--name "]),
     quote=st.sampled_from(["'", '"']),
     text=st.text(
-        st.characters(blacklist_categories=("Cs",), blacklist_characters="'\"\\\x00"),
+        st.characters(codec="utf-8", blacklist_characters="'\"\\\x00"),
         max_size=20,
     ),
 )
@@ -501,8 +501,8 @@ def test_a_preset_without_name_exports_toml_that_check_accepts(
     path = directory / f"{stem}.toml"
     try:
         preset(path, "[enlightenments]\nrelaxed = true\n", name=None)
-    except OSError:
-        return  # a name this file system cannot store
+    except (OSError, UnicodeEncodeError):
+        return  # a name this file system cannot store (or a lone surrogate, no name at all)
     out = directory / "out.toml"
     exported = cli(["export", str(path), "--format", "toml", "-o", str(out)], capsys)
     assert exported.code == 0, exported.err

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from hvtui.cli.errors import CliError, find_preset
-
-_FORMATS = ("qemu", "libvirt", "virt-install", "toml", "json")
+from hvtui.fsutil import same_file
 
 _DESCRIPTION = """\
 Write a preset in the form a VM definition needs.
@@ -50,7 +49,9 @@ def register(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("preset", metavar="PRESET", help="preset name or path to a .toml file")
-    parser.add_argument("--format", required=True, choices=_FORMATS, help="output format")
+    from hvtui.export import registry
+
+    parser.add_argument("--format", required=True, choices=registry.names(), help="output format")
     parser.add_argument(
         "--libvirt-version",
         type=_version,
@@ -91,13 +92,6 @@ def _note(text: str) -> None:
     print(f"hvtui: note: {text}", file=sys.stderr)
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except OSError:
-        return False
-
-
 def _read_domain(path: Path) -> bytes:
     from hvtui.formats.safexml import MAX_XML_BYTES
     from hvtui.inputs import InputError, read_input
@@ -113,7 +107,6 @@ def run(args: argparse.Namespace) -> int:
     from hvtui import export
     from hvtui.catalog.libvirt_modes import HOST_MODEL
     from hvtui.cli.render import format_finding
-    from hvtui.formats.safexml import XmlError
     from hvtui.fsutil import WriteError, atomic_write
 
     if args.into is not None and args.format != "libvirt":
@@ -122,54 +115,39 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("--hyperv-mode only works with --format libvirt or json (not --into)")
     if args.force and args.output is None:
         raise CliError("--force only applies to -o FILE")
-    if args.into is not None and args.output is not None and _same_file(args.into, args.output):
+    if args.into is not None and args.output is not None and same_file(args.into, args.output):
         raise CliError(f"{args.output}: is the --into file; hvtui never changes its input")
     preset = find_preset(args.preset)
-    try:
-        target, notes = export.resolve_target(
-            preset.target,
-            cpu_model=args.cpu_model,
-            qemu=args.qemu_version,
-            libvirt=args.libvirt_version,
-            cpu=preset.cpu,
-            hyperv_mode=HOST_MODEL if args.hyperv_mode == "host-model" else None,
-        )
-    except export.ExportError as exc:
-        raise CliError(f"--cpu-model: {exc}" if args.cpu_model else str(exc)) from exc
     source = str(preset.source) if preset.source else args.preset
-    problems = export.export_findings(preset.config, target)
-    if problems:
-        for finding in problems:
+    result = export.export_preset(
+        preset,
+        args.format,
+        cpu_model=args.cpu_model,
+        qemu=args.qemu_version,
+        libvirt=args.libvirt_version,
+        hyperv_mode=HOST_MODEL if args.hyperv_mode == "host-model" else None,
+        features=export.probe_features,
+        into=None if args.into is None else lambda: _read_domain(args.into),
+        into_label=str(args.into),
+    )
+    if isinstance(result, export.Refusal):
+        if result.stage == "target":
+            raise CliError(f"--cpu-model: {result.message}" if args.cpu_model else result.message)
+        for finding in result.findings:
             print("\n".join(format_finding(source, finding)), file=sys.stderr)
-        count = len(problems)
-        raise CliError(
-            f"{source}: not exported: {count} error{'s' if count != 1 else ''} "
-            "(see 'hvtui check' for details)",
-            1,
-        )
-    for note in notes:
+        for note in result.notes:
+            _note(note)
+        if result.stage == "findings":
+            raise CliError(f"{source}: {result.message} (see 'hvtui check' for details)", 1)
+        raise CliError(result.message, result.code)
+    for note in result.notes:
         _note(note)
-    try:
-        if args.into is not None:
-            merged = export.merge_into(
-                _read_domain(args.into), preset.config, target, source=str(args.into)
-            )
-            for note in merged.notes:
-                _note(note)
-            text = merged.text if merged.text.endswith("\n") else merged.text + "\n"
-        else:
-            known = export.probe_features() if args.format in ("virt-install", "json") else None
-            text = export.render(args.format, preset, target, known_features=known)
-    except XmlError as exc:
-        raise CliError(str(exc)) from exc
-    except export.ExportError as exc:
-        raise CliError(str(exc), exc.code) from exc
     if args.output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(result.text)
         sys.stdout.flush()
         return 0
     try:
-        atomic_write(args.output, text, force=args.force)
+        atomic_write(args.output, result.text, force=args.force)
     except WriteError as exc:
         raise CliError(str(exc)) from exc
     return 0

@@ -15,7 +15,17 @@ from hvtui.cli.render import add_intent_option
 if TYPE_CHECKING:
     from hvtui.advice import HostView, Recommendation
 
-FORMATS = ("text", "toml", "qemu", "libvirt", "virt-install", "json")
+#: Formats recommend writes itself; every other ``--format`` is the export format table's.
+_OWN_FORMATS = ("text", "toml", "json")
+
+
+def formats() -> tuple[str, ...]:
+    """The ``--format`` choices: the readable table, the commented preset, each export
+    format as ``hvtui export`` writes it, and the recommendation as JSON."""
+    from hvtui.export import registry
+
+    exported = tuple(name for name in registry.names() if name not in _OWN_FORMATS)
+    return ("text", "toml", *exported, "json")
 
 
 def register(sub: Any) -> None:
@@ -57,7 +67,7 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--format",
         default="text",
-        choices=FORMATS,
+        choices=formats(),
         help="output format (default: a readable table with reasons)",
     )
     parser.add_argument("--libvirt-version", metavar="V", help="target libvirt version")

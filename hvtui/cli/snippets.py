@@ -1,11 +1,13 @@
 """QEMU / libvirt / virt-install snippets for commands other than ``export``.
 
-``recommend`` (and ``audit``) print the same text ``hvtui export`` would, so they
-go through the exporters rather than formatting anything themselves.
+``recommend`` prints the same text ``hvtui export`` would, and refuses what it
+would refuse, so it goes through :func:`hvtui.export.export_preset` rather than
+formatting anything itself.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from hvtui.cli.errors import CliError
@@ -30,9 +32,13 @@ def render_snippet(
             return host_libvirt
         return export.detected_libvirt() if live_host else None
 
-    try:
-        target, _notes = export.resolve_target(preset.target, detect=detected, cpu=preset.cpu)
-        text = export.render(fmt, preset, target)
-    except export.ExportError as exc:
-        raise CliError(str(exc), exc.code) from exc
-    return text if text.endswith("\n") else text + "\n"
+    result = export.export_preset(preset, fmt, detect=detected)
+    if isinstance(result, export.Refusal):
+        # As ``hvtui export`` refuses a preset with errors: each on stderr, then one line.
+        from hvtui.cli.render import format_finding
+
+        for finding in result.findings:
+            print("\n".join(format_finding(preset.name, finding)), file=sys.stderr)
+        prefix = f"{preset.name}: " if result.findings else ""
+        raise CliError(prefix + result.message, result.code)
+    return result.text

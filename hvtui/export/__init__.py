@@ -5,18 +5,20 @@ Every format is generated from the configuration model and the catalog alone
 (no option, element or version is written here), and the matching parsers in
 :mod:`hvtui.importers` read the QEMU, libvirt and virt-install output back.
 
-Typical use (the CLI and the TUI do exactly this)::
+The CLI and the wizard call one function, :func:`export_preset`, which resolves
+the target, refuses on findings with errors, renders and ends the text with a
+newline; the formats are the one table in :mod:`hvtui.export.registry`::
 
-    target, notes = resolve_target(preset.target, libvirt=V("9.0.0"), detect=False)
-    problems = export_findings(preset.config, target)   # refuse when non-empty
-    text = render("libvirt", preset, target)
+    result = export_preset(preset, "libvirt", libvirt=V("9.0.0"), detect=False)
+    if isinstance(result, Refusal):
+        ...  # result.message, result.code (1 or 2), result.findings
+    else:
+        print(result.text, end="")
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from hvtui import presets
+from hvtui.export import registry
 from hvtui.export.context import (
     ExportError,
     ExportTarget,
@@ -31,30 +33,18 @@ from hvtui.export.json_export import render_json, to_json
 from hvtui.export.libvirt import LibvirtPlan, plan_libvirt, render_libvirt
 from hvtui.export.merge import MergeResult, merge_into
 from hvtui.export.qemu import QemuExport, build_qemu, cpu_option, render_qemu
+from hvtui.export.registry import Format, preset_for_target
+from hvtui.export.usecase import Export, Refusal, export_preset
 from hvtui.export.virtinstall import (
     VirtInstallExport,
     build_virt_install,
     probe_features,
     render_virt_install,
 )
-from hvtui.presets import Preset, Target
+from hvtui.presets import Preset
 
-#: The ``--format`` choices, in the order ``--help`` lists them.
-FORMATS = ("qemu", "libvirt", "virt-install", "toml", "json")
-
-
-def preset_for_target(preset: Preset, target: ExportTarget) -> Preset:
-    """The preset with the target the export was made for, as ``--format toml`` writes it.
-
-    Values chosen on the command line are recorded; a detected or "newest"
-    libvirt version is not (it describes this host, not the preset).
-    """
-    chosen = Target(
-        target.cpu_model if target.cpu_model_source in ("cli", "preset") else None,
-        target.qemu if target.qemu_source in ("cli", "preset") else None,
-        target.libvirt if target.libvirt_source in ("cli", "preset") else None,
-    )
-    return replace(preset, target=chosen)
+#: The ``--format`` choices, in the order ``--help`` lists them (the format table's).
+FORMATS = registry.names()
 
 
 def render(
@@ -64,28 +54,21 @@ def render(
     *,
     known_features: frozenset[str] | None = None,
 ) -> str:
-    """One format's text for ``preset`` on ``target`` (call :func:`export_findings` first)."""
-    if fmt == "qemu":
-        return render_qemu(preset.config, target)
-    if fmt == "libvirt":
-        return render_libvirt(preset.config, target, preset_name=preset.name)
-    if fmt == "virt-install":
-        return render_virt_install(preset.config, target, known_features=known_features)
-    toml_text = presets.dumps(preset_for_target(preset, target))
-    if fmt == "toml":
-        return toml_text
-    if fmt == "json":
-        return render_json(preset, target, known_features=known_features, toml_text=toml_text)
-    raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    """One format's text for ``preset`` on ``target``, unchecked: :func:`export_preset`
+    checks the findings first and is what the CLI and the wizard call."""
+    return registry.get(fmt).render(preset, target, known_features)
 
 
 __all__ = [
     "FORMATS",
+    "Export",
     "ExportError",
     "ExportTarget",
+    "Format",
     "LibvirtPlan",
     "MergeResult",
     "QemuExport",
+    "Refusal",
     "VirtInstallExport",
     "build_qemu",
     "build_virt_install",
@@ -93,12 +76,14 @@ __all__ = [
     "cpu_option",
     "detected_libvirt",
     "export_findings",
+    "export_preset",
     "merge_into",
     "newest_libvirt",
     "plan_libvirt",
     "preset_for_target",
     "probe_features",
     "qemu_findings",
+    "registry",
     "render",
     "render_json",
     "render_libvirt",
