@@ -67,6 +67,12 @@ def register(sub: Any) -> None:
         help="where backups are written and --undo finds them "
         "(default $XDG_STATE_HOME/hvtui/backups)",
     )
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="with --yes: after defining, boot the domain's CPU configuration with "
+        "'hvtui verify' and check what the guest really sees (needs /dev/kvm here)",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(run=run)
 
@@ -76,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
     from hvtui.libvirt import LibvirtError, host_report
 
     preset = find_preset(args.preset) if args.preset else None
+    if args.verify and not args.yes:
+        raise CliError("apply: --verify needs --yes (a dry run defines nothing to verify)")
     if len(set(args.domains)) != len(args.domains):
         raise CliError("apply: a DOMAIN is named twice")
     entries: list[dict[str, Any]] = []
@@ -157,7 +165,25 @@ def _one(
     result = execute(conn, plan, backup_dir=args.backup_dir, host=view, intent=args.intent)
     entry.update(_result_json(result))
     lines += _result_text(result)
-    return (0 if result.verified else 1), entry, "\n".join(lines) + "\n"
+    code = 0 if result.verified else 1
+    if args.verify and result.defined:
+        verify_code, verify_json, verify_text = _verify(name, conn.uri)
+        entry["verify"] = verify_json
+        lines.append(verify_text.rstrip("\n"))
+        code = max(code, verify_code)
+    return code, entry, "\n".join(lines) + "\n"
+
+
+def _verify(name: str, uri: str) -> tuple[int, dict[str, Any] | None, str]:
+    """``hvtui verify --domain NAME`` on the definition just written: what the guest sees."""
+    from hvtui.verify import SpecError, VerifyUnavailableError, from_domain, run_verify
+    from hvtui.verify.render import render
+
+    try:
+        result = run_verify(from_domain(name, uri))
+    except (SpecError, VerifyUnavailableError) as exc:
+        return 2, None, f"Verify: cannot run here: {exc}"
+    return result.exit_code, result.to_json(), "Verify:\n" + render(result)
 
 
 def _config_text(config: Config | None) -> str:

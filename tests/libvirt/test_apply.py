@@ -125,3 +125,31 @@ def test_recommend_dry_run_is_for_the_connected_host(domain: str, tmp_path: Path
     assert document["dry_run"] is True
     (entry,) = document["domains"]
     assert entry["what"] == f"the recommendation for libvirt:{URI} (server-migratable)"
+
+
+def test_verify_after_apply_shows_what_the_guest_sees(domain: str, tmp_path: Path) -> None:
+    """``--yes --verify`` boots what libvirt now starts the domain with and reads the guest's
+    CPUID: on this host's KVM (no Hyper-V) relaxed is dropped, so the guest sees KVM and the
+    apply exits 1 although libvirt carries the preset."""
+    import os
+
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        pytest.skip("no usable /dev/kvm here")
+    report = json.loads(run_cli(["detect", "--json"]).out)
+    if report["kvm"]["hyperv"] != []:
+        pytest.skip("this host's KVM has Hyper-V: relaxed would be seen")
+    relaxed = tmp_path / "relaxed.toml"
+    relaxed.write_text('schema = 1\nname = "relaxed"\n[enlightenments]\nrelaxed = true\n')
+    done = apply(domain, "--preset", str(relaxed), "--yes", "--verify", "--json",
+                 backups=tmp_path / "b")  # fmt: skip
+    assert done.code == 1, done.err
+    (entry,) = json.loads(done.out)["domains"]
+    assert entry["verified"] is True, "libvirt carries exactly the preset"
+    seen = entry["verify"]
+    assert seen["signature"] == "KVMKVMKVM"
+    assert [m["option"] for m in seen["missing"]] == ["relaxed"]
+
+
+def test_verify_needs_yes(domain: str, tmp_path: Path) -> None:
+    result = apply(domain, "--preset", PRESET, "--verify", backups=tmp_path)
+    assert result.code == 2 and "--verify needs --yes" in one_error_line(result)
