@@ -1,8 +1,9 @@
 """Regenerate ``screenshots/*.svg`` and ``*.png``: the wizard's main screens for the README.
 
-Each screen is driven with Pilot on the demo host (a copy of a real machine
-snapshot from ``tests/data/hosts``, the one the snapshot tests use), without
-the slow probes, so the pictures do not depend on the machine running this.
+Each screen is driven with Pilot on the shipped demo host ``intel-tigerlake``
+(the one the snapshot tests use; its title says so), without the slow probes,
+so the pictures do not depend on the machine running this, and
+``hvtui --demo intel-tigerlake`` shows a reader the same screens.
 SVGs come from Textual; PNGs from cairosvg with the SVG's font swapped for
 DejaVu Sans Mono (cairosvg would otherwise fall back to a proportional font
 and misalign the columns).
@@ -18,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
 from textual.pilot import Pilot  # noqa: E402
-from tui.support import demo_sysroot  # noqa: E402
+from tui.support import DEMO, demo_sysroot  # noqa: E402
 
 from hvtui import presets  # noqa: E402
 from hvtui.model import Config  # noqa: E402
@@ -94,7 +94,7 @@ SHOTS = [
 
 async def take(shot: Shot, sysroot: Path, out: Path) -> Path:
     """Run the app for one shot and save its SVG."""
-    app = HvtuiApp(sysroot=sysroot, probe=False, preset=shot.preset)
+    app = HvtuiApp(sysroot=sysroot, probe=False, preset=shot.preset, demo=DEMO)
     async with app.run_test(size=shot.size) as pilot:
         await pilot.pause()
         for move in shot.moves:
@@ -136,14 +136,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-png", action="store_true", help="SVG only (no cairosvg needed)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        sysroot = demo_sysroot(Path(tmp))
-        for shot in SHOTS:
-            svg = asyncio.run(take(shot, sysroot, args.out))
-            made = [svg]
-            if not args.no_png:
-                made.append(to_png(svg))
-            print(" ".join(str(p.relative_to(args.out.parent)) for p in made))
+    sysroot = demo_sysroot()  # read in place: nothing is written to it
+    for shot in SHOTS:
+        svg = asyncio.run(take(shot, sysroot, args.out))
+        made = [svg]
+        if not args.no_png:
+            made.append(to_png(svg))
+        print(" ".join(str(p.relative_to(args.out.parent)) for p in made))
     return 0
 
 

@@ -8,11 +8,13 @@ one-line error immediately instead of a half-drawn screen.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
+import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hvtui.tui import _start_time  # noqa: F401  (records the start time first)
 
@@ -104,21 +106,83 @@ def run_app(sysroot: Path | None = None, demo: str | None = None) -> int:
         print(f"hvtui: --sysroot {sysroot}: not a directory", file=sys.stderr)
         return EXIT_USAGE
     pause_gc_for_startup()
+    stops = _Stops()
+    stops.install()
     try:
         app = _build_app(sysroot, demo)
+        stops.app = app
         app.run()
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt:  # a signal before the app could take it: nothing to lose yet
+        _say(f"hvtui: {signal_word(stops.signum)}")
+        return 128 + stops.signum
     except Exception as exc:  # never a traceback: one line, as the CLI does
         if debug_enabled():
             raise
-        print(
+        _say(
             f"hvtui: internal error: {type(exc).__name__}: {exc} "
-            "(set HVTUI_DEBUG=1 for details and please report it)",
-            file=sys.stderr,
+            "(set HVTUI_DEBUG=1 for details and please report it)"
         )
         return EXIT_INTERNAL
+    finally:
+        stops.restore()
+    if app.exit_note:
+        _say(app.exit_note)
     return app.return_code or 0
+
+
+#: The signals that stop the wizard: SIGINT asks about unsaved changes as ``q`` does;
+#: SIGTERM and SIGHUP (the terminal is gone) save them to a recovery file.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def signal_word(signum: int) -> str:
+    """How the one line hvtui prints when it stops names the signal."""
+    words = {signal.SIGTERM: "terminated", signal.SIGHUP: "the terminal hung up"}
+    return words.get(signal.Signals(signum), "interrupted")
+
+
+def _say(line: str) -> None:
+    """One line on standard error, after the terminal is restored (a terminal that hung up
+    takes nothing: then the line is lost, never a traceback)."""
+    with contextlib.suppress(OSError, ValueError):
+        print(line, file=sys.stderr, flush=True)
+
+
+class _Stops:
+    """The handlers of :data:`STOP_SIGNALS` while the wizard runs.
+
+    Until the app's event loop runs (imports, detection) a signal raises
+    :exc:`KeyboardInterrupt`: one line, exit 128+N.  From then on the handler only
+    schedules :meth:`HvtuiApp.stop_requested` on the app's queue (the handler itself runs
+    between two bytecodes of whatever the loop was doing, where nothing may be
+    touched), and the app decides: ask, save a recovery file, or just leave.
+    """
+
+    def __init__(self) -> None:
+        self.app: HvtuiApp | None = None
+        self.signum: int = signal.SIGINT
+        """The last signal received."""
+        self._previous: dict[int, Any] = {}
+
+    def install(self) -> None:
+        for signum in STOP_SIGNALS:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread (tests)
+                self._previous[signum] = signal.signal(signum, self._handle)
+
+    def restore(self) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        self._previous.clear()
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.signum = signum
+        app = self.app
+        loop = app.event_loop if app is not None else None
+        if app is None or loop is None:
+            raise KeyboardInterrupt
+        with contextlib.suppress(RuntimeError):  # a closed loop: the app has finished
+            # On the loop, the app takes it as a message of its own (its context and queue).
+            loop.call_soon_threadsafe(app.call_later, app.stop_requested, signum)
 
 
 def _build_app(sysroot: Path | None, demo: str | None = None) -> HvtuiApp:
@@ -145,4 +209,4 @@ def debug_enabled() -> bool:
     return bool(os.environ.get("HVTUI_DEBUG"))
 
 
-__all__ = ["run_app"]
+__all__ = ["STOP_SIGNALS", "run_app", "signal_word"]

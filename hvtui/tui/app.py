@@ -7,7 +7,9 @@ shows the host; the slow probes run in a worker on the screen.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -40,11 +42,14 @@ class HvtuiApp(App[int]):
         intent: str = services.DEFAULT_INTENT,
         tuned_gc: bool = False,
         demo: str | None = None,
+        interactive: bool = True,
     ) -> None:
         """``probe=False`` skips the slow probes (tests and screenshots stay deterministic);
         ``tuned_gc``: the garbage collector was paused for start-up by
         :func:`hvtui.tui.pause_gc_for_startup` and is resumed after the first frame;
-        ``demo``: the name of the shipped demo host ``sysroot`` is (the title says so)."""
+        ``demo``: the name of the shipped demo host ``sysroot`` is (the title says so);
+        ``interactive=False``: nobody can be asked (a stop signal then saves a recovery file
+        at once, as when the terminal is gone)."""
         super().__init__()
         self.tuned_gc = tuned_gc
         self.sysroot = sysroot
@@ -61,6 +66,17 @@ class HvtuiApp(App[int]):
         """The one line shown instead of a traceback, once something went wrong."""
         self.first_frame_ms: float | None = None
         """Milliseconds from importing :mod:`hvtui.tui` to the first frame."""
+        self.interactive = interactive
+        """Someone can be asked (see :meth:`can_ask`)."""
+        self.event_loop: asyncio.AbstractEventLoop | None = None
+        """The loop the app runs on, once it runs (signal handlers schedule onto it)."""
+        self.exit_note: str | None = None
+        """One line for standard error once the terminal is restored: why hvtui stopped and
+        where an unsaved draft went (:func:`hvtui.tui.run_app` prints it)."""
+
+    def on_load(self) -> None:
+        """The loop runs: from now on a stop signal is handled here, not by raising."""
+        self.event_loop = asyncio.get_running_loop()
 
     def get_default_screen(self) -> Screen[None]:
         return WizardScreen(
@@ -92,6 +108,45 @@ class HvtuiApp(App[int]):
                     handle.write(f"{self.first_frame_ms:.1f}\n")
             except OSError:
                 pass
+
+    def leave(self, code: int = 0, note: str | None = None) -> None:
+        """Exit with ``code``; ``note`` is printed on standard error after the terminal is
+        restored."""
+        if note is not None:
+            self.exit_note = note
+        self.exit(return_code=code)
+
+    def can_ask(self) -> bool:
+        """A question can be put to someone: the app is interactive and its terminal is
+        still there (after a hang-up it no longer is one)."""
+        if not self.interactive:
+            return False
+        if self.is_headless:
+            return True  # Pilot: the test answers
+        try:
+            return all(os.isatty(fd) for fd in (0, 2))
+        except OSError:
+            return False
+
+    def stop_requested(self, signum: int = signal.SIGINT) -> None:
+        """A stop signal arrived (scheduled here by :func:`hvtui.tui.run_app`'s handler).
+
+        SIGINT is ``q``: unsaved changes are asked about with the same question.
+        When nobody can be asked (the question is already open, the terminal is
+        gone, SIGTERM or SIGHUP), the draft goes to a recovery file and one line
+        says where.  Before the first frame there is nothing to lose.  The exit
+        code is 128+N (130 for SIGINT).
+        """
+        from hvtui.tui import signal_word
+
+        code = 128 + signum
+        why = signal_word(signum)
+        stack = self.screen_stack
+        if self.first_frame_ms is None or not stack or not isinstance(stack[0], WizardScreen):
+            self.leave(code, f"hvtui: {why}")
+            return
+        ask = signum == signal.SIGINT and self.can_ask()
+        self.wizard.stop_requested(code, why, ask=ask)
 
     async def action_quit(self) -> None:
         """``q``, ``ctrl+q`` and the palette's Quit: ask first when there are unsaved changes."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from hvtui import catalog, presets
+from hvtui.textsafe import one_line
 from hvtui.tui.state import STEP_HOST, STEP_REVIEW, STEP_START, step_title
 
 if TYPE_CHECKING:
@@ -49,8 +50,8 @@ class HvtuiCommands(Provider):
             if info.error is None:
                 commands.append(
                     (
-                        f"Load preset {info.name}",
-                        f"{info.origin}: {info.description}",
+                        f"Load preset {one_line(info.name)}",
+                        f"{info.origin}: {one_line(info.description)}",
                         partial(self._load, wizard, info.path),
                     )
                 )
@@ -72,7 +73,9 @@ class HvtuiCommands(Provider):
         try:
             loaded = presets.load(path)
         except presets.PresetError as exc:
-            self.app.notify(str(exc), title="Cannot load preset", severity="error")
+            self.app.notify(
+                one_line(str(exc)), title="Cannot load preset", severity="error", markup=False
+            )
             return
         wizard.load_preset(loaded)
 

@@ -6,6 +6,11 @@ compute itself, and it calls the same functions the CLI calls (``detect``,
 command line cannot disagree.  Engines are imported inside the functions that
 use them: the first frame should not wait for an exporter it does not need yet.
 Nothing here imports Textual.
+
+Text that comes from outside hvtui (a snapshot's CPU name and paths, a VM's or
+process's name, an importer's message, a finding that quotes a value) leaves
+this module escaped with :mod:`hvtui.textsafe`, the rule the CLI uses too, so
+no control character or escape sequence ever reaches the terminal.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import functools
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,6 +27,7 @@ from hvtui import catalog
 from hvtui.catalog import Enlightenment, Value
 from hvtui.model import Config, Finding
 from hvtui.presets import Preset
+from hvtui.textsafe import one_line, printable
 from hvtui.versions import Version
 
 if TYPE_CHECKING:
@@ -139,17 +145,18 @@ def detect_host(
 
 
 def _label(source: str) -> str:
+    """Where the facts come from, in a few words (a directory name escaped: one line)."""
     if source.startswith("sysroot:"):
-        return "snapshot " + Path(source.split(":", 1)[1]).name
+        return "snapshot " + one_line(Path(source.split(":", 1)[1]).name)
     if source.startswith("demo:"):
-        return "demo " + source.split(":", 1)[1]
-    return {"live": "this host", "unavailable": "no host facts"}.get(source, source)
+        return "demo " + one_line(source.split(":", 1)[1])
+    return one_line({"live": "this host", "unavailable": "no host facts"}.get(source, source))
 
 
 def host_facts(host: Host) -> list[HostFact]:
     """The Host step's lines: each fact with one line on why it matters."""
     if host.error:
-        return [HostFact("detect", "Detection", None, host.error, "unknown")]
+        return [HostFact("detect", "Detection", None, one_line(host.error), "unknown")]
     facts: list[HostFact] = []
     for key, label, explain in _FACTS:
         value = host.get(key)
@@ -157,10 +164,10 @@ def host_facts(host: Host) -> list[HostFact]:
             continue
         if value is None:
             reason = _readable_reason(host.reason(key) or "not reported", host)
-            facts.append(HostFact(key, label, None, reason, "unknown"))
+            facts.append(HostFact(key, label, None, one_line(reason), "unknown"))
             continue
         text, why, status = explain(value, host)
-        facts.append(HostFact(key, label, text, why, status))
+        facts.append(HostFact(key, label, one_line(text), one_line(why), status))
     return facts
 
 
@@ -372,10 +379,27 @@ def _context(host: Host, intent: str, preset: Preset | None = None) -> Any:
 
 def findings(preset: Preset, host: Host, *, intent: str = DEFAULT_INTENT) -> list[Finding]:
     """Everything worth telling about the draft on this host, worst first (``hvtui check``'s
-    validation plus the host-aware advice)."""
+    validation plus the host-aware advice); their text escaped (a finding may quote a value
+    or a name read from a file)."""
     from hvtui.advice import advise
 
-    return advise(preset.config, _context(host, intent, preset))
+    return [_printable_finding(f) for f in advise(preset.config, _context(host, intent, preset))]
+
+
+def _printable_finding(finding: Finding) -> Finding:
+    """``finding`` with its message, explanation and fix label escaped (itself if clean)."""
+    fix = finding.fix
+    texts = (finding.message, finding.explanation, fix.label if fix is not None else "")
+    if all(printable(text) == text for text in texts):
+        return finding
+    if fix is not None:
+        fix = replace(fix, label=one_line(fix.label))
+    return replace(
+        finding,
+        message=one_line(finding.message),
+        explanation=printable(finding.explanation),
+        fix=fix,
+    )
 
 
 @dataclass(frozen=True)
@@ -450,14 +474,6 @@ def compare(config: Config) -> CompareTable:
 # -- existing VMs ----------------------------------------------------------------
 
 
-def one_line(text: str) -> str:
-    """Untrusted text (a VM's name, a path, an importer's message) for a toast or a row:
-    control characters and line breaks escaped (``\\x1b``, ``\\n``), never sent raw."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
 class ImportFailedError(Exception):
     """The input could not be read as a VM definition; ``str()`` is one line."""
 
@@ -503,6 +519,12 @@ def import_config(entry: str | Path) -> ImportedConfig:
         return ImportedConfig.of(load_file(path))
     except SourceError as exc:
         raise ImportFailedError(one_line(str(exc))) from None
+    except RuntimeError:  # ~user unknown, or no home directory for ~
+        raise ImportFailedError(
+            f"{one_line(str(entry).strip())}: cannot expand ~ (unknown user or no home directory)"
+        ) from None
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte...
+        raise ImportFailedError(f"{one_line(str(entry).strip())}: {one_line(str(exc))}") from None
 
 
 @dataclass(frozen=True)
@@ -578,7 +600,7 @@ def merged_xml(source: AuditInput, preset: Preset, env: ExportEnv | None = None)
     """
     from hvtui import export
     from hvtui.audit import SourceError, merged_domain_xml
-    from hvtui.importers.safexml import XmlError
+    from hvtui.formats.safexml import XmlError
 
     env = env or ExportEnv()
     libvirt = preset.target.libvirt or env.libvirt or export.newest_libvirt()
@@ -767,6 +789,7 @@ __all__ = [
     "migration_badge",
     "one_line",
     "preview_text",
+    "printable",
     "recommend",
     "render",
     "running_vms",

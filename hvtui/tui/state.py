@@ -7,14 +7,17 @@ identical to what the CLI and the model enforce.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hvtui import catalog
 from hvtui.catalog import Enlightenment, Value, ValueKind
 from hvtui.model.values import value_problem
 from hvtui.presets import Preset
+from hvtui.textsafe import one_line
 
 if TYPE_CHECKING:
     from hvtui.audit import AuditInput
@@ -186,14 +189,15 @@ def parse_typed(entry: Enlightenment, text: str) -> Parsed:
 
 
 def typed_text(entry: Enlightenment, value: Value | None) -> str:
-    """The text a value field shows for ``value`` (hex for spinlocks, as presets write it)."""
+    """The text a value field shows for ``value`` (hex for spinlocks, as presets write it;
+    control characters escaped)."""
     if value is None:
         value = entry.suggested if entry.suggested is not None else entry.default
     if isinstance(value, bool):
         return "on" if value else "off"
     if isinstance(value, int) and entry.hex_display:
         return f"{value:#x}"
-    return str(value)
+    return one_line(str(value))  # a string read from a file may hold anything
 
 
 def recommended_description(intent: str) -> str:
@@ -259,6 +263,80 @@ def is_dirty(preset: Preset, baseline: Preset) -> bool:
     )
 
 
+# -- paths typed into a dialog ---------------------------------------------------
+
+#: Fallbacks when the file system does not say (Linux's NAME_MAX and PATH_MAX).
+NAME_MAX = 255
+PATH_MAX = 4096
+
+
+class PathProblemError(ValueError):
+    """A typed path that cannot name a file; ``str()`` is one printable line."""
+
+
+def typed_path(raw: str) -> Path:
+    """The file a dialog's path field names, ``~`` expanded.
+
+    Raises :class:`PathProblemError` (one line, shown under the field) when it cannot
+    be one: nothing typed, ``~user`` for an unknown user, ``~`` with no home
+    directory, a name longer than the file system allows, a NUL character, or a
+    path the system refuses to look at.
+    """
+    text = raw.strip()
+    if not text:
+        raise PathProblemError("give the file to write")
+    shown = one_line(text)
+    if "\0" in text:
+        raise PathProblemError(f"{shown}: a file name cannot hold a NUL character")
+    try:
+        path = Path(text).expanduser()
+    except RuntimeError:
+        user = text[1:].split("/", 1)[0]
+        if user:
+            raise PathProblemError(
+                f"{shown}: there is no user {one_line(user)} (~{one_line(user)})"
+            ) from None
+        raise PathProblemError(
+            f"{shown}: no home directory is known for ~ (HOME unset, no passwd entry); "
+            "give the whole path"
+        ) from None
+    _check_lengths(path)
+    try:
+        path.exists()
+    except OSError as exc:
+        raise PathProblemError(f"{one_line(str(path))}: {exc.strerror or exc}") from None
+    return path
+
+
+def _check_lengths(path: Path) -> None:
+    """A name or path longer than the file system takes (``ENAMETOOLONG``), said before any
+    directory is created: the system only notices once every parent exists."""
+    name_max, path_max = _limits(path)
+    if len(os.fsencode(path)) > path_max:
+        raise PathProblemError(
+            f"{one_line(str(path))[:60]}…: path too long ({len(os.fsencode(path))} bytes; "
+            f"the system allows {path_max})"
+        )
+    for part in path.parts:
+        size = len(os.fsencode(part))
+        if size > name_max:
+            raise PathProblemError(
+                f"{one_line(part)[:40]}…: file name too long ({size} bytes; this file "
+                f"system allows {name_max})"
+            )
+
+
+def _limits(path: Path) -> tuple[int, int]:
+    """``NAME_MAX`` and ``PATH_MAX`` of the file system the nearest existing parent is on."""
+    for parent in path.parents:
+        try:
+            if parent.is_dir():
+                return os.pathconf(parent, "PC_NAME_MAX"), os.pathconf(parent, "PC_PATH_MAX")
+        except (OSError, ValueError):
+            continue
+    return NAME_MAX, PATH_MAX
+
+
 __all__ = [
     "DEFAULT_NAME",
     "STEP_HOST",
@@ -267,6 +345,7 @@ __all__ = [
     "Edit",
     "History",
     "Parsed",
+    "PathProblemError",
     "all_steps",
     "group_start",
     "is_dirty",
@@ -277,6 +356,7 @@ __all__ = [
     "preset_name_for",
     "recommended_description",
     "step_title",
+    "typed_path",
     "typed_text",
     "wrap_snippet",
 ]

@@ -17,6 +17,7 @@ from hvtui.catalog import Severity
 from hvtui.model import Finding
 from hvtui.model.values import format_value, value_problem
 from hvtui.presets import Preset
+from hvtui.textsafe import one_line
 from hvtui.tui import services
 from hvtui.tui.services import Host, Support
 from hvtui.tui.state import is_dirty
@@ -94,7 +95,7 @@ class WizardView:
             return "invalid"
         if isinstance(value, bool):
             return "on" if value else "off"
-        return format_value(entry, value).strip('"')
+        return one_line(format_value(entry, value).strip('"'))
 
     @cached_property
     def counts(self) -> dict[Severity, int]:

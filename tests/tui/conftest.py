@@ -13,7 +13,7 @@ from textual.widgets import Input, TextArea
 
 from hvtui.tui.app import HvtuiApp
 
-from .support import demo_sysroot
+from .support import DEMO, demo_sysroot
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -27,17 +27,19 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
 
 
 @pytest.fixture(scope="session")
-def sysroot(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo host snapshot (copied once per session; tests only read it)."""
-    return demo_sysroot(tmp_path_factory.mktemp("hosts"))
+def sysroot() -> Path:
+    """The shipped demo host's snapshot (read in place: tests never write to it)."""
+    return demo_sysroot()
 
 
 @pytest.fixture
 def make_app(sysroot: Path) -> Callable[..., HvtuiApp]:
-    """An app on the demo host without the slow probes (nothing varies between runs)."""
+    """An app on the demo host (named in its title, as ``hvtui --demo`` does) without the
+    slow probes, so nothing varies between runs."""
 
     def factory(**kwargs: Any) -> HvtuiApp:
         kwargs.setdefault("probe", False)
+        kwargs.setdefault("demo", DEMO)
         return HvtuiApp(sysroot=sysroot, **kwargs)
 
     return factory

@@ -1,4 +1,4 @@
-"""The wizard in a real terminal: tmux runs ``hvtui --sysroot``, keys go in, text comes out.
+"""The wizard in a real terminal: tmux runs ``hvtui --demo``, keys go in, text comes out.
 
 This is the one test that goes through the console script, the terminal
 driver and a real pty, so it catches what Pilot cannot (a traceback on exit, a
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -22,9 +23,12 @@ from clirun import REPO
 
 from hvtui.tui.state import all_steps, step_title
 
+from .support import DEMO
+
 pytestmark = pytest.mark.tmux
 
 WIDTH, HEIGHT = 100, 30
+HOST_MARKER = f"Facts of the demo host {DEMO}"
 TIMEOUT = 20.0
 
 
@@ -76,15 +80,22 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
         subprocess.run(["tmux", "-L", session.socket, "kill-server"], capture_output=True)
 
 
-def start_hvtui(terminal: Terminal, sysroot: Path, tmp_path: Path) -> Path:
-    """Run ``hvtui --sysroot`` in the session; the file its exit status will be written to."""
+def start_hvtui(terminal: Terminal, tmp_path: Path) -> Path:
+    """Run ``hvtui --demo intel-tigerlake`` in the session; the file its exit status will be
+    written to.
+
+    Its recovery files go to ``tmp_path/state`` (``XDG_STATE_HOME``)."""
     status = tmp_path / "status"
     config = tmp_path / "config"
+    state = tmp_path / "state"
     command = (
         f"cd {shlex.quote(str(REPO))} && "
+        "unset COLUMNS LINES; "  # the terminal's size, not the test runner's (Textual reads them)
         f"XDG_CONFIG_HOME={shlex.quote(str(config))} "
-        f"{shlex.quote(sys.executable)} -m hvtui --sysroot {shlex.quote(str(sysroot))}; "
-        f"echo $? > {shlex.quote(str(status))}"
+        f"XDG_STATE_HOME={shlex.quote(str(state))} "
+        f"{shlex.quote(sys.executable)} -m hvtui --demo {DEMO}; "
+        f"echo $? > {shlex.quote(str(status))}; "
+        "exec sleep 60"  # the pane stays alive: tmux reads what hvtui printed last
     )
     terminal.tmux(
         "-f",
@@ -105,6 +116,26 @@ def start_hvtui(terminal: Terminal, sysroot: Path, tmp_path: Path) -> Path:
     return status
 
 
+def hvtui_pid(terminal: Terminal) -> int:
+    """The hvtui process: the child of the pane's shell."""
+    shell = terminal.tmux("display-message", "-p", "-t", "hv", "#{pane_pid}").strip()
+    found = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True, check=True)
+    (pid,) = found.stdout.split()
+    return int(pid)
+
+
+def last_line(screen: str) -> str:
+    """The last line printed before the process ended, joined again where the terminal
+    wrapped it (only a row filled to the edge continues on the next)."""
+    rows = [row for row in screen.splitlines() if row.strip()]
+    if not rows:
+        return ""
+    line = rows.pop()
+    while rows and len(rows[-1]) == WIDTH:
+        line = rows.pop() + line
+    return line
+
+
 def in_header(text: str, screen: str) -> bool:
     """``text`` is on the screen's first line (the title bar)."""
     return text in screen.splitlines()[0]
@@ -119,9 +150,9 @@ def wait_for_exit(terminal: Terminal, status: Path) -> str:
     return status.read_text().strip()
 
 
-def test_walk_toggle_and_quit_in_tmux(terminal: Terminal, sysroot: Path, tmp_path: Path) -> None:
-    status = start_hvtui(terminal, sysroot, tmp_path)
-    first = terminal.wait_for(lambda s: "Facts of a saved snapshot" in s, "the host screen")
+def test_walk_toggle_and_quit_in_tmux(terminal: Terminal, tmp_path: Path) -> None:
+    status = start_hvtui(terminal, tmp_path)
+    first = terminal.wait_for(lambda s: HOST_MARKER in s, "the host screen")
     assert "Virtualization: Intel VT-x (vmx)" in first
     assert "Traceback" not in first
 
@@ -143,12 +174,10 @@ def test_walk_toggle_and_quit_in_tmux(terminal: Terminal, sysroot: Path, tmp_pat
     assert "Traceback" not in last and "error" not in last.lower()
 
 
-def test_walk_every_step_then_q_quits_at_once_in_tmux(
-    terminal: Terminal, sysroot: Path, tmp_path: Path
-) -> None:
+def test_walk_every_step_then_q_quits_at_once_in_tmux(terminal: Terminal, tmp_path: Path) -> None:
     """Looking is not changing: after every step has been shown, q quits without a question."""
-    status = start_hvtui(terminal, sysroot, tmp_path)
-    terminal.wait_for(lambda s: "Facts of a saved snapshot" in s, "the host screen")
+    status = start_hvtui(terminal, tmp_path)
+    terminal.wait_for(lambda s: HOST_MARKER in s, "the host screen")
     for step in all_steps()[1:]:
         terminal.keys("n")
         screen = terminal.wait_for(partial(in_header, f"— {step_title(step)} · "), step)
@@ -160,3 +189,43 @@ def test_walk_every_step_then_q_quits_at_once_in_tmux(
     last = terminal.screen()
     assert "Unsaved changes" not in last, "nothing changed, nothing to ask"
     assert "Traceback" not in last and "error" not in last.lower()
+
+
+def unsaved_draft(terminal: Terminal, tmp_path: Path) -> tuple[Path, int]:
+    """hvtui with relaxed turned off (the first option): its status file and pid."""
+    status = start_hvtui(terminal, tmp_path)
+    terminal.wait_for(lambda s: HOST_MARKER in s, "the host screen")
+    terminal.keys("n", "n")
+    terminal.wait_for(partial(in_header, "— hv-relaxed · "), "the first option")
+    terminal.keys("Space")
+    terminal.wait_for(lambda s: "(unsaved)" in s.splitlines()[0], "an unsaved change")
+    return status, hvtui_pid(terminal)
+
+
+def test_sigint_with_unsaved_changes_asks_as_q_does_in_tmux(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    status, pid = unsaved_draft(terminal, tmp_path)
+    os.kill(pid, signal.SIGINT)
+    terminal.wait_for(lambda s: "Unsaved changes" in s and "Quit without saving" in s, "asking")
+    terminal.keys("d")
+    assert wait_for_exit(terminal, status) == "130", terminal.screen()
+    terminal.wait_for(lambda s: last_line(s) == "hvtui: interrupted", "one line")
+    assert not (tmp_path / "state").exists(), "the user chose to discard: nothing written"
+
+
+def test_a_second_sigint_saves_a_recovery_file_and_says_where_in_tmux(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    status, pid = unsaved_draft(terminal, tmp_path)
+    os.kill(pid, signal.SIGINT)
+    terminal.wait_for(lambda s: "Unsaved changes" in s, "the quit question")
+    os.kill(pid, signal.SIGINT)
+    assert wait_for_exit(terminal, status) == "130", terminal.screen()
+    (saved,) = (tmp_path / "state" / "hvtui" / "recovery").iterdir()
+    said = f"hvtui: interrupted; the unsaved draft my-windows-vm was saved to {saved}"
+    terminal.wait_for(lambda s: last_line(s) == said, "one line saying where")
+    assert "Traceback" not in terminal.screen()
+    from hvtui import presets
+
+    assert not presets.load(saved).config.is_on("relaxed"), "the draft as it was, unsaved"

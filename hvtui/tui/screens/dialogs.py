@@ -23,7 +23,9 @@ from textual.widgets import Button, Input, Label, Select, Static
 from hvtui import presets
 from hvtui.model import Config
 from hvtui.presets import Preset, PresetError
+from hvtui.textsafe import one_line
 from hvtui.tui import services
+from hvtui.tui.state import PathProblemError, typed_path
 
 
 def clear_toasts(dialog: Screen[Any]) -> None:
@@ -97,8 +99,8 @@ def confirm_replace(path: Path, *, note: str = "") -> ChoiceDialog:
     return ChoiceDialog(
         "Replace file?",
         Content(
-            f"{path} already exists. Replace it? (The old file is kept until the new one is "
-            f"written.){' ' + note if note else ''}"
+            f"{one_line(str(path))} already exists. Replace it? (The old file is kept until "
+            f"the new one is written.){' ' + note if note else ''}"
         ),
         [Choice("replace", "Replace", "r", "warning"), Choice("cancel", "Keep it", "k")],
     )
@@ -146,25 +148,36 @@ class SaveDialog(ModalScreen[SaveRequest | None]):
     def __init__(self, preset: Preset) -> None:
         super().__init__(classes="dialog-screen")
         self._preset = preset
-        self._auto_path = str(self._default(preset.name))
+        self._no_home: str | None = None
+        """Why there is no user preset directory (no home directory), if there is none."""
+        try:
+            self._user_dir: Path | None = presets.user_dir()
+        except PresetError as exc:
+            self._user_dir = None
+            self._no_home = f"{one_line(exc.message)} (proposing the current directory)"
+        self._auto_path = one_line(str(self._default(preset.name)))
         """The path proposed from the name; the name follows it until the user edits it."""
 
     def compose(self) -> ComposeResult:
         preset = self._preset
         path = (
-            preset.source
+            one_line(str(preset.source))
             if preset.origin == "user" and preset.source
-            else self._default(preset.name)
+            else self._auto_path
         )
         with Vertical(classes="dialog"):
             yield Static(Content.styled("Save preset", "bold"), classes="dialog-title")
             yield Label("Name")
             yield Input(preset.name, validators=[PresetName()], id="save-name", compact=True)
             yield Label("Description")
-            yield Input(preset.description, id="save-description", compact=True)
+            yield Input(one_line(preset.description), id="save-description", compact=True)
             yield Label("File")
-            yield Input(str(path), id="save-path", compact=True)
-            yield Static("", id="save-error", classes="value-error")
+            yield Input(path, id="save-path", compact=True)
+            yield Static(
+                Content(f"✗ {self._no_home}") if self._no_home else Content(),
+                id="save-error",
+                classes="value-error",
+            )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", id="save-ok", variant="primary", compact=True)
                 yield Button("Cancel", id="save-cancel", compact=True)
@@ -172,18 +185,21 @@ class SaveDialog(ModalScreen[SaveRequest | None]):
     def on_mount(self) -> None:
         clear_toasts(self)
 
-    @staticmethod
-    def _default(name: str) -> Path:
-        return presets.user_dir() / f"{name or 'preset'}.toml"
+    def _default(self, name: str) -> Path:
+        """``NAME.toml`` in the user preset directory (without a home: the current one)."""
+        directory = self._user_dir if self._user_dir is not None else Path.cwd()
+        return directory / f"{name or 'preset'}.toml"
 
     @on(Input.Changed, "#save-name")
     def _when_name(self, event: Input.Changed) -> None:
         path = self.query_one("#save-path", Input)
         if path.value == self._auto_path:
-            self._auto_path = str(self._default(event.value.strip()))
+            self._auto_path = one_line(str(self._default(event.value.strip())))
             path.value = self._auto_path
-        problem = name_problem(event.value.strip())
-        self.query_one("#save-error", Static).update(f"✗ {problem}" if problem else "")
+        problem = name_problem(event.value.strip()) or self._no_home
+        self.query_one("#save-error", Static).update(
+            Content(f"✗ {problem}") if problem else Content()
+        )
 
     @on(Button.Pressed, "#save-ok")
     @on(Input.Submitted)
@@ -191,14 +207,17 @@ class SaveDialog(ModalScreen[SaveRequest | None]):
         event.stop()
         name = self.query_one("#save-name", Input).value.strip()
         problem = name_problem(name)
-        raw_path = self.query_one("#save-path", Input).value.strip()
-        if problem is None and not raw_path:
-            problem = "give the file to write"
-        if problem is not None:
-            self.query_one("#save-error", Static).update(f"✗ {problem}")
+        path: Path | None = None
+        if problem is None:
+            try:
+                path = typed_path(self.query_one("#save-path", Input).value)
+            except PathProblemError as exc:
+                problem = str(exc)
+        if problem is not None or path is None:
+            self.query_one("#save-error", Static).update(Content(f"✗ {problem}"))
             return
         description = self.query_one("#save-description", Input).value.strip()
-        self.dismiss(SaveRequest(name, description, Path(raw_path).expanduser()))
+        self.dismiss(SaveRequest(name, description, path))
 
     @on(Button.Pressed, "#save-cancel")
     def _when_cancel(self, event: Button.Pressed) -> None:
@@ -239,7 +258,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         self._preset = preset
         self._formats = list(services.FORMATS)
         self._fmt = fmt if fmt in self._formats else self._formats[0]
-        self._auto_path = str(default_export_path(preset, self._fmt))
+        self._auto_path = one_line(str(default_export_path(preset, self._fmt)))
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -269,18 +288,19 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             self._fmt = event.value
             path = self.query_one("#export-path", Input)
             if path.value == self._auto_path:
-                self._auto_path = str(default_export_path(self._preset, self._fmt))
+                self._auto_path = one_line(str(default_export_path(self._preset, self._fmt)))
                 path.value = self._auto_path
 
     @on(Button.Pressed, "#export-write")
     @on(Input.Submitted, "#export-path")
     def _when_write(self, event: Button.Pressed | Input.Submitted) -> None:
         event.stop()
-        raw = self.query_one("#export-path", Input).value.strip()
-        if not raw:
-            self.query_one("#export-error", Static).update("✗ give the file to write")
+        try:
+            path = typed_path(self.query_one("#export-path", Input).value)
+        except PathProblemError as exc:
+            self.query_one("#export-error", Static).update(Content(f"✗ {exc}"))
             return
-        self.dismiss(ExportRequest(self._fmt, Path(raw).expanduser()))
+        self.dismiss(ExportRequest(self._fmt, path))
 
     @on(Button.Pressed, "#export-copy")
     def _when_copy(self, event: Button.Pressed) -> None:
@@ -323,7 +343,7 @@ class PathDialog(ModalScreen[Path | None]):
             yield Static(Content.styled(self._title, "bold"), classes="dialog-title")
             yield Static(Content(self._message), classes="dialog-message")
             yield Label("File")
-            yield Input(str(self._path), id="path-input", compact=True)
+            yield Input(one_line(str(self._path)), id="path-input", compact=True)
             yield Static("", id="path-error", classes="value-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self._ok, id="path-ok", variant="primary", compact=True)
@@ -337,11 +357,12 @@ class PathDialog(ModalScreen[Path | None]):
     @on(Input.Submitted, "#path-input")
     def _when_ok(self, event: Button.Pressed | Input.Submitted) -> None:
         event.stop()
-        raw = self.query_one("#path-input", Input).value.strip()
-        if not raw:
-            self.query_one("#path-error", Static).update("✗ give the file to write")
+        try:
+            path = typed_path(self.query_one("#path-input", Input).value)
+        except PathProblemError as exc:
+            self.query_one("#path-error", Static).update(Content(f"✗ {exc}"))
             return
-        self.dismiss(Path(raw).expanduser())
+        self.dismiss(path)
 
     @on(Button.Pressed, "#path-cancel")
     def _when_cancel(self, event: Button.Pressed) -> None:

@@ -35,6 +35,7 @@ from hvtui.catalog import Severity
 from hvtui.fsutil import WriteError, atomic_write
 from hvtui.model import Change, Config
 from hvtui.presets import Preset, PresetError
+from hvtui.textsafe import one_line
 from hvtui.tui import services
 from hvtui.tui.messages import ApplyFix, RunAction, SetValue, StartFrom, ToggleOption
 from hvtui.tui.services import Host
@@ -45,6 +46,7 @@ from hvtui.tui.state import (
     STEP_START,
     Edit,
     History,
+    PathProblemError,
     all_steps,
     group_start,
     neighbour,
@@ -53,6 +55,7 @@ from hvtui.tui.state import (
     preset_name_for,
     recommended_description,
     step_title,
+    typed_path,
 )
 from hvtui.tui.view import WizardView
 from hvtui.tui.widgets.preview import PreviewPane
@@ -91,6 +94,14 @@ def _roomy(key: str, action: str, description: str, tooltip: str, id: str) -> li
             id=f"{id}-{_UNSEEN}",
         ),
     ]
+
+
+def _exists(path: Path) -> bool:
+    """``path`` exists; ``False`` when the system will not say (the write then says why)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 class HostUpdated(Message):
@@ -244,6 +255,10 @@ class WizardScreen(Screen[None]):
         self._shown: str | None = None
         """The step whose pane is in the DOM."""
         self._quit_after_save = False
+        self._quit_code = 0
+        """The exit code of the quit under way: 0 for ``q``, 128+N when a signal started it."""
+        self._quit_question: Screen[str | None] | None = None
+        """The unsaved-changes question, while it is open."""
         self.started_from: AuditInput | None = None
         """The existing or running VM the draft was started from (undone with the draft)."""
         self.running: services.RunningVms | None = None
@@ -670,9 +685,15 @@ class WizardScreen(Screen[None]):
             self._loaded(f"the {intent} recommendation")
         elif message.kind == "file":
             try:
-                loaded = presets.load(Path(message.argument).expanduser())
-            except PresetError as exc:
-                self.notify(str(exc), title="Cannot load preset", severity="error", timeout=8)
+                loaded = presets.load(typed_path(message.argument))
+            except (PresetError, PathProblemError) as exc:
+                self.notify(
+                    one_line(str(exc)),
+                    title="Cannot load preset",
+                    severity="error",
+                    timeout=8,
+                    markup=False,
+                )
                 return
             self.load_preset(loaded)
         elif message.kind == "import":
@@ -693,7 +714,7 @@ class WizardScreen(Screen[None]):
     def start_from_vm(self, imported: services.ImportedConfig) -> None:
         """Make an existing or running VM's enlightenments the draft and remember the VM."""
         source = imported.source
-        label = services.one_line(source.label)
+        label = one_line(source.label)
         draft = self._with_config(imported.config)
         name = preset_name_for(source.imported.name)
         if name is not None:
@@ -783,9 +804,10 @@ class WizardScreen(Screen[None]):
 
         if request is None:
             self._quit_after_save = False
+            self._quit_code = 0
             return
         draft = replace(self.preset, name=request.name, description=request.description)
-        if request.path.exists():
+        if _exists(request.path):
 
             def answered(answer: str | None) -> None:
                 if answer == "replace":
@@ -803,20 +825,23 @@ class WizardScreen(Screen[None]):
             presets.save(draft, path, force=force)
         except (WriteError, OSError) as exc:
             self._quit_after_save = False
-            self.notify(str(exc), title="Not saved", severity="error", timeout=8)
+            self.notify(
+                one_line(str(exc)), title="Not saved", severity="error", timeout=8, markup=False
+            )
             return
-        saved = replace(
-            draft, source=path, origin="user" if path.parent == presets.user_dir() else "file"
-        )
+        origin: presets.Origin = "user" if path.parent == presets.user_dir_or_none() else "file"
+        saved = replace(draft, source=path, origin=origin)
         self.baseline = saved
         self.preset = saved
         self.history.keep_identity(saved)
         self._rebuild_view()
         errors = self.view.counts[Severity.ERROR]
         note = f" It has {plural(errors, 'error')}: 'hvtui check' will fail." if errors else ""
-        self.notify(f"Saved {draft.name} to {path}.{note}", title="Saved")
+        self.notify(
+            f"Saved {draft.name} to {one_line(str(path))}.{note}", title="Saved", markup=False
+        )
         if self._quit_after_save:
-            self.app.exit(0)
+            self._leave(self._quit_code)
 
     def action_export(self, _unseen: str = "") -> None:
         """Pick a format, then a file (confirming a replace) or the clipboard."""
@@ -841,7 +866,7 @@ class WizardScreen(Screen[None]):
         """Write a snippet, asking before replacing a file."""
         from hvtui.tui.screens.dialogs import confirm_replace
 
-        if path.exists():
+        if _exists(path):
 
             def answered(answer: str | None) -> None:
                 if answer == "replace":
@@ -951,9 +976,13 @@ class WizardScreen(Screen[None]):
         try:
             atomic_write(path, text, force=force)
         except (WriteError, OSError) as exc:
-            self.notify(str(exc), title="Not exported", severity="error", timeout=8)
+            self.notify(
+                one_line(str(exc)), title="Not exported", severity="error", timeout=8, markup=False
+            )
             return
-        self.notify(f"Wrote the {label} snippet to {path}.", title="Exported")
+        self.notify(
+            f"Wrote the {label} snippet to {one_line(str(path))}.", title="Exported", markup=False
+        )
 
     def action_save_merged(self) -> None:
         """Ask where, then write the domain XML the draft started from with the draft merged
@@ -967,7 +996,7 @@ class WizardScreen(Screen[None]):
                 severity="warning",
             )
             return
-        label = services.one_line(source.label)
+        label = one_line(source.label)
         dialog = PathDialog(
             "Save merged domain XML",
             f"{label} with this draft's Hyper-V settings in place of its own; everything else "
@@ -992,7 +1021,7 @@ class WizardScreen(Screen[None]):
                 markup=False,
             )
             return
-        if path.exists():
+        if _exists(path):
             note = ""
             if services.same_file(path, source.label):
                 note = "It is the domain XML this draft was started from."
@@ -1009,11 +1038,14 @@ class WizardScreen(Screen[None]):
         try:
             atomic_write(path, merged.text, force=force)
         except (WriteError, OSError) as exc:
-            self.notify(str(exc), title="Not written", severity="error", timeout=8, markup=False)
+            self.notify(
+                one_line(str(exc)), title="Not written", severity="error", timeout=8, markup=False
+            )
             return
         notes = "".join(f"\n• {note}" for note in merged.notes)
+        shown = one_line(str(path))
         self.notify(
-            f"Wrote the merged domain XML to {path}; 'virsh define {path}' applies it.{notes}",
+            f"Wrote the merged domain XML to {shown}; 'virsh define {shown}' applies it.{notes}",
             title="Saved merged XML",
             timeout=8,
             markup=False,
@@ -1021,33 +1053,77 @@ class WizardScreen(Screen[None]):
 
     # -- quitting -----------------------------------------------------------------------------
 
-    def request_quit(self) -> None:
-        """Quit, asking first when there are unsaved changes."""
+    def request_quit(self, code: int = 0) -> None:
+        """Quit, asking first when there are unsaved changes; exit with ``code`` (128+N when
+        a signal asked)."""
         from hvtui.tui.screens.dialogs import Choice, ChoiceDialog
 
         if not self.dirty:
-            self.app.exit(0)
+            self._leave(code)
             return
+        self._quit_code = code
 
         def answered(answer: str | None) -> None:
+            self._quit_question = None
             if answer == "discard":
-                self.app.exit(0)
+                self._leave(self._quit_code)
             elif answer == "save":
                 self._quit_after_save = True
                 self.action_save()
+            else:
+                self._quit_code = 0  # keep working: a later q quits normally
 
-        self.app.push_screen(
-            ChoiceDialog(
-                "Unsaved changes",
-                f"The preset {self.preset.name} has changes that are not saved.",
-                [
-                    Choice("save", "Save first", "s", "primary"),
-                    Choice("discard", "Quit without saving", "d", "error"),
-                    Choice("cancel", "Keep working", "c"),
-                ],
-            ),
-            answered,
+        question = ChoiceDialog(
+            "Unsaved changes",
+            f"The preset {one_line(self.preset.name)} has changes that are not saved.",
+            [
+                Choice("save", "Save first", "s", "primary"),
+                Choice("discard", "Quit without saving", "d", "error"),
+                Choice("cancel", "Keep working", "c"),
+            ],
         )
+        self._quit_question = question
+        self.app.push_screen(question, answered)
+
+    def stop_requested(self, code: int, why: str, *, ask: bool) -> None:
+        """A signal asked hvtui to stop (see :meth:`HvtuiApp.stop_requested`): leave at once
+        when nothing is unsaved; ask as ``q`` does when ``ask``, unless the question (or the
+        save it led to) is already under way; otherwise write a recovery file."""
+        if not self.dirty:
+            self._leave(code, why=why)
+            return
+        quitting = self._quit_question is not None or self._quit_after_save
+        if ask and not quitting:
+            self.request_quit(code)
+            return
+        self._recover(code, why)
+
+    def _recover(self, code: int, why: str) -> None:
+        """Write the draft to a new recovery file and leave, saying where (or why not)."""
+        from hvtui.tui.recovery import write_recovery
+
+        name = one_line(self.preset.name)
+        try:
+            path = write_recovery(self.preset)
+        except OSError as exc:
+            lost = one_line(str(exc))
+            note = f"hvtui: {why}; the unsaved draft {name} could not be saved: {lost}"
+        else:
+            note = f"hvtui: {why}; the unsaved draft {name} was saved to {one_line(str(path))}"
+        self._leave(code, note)
+
+    def _leave(self, code: int, note: str | None = None, *, why: str = "interrupted") -> None:
+        """Exit the app with ``code``; an exit a signal started (``code`` not 0) says so in
+        one line once the terminal is restored."""
+        from hvtui.tui.app import HvtuiApp
+
+        if note is None and code:
+            note = f"hvtui: {why}"
+        app = self.app
+        if isinstance(app, HvtuiApp):
+            app.leave(code, note)
+        else:
+            app.exit(return_code=code)
 
     # -- slow probes ------------------------------------------------------------------------------
 

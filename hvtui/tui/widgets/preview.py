@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.reactive import var
 from textual.widget import MountError
 
@@ -68,7 +69,10 @@ class PreviewPane(Vertical):
 
     def _refresh_active(self) -> None:
         if self._started and self.is_mounted:
-            self._update(self.active_format)
+            try:
+                self._update(self.active_format)
+            except NoMatches:
+                return  # the app is closing: the tabs went before they were filled
 
     async def start(self) -> None:
         """Build the tabs and fill the visible one (the screen calls this after its first

@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from hvtui import catalog, presets
+from hvtui.textsafe import one_line
 from hvtui.tui import services
 from hvtui.tui.messages import RunAction, StartFrom
 from hvtui.tui.state import typed_text
@@ -28,11 +29,11 @@ def preset_options() -> list[Option]:
     """Shipped and user presets, one row each; unreadable ones disabled with the reason."""
     rows: list[Option] = []
     for info in presets.list_presets():
-        detail = info.error or info.description
+        detail = one_line(info.error or info.description)
         rows.append(
             Option(
                 Content.assemble(
-                    (f"{info.name:<20} ", "bold"),
+                    (f"{one_line(info.name):<20} ", "bold"),
                     (f"{info.origin:<8} ", "$text-muted"),
                     (detail, "$text-error" if info.error else ""),
                 ),
@@ -64,7 +65,7 @@ def running_options(running: services.RunningVms | None, *, snapshot: bool) -> l
         rows.append(
             Option(
                 Content.assemble(
-                    (f"{services.one_line(vm.name):<16} ", "bold"),
+                    (f"{one_line(vm.name):<16} ", "bold"),
                     f"{vcpus:<9}",
                     (f"{pinned:<10}", "$text-success" if vm.pinned else "$text-muted"),
                     (pid, "$text-muted"),
@@ -181,10 +182,10 @@ class StartPane(VerticalScroll):
         source = view.started_from
         origin: list[str | tuple[str, str]] = []
         if source is not None:
-            origin = [" from ", (services.one_line(source.label), "bold"), f" ({source.kind_name})"]
+            origin = [" from ", (one_line(source.label), "bold"), f" ({source.kind_name})"]
         return Content.assemble(
             "Current draft: ",
-            (view.preset.name, "bold"),
+            (one_line(view.preset.name), "bold"),
             f" ({count} option{'s' * (count != 1)} on)",
             *origin,
             ". ",

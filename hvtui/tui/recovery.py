@@ -1,0 +1,76 @@
+"""Recovery files: an unsaved draft written out when the wizard is stopped and cannot ask.
+
+A signal (``kill -INT`` a second time while the unsaved-changes question is
+open, ``kill -TERM``, a terminal that hung up) must not lose the draft.  It is
+written as a preset file, atomically and never over another file, to
+``$XDG_STATE_HOME/hvtui/recovery/NAME-YYYYmmdd-HHMMSS.toml`` (default
+``~/.local/state/hvtui/recovery``; without a home directory, the current
+directory), and one line says where once the terminal is restored.
+
+Plain Python: no Textual.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+from hvtui import presets
+from hvtui.fsutil import WriteError, atomic_write
+from hvtui.presets import Preset
+
+#: What a recovery file name keeps of the draft's name (presets names are already this).
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+#: Tries with ``-2``, ``-3``... before giving up (two stops in the same second).
+_TRIES = 100
+
+
+def recovery_dir() -> Path:
+    """``$XDG_STATE_HOME/hvtui/recovery``, default ``~/.local/state/hvtui/recovery``; the
+    current directory when no home directory is known."""
+    base = os.environ.get("XDG_STATE_HOME", "")
+    if base and os.path.isabs(base):
+        return Path(base) / "hvtui" / "recovery"
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError, OSError):
+        return Path.cwd()
+    if not home.is_absolute():
+        return Path.cwd()
+    return home / ".local" / "state" / "hvtui" / "recovery"
+
+
+def write_recovery(
+    preset: Preset, *, directory: Path | None = None, now: float | None = None
+) -> Path:
+    """Write ``preset`` to a new recovery file; its path.
+
+    Never replaces a file: a name that exists gets ``-2``, ``-3``... Raises
+    :class:`~hvtui.fsutil.WriteError` (one line) when it cannot be written.
+    """
+    folder = directory if directory is not None else recovery_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise WriteError(f"{folder}: cannot create: {exc.strerror or exc}") from exc
+    stem = _UNSAFE.sub("-", preset.name).strip("-.")[:64] or "draft"
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    text = presets.dumps(preset)
+    for attempt in range(1, _TRIES + 1):
+        suffix = "" if attempt == 1 else f"-{attempt}"
+        path = folder / f"{stem}-{stamp}{suffix}.toml"
+        if os.path.lexists(path):
+            continue
+        try:
+            atomic_write(path, text)
+        except WriteError:
+            if os.path.lexists(path):
+                continue  # it appeared meanwhile: the next name
+            raise
+        return path
+    raise WriteError(f"{folder}: no free recovery file name for {stem}-{stamp}")
+
+
+__all__ = ["recovery_dir", "write_recovery"]
