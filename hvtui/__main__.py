@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 
 def main() -> None:
-    """Console-script entry point: exit with the CLI's code."""
+    """Console-script entry point: exit with the CLI's code.
+
+    Once the CLI has returned, everything it had to say is written: the output is
+    flushed and the process ends without the interpreter's teardown (freeing every
+    module and object costs ~10 ms per run).  When a flush fails, the usual exit
+    reports it as before.
+    """
     from hvtui.cli import main as cli_main
 
-    sys.exit(cli_main())
+    code = cli_main()
+    for stream in (sys.stdout, sys.stderr):  # None when started with the stream closed
+        if stream is None:
+            continue
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            sys.exit(code)
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import tomllib
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -207,6 +206,8 @@ def load_toml(data: str | bytes) -> dict[str, Any]:
     A syntax error keeps tomllib's wording (line and column) after ``TOML
     syntax error:``.
     """
+    import tomllib  # only TOML readers pay for it (~8 ms), not ``hvtui detect``
+
     text = text_of(data)
     try:
         document = tomllib.loads(text)

@@ -65,8 +65,7 @@ def test_help_on_every_subcommand(path: list[str]) -> None:
 
 def test_every_registered_command_is_listed_in_help() -> None:
     out = run_cli(["--help"]).out
-    for module in COMMANDS:
-        name = module.__name__.rsplit("cmd_", 1)[1]
+    for name in COMMANDS:
         assert f"    {name}" in out
 
 
@@ -220,3 +219,40 @@ def test_binary_junk_is_one_line(tmp_path: Path) -> None:
     weird.write_bytes(b"\x00\x01")
     result = run_cli(["check", str(weird)])
     assert result.code == 2 and result.err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "needed"),
+    [
+        (["detect", "--json"], ("detect",)),
+        (["--sysroot", "d", "audit", "x.xml"], ("audit",)),
+        (["--sys=d", "recommend"], ("recommend",)),
+        (["--demo", "detect"], None),  # "detect" is the demo's name: no command yet
+        (["--version"], ()),
+        (["--help"], None),
+        (["-h", "detect"], None),
+        (["detct"], None),
+        ([], None),
+    ],
+)
+def test_only_the_subcommand_that_runs_is_registered(
+    argv: list[str], needed: tuple[str, ...] | None
+) -> None:
+    from hvtui.cli import needed_commands
+
+    assert needed_commands(argv) == (COMMANDS if needed is None else needed)
+
+
+def test_detect_imports_no_other_subcommand() -> None:
+    code = (
+        "import sys\n"
+        "from hvtui.cli import main\n"
+        "main(['detect', '--json', '--demo', 'no-hyperv'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('hvtui.cli.cmd_')))\n"
+        "print(sorted(m for m in ('hvtui.export', 'psutil', 'tomllib') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-2:] == ["['hvtui.cli.cmd_detect']", "[]"]

@@ -2,51 +2,42 @@
 
 Subcommand modules register their parser cheaply and import their real work
 inside ``run`` so that ``hvtui --help`` or ``hvtui explain`` never pays for
-Textual, psutil or anything else they do not use.
+Textual, psutil or anything else they do not use; and only the subcommand that
+runs is imported and registered at all (every one for ``--help`` and errors).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
 
 from hvtui import __version__
-from hvtui.cli import (
-    cmd_apply,
-    cmd_audit,
-    cmd_check,
-    cmd_compare,
-    cmd_demos,
-    cmd_detect,
-    cmd_explain,
-    cmd_export,
-    cmd_presets,
-    cmd_recommend,
-    cmd_verify,
-)
 from hvtui.cli.errors import CliError, print_error
 from hvtui.cli.hostsource import add_host_options, resolve_host
 from hvtui.cli.streams import OutputError, Streams
 from hvtui.textsafe import one_line
 
-#: Subcommand modules, in the order ``--help`` lists them.  Each has
-#: ``register(subparsers)`` and ``run(args) -> int``.
-COMMANDS: tuple[ModuleType, ...] = (
-    cmd_explain,
-    cmd_presets,
-    cmd_check,
-    cmd_export,
-    cmd_detect,
-    cmd_recommend,
-    cmd_compare,
-    cmd_audit,
-    cmd_apply,
-    cmd_verify,
-    cmd_demos,
+#: Subcommands, in the order ``--help`` lists them.  Each is the module
+#: ``hvtui.cli.cmd_NAME`` with ``register(subparsers)`` and ``run(args) -> int``.
+COMMANDS: tuple[str, ...] = (
+    "explain",
+    "presets",
+    "check",
+    "export",
+    "detect",
+    "recommend",
+    "compare",
+    "audit",
+    "apply",
+    "verify",
+    "demos",
 )
+#: The options before a subcommand that take a value (the next word is not a command).
+_VALUED = ("--sysroot", "--demo")
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -63,8 +54,41 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, line + "\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser; also used by tests and docs."""
+def command_module(name: str) -> ModuleType:
+    """The module of subcommand ``name`` (``hvtui.cli.cmd_NAME``)."""
+    return importlib.import_module(f"hvtui.cli.cmd_{name}")
+
+
+def needed_commands(argv: Sequence[str]) -> tuple[str, ...]:
+    """The subcommands the parser needs for ``argv``: the one it runs when that is
+    plain without parsing, none for ``--version``, else all of them.
+
+    Only ``--sysroot``/``--demo`` (with their values) may come before the command;
+    anything else (``--help``, a misspelt option or command) needs the whole parser.
+    """
+    if tuple(argv[:1]) == ("--version",):
+        return ()
+    chosen = chosen_command(argv)
+    return COMMANDS if chosen is None else (chosen,)
+
+
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` runs when that is plain without parsing, else ``None``."""
+    words = iter(argv)
+    for word in words:
+        if word.startswith("--") and len(word) > 2:
+            option, has_value, _ = word.partition("=")
+            if not any(o.startswith(option) for o in _VALUED):
+                return None
+            if not has_value:
+                next(words, None)
+            continue
+        return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
+    """The full parser (also used by tests and docs); ``commands``: only these."""
     parser = _Parser(
         prog="hvtui",
         description="Choose, explain, export and audit Hyper-V enlightenments for "
@@ -77,8 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
         parser, "with no command: run the wizard on a saved host snapshot instead of this host"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in COMMANDS:
-        module.register(sub)
+    for name in commands:
+        command_module(name).register(sub)
     return parser
 
 
@@ -106,8 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(needed_commands(words))
+    args = parser.parse_args(words)
     try:
         if args.command is None:
             host = resolve_host(args)

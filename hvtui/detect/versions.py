@@ -4,21 +4,31 @@ Both commands are started at once, before the rest of detection, and collected
 at the end, so their ~10-70 ms of start-up overlap hvtui's own work instead of
 adding to it.  Each has a short timeout; a missing binary is a normal answer
 (``not-installed``), not an error.
+
+A binary answers the same until it changes, so answers are cached in
+``$XDG_CACHE_HOME/hvtui/versions.json`` (default ``~/.cache``) keyed on the
+binary's path, modification time and size: an unchanged QEMU is not started again.
+The cache is written atomically and only holds clean answers (exit 0, no
+timeout); one that is stale, unreadable or not what hvtui writes is ignored.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
-import subprocess
+import stat
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hvtui.inputs import read_regular
 from hvtui.versions import Version, find_version
 
 if TYPE_CHECKING:
+    import subprocess
+
     from hvtui.detect.report import Fact, VersionsInfo
 
 # Reason codes, repeated from hvtui.detect.report so that starting the commands
@@ -36,6 +46,12 @@ TOOLS: dict[str, tuple[str, ...]] = {
     "libvirt": ("libvirtd", "virtqemud", "virsh"),
 }
 EXTRA_DIRS = ("/usr/libexec", "/usr/local/sbin", "/usr/sbin", "/sbin")
+
+#: The ``--version`` cache's file name in ``$XDG_CACHE_HOME/hvtui`` and its format.
+CACHE_NAME = "versions.json"
+CACHE_SCHEMA = 1
+#: A larger cache file is not hvtui's and is ignored.
+MAX_CACHE_BYTES = 64 * 1024
 
 
 @dataclass
@@ -79,12 +95,23 @@ class CommandAnswer:
 
 def find_binary(names: Sequence[str]) -> str | None:
     """The first of ``names`` on PATH or in the system directories PATH often lacks."""
-    search = os.pathsep.join([os.environ.get("PATH", os.defpath), *EXTRA_DIRS])
+    search = [*os.environ.get("PATH", os.defpath).split(os.pathsep), *EXTRA_DIRS]
     for name in names:
-        found = shutil.which(name, path=search)
-        if found:
-            return found
+        for directory in search:
+            found = _executable(os.path.join(directory, name))
+            if found:
+                return found
     return None
+
+
+def _executable(path: str) -> str | None:
+    """``path`` when it is an executable file, as ``shutil.which`` decides (without
+    importing shutil, which ``hvtui detect`` would otherwise load for this alone)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    return path if not stat.S_ISDIR(mode) and os.access(path, os.X_OK) else None
 
 
 @dataclass
@@ -94,6 +121,8 @@ class PendingVersions:
     started: float
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     answers: dict[str, CommandAnswer] = field(default_factory=dict)
+    cache: VersionCache | None = None
+    """Where the answers of the commands that ran are remembered (``None``: nowhere)."""
 
     def pids(self) -> set[int]:
         """Process ids of the commands still running (not guests, for the VM scan)."""
@@ -101,6 +130,8 @@ class PendingVersions:
 
     def finish(self) -> dict[str, CommandAnswer]:
         """Wait (within the timeout) and return one answer per tool."""
+        if self.procs:
+            import subprocess
         for tool, proc in self.procs.items():
             answer = self.answers[tool]
             remaining = max(0.05, TIMEOUT_SECONDS - (time.monotonic() - self.started))
@@ -116,13 +147,19 @@ class PendingVersions:
             answer.stdout = out.decode("utf-8", errors="replace")
             answer.stderr = err.decode("utf-8", errors="replace")
             answer.returncode = proc.returncode
+        ran = [self.answers[tool] for tool in self.procs]
         self.procs.clear()
+        if self.cache is not None and ran:
+            self.cache.remember(ran)
         return dict(self.answers)
 
 
-def start_versions(tools: Mapping[str, Sequence[str]] = TOOLS) -> PendingVersions:
-    """Start every tool's ``--version`` in the background; never raises."""
-    pending = PendingVersions(time.monotonic())
+def start_versions(
+    tools: Mapping[str, Sequence[str]] = TOOLS, *, cache: bool = True
+) -> PendingVersions:
+    """Start every tool's ``--version`` in the background, unless the cache has its
+    answer for this very binary; never raises.  ``cache=False`` always runs them."""
+    pending = PendingVersions(time.monotonic(), cache=VersionCache.load() if cache else None)
     env = dict(os.environ, LC_ALL="C")
     for tool, names in tools.items():
         answer = CommandAnswer(tool)
@@ -131,6 +168,10 @@ def start_versions(tools: Mapping[str, Sequence[str]] = TOOLS) -> PendingVersion
         if path is None:
             continue
         answer.path = path
+        if pending.cache is not None and pending.cache.answer(answer):
+            continue
+        import subprocess  # only when a command runs (~5 ms)
+
         try:
             pending.procs[tool] = subprocess.Popen(
                 [path, "--version"],
@@ -143,6 +184,92 @@ def start_versions(tools: Mapping[str, Sequence[str]] = TOOLS) -> PendingVersion
         except OSError as exc:
             answer.error = f"{FAILED}: {path} --version: {exc}"
     return pending
+
+
+def cache_file() -> Path | None:
+    """``$XDG_CACHE_HOME/hvtui/versions.json`` (default ``~/.cache``); ``None`` without
+    a home directory."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if base and os.path.isabs(base):
+        return Path(base) / "hvtui" / CACHE_NAME
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError, OSError):
+        return None
+    return home / ".cache" / "hvtui" / CACHE_NAME if home.is_absolute() else None
+
+
+def _identity(path: str) -> list[int] | None:
+    """What says a binary is unchanged: modification time (ns) and size."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_mtime_ns, st.st_size]
+
+
+@dataclass
+class VersionCache:
+    """Remembered ``--version`` answers, by binary path (see the module's docstring)."""
+
+    path: Path
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> VersionCache | None:
+        """The cache as on disk; empty when missing or unusable, ``None`` without a home."""
+        path = cache_file()
+        if path is None:
+            return None
+        cache = cls(path)
+        try:
+            data = json.loads(read_regular(str(path), MAX_CACHE_BYTES))
+        except (OSError, ValueError):
+            return cache
+        if not isinstance(data, dict) or data.get("schema") != CACHE_SCHEMA:
+            return cache
+        entries = data.get("binaries")
+        if isinstance(entries, dict):
+            cache.entries = {k: v for k, v in entries.items() if isinstance(v, dict)}
+        return cache
+
+    def answer(self, answer: CommandAnswer) -> bool:
+        """Fill ``answer`` from the cache when its binary is unchanged; whether it did."""
+        entry = self.entries.get(answer.path)
+        if entry is None or entry.get("identity") != _identity(answer.path):
+            return False
+        stdout, stderr = entry.get("stdout"), entry.get("stderr")
+        if not isinstance(stdout, str) or not isinstance(stderr, str):
+            return False
+        answer.stdout, answer.stderr, answer.returncode = stdout, stderr, 0
+        return True
+
+    def remember(self, answers: Sequence[CommandAnswer]) -> None:
+        """Store the clean answers (exit 0, no error); never raises."""
+        changed = False
+        for answer in answers:
+            identity = _identity(answer.path)
+            if answer.error or answer.returncode != 0 or identity is None:
+                continue
+            self.entries[answer.path] = {
+                "identity": identity,
+                "stdout": answer.stdout,
+                "stderr": answer.stderr,
+            }
+            changed = True
+        if not changed:
+            return
+        text = json.dumps({"schema": CACHE_SCHEMA, "binaries": self.entries}, indent=1)
+        if len(text) > MAX_CACHE_BYTES // 2:  # binaries long gone: keep only today's
+            fresh = {a.path: self.entries[a.path] for a in answers if a.path in self.entries}
+            text = json.dumps({"schema": CACHE_SCHEMA, "binaries": fresh}, indent=1)
+        from hvtui.fsutil import WriteError, atomic_write
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, text, force=True)
+        except (OSError, WriteError):
+            return  # a cache that cannot be written only costs the next run time
 
 
 def versions_info(answers: Fact[dict[str, CommandAnswer]]) -> VersionsInfo:

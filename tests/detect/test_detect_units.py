@@ -272,6 +272,99 @@ def test_start_versions_with_fake_tools(tmp_path: Path, monkeypatch: pytest.Monk
     assert info.libvirt.code == TIMEOUT
 
 
+def _counting_tool(directory: Path, name: str, version: str) -> Path:
+    """A fake binary that prints ``version`` and appends a line to ``NAME.runs``."""
+    tool = directory / name
+    tool.write_text(f"#!/bin/sh\necho run >> '{directory / (name + '.runs')}'\necho '{version}'\n")
+    tool.chmod(0o755)
+    return tool
+
+
+def _runs(tool: Path) -> int:
+    runs = tool.with_name(tool.name + ".runs")
+    return len(runs.read_text().splitlines()) if runs.exists() else 0
+
+
+def test_version_answers_are_cached_per_unchanged_binary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hvtui.detect import versions
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    tool = _counting_tool(bin_dir, "fake-qemu", "QEMU emulator version 9.1.0")
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setattr(versions, "EXTRA_DIRS", ())
+    tools = {"qemu": ("fake-qemu",)}
+
+    first = start_versions(tools).finish()["qemu"]
+    assert _runs(tool) == 1
+    stored = json.loads((cache / "hvtui" / "versions.json").read_text())
+    assert stored["schema"] == 1 and str(tool) in stored["binaries"]
+    assert [p.name for p in (cache / "hvtui").iterdir()] == ["versions.json"]  # no temp left
+
+    second = start_versions(tools).finish()["qemu"]
+    assert _runs(tool) == 1, "an unchanged binary is not run again"
+    assert second == first
+
+    tool.write_text(tool.read_text().replace("9.1.0", "9.2.0"))  # a new QEMU
+    third = start_versions(tools).finish()["qemu"]
+    assert _runs(tool) == 2 and "9.2.0" in third.stdout
+
+    assert start_versions(tools, cache=False).finish()["qemu"] == third
+    assert _runs(tool) == 3
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"{", b"[]", b'{"schema": 99, "binaries": {}}', b'{"schema": 1, "binaries": []}', b"\xff"],
+)
+def test_a_corrupt_or_foreign_version_cache_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
+) -> None:
+    from hvtui.detect import versions
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    tool = _counting_tool(bin_dir, "fake-qemu", "QEMU emulator version 9.1.0")
+    cache_file = tmp_path / "cache" / "hvtui" / "versions.json"
+    cache_file.parent.mkdir(parents=True)
+    cache_file.write_bytes(content)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setattr(versions, "EXTRA_DIRS", ())
+    answer = start_versions({"qemu": ("fake-qemu",)}).finish()["qemu"]
+    assert _runs(tool) == 1 and "9.1.0" in answer.stdout
+    assert json.loads(cache_file.read_text())["schema"] == 1  # rewritten whole
+
+
+def test_a_stale_entry_or_a_failed_run_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hvtui.detect import versions
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    tool = _counting_tool(bin_dir, "fake-qemu", "QEMU emulator version 9.1.0")
+    cache_file = tmp_path / "cache" / "hvtui" / "versions.json"
+    cache_file.parent.mkdir(parents=True)
+    stale = {"identity": [1, 2], "stdout": "QEMU emulator version 1.0.0\n", "stderr": ""}
+    cache_file.write_text(json.dumps({"schema": 1, "binaries": {str(tool): stale}}))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setattr(versions, "EXTRA_DIRS", ())
+    answer = start_versions({"qemu": ("fake-qemu",)}).finish()["qemu"]
+    assert "9.1.0" in answer.stdout and _runs(tool) == 1
+
+    broken = bin_dir / "broken-qemu"
+    broken.write_text("#!/bin/sh\necho oops >&2\nexit 1\n")
+    broken.chmod(0o755)
+    start_versions({"qemu": ("broken-qemu",)}).finish()
+    assert str(broken) not in json.loads(cache_file.read_text())["binaries"]
+
+
 # --- QEMU processes -------------------------------------------------------------------
 
 
@@ -371,6 +464,38 @@ def test_scan_finds_a_qemu_named_process(tmp_path: Path) -> None:
     finally:
         proc.kill()
         proc.wait()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs /proc")
+def test_proc_is_read_as_psutil_reads_it(tmp_path: Path) -> None:
+    """The scan reads ``/proc`` itself; what it finds equals psutil's answer."""
+    import psutil
+
+    from hvtui.detect.vms import _read_process, _read_process_psutil
+
+    fake = tmp_path / "qemu-system-x86_64-with-a-long-name"
+    os.symlink(sys.executable, fake)
+    script = (
+        "import threading, time\n"
+        "threading.Thread(target=time.sleep, args=(30,), daemon=True).start()\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(30)\n"
+    )
+    argv = [str(fake), "-c", script, "-name", "guest=win 11,debug-threads=on", "ü"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        ours = _read_process("/proc", proc.pid)
+        theirs = _read_process_psutil("/proc", proc.pid)
+        assert ours is not None and ours == theirs
+        process = psutil.Process(proc.pid)
+        assert (ours.name, ours.cmdline) == (process.name(), process.cmdline())
+        assert [t.tid for t in ours.threads] == [t.id for t in process.threads()]
+        assert len(ours.threads) == 2
+    finally:
+        proc.kill()
+        proc.wait()
+    assert _read_process("/proc", proc.pid) is None  # gone: skipped, as before
 
 
 # --- the text report and py-cpuinfo ---------------------------------------------------
