@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -14,9 +15,12 @@ def main() -> None:
     module and object costs ~10 ms per run).  When a flush fails, the usual exit
     reports it as before.
     """
-    from hvtui.cli import main as cli_main
+    try:
+        from hvtui.cli import main as cli_main
 
-    code = cli_main()
+        code = cli_main()
+    except KeyboardInterrupt:  # Ctrl-C while the CLI itself is still being imported
+        code = _interrupted()
     for stream in (sys.stdout, sys.stderr):  # None when started with the stream closed
         if stream is None:
             continue
@@ -25,6 +29,13 @@ def main() -> None:
         except (OSError, ValueError):
             sys.exit(code)
     os._exit(code)
+
+
+def _interrupted() -> int:
+    """One line and exit status 130, as for Ctrl-C anywhere later."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write("hvtui: interrupted\n")
+    return 130
 
 
 if __name__ == "__main__":

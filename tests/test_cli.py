@@ -256,3 +256,27 @@ def test_detect_imports_no_other_subcommand() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-2:] == ["['hvtui.cli.cmd_detect']", "[]"]
+
+
+@pytest.mark.parametrize("delay", [0.1, 0.5])
+def test_ctrl_c_is_one_line_and_130(delay: float) -> None:
+    """Ctrl-C while the CLI is still starting (0.1 s) or working (0.5 s into --deep,
+    which waits for py-cpuinfo): one line, exit 130, never a traceback."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hvtui", "detect", "--deep", "--json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the command finished before the signal came")
+    assert proc.returncode == 130, err
+    assert err == "hvtui: interrupted\n", err

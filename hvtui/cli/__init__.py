@@ -145,6 +145,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print_error(exc.message)
         return exc.code
     except KeyboardInterrupt:
+        print_error("interrupted")
         return 130
     except BrokenPipeError:
         # Output was piped into something that stopped reading (| head).
