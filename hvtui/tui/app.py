@@ -179,6 +179,12 @@ class HvtuiApp(App[int]):
             "The snippet alone across the terminal, to select or copy (ctrl+t)",
             wizard.action_snippet,
         )
+        yield SystemCommand(
+            "Verify on this host",
+            "Boot the draft's CPU configuration on this host's KVM and show what the guest "
+            "sees (ctrl+k)",
+            wizard.action_verify,
+        )
         if wizard.can_merge:
             yield SystemCommand(
                 "Save merged domain XML",

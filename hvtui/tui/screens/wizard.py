@@ -195,6 +195,15 @@ class WizardScreen(Screen[None]):
             tooltip="Save the domain XML the draft started from, merged with the draft",
             id="save-merged",
         ),
+        Binding(
+            "ctrl+k",
+            "verify",
+            "Verify",
+            show=False,
+            tooltip="Boot the draft's CPU configuration on this host's KVM and show what the "
+            "guest sees",
+            id="verify",
+        ),
     ]
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]  # noqa: RUF012 (Textual API)
@@ -788,10 +797,39 @@ class WizardScreen(Screen[None]):
             self.action_snippet()
         elif message.action == "save_merged":
             self.action_save_merged()
+        elif message.action == "verify":
+            self.action_verify()
         elif message.action == "list_running":
             self.list_running()
         elif message.action == "rescan_running":
             self.list_running(again=True)
+
+    def action_verify(self) -> None:
+        """Verify on this host: boot the draft's CPU configuration in a throw-away VM (live
+        host only: a snapshot's or demo's draft describes another machine)."""
+        from hvtui.verify import SpecError, from_preset
+
+        if self.sysroot is not None or self.demo is not None:
+            shown = f"the demo host {self.demo}" if self.demo else "a saved snapshot"
+            self.app.notify(
+                f"Verify on this host is not available: the wizard shows {one_line(shown)}, "
+                "and verifying boots QEMU on this machine's KVM. Run hvtui without "
+                "--sysroot/--demo on the host itself.",
+                title="Not available here",
+                severity="warning",
+                markup=False,
+            )
+            return
+        try:
+            spec = from_preset(self.preset)
+        except SpecError as exc:
+            self.app.notify(
+                one_line(str(exc)), title="Cannot verify", severity="error", markup=False
+            )
+            return
+        from hvtui.tui.screens.verify import VerifyDialog
+
+        self.app.push_screen(VerifyDialog(spec))
 
     def action_save(self) -> None:
         """Ask for name and file, confirm replacing, write atomically."""

@@ -133,6 +133,8 @@ class ReviewPane(VerticalScroll):
         with Horizontal(classes="row buttons"):
             yield Button("Snippet full width (ctrl+t)", id="snippet", compact=True)
             yield Button("Save merged domain XML (ctrl+d)", id="save-merged", compact=True)
+        with Horizontal(classes="row buttons"):
+            yield Button("Verify on this host (ctrl+k)", id="verify", compact=True)
         yield Static(Content.styled("What other tools turn on", "bold"), classes="section")
         table: DataTable[str] = DataTable(id="compare", zebra_stripes=True, cursor_type="row")
         yield table
@@ -184,6 +186,11 @@ class ReviewPane(VerticalScroll):
     def _when_snippet(self, event: Button.Pressed) -> None:
         event.stop()
         self.post_message(RunAction("snippet"))
+
+    @on(Button.Pressed, "#verify")
+    def _when_verify(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(RunAction("verify"))
 
     @on(Button.Pressed, "#save-merged")
     def _when_save_merged(self, event: Button.Pressed) -> None:
