@@ -1,8 +1,7 @@
-"""Shared fixtures: an isolated user config and cache directory for every test.
+"""Shared fixtures: an isolated user config directory for every test.
 
 Every test gets its own ``XDG_CONFIG_HOME`` so a developer's real presets can
-never leak into (or be written by) the suite, and its own ``XDG_CACHE_HOME`` so
-remembered ``--version`` answers neither leak in nor out.
+never leak into (or be written by) the suite.
 """
 
 from __future__ import annotations
@@ -17,10 +16,9 @@ import pytest
 def isolated_config(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Path]:
-    """Point XDG_CONFIG_HOME (and XDG_CACHE_HOME) at empty directories for the test."""
+    """Point XDG_CONFIG_HOME at an empty directory for the test's duration."""
     home = tmp_path_factory.mktemp("xdg")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
     yield home
 
 

@@ -185,6 +185,50 @@ def test_unsafe_or_broken_xml_is_one_line_error(data: str | bytes, message: str)
     assert text.startswith("in.xml: ") and message in text and "\n" not in text
 
 
+REFUSED_BY_BOTH = [
+    BILLION_LAUGHS,
+    EXTERNAL,
+    "<domain>&nbsp;</domain>",
+    "<domain><name>x</domain>",
+    "<domain>" + "<a>" * 300 + "</a>" * 300 + "</domain>",
+    "<domain>" + "<a>" * 300 + "</a>" * 300 + "</domain><broken",
+    "<domain>" + "<a/>" * (safexml.MAX_NODES + 1) + "</domain>",
+    "<domain>" + "<!--c-->" * (safexml.MAX_NODES + 1) + "</domain>",
+    "<domain>" + "<a/>" * (safexml.MAX_NODES + 1) + "<b></domain>",
+    "<?xml version='1.0'?>\n<!--x--><!\tDOCTYPE d><d/>",
+    "<d a='1' a='2'/>",
+]
+
+
+@pytest.mark.parametrize("data", REFUSED_BY_BOTH, ids=range(len(REFUSED_BY_BOTH)))
+def test_the_fast_parser_refuses_exactly_as_the_checked_one(data: str) -> None:
+    with pytest.raises(safexml.XmlError) as checked:
+        safexml.parse_checked(data, source="in.xml")
+    with pytest.raises(safexml.XmlError) as fast:
+        safexml.parse(data, source="in.xml")
+    assert str(fast.value) == str(checked.value)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        DOMAIN,
+        "<domain>" + "<a>" * 255 + "</a>" * 255 + "</domain>",  # 256 levels: the limit
+        "<d xmlns:a='u1' xmlns:b='u2'><a:x xmlns:a='u3'/><?pi x?><!--c--></d>\n<!--e-->",
+        "<domain>" + "<a/>" * (safexml.MAX_NODES - 1) + "</domain>",
+    ],
+)
+def test_the_fast_parser_builds_what_the_checked_one_builds(data: str) -> None:
+    fast = safexml.parse(data, source="in.xml")
+    checked = safexml.parse_checked(data, source="in.xml")
+    assert ET.tostring(fast.root) == ET.tostring(checked.root)
+    assert (fast.prolog, fast.epilog, fast.namespaces) == (
+        checked.prolog,
+        checked.epilog,
+        checked.namespaces,
+    )
+
+
 def test_size_limit_is_checked_before_parsing() -> None:
     with pytest.raises(safexml.XmlError, match="too large"):
         safexml.parse(b"<domain>" + b" " * 100 + b"</domain>", source="x", max_bytes=50)
