@@ -22,6 +22,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -33,6 +34,10 @@ from hvtui import presets  # noqa: E402
 from hvtui.model import Config  # noqa: E402
 from hvtui.presets import Preset  # noqa: E402
 from hvtui.tui.app import HvtuiApp  # noqa: E402
+from hvtui.tui.screens.apply import ApplyDialog  # noqa: E402
+
+if TYPE_CHECKING:
+    from hvtui.libvirt.apply import ApplyPlan
 
 #: SVG font declaration Textual writes, and what the PNGs use instead.
 SVG_FONT = "Fira Code"
@@ -50,7 +55,26 @@ class Shot:
     size: tuple[int, int]
     preset: Preset | None = None
     moves: list[str] = field(default_factory=list)
-    """Steps to show (``step:NAME``) or keys to press."""
+    """Steps to show (``step:NAME``), keys to press, or ``dialog:apply`` (the apply
+    dialog for a recorded plan: no libvirtd needed)."""
+
+
+def demo_plan(preset: Preset, name: str = "win11") -> ApplyPlan:
+    """What ``hvtui apply win11`` plans for a small domain without Hyper-V settings
+    (``tests/lvtools.py``'s throw-away domain), computed without libvirtd."""
+    from lvtools import domain_xml
+
+    from hvtui import export
+    from hvtui.libvirt.apply import APPLY, ApplyPlan, on_values, unified_diff
+
+    target = export.resolve_target(preset.target, detect=lambda: None)[0]
+    old = domain_xml(name)
+    new = export.merge_into(old, preset.config, target, source=name).text
+    what = f"preset {preset.name}"
+    diff = unified_diff(old, new, name, f"with {what}")
+    return ApplyPlan(
+        "qemu:///system", name, APPLY, what, old, new, diff, False, on_values(preset.config)
+    )
 
 
 def desktop() -> Preset:
@@ -89,6 +113,13 @@ SHOTS = [
         Preset("lab-vm", Config.of(relaxed=True, stimer=True, reenlightenment=True)),
         ["step:review"],
     ),
+    Shot(
+        "apply",
+        "Apply to a libvirt domain: the diff, and a question before defining",
+        (120, 40),
+        desktop(),
+        ["step:review", "dialog:apply"],
+    ),
 ]
 
 
@@ -102,6 +133,9 @@ async def take(shot: Shot, sysroot: Path, out: Path) -> Path:
                 app.wizard.go_to(move.removeprefix("step:"))
                 for _ in range(5):
                     await pilot.pause()
+            elif move == "dialog:apply":
+                app.push_screen(ApplyDialog(demo_plan(app.wizard.preset)))
+                await pilot.pause()
             else:
                 if move in ("right", "left"):
                     for _ in range(50):  # the tabs are built when the preview is first shown

@@ -18,6 +18,7 @@ from textual.app import App, SystemCommand
 from textual.screen import ModalScreen, Screen
 
 from hvtui.presets import Preset
+from hvtui.textsafe import one_line
 from hvtui.tui import _start_time, resume_gc_after_startup, services
 from hvtui.tui.commands import HvtuiCommands
 from hvtui.tui.screens.wizard import WizardScreen
@@ -185,6 +186,14 @@ class HvtuiApp(App[int]):
             "sees (ctrl+k)",
             wizard.action_verify,
         )
+        target = wizard.apply_target
+        if target is not None:
+            yield SystemCommand(
+                f"Apply to {one_line(target[1])}…",
+                f"Define the draft into the libvirt domain it started from ({target[0]}); "
+                "shows the diff and asks first (ctrl+l)",
+                wizard.action_apply_domain,
+            )
         if wizard.can_merge:
             yield SystemCommand(
                 "Save merged domain XML",

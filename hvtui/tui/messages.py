@@ -50,19 +50,24 @@ class StartFrom(Message):
 
     ``kind`` is ``recommended`` (``argument`` is the intent), ``file`` (a
     preset file), ``import`` (an existing VM: a file or pasted text),
-    ``running`` (``source`` is the running VM chosen) or ``empty``.
+    ``running`` (``source`` is the running VM chosen), ``libvirt`` (``argument`` is a
+    domain of the connection ``uri``) or ``empty``.
     """
 
-    def __init__(self, kind: str, argument: str = "", source: AuditInput | None = None) -> None:
+    def __init__(
+        self, kind: str, argument: str = "", source: AuditInput | None = None, uri: str = ""
+    ) -> None:
         super().__init__()
         self.kind = kind
         self.argument = argument
         self.source = source
+        self.uri = uri
 
 
 class RunAction(Message):
     """Run a screen action (``save``, ``export``, ``snippet``, ``save_merged``,
-    ``list_running``, ``rescan_running``) from a widget inside a pane."""
+    ``list_running``, ``rescan_running``, ``verify``, ``apply_domain``) from a widget
+    inside a pane."""
 
     def __init__(self, action: str) -> None:
         super().__init__()

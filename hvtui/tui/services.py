@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from hvtui.advice import HostView
     from hvtui.audit import AuditInput
     from hvtui.detect import HostReport
+    from hvtui.libvirt import ApplyPlan, ApplyResult
 
 # -- host ----------------------------------------------------------------------
 
@@ -795,3 +796,78 @@ __all__ = [
     "running_vms",
     "same_file",
 ]
+
+
+# -- libvirt domains (issue #14) ---------------------------------------------------------
+
+
+LIBVIRT_URI = "qemu:///system"
+"""The connection the wizard lists first: ``hvtui.libvirt.DEFAULT_URI`` (not imported here:
+the wizard starts without loading libvirt)."""
+
+
+class LibvirtProblemError(Exception):
+    """A libvirt connection, domain or binding that cannot be used (one printable line)."""
+
+
+@dataclass(frozen=True)
+class LibvirtDomains:
+    """The domains of one connection, by name (or why they could not be listed)."""
+
+    uri: str
+    names: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def _libvirt_problem(exc: Exception) -> LibvirtProblemError:
+    return LibvirtProblemError(one_line(str(exc)) or type(exc).__name__)
+
+
+def libvirt_domains(uri: str) -> LibvirtDomains:
+    """Every domain (defined or running) of ``uri``; blocks (call it in a worker)."""
+    from hvtui.libvirt import BindingError, LibvirtError, connect
+
+    try:
+        with connect(uri) as conn:
+            return LibvirtDomains(uri, tuple(d.name for d in conn.domains()))
+    except (BindingError, LibvirtError) as exc:
+        return LibvirtDomains(uri, error=str(_libvirt_problem(exc)))
+
+
+def load_libvirt_domain(uri: str, name: str) -> ImportedConfig:
+    """A domain's persistent definition, read exactly as ``hvtui audit`` reads a domain XML
+    (the draft can then be merged and applied); blocks.  Raises :class:`ImportFailedError`."""
+    from hvtui.audit import SourceError, load_text
+    from hvtui.libvirt import BindingError, LibvirtError, connect
+
+    try:
+        with connect(uri) as conn:
+            xml = conn.domain(name).xml(inactive=True)
+        return ImportedConfig.of(load_text(xml, label=f"{name} ({uri})"))
+    except (BindingError, LibvirtError, SourceError) as exc:
+        raise ImportFailedError(str(_libvirt_problem(exc))) from None
+
+
+def plan_domain_apply(uri: str, name: str, preset: Preset) -> ApplyPlan:
+    """What applying ``preset`` to the domain would change (``hvtui apply`` without
+    ``--yes``); blocks.  Raises :class:`LibvirtProblemError`."""
+    from hvtui import export
+    from hvtui.libvirt import BindingError, LibvirtError, connect, plan_apply
+
+    try:
+        with connect(uri) as conn:
+            return plan_apply(conn, name, preset)
+    except (BindingError, LibvirtError, export.ExportError) as exc:
+        raise _libvirt_problem(exc) from None
+
+
+def execute_domain_apply(plan: ApplyPlan, intent: str) -> ApplyResult:
+    """Back up, define, read back and verify (``hvtui apply --yes``); blocks.  Raises
+    :class:`LibvirtProblemError`."""
+    from hvtui.libvirt import BindingError, LibvirtError, connect, execute
+
+    try:
+        with connect(plan.uri) as conn:
+            return execute(conn, plan, intent=intent)
+    except (BindingError, LibvirtError) as exc:
+        raise _libvirt_problem(exc) from None

@@ -1,7 +1,9 @@
 """Review's "Verify on this host" (issue #16) and "Apply to DOMAIN" (issue #14).
 
 Verify runs :func:`hvtui.verify.run_verify` in a thread worker; here a stand-in returns
-a recorded result at once (the real boot is tested in ``tests/verify``).
+a recorded result at once (the real boot is tested in ``tests/verify``).  The libvirt
+tests use the real libvirtd (``qemu:///system``) and throw-away domains; they skip when
+it is unreachable (and fail under CI=true).
 """
 
 from __future__ import annotations
@@ -10,13 +12,21 @@ import threading
 from collections.abc import Callable
 
 import pytest
+from lvtools import URI, open_libvirt, throwaway_domain
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList
 from verify.support import demo_hyperv, demo_leaves
 
 from hvtui.model import Config
 from hvtui.presets import Preset
+from hvtui.tui import services
 from hvtui.tui.app import HvtuiApp
+from hvtui.tui.messages import ToggleOption
+from hvtui.tui.screens.apply import ApplyDialog
 from hvtui.tui.screens.verify import VerifyDialog
-from hvtui.tui.state import STEP_REVIEW
+from hvtui.tui.screens.wizard import DomainLoaded
+from hvtui.tui.state import STEP_REVIEW, STEP_START
+from hvtui.tui.widgets.start import StartPane
 from hvtui.verify import HostKvm, VerifyResult, VmSpec, decode
 from hvtui.verify.compare import compare
 
@@ -86,3 +96,81 @@ async def test_verify_is_not_offered_for_the_demo_host(make_app: AppFactory) -> 
         assert not isinstance(app.screen, VerifyDialog)
         assert "not available" in notices(app)
         assert DEMO in notices(app)
+
+
+async def wait_for(pilot: Pilot[int], ready: Callable[[], bool], what: str) -> None:
+    """Let workers run until ``ready()`` (libvirt answers in milliseconds here)."""
+    for _ in range(200):
+        await pilot.pause(0.02)
+        if ready():
+            return
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_start_from_a_libvirt_domain_lists_and_reads_it(make_app: AppFactory) -> None:
+    conn = open_libvirt()
+    with conn, throwaway_domain(conn) as name:
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await go_to(pilot, STEP_START)
+            pane = app.screen.query_one(StartPane)
+            pane.query_one("#libvirt-uri", Input).value = URI
+            await press_button(pilot, "#list-domains")
+            listing = pane.query_one("#domain-list", OptionList)
+
+            def listed() -> bool:
+                return any(str(o.prompt) == name for o in listing.options)
+
+            await wait_for(pilot, listed, "the domain list")
+            index = next(i for i, o in enumerate(listing.options) if str(o.prompt) == name)
+            listing.focus()
+            listing.highlighted = index
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.wizard.apply_target is not None, "the domain")
+            assert app.wizard.apply_target == (URI, name)
+            assert app.wizard.started_from is not None
+            assert app.wizard.can_merge  # a whole domain definition, as "domain XML" gives
+            assert f"Started from {name}" in notices(app)
+            assert app.wizard.preset.config.enabled() == ()  # the domain has no Hyper-V
+
+
+async def test_apply_to_a_domain_shows_the_diff_and_asks(make_app: AppFactory) -> None:
+    conn = open_libvirt()
+    with conn, throwaway_domain(conn) as name:
+        app = make_app(preset=Preset("vm", Config.of(relaxed=True, vapic=True)))
+        async with app.run_test(size=SIZE) as pilot:
+            wizard = app.wizard
+            imported = services.load_libvirt_domain(URI, name)
+            wizard.post_message(DomainLoaded(URI, name, imported, None))
+            await wait_for(pilot, lambda: wizard.apply_target is not None, "the domain")
+            wizard.load_preset(Preset("vm", Config.of(relaxed=True, vapic=True)))
+            # Loading a preset forgets the domain: nothing to apply to.
+            assert wizard.apply_target is None
+            await pilot.press("ctrl+z")
+            await pilot.pause()
+            assert wizard.apply_target == (URI, name)
+            wizard.post_message(ToggleOption("relaxed", True))
+            wizard.post_message(ToggleOption("vapic", True))
+            await pilot.pause()
+            await go_to(pilot, STEP_REVIEW)
+            await press_button(pilot, "#apply-domain")
+            await wait_for(pilot, lambda: isinstance(app.screen, ApplyDialog), "the dialog")
+            dialog = app.screen
+            assert isinstance(dialog, ApplyDialog)
+            diff = str(dialog.query_one("#apply-diff").render())
+            assert "+" in diff and "relaxed" in diff and "vapic" in diff
+            assert "relaxed" not in conn.domain(name).xml(inactive=True)
+            await pilot.press("c")  # cancel: nothing defined
+            await wait_for(pilot, lambda: "Nothing applied" in notices(app), "the answer")
+            assert "relaxed" not in conn.domain(name).xml(inactive=True)
+            await press_button(pilot, "#apply-domain")
+            await wait_for(pilot, lambda: isinstance(app.screen, ApplyDialog), "the dialog")
+            await pilot.press("a")
+
+            def applied() -> bool:
+                return "Applied to" in notices(app)
+
+            await wait_for(pilot, applied, "the apply")
+            assert "libvirt now gives QEMU exactly" in notices(app)
+            defined = conn.domain(name).xml(inactive=True)
+            assert "<relaxed state='on'/>" in defined and "<vapic state='on'/>" in defined

@@ -420,6 +420,7 @@ only looks: nothing changes until you toggle, type, choose or apply a fix.
 | `ctrl+e` | export a snippet to a file or the clipboard |
 | `ctrl+d` | save the domain XML you started from, merged with this draft |
 | `ctrl+k` | verify on this host: boot the draft's CPU configuration, show what the guest sees |
+| `ctrl+l` | apply the draft to the libvirt domain it started from (shows the diff, asks first) |
 | `ctrl+p` | command palette: load a preset, jump to an option, theme |
 | `?` | this help |
 | `q` | quit (asks when there are unsaved changes) |

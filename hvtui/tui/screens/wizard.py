@@ -122,6 +122,19 @@ class RunningListed(Message):
         self.running = running
 
 
+class DomainLoaded(Message):
+    """The worker read a libvirt domain's definition (or says why it could not)."""
+
+    def __init__(
+        self, uri: str, name: str, imported: services.ImportedConfig | None, error: str | None
+    ) -> None:
+        super().__init__()
+        self.uri = uri
+        self.name = name
+        self.imported = imported
+        self.error = error
+
+
 class WizardScreen(Screen[None]):
     """Host → start → every option → review, with the preview beside or one key away."""
 
@@ -204,6 +217,15 @@ class WizardScreen(Screen[None]):
             "guest sees",
             id="verify",
         ),
+        Binding(
+            "ctrl+l",
+            "apply_domain",
+            "Apply",
+            show=False,
+            tooltip="Apply the draft to the libvirt domain it started from (shows the diff, "
+            "asks first)",
+            id="apply-domain",
+        ),
     ]
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]  # noqa: RUF012 (Textual API)
@@ -273,6 +295,8 @@ class WizardScreen(Screen[None]):
         self.running: services.RunningVms | None = None
         """The running QEMU VMs, once listed (only when the Start step first asks)."""
         self._listing = False
+        self.libvirt_origin: tuple[AuditInput, str, str] | None = None
+        """The libvirt domain the draft was started from: its source, URI and name."""
         self.last_switch_ms: float = 0.0
         """How long the last step switch took to rebuild the pane (benchmark)."""
 
@@ -714,6 +738,11 @@ class WizardScreen(Screen[None]):
                 )
                 return
             self.start_from_vm(imported)
+        elif message.kind == "libvirt":
+            self.notify(
+                f"Reading {message.argument} from {message.uri}…", title="Start from", timeout=3
+            )
+            self._load_domain(message.uri, message.argument)
         elif message.kind == "running" and message.source is not None:
             self.start_from_vm(services.ImportedConfig.of(message.source))
         elif message.kind == "empty":
@@ -737,6 +766,118 @@ class WizardScreen(Screen[None]):
                 title="Not imported",
                 severity="warning",
                 timeout=10,
+                markup=False,
+            )
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="libvirt",
+        exit_on_error=False,
+        description="Reading a libvirt domain",
+    )
+    def _load_domain(self, uri: str, name: str) -> None:
+        """libvirt answers over a socket (and may time out): never on the UI path."""
+        try:
+            imported = services.load_libvirt_domain(uri, name)
+        except services.ImportFailedError as exc:
+            self.post_message(DomainLoaded(uri, name, None, str(exc)))
+        else:
+            self.post_message(DomainLoaded(uri, name, imported, None))
+
+    @on(DomainLoaded)
+    def _when_domain_loaded(self, message: DomainLoaded) -> None:
+        if message.imported is None:
+            self.notify(
+                message.error or "unknown error",
+                title=f"Cannot read {one_line(message.name)}",
+                severity="error",
+                timeout=8,
+                markup=False,
+            )
+            return
+        self.libvirt_origin = (message.imported.source, message.uri, message.name)
+        self.start_from_vm(message.imported)
+        self.refresh_bindings()
+
+    @property
+    def apply_target(self) -> tuple[str, str] | None:
+        """The libvirt domain (URI, name) the draft can be applied to: the one it started
+        from (undoing that start forgets it)."""
+        origin = self.libvirt_origin
+        if origin is None or self.started_from is not origin[0]:
+            return None
+        return origin[1], origin[2]
+
+    def action_apply_domain(self) -> None:
+        """Apply to DOMAIN: plan in a worker, show the diff, ask, then define."""
+        target = self.apply_target
+        if target is None:
+            self.notify(
+                "Start from a libvirt domain first (Start from → A libvirt domain); the "
+                "draft is applied to that domain.",
+                title="Apply to a domain",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self._apply_domain(target[0], target[1], self.preset, self.intent)
+
+    @work(exclusive=True, group="apply", exit_on_error=False, description="Applying to a domain")
+    async def _apply_domain(self, uri: str, name: str, preset: Preset, intent: str) -> None:
+        """Plan (a thread), show the diff and ask (``push_screen_wait``), then execute (a
+        thread): what ``hvtui apply DOMAIN`` and then ``--yes`` do."""
+        from hvtui.tui.screens.apply import ApplyDialog
+
+        shown = one_line(name)
+        try:
+            plan = await asyncio.to_thread(services.plan_domain_apply, uri, name, preset)
+        except services.LibvirtProblemError as exc:
+            self.notify(str(exc), title=f"Cannot apply to {shown}", severity="error", markup=False)
+            return
+        if plan.blocked:
+            self.notify(
+                f"Not applied: the draft has errors (see Review); {shown} was not changed.",
+                title=f"Apply to {shown}",
+                severity="error",
+                markup=False,
+            )
+            return
+        if not plan.changed:
+            self.notify(
+                f"No change: {shown}'s definition already has the draft.",
+                title=f"Apply to {shown}",
+                markup=False,
+            )
+            return
+        answer = await self.app.push_screen_wait(ApplyDialog(plan))
+        if answer != "apply":
+            self.notify(f"Nothing applied: {shown} was not changed.", timeout=4, markup=False)
+            return
+        try:
+            result = await asyncio.to_thread(services.execute_domain_apply, plan, intent)
+        except services.LibvirtProblemError as exc:
+            self.notify(str(exc), title=f"Cannot apply to {shown}", severity="error", markup=False)
+            return
+        backup = (
+            f" The old definition is in {one_line(str(result.backup))}." if result.backup else ""
+        )
+        running = " It takes effect at the next boot." if plan.running else ""
+        if result.verified:
+            self.notify(
+                f"Applied to {shown}: libvirt now gives QEMU exactly the draft's hv-* "
+                f"options.{running}{backup}",
+                title=f"Applied to {shown}",
+                timeout=10,
+                markup=False,
+            )
+        else:
+            self.notify(
+                f"Defined {shown}, but libvirt does not give QEMU exactly the draft's hv-* "
+                f"options (hvtui apply {shown} says more).{backup}",
+                title=f"Applied to {shown}: not verified",
+                severity="warning",
+                timeout=12,
                 markup=False,
             )
 
@@ -797,6 +938,8 @@ class WizardScreen(Screen[None]):
             self.action_snippet()
         elif message.action == "save_merged":
             self.action_save_merged()
+        elif message.action == "apply_domain":
+            self.action_apply_domain()
         elif message.action == "verify":
             self.action_verify()
         elif message.action == "list_running":

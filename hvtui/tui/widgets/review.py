@@ -135,6 +135,7 @@ class ReviewPane(VerticalScroll):
             yield Button("Save merged domain XML (ctrl+d)", id="save-merged", compact=True)
         with Horizontal(classes="row buttons"):
             yield Button("Verify on this host (ctrl+k)", id="verify", compact=True)
+            yield Button("Apply to domain… (ctrl+l)", id="apply-domain", compact=True)
         yield Static(Content.styled("What other tools turn on", "bold"), classes="section")
         table: DataTable[str] = DataTable(id="compare", zebra_stripes=True, cursor_type="row")
         yield table
@@ -191,6 +192,11 @@ class ReviewPane(VerticalScroll):
     def _when_verify(self, event: Button.Pressed) -> None:
         event.stop()
         self.post_message(RunAction("verify"))
+
+    @on(Button.Pressed, "#apply-domain")
+    def _when_apply_domain(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(RunAction("apply_domain"))
 
     @on(Button.Pressed, "#save-merged")
     def _when_save_merged(self, event: Button.Pressed) -> None:

@@ -1,18 +1,22 @@
 """The "Start from" step: the recommendation, a preset, a file, an existing or running VM,
-or nothing.
+a libvirt domain, or nothing.
 
 Every choice is a :class:`~hvtui.tui.messages.StartFrom` message; the screen
 replaces the draft (undoably) and reports what it loaded.  Running VMs are
 listed by the screen in a worker the first time this step is shown (psutil
-walks every process); the pane draws whatever the view holds.
+walks every process); the pane draws whatever the view holds.  A libvirt
+connection's domains are listed by this pane, in a worker, when asked.
 """
 
 from __future__ import annotations
 
-from textual import on
+from typing import ClassVar
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Button, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -105,6 +109,7 @@ class StartPane(VerticalScroll):
         self._initial = view
         self._intents: dict[str, str] = {}
         self._listed = view.running
+        self._domains: services.LibvirtDomains | None = None
         """The running-VM list drawn (redrawn only when the view's differs)."""
 
     def compose(self) -> ComposeResult:
@@ -154,8 +159,77 @@ class StartPane(VerticalScroll):
         )
         with Horizontal(classes="row"):
             yield Button("Rescan", id="rescan-running", compact=True)
+        yield Static(Content.styled("A libvirt domain", "bold"), classes="section")
+        with Horizontal(classes="row"):
+            yield Input(
+                value=self.libvirt_uri, placeholder="qemu:///system", id="libvirt-uri", compact=True
+            )
+            yield Button("List domains", id="list-domains", compact=True)
+        yield OptionList(
+            Option(
+                Content.styled("List domains shows the connection's domains.", "$text-muted"),
+                disabled=True,
+            ),
+            id="domain-list",
+        )
         yield Static(Content.styled("Nothing", "bold"), classes="section")
         yield Button("Start empty", id="start-empty", compact=True)
+
+    libvirt_uri: ClassVar[str] = services.LIBVIRT_URI
+    """The connection whose domains are listed first (the last one used, after that)."""
+
+    class DomainsListed(Message):
+        """The domains of a connection were listed (in the worker)."""
+
+        def __init__(self, domains: services.LibvirtDomains) -> None:
+            super().__init__()
+            self.domains = domains
+
+    @on(Button.Pressed, "#list-domains")
+    @on(Input.Submitted, "#libvirt-uri")
+    def _when_list_domains(self, event: Button.Pressed | Input.Submitted) -> None:
+        event.stop()
+        uri = self.query_one("#libvirt-uri", Input).value.strip() or services.LIBVIRT_URI
+        StartPane.libvirt_uri = uri
+        self.query_one("#domain-list", OptionList).set_options(
+            [Option(Content.styled(f"Listing the domains of {uri}…", "$text-muted"), disabled=True)]
+        )
+        self._list_domains(uri)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="domains",
+        exit_on_error=False,
+        description="Listing libvirt domains",
+    )
+    def _list_domains(self, uri: str) -> None:
+        """Connecting can take seconds (or time out): never on the UI path."""
+        self.post_message(StartPane.DomainsListed(services.libvirt_domains(uri)))
+
+    @on(DomainsListed)
+    def _when_domains_listed(self, message: DomainsListed) -> None:
+        listed = message.domains
+        self._domains = listed
+        listing = self.query_one("#domain-list", OptionList)
+        if listed.error is not None:
+            note = f"Cannot list the domains: {listed.error}"
+            listing.set_options([Option(Content.styled(note, "$text-error"), disabled=True)])
+        elif not listed.names:
+            note = f"{listed.uri} has no domains."
+            listing.set_options([Option(Content.styled(note, "$text-muted"), disabled=True)])
+        else:
+            listing.set_options(
+                Option(one_line(name), id=str(i)) for i, name in enumerate(listed.names)
+            )
+
+    @on(OptionList.OptionSelected, "#domain-list")
+    def _when_domain(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if self._domains is None or event.option.id is None:
+            return
+        name = self._domains.names[int(event.option.id)]
+        self.post_message(StartFrom("libvirt", name, uri=self._domains.uri))
 
     def on_mount(self) -> None:
         """Ask the screen for the running VMs (it lists them once, in a worker)."""
