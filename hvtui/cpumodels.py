@@ -17,8 +17,11 @@ from __future__ import annotations
 import difflib
 import re
 
-#: Letters, digits, ``.``, ``_`` or ``-``: nothing to quote on a command line, no comma.
-NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+from hvtui.textsafe import SAFE_NAME
+
+#: Letters, digits, ``.``, ``_`` or ``-``: nothing to quote on a command line, no comma
+#: (the one rule for names, :data:`hvtui.textsafe.SAFE_NAME`).
+NAME_RE = SAFE_NAME
 
 _VERSIONED = re.compile(r"(?P<base>.+)-v[1-9][0-9]{0,2}")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from hvtui.limits import MAX_PRESET_BYTES
 from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
 from hvtui.model.values import describe_type, kind_matches
+from hvtui.textsafe import SAFE_NAME, safe_name
 from hvtui.untrusted import UntrustedError, load_toml
 from hvtui.versions import Version, VersionError, parse_version
 
@@ -37,8 +37,6 @@ MAX_BYTES = MAX_PRESET_BYTES
 
 TOP_KEYS = ("schema", "name", "description", "enlightenments", "cpu", "target")
 TARGET_KEYS = ("cpu-model", "qemu", "libvirt")
-#: ``\Z``, not ``$``: ``$`` also matches before a final newline ("x\n").
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 Origin = Literal["shipped", "user", "file"]
 
@@ -135,11 +133,7 @@ def name_from(text: str) -> str:
     has at most 64 characters, so a preset written back (``export --format toml``)
     passes ``check``.  Nothing usable left gives ``preset``.
     """
-    if _NAME_RE.match(text):  # the common case: the file name is already a name
-        return text
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", text)
-    cleaned = re.sub(r"^[^A-Za-z0-9]+", "", cleaned)[:64].rstrip("-")
-    return cleaned if _NAME_RE.match(cleaned) else "preset"
+    return safe_name(text) or "preset"
 
 
 def _from_document(
@@ -150,7 +144,7 @@ def _from_document(
             raise PresetError(source, key, _unknown_key(key, TOP_KEYS, "top-level key"))
     _check_schema(doc, source)
     name = _optional_string(doc, "name", source)
-    if name is not None and not _NAME_RE.match(name):
+    if name is not None and not SAFE_NAME.fullmatch(name):
         raise PresetError(
             source,
             "name",
@@ -270,7 +264,7 @@ def _target(table: object, source: str) -> Target:
             raise PresetError(source, f"target.{key}", _unknown_key(key, TARGET_KEYS, "key"))
     cpu_model = table.get("cpu-model")
     if cpu_model is not None and (
-        not isinstance(cpu_model, str) or not cpumodels.NAME_RE.fullmatch(cpu_model)
+        not isinstance(cpu_model, str) or not SAFE_NAME.fullmatch(cpu_model)
     ):
         shown = describe_type(cpu_model)
         raise PresetError(

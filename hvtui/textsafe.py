@@ -10,6 +10,26 @@ wizard's, escapes them with :func:`printable`, and every one-line error with
 
 from __future__ import annotations
 
+import re
+
+#: A name that needs quoting nowhere hvtui writes it (a shell word, a file name, a
+#: ``-cpu`` item: no comma): letters, digits, ``.``, ``_`` or ``-``, at most 64,
+#: starting with a letter or digit.  Preset names and CPU model names; ``fullmatch``.
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+#: What :data:`SAFE_NAME` does not allow, for :func:`safe_name`.
+_NOT_IN_NAMES = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(text: str) -> str | None:
+    """``text`` as a :data:`SAFE_NAME` (``My VM (old)`` gives ``My-VM-old``): what is not
+    allowed becomes ``-``, a leading ``.``, ``_`` or ``-`` goes, and the rest is cut to 64;
+    ``None`` when nothing is left."""
+    if SAFE_NAME.fullmatch(text):  # the common case: already a name
+        return text
+    cleaned = _NOT_IN_NAMES.sub("-", text).lstrip("._-")[:64].rstrip("-")
+    return cleaned if SAFE_NAME.fullmatch(cleaned) else None
+
+
 #: Kept as is in multi-line output; everything else unprintable is escaped (tabs too,
 #: so a column layout cannot be faked).
 _KEPT = "\n"

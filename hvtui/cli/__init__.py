@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from hvtui import __version__
+from hvtui.bugs import EXIT_INTERNAL, debug_enabled, internal_error_line
 from hvtui.cli.errors import CliError, print_error
 from hvtui.cli.hostsource import add_host_options, resolve_host
 from hvtui.cli.streams import OutputError, Streams
@@ -42,8 +43,6 @@ _VALUED = ("--sysroot", "--demo")
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
-#: A bug in hvtui (sysexits' EX_SOFTWARE): never the answer to any input.
-EXIT_INTERNAL = 70
 
 
 class _Parser(argparse.ArgumentParser):
@@ -157,7 +156,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except OSError as exc:
         # A path the system refused (too long, a loop, a full disk) is a bad input or
         # output path, not a bug: name it, as every other input error does.
-        if os.environ.get("HVTUI_DEBUG") or exc.filename is None:
+        if debug_enabled() or exc.filename is None:
             return _internal_error(exc)
         print_error(f"{os.fsdecode(exc.filename)}: {exc.strerror or exc}")
         return EXIT_USAGE
@@ -167,10 +166,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _internal_error(exc: Exception) -> int:
     """A bug: one line (the traceback with ``HVTUI_DEBUG=1``), exit 70."""
-    if os.environ.get("HVTUI_DEBUG"):
+    if debug_enabled():
         raise exc
-    print_error(
-        f"internal error: {type(exc).__name__}: {exc} "
-        "(set HVTUI_DEBUG=1 for details and please report it)"
-    )
+    print_error(internal_error_line(exc))
     return EXIT_INTERNAL

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+from hvtui.bugs import debug_enabled, describe
 from hvtui.detect.report import (
     FAILED,
     NOT_LINUX,
@@ -77,9 +78,9 @@ def run_detection(
     except Exception as exc:  # detection must never take its caller down
         if started is not None:
             started.finish()  # reap the children whatever happened
-        if os.environ.get("HVTUI_DEBUG"):
+        if debug_enabled():
             raise
-        reason = f"{FAILED}: internal error in detection: {type(exc).__name__}: {exc}"
+        reason = f"{FAILED}: internal error in detection: {describe(exc)}"
         source = "live" if sysroot is None else f"sysroot:{sysroot}"
         from hvtui.detect.live import LiveData
 
@@ -99,9 +100,9 @@ class _SectionGuard:
     """
 
     def _reason(self, name: str, exc: Exception) -> str:
-        if os.environ.get("HVTUI_DEBUG"):
+        if debug_enabled():
             raise exc
-        return f"{FAILED}: internal error while detecting {name}: {type(exc).__name__}: {exc}"
+        return f"{FAILED}: internal error while detecting {name}: {describe(exc)}"
 
     @overload
     def section(self, cls: type[T], name: str, build: Callable[[], T]) -> T: ...
