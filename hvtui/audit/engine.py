@@ -102,6 +102,7 @@ class VmAudit:
             "other_properties": list(imported.other_properties),
             "extra_args": list(imported.extra_args),
             "notes": list(self.notes),
+            "origins": dict(imported.origins),
             "ok": self.ok,
             "counts": {s.value: n for s, n in count(self.findings).items()},
             "findings": [f.to_json() for f in self.findings],
@@ -246,6 +247,7 @@ def audit_vm(
         cpu_model=imported.cpu_model,
     )
     effective, notes = effective_config(source, host)
+    notes[:0] = imported.notes
     if imported.pinning:
         state = {True: "yes", False: "no", None: "unknown"}[source.pinned]
         notes.append(f"pinned: {state} ({imported.pinning})")

@@ -22,7 +22,7 @@ from hvtui import inputs
 from hvtui.formats import libvirt_layout as layout
 from hvtui.formats import safexml
 from hvtui.importers.libvirt_xml import parse_libvirt_xml
-from hvtui.importers.proxmox import parse_proxmox_config, proxmox_options
+from hvtui.importers.proxmox import parse_proxmox_config, proxmox_cpu_models, proxmox_options
 from hvtui.importers.qemu_cmdline import (
     CommandLineError,
     looks_like_qemu,
@@ -31,11 +31,11 @@ from hvtui.importers.qemu_cmdline import (
 )
 from hvtui.importers.result import Imported
 from hvtui.importers.virtinstall_args import looks_like_virt_install, parse_virt_install_args
+from hvtui.model import Config
 
 if TYPE_CHECKING:
     from hvtui.detect.report import Fact
     from hvtui.detect.vms import GuestProcess, ProcessAnswer
-    from hvtui.model import Config
 
 #: Largest input read (the XML limit; a command line or Proxmox file is far smaller).
 MAX_INPUT_BYTES = safexml.MAX_XML_BYTES
@@ -45,6 +45,9 @@ VM_FILE = "a VM definition (domain XML, command line or Proxmox configuration)"
 LIBVIRT = "libvirt-xml"
 QEMU = "qemu-command"
 PROXMOX = "proxmox"
+#: ``/etc/pve/virtual-guest/cpu-models.conf``: no VM, the custom CPU models the
+#: Proxmox configurations of the same run use.
+PROXMOX_CPU_MODELS = "proxmox-cpu-models"
 VIRT_INSTALL = "virt-install"
 RUNNING = "running"
 #: Each input kind in words, for output.
@@ -52,6 +55,7 @@ KIND_NAMES = {
     LIBVIRT: "libvirt domain XML",
     QEMU: "QEMU command line",
     PROXMOX: "Proxmox guest configuration",
+    PROXMOX_CPU_MODELS: "Proxmox custom CPU models",
     VIRT_INSTALL: "virt-install command line",
     RUNNING: "running QEMU process",
 }
@@ -105,6 +109,10 @@ class AuditInput:
     pid: int | None = None
     threads: tuple[VcpuThread, ...] = ()
     """A running VM's vCPU threads (empty for files, or without thread names)."""
+    options: dict[str, str] | None = None
+    """A Proxmox configuration's ``key: value`` options (read again with custom models)."""
+    cpu_models: dict[str, Any] | None = None
+    """The models of a :data:`PROXMOX_CPU_MODELS` input."""
 
     @property
     def config(self) -> Config:
@@ -188,13 +196,37 @@ def load_text(data: bytes | str, *, label: str = "<pasted text>") -> AuditInput:
         raise SourceError(f"{label}: empty")
     if text.lstrip().startswith("<"):
         return _from_xml(text, label)
+    if text.lstrip().startswith("cpu-model:"):
+        models = proxmox_cpu_models(text)
+        if models is None:
+            raise SourceError(f"{label}: not a Proxmox cpu-models.conf (cpu-model: sections)")
+        return AuditInput(label, PROXMOX_CPU_MODELS, Imported(Config()), cpu_models=models)
     try:
         options = proxmox_options(text)
         if options is not None:
-            return AuditInput(label, PROXMOX, parse_proxmox_config(text, options=options))
+            imported = parse_proxmox_config(text, options=options)
+            return AuditInput(label, PROXMOX, imported, options=options)
         return _from_command(text, label)
     except CommandLineError as exc:
         raise SourceError(f"{label}: {exc}") from None
+
+
+def with_cpu_models(inputs: list[AuditInput]) -> list[AuditInput]:
+    """The VMs of ``inputs``, Proxmox ones read again with the custom CPU models of any
+    ``cpu-models.conf`` among them (which are not VMs and are dropped)."""
+    models: dict[str, Any] = {}
+    for source in inputs:
+        if source.kind == PROXMOX_CPU_MODELS and source.cpu_models:
+            models.update(source.cpu_models)
+    vms = [s for s in inputs if s.kind != PROXMOX_CPU_MODELS]
+    if not models:
+        return vms
+    return [
+        replace(s, imported=parse_proxmox_config("", options=s.options, cpu_models=models))
+        if s.kind == PROXMOX and s.options is not None
+        else s
+        for s in vms
+    ]
 
 
 def load_vm_source(source: str | Path) -> AuditInput:
@@ -289,6 +321,7 @@ __all__ = [
     "LIBVIRT",
     "MAX_INPUT_BYTES",
     "PROXMOX",
+    "PROXMOX_CPU_MODELS",
     "QEMU",
     "RUNNING",
     "VIRT_INSTALL",
@@ -302,4 +335,5 @@ __all__ = [
     "load_vm_source",
     "read_input",
     "running_vms",
+    "with_cpu_models",
 ]

@@ -11,7 +11,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from hvtui.catalog import proxmox
 from hvtui.catalog.types import Value
+from hvtui.versions import Version
 
 
 class PeerState(enum.Enum):
@@ -99,6 +101,28 @@ def _off(note: str) -> PeerDefault:
     return PeerDefault(PeerState.OFF, None, note)
 
 
+def _proxmox_defaults() -> dict[str, PeerDefault]:
+    """qemu-server's automatic Windows set as peer defaults, from its rules."""
+    out: dict[str, PeerDefault] = {}
+    for rule in proxmox.AUTO_RULES:
+        if rule.option in out:
+            continue
+        cond = rule.describe() + ("" if rule.verified else " (not verified)")
+        if rule.intel_only or (rule.machine is not None and rule.machine > Version(3, 1, 0)):
+            out[rule.option] = _cond(cond + "; else cpu: flags=+hv-evmcs")
+        else:
+            value = rule.value if isinstance(rule.value, int) and rule.value > 1 else None
+            low = "; 0xffff below machine 2.3" if rule.option == "spinlocks" else ""
+            out[rule.option] = _on(cond + low, value)
+    out["tlbflush"] = _opt("cpu: flags=+hv-tlbflush ('may lead to guest bluescreens on old CPUs')")
+    out["vendor-id"] = _cond(
+        f'"{proxmox.VENDOR_ID_DEFAULT}" with a GPU passed with x-vga, or cpu: hv-vendor-id'
+    )
+    for name in ("frequencies", "stimer-direct", "reenlightenment", "avic", "tlbflush-ext"):
+        out[name] = _opt("flags +hv-" + name + " in a custom CPU model")
+    return out
+
+
 PEERS: tuple[Peer, ...] = (
     # virt-install, for --osinfo win* (virtinst Guest.hyperv_supported()): virt-manager
     # 5.0.0's virtinst/domain/features.py DomainFeatures._set_hyperv_defaults() turns on
@@ -137,26 +161,9 @@ PEERS: tuple[Peer, ...] = (
             "vendor-id": _off("not offered by its --features option"),
         },
     ),
-    Peer(
-        "proxmox",
-        "Proxmox VE",
-        "qemu-server 9.2",
-        {
-            "relaxed": _on("Windows 7 and later"),
-            "vapic": _ON,
-            "spinlocks": _on(value=0x1FFF),
-            "vpindex": _on("machine type 2.6 and later"),
-            "runtime": _on("machine type 2.6 and later"),
-            "synic": _on("machine type 2.12+"),
-            "stimer": _on("machine type 2.12+"),
-            "time": _ON,
-            "reset": _on("machine type 2.6 and later"),
-            "tlbflush": _opt("made opt-in: 'may lead to guest bluescreens on old CPUs'"),
-            "ipi": _on("machine type 3.1 and later"),
-            "evmcs": _cond("Intel host, Windows 11 and later, recent machine type; else opt-in"),
-            "vendor-id": _cond('"proxmox" with a passed-through GPU (x-vga), or a user value'),
-        },
-    ),
+    # Proxmox: generated from the rules in hvtui.catalog.proxmox (qemu-server 9.x,
+    # CPUConfig.pm get_hyperv_enlightenments at bd0347878e82), for ostype win*.
+    Peer("proxmox", "Proxmox VE", f"{proxmox.QEMU_SERVER} (CPUConfig.pm)", _proxmox_defaults()),
     Peer(
         "nova",
         "OpenStack Nova",

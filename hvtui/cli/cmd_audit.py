@@ -46,7 +46,8 @@ def register(sub: Any) -> None:
         "files",
         nargs="*",
         metavar="FILE",
-        help="domain XML, QEMU command line or Proxmox VM .conf; - reads stdin",
+        help="domain XML, QEMU command line or Proxmox VM .conf (with "
+        "/etc/pve/virtual-guest/cpu-models.conf for its custom CPU models); - reads stdin",
     )
     parser.add_argument(
         "--running",
@@ -100,6 +101,9 @@ def run(args: argparse.Namespace) -> int:
         except SourceError as exc:
             print_error(str(exc))
             errors.append({"source": "<stdin>" if path == "-" else path, "error": str(exc)})
+    from hvtui.audit.sources import with_cpu_models
+
+    inputs = with_cpu_models(inputs)
     running = scan.running_names
     audits = [
         audit_vm(
@@ -194,6 +198,12 @@ def _vm_text(audit: VmAudit, *, verbose: bool) -> str:
         lines.append(f"  CPU settings: {cpu_settings_text(imported.cpu_settings)}")
     if imported.other_properties:
         lines.append("  other -cpu properties: " + " ".join(imported.other_properties))
+    if imported.origins:
+        by_origin: dict[str, list[str]] = {}
+        for option, where in imported.origins:
+            by_origin.setdefault(where, []).append(catalog.get(option).qemu_property)
+        lines.append("  where from:")
+        lines += [f"    {where}: {' '.join(props)}" for where, props in by_origin.items()]
     for note in audit.notes:
         lines.append(f"  {note}")
     if audit.effective != imported.config:

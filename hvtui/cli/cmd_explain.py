@@ -144,6 +144,7 @@ def describe(entry: Enlightenment) -> str:
         since += " (inferred, not verified)"
     facts.append(("QEMU", f"{entry.qemu_property}=..., since {since}"))
     facts.append(("libvirt", _libvirt_line(entry)))
+    facts.append(("Proxmox", _proxmox_line(entry)))
     facts.append(("Peers", _peers_line(entry)))
     if entry.libvirt.note and entry.libvirt.kind is not LibvirtKind.NONE:
         facts.append(("", entry.libvirt.note))
@@ -157,6 +158,14 @@ def describe(entry: Enlightenment) -> str:
         out.append(f"{label:<{label_width}}{wrapped[0]}")
         out.extend(" " * label_width + rest for rest in wrapped[1:])
     return "\n".join(out)
+
+
+def _proxmox_line(entry: Enlightenment) -> str:
+    """How a Proxmox VE VM gets it: automatic, its ``flags=`` name, or only via ``args:``."""
+    from hvtui.catalog import ValueKind
+    from hvtui.catalog.proxmox import spelling
+
+    return spelling(entry.name, entry.kind is ValueKind.SWITCH)
 
 
 def _peers_line(entry: Enlightenment) -> str:

@@ -16,6 +16,7 @@ from hvtui import presets
 from hvtui.export.context import ExportError, ExportTarget
 from hvtui.export.json_export import render_json
 from hvtui.export.libvirt import render_libvirt
+from hvtui.export.proxmox import render_proxmox
 from hvtui.export.qemu import render_qemu
 from hvtui.export.virtinstall import render_virt_install
 from hvtui.presets import Preset, Target
@@ -117,6 +118,10 @@ def _json(preset: Preset, target: ExportTarget, known: frozenset[str] | None) ->
     return render_json(preset, target, known_features=known, toml_text=toml_text)
 
 
+def _proxmox(preset: Preset, target: ExportTarget, _known: frozenset[str] | None) -> str:
+    return render_proxmox(preset.config, target, preset_name=preset.name)
+
+
 # The command line's order (``--format`` choices); ``tab`` is the wizard's.
 register(Format("qemu", "QEMU", "bash", ".qemu.txt", _qemu, tab=1))
 register(Format("libvirt", "libvirt", "xml", ".xml", _libvirt, tab=2))
@@ -133,6 +138,7 @@ register(
 )
 register(Format("toml", "TOML", "toml", ".toml", _toml, tab=0))
 register(Format("json", "JSON", "json", ".json", _json, uses_features=True))
+register(Format("proxmox", "Proxmox VE", "bash", ".proxmox.sh", _proxmox))
 
 __all__ = [
     "Format",

@@ -2,19 +2,15 @@
 
 A Proxmox guest is ``/etc/pve/qemu-server/VMID.conf``: ``key: value`` lines,
 then one ``[snapshot]`` section per snapshot (ignored: only the current
-configuration runs).  Two keys carry QEMU's Hyper-V options:
-
-- ``cpu: [cputype=]MODEL[,flags=+hv-x;-hv-y][,hv-vendor-id=ID]...`` becomes the
-  ``-cpu`` Proxmox builds;
-- ``args: ...`` is appended verbatim to the end of QEMU's command line, so a
-  ``-cpu`` there replaces Proxmox's own (QEMU keeps the last) and ``-global``
-  lines apply as usual.
-
-Both go through :func:`~hvtui.importers.qemu_cmdline.parse_qemu_args` as the
-argument vector Proxmox would build.  What Proxmox adds by itself for a Windows
-``ostype`` (its own ``hv_*`` list, which depends on its version and the machine
-type) is not in the file; the result says so, and ``qm showcmd VMID`` or
-``hvtui audit --running`` show the complete command line.
+configuration runs).  What the guest gets is what qemu-server builds from it
+(:func:`hvtui.formats.proxmox.proxmox_cpu`): its automatic Hyper-V set for a
+Windows ``ostype`` (which depends on the Windows version, the machine version,
+``bios``, a GPU passed through with ``x-vga`` and ``hv-vendor-id``), the flags of
+a custom CPU model (from ``/etc/pve/virtual-guest/cpu-models.conf`` when given),
+the VM's own ``cpu: flags=``, and ``hidden``; then ``args:`` is appended to
+QEMU's command line, so a ``-cpu`` there replaces all of it (QEMU keeps the
+last) and ``-global`` lines apply as usual.  The result says where each option
+came from (:attr:`~hvtui.importers.result.Imported.origins`).
 """
 
 from __future__ import annotations
@@ -22,7 +18,16 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from hvtui.importers.qemu_cmdline import CommandLineError, parse_qemu_args, split_command
+from hvtui import catalog
+from hvtui.formats.proxmox import (
+    CpuConf,
+    origin_of,
+    parse_cpu_models,
+    proxmox_cpu,
+    qemu_ordered,
+    split_args,
+)
+from hvtui.importers.qemu_cmdline import CommandLineError, parse_qemu_args
 from hvtui.importers.result import Imported
 from hvtui.untrusted import parse_int
 
@@ -94,38 +99,68 @@ def cpu_argument(value: str) -> tuple[str, list[str]]:
     return ",".join([model or "kvm64", *items]), others
 
 
-def parse_proxmox_config(text: str, *, options: dict[str, str] | None = None) -> Imported:
-    """The Hyper-V configuration of a Proxmox guest, as far as its file states it.
+def parse_proxmox_config(
+    text: str,
+    *,
+    options: dict[str, str] | None = None,
+    cpu_models: dict[str, CpuConf] | None = None,
+    host_intel: bool | None = None,
+) -> Imported:
+    """The Hyper-V configuration a Proxmox guest starts with, and where each option is from.
 
     ``options`` is :func:`proxmox_options` of ``text`` when the caller already has
-    it.  Raises :class:`~hvtui.importers.qemu_cmdline.CommandLineError` when the
-    text is not a Proxmox configuration or its ``args:`` cannot be split.
+    it; ``cpu_models`` the parsed ``cpu-models.conf`` (:func:`parse_cpu_models`),
+    ``None`` when not given.  Raises :class:`~hvtui.importers.qemu_cmdline.CommandLineError`
+    when the text is not a Proxmox configuration.
     """
     options = options if options is not None else proxmox_options(text)
     if options is None:
         raise CommandLineError("not a Proxmox guest configuration (key: value lines)")
-    argv: list[str] = []
-    notes: list[str] = []
-    if "cpu" in options:
-        cpu, _proxmox_only = cpu_argument(options["cpu"])
-        argv += ["-cpu", cpu]
-    args = split_command(options.get("args", ""))
-    found = parse_qemu_args(argv + args)
-    args_cpu = any(word.lstrip("-").partition("=")[0] == "cpu" for word in args)
-    ostype = options.get("ostype", "")
-    if ostype.startswith("w") and not args_cpu:
-        notes.append(
-            f"ostype: {ostype}: Proxmox adds its own hv_* options for Windows guests when it "
-            "starts the VM, and they are not in this file; audit 'qm showcmd VMID' or the "
-            "running VM (--running) for the complete set"
+    built = proxmox_cpu(options, cpu_models, host_intel=host_intel)
+    problems = list(built.problems)
+    args = split_args(options.get("args", "")) if options.get("args", "").strip() else []
+    if args is None:
+        problems.append(
+            "args: an unbalanced quote or a trailing backslash: Proxmox's split_args "
+            "(Text::ParseWords) gives no words, so QEMU gets none of it"
         )
+        args = []
+    ordered, ambiguous = qemu_ordered(built.text)
+    argv = ["-cpu", ordered]
+    args_cpu = False
+    for i, word in enumerate(args):
+        if i > 0 and args[i - 1] in ("-cpu", "--cpu"):
+            args_cpu = True
+            word, more = qemu_ordered(word)
+            ambiguous = more
+        argv.append(word)
+    found = parse_qemu_args(argv)
+    notes = list(built.notes)
+    if args_cpu:
+        notes.append("args: -cpu replaces the whole -cpu qemu-server builds (QEMU keeps the last)")
+    origins = tuple(
+        (
+            name,
+            "args: -cpu (replaces qemu-server's -cpu)" if args_cpu else origin_of(built, name),
+        )
+        for name, _value in found.config
+        if catalog.is_canonical(name)
+    )
     return replace(
         found,
-        problems=(*notes, *found.problems),
+        problems=(*problems, *found.problems),
+        warnings=(*ambiguous, *found.warnings),
         name=options.get("name", ""),
         vcpus=_vcpus(options),
         pinning="a Proxmox configuration does not pin single vCPUs",
+        origins=origins,
+        notes=tuple(notes),
     )
+
+
+def proxmox_cpu_models(text: str) -> dict[str, CpuConf] | None:
+    """The custom CPU models of a ``cpu-models.conf`` text, or ``None`` if it is not one."""
+    return parse_cpu_models(text)
 
 
 def _vcpus(options: dict[str, str]) -> int | None:
@@ -138,4 +173,4 @@ def _vcpus(options: dict[str, str]) -> int | None:
         return None
 
 
-__all__ = ["cpu_argument", "parse_proxmox_config", "proxmox_options"]
+__all__ = ["cpu_argument", "parse_proxmox_config", "proxmox_cpu_models", "proxmox_options"]

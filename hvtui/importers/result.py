@@ -45,6 +45,12 @@ class Imported:
     """The CPU settings around the options (``vmx``/``svm``, ``tsc-frequency``, ``invtsc``,
     hidden KVM) as a preset's ``[cpu]`` would state them; unset where the input says
     nothing.  The ``-cpu`` items stay in ``other_properties`` as written."""
+    origins: tuple[tuple[str, str], ...] = ()
+    """Where each option of ``config`` came from, ``(option, where)`` in catalog order,
+    when the input composes the set from several places (a Proxmox guest: qemu-server's
+    automatic set, a custom CPU model, ``cpu: flags=``, ``args:``)."""
+    notes: tuple[str, ...] = ()
+    """How the input was read: assumptions made (a Proxmox machine version), one line each."""
 
     def __post_init__(self) -> None:
         """Problems and warnings stop at :data:`~hvtui.limits.MAX_LISTED_ERRORS` each

@@ -144,7 +144,8 @@ def test_json_of_one_vm() -> None:
     assert set(data) == {
         "source", "kind", "name", "pid", "cpu_model", "hyperv_mode", "vcpus", "pinned",
         "pinning", "vcpu_threads", "cpu_settings", "enlightenments", "effective",
-        "other_properties", "extra_args", "notes", "ok", "counts", "findings", "differences",
+        "other_properties", "extra_args", "notes", "origins", "ok", "counts", "findings",
+        "differences",
     }  # fmt: skip
     assert data["pinned"] is True and data["vcpus"] == 4 and data["kind"] == "libvirt-xml"
     assert all(

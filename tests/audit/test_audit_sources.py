@@ -267,10 +267,15 @@ def test_proxmox_conf_args_and_cpu_lines() -> None:
 
 def test_proxmox_conf_cpu_line_alone() -> None:
     found = load_file(DATA / "proxmox-101.conf")
-    assert found.config == Config.of(tlbflush=True)
-    assert found.imported.cpu_model == "x86-64-v2-AES"
+    # qemu-server's automatic set for win10 (no machine: pinned to 5.1) plus flags=.
+    assert found.config == Config.of(
+        relaxed=True, vapic=True, spinlocks=0x1FFF, vpindex=True, runtime=True, time=True,
+        synic=True, stimer=True, tlbflush=True, ipi=True, reset=True,
+    )  # fmt: skip
+    assert found.imported.cpu_model == "qemu64"  # x86-64-v2-AES is qemu64 plus flags
     assert found.vcpus == 3  # vcpus: wins over sockets x cores
-    assert "qm showcmd" in found.imported.problems[0]
+    assert any("pinned to 5.1" in note for note in found.imported.notes)
+    assert dict(found.imported.origins)["tlbflush"] == "cpu: flags= of this VM"
 
 
 def test_proxmox_qm_showcmd() -> None:
