@@ -18,7 +18,7 @@ from hvtui import catalog
 from hvtui.advice import advise, make_context
 from hvtui.catalog import FactKind, Severity
 from hvtui.export.context import ExportTarget, qemu_findings
-from hvtui.model import Config
+from hvtui.model import Config, FindingCode
 from hvtui.versions import Version
 
 #: The last minor release of each QEMU major (for "the release before X.0").
@@ -65,7 +65,7 @@ def test_export_boundary_on_both_sides(name: str) -> None:
     config = _alone(name)
     first = entry.qemu_since
     refused = qemu_findings(config, _target(_before(first)))
-    assert [f.code for f in refused if name in f.options] == ["qemu-too-old"]
+    assert [f.code for f in refused if name in f.options] == [FindingCode.QEMU_TOO_OLD]
     assert f"added in QEMU {first.short()}" in next(f for f in refused if name in f.options).message
     assert not [f for f in qemu_findings(config, _target(first)) if name in f.options]
 
@@ -73,13 +73,13 @@ def test_export_boundary_on_both_sides(name: str) -> None:
 def test_old_qemu_refuses_low_spinlocks() -> None:
     low = Config().set("spinlocks", 0x800).after
     at_40 = {f.code: f for f in advise(low, make_context(qemu=Version(4, 0)))}
-    assert at_40["qemu-refuses-value"].severity is Severity.ERROR
-    assert "QEMU 4.0 refuses spinlocks below 0xfff" in at_40["qemu-refuses-value"].message
-    assert "qemu-refuses-value" not in {
+    assert at_40[FindingCode.QEMU_REFUSES_VALUE].severity is Severity.ERROR
+    assert "QEMU 4.0 refuses spinlocks below 0xfff" in at_40[FindingCode.QEMU_REFUSES_VALUE].message
+    assert FindingCode.QEMU_REFUSES_VALUE not in {
         f.code for f in advise(low, make_context(qemu=Version(4, 1)))
     }
     enough = Config().set("spinlocks", 0xFFF).after
-    assert "qemu-refuses-value" not in {
+    assert FindingCode.QEMU_REFUSES_VALUE not in {
         f.code for f in advise(enough, make_context(qemu=Version(4, 0)))
     }
 
@@ -96,7 +96,7 @@ def test_passthrough_keeps_what_qemu_still_applies() -> None:
     ignored = config.overridden_by_passthrough()
     assert "no-nonarch-coresharing" not in ignored and "spinlocks" in ignored
     codes = {f.code for f in advise(config, make_context())}
-    assert "blocks-migration" in codes, "auto still blocks migration under passthrough"
+    assert FindingCode.BLOCKS_MIGRATION in codes, "auto still blocks migration under passthrough"
 
 
 def _qom_defaults(machine: str) -> dict[str, int]:

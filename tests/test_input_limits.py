@@ -42,7 +42,7 @@ from hvtui.limits import (
     MAX_XML_NODES,
     describe_size,
 )
-from hvtui.model import Config, validate
+from hvtui.model import Config, FindingCode, validate
 
 #: A command that hangs is killed after this long (a normal run takes a second).
 TIMEOUT = 60
@@ -269,7 +269,7 @@ def test_a_cpuinfo_line_longer_than_any_real_one_is_unparsable(tmp_path: Path, l
 @given(count=st.integers(min_value=0, max_value=3000))
 def test_unknown_options_are_listed_up_to_a_limit(count: int) -> None:
     config = Config.of(relaxed=True, **{f"k{i}": True for i in range(count)})
-    unknown = [f for f in validate(config) if f.code == "unknown-option"]
+    unknown = [f for f in validate(config) if f.code == FindingCode.UNKNOWN_OPTION]
     assert len(unknown) == min(count, MAX_LISTED_ERRORS) + (count > MAX_LISTED_ERRORS)
     if count > MAX_LISTED_ERRORS:
         rest = count - MAX_LISTED_ERRORS

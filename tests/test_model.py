@@ -6,7 +6,7 @@ import pytest
 
 from hvtui import catalog
 from hvtui.catalog import Severity
-from hvtui.model import Config, validate
+from hvtui.model import Config, FindingCode, validate
 
 
 def codes(config: Config, vendor: str | None = None) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -66,7 +66,7 @@ def test_disable_reports_dependents_without_cascade() -> None:
     assert change.after.get("synic") is False
     assert change.still_needed_by == ("stimer", "stimer-direct")
     assert change.after.is_on("stimer")
-    assert ("error", "missing-dependency", ("stimer", "synic")) in codes(change.after)
+    assert ("error", FindingCode.MISSING_DEPENDENCY, ("stimer", "synic")) in codes(change.after)
 
 
 def test_disable_with_cascade_turns_dependents_off() -> None:
@@ -97,13 +97,15 @@ def test_set_follows_dependencies_both_ways() -> None:
 def test_missing_hard_dependency_is_an_error_with_a_fix() -> None:
     findings = validate(Config.of(evmcs=True))
     errors = [f for f in findings if f.severity is Severity.ERROR]
-    assert [(f.code, f.options) for f in errors] == [("missing-dependency", ("evmcs", "vapic"))]
+    assert [(f.code, f.options) for f in errors] == [
+        (FindingCode.MISSING_DEPENDENCY, ("evmcs", "vapic"))
+    ]
     assert errors[0].fix is not None and errors[0].fix.changes == (("vapic", True),)
 
 
 def test_unknown_option_is_an_error_with_did_you_mean() -> None:
     finding = validate(Config.from_items({"relaxd": True}))[0]
-    assert finding.code == "unknown-option" and finding.severity is Severity.ERROR
+    assert finding.code == FindingCode.UNKNOWN_OPTION and finding.severity is Severity.ERROR
     assert "did you mean 'relaxed'?" in finding.message
     assert finding.fix is not None
     assert finding.fix.changes == (("relaxd", None), ("relaxed", True))
@@ -128,7 +130,7 @@ def test_unknown_option_is_an_error_with_did_you_mean() -> None:
 def test_bad_values_are_errors(name: str, value: object) -> None:
     findings = validate(Config.of({name: value}))  # type: ignore[dict-item]
     assert [(f.code, f.options) for f in findings if f.severity is Severity.ERROR] == [
-        ("invalid-value", (name,))
+        (FindingCode.INVALID_VALUE, (name,))
     ]
 
 
@@ -152,7 +154,7 @@ def test_edge_values_are_allowed(name: str, value: object) -> None:
 def test_document_rules_are_warnings_not_errors() -> None:
     config = Config.of(reenlightenment=True)
     found = codes(config)
-    assert ("warning", "doc-requirement", ("reenlightenment", "frequencies")) in found
+    assert ("warning", FindingCode.DOC_REQUIREMENT, ("reenlightenment", "frequencies")) in found
     assert not [c for c in found if c[0] == "error"]
 
 
@@ -160,60 +162,64 @@ def test_syndbg_gets_qemu_errors_and_document_warnings() -> None:
     found = codes(Config.of(syndbg=True))
     errors = {c[2] for c in found if c[0] == "error"}
     assert errors == {("syndbg", "synic"), ("syndbg", "relaxed")}
-    doc = [c for c in found if c[1] == "doc-requirement"]
+    doc = [c for c in found if c[1] == FindingCode.DOC_REQUIREMENT]
     assert doc == [
-        ("warning", "doc-requirement", ("syndbg", "time", "vapic", "vpindex", "runtime", "stimer"))
+        (
+            "warning",
+            FindingCode.DOC_REQUIREMENT,
+            ("syndbg", "time", "vapic", "vpindex", "runtime", "stimer"),
+        )
     ]
-    assert ("warning", "not-for-production", ("syndbg",)) in found
-    assert ("warning", "needs-vmbus-bridge", ("syndbg",)) in found
+    assert ("warning", FindingCode.NOT_FOR_PRODUCTION, ("syndbg",)) in found
+    assert ("warning", FindingCode.NEEDS_VMBUS_BRIDGE, ("syndbg",)) in found
 
 
 def test_vendor_specific_rules_depend_on_the_vendor() -> None:
     config = Config.of(vapic=True, **{"tlbflush-direct": True})
-    unknown = [c for c in codes(config) if c[1] == "doc-requirement"]
-    assert unknown == [("info", "doc-requirement", ("tlbflush-direct", "evmcs"))]
-    intel = [c for c in codes(config, "intel") if c[1] == "doc-requirement"]
-    assert intel == [("warning", "doc-requirement", ("tlbflush-direct", "evmcs"))]
-    assert [c for c in codes(config, "amd") if c[1] == "doc-requirement"] == []
+    unknown = [c for c in codes(config) if c[1] == FindingCode.DOC_REQUIREMENT]
+    assert unknown == [("info", FindingCode.DOC_REQUIREMENT, ("tlbflush-direct", "evmcs"))]
+    intel = [c for c in codes(config, "intel") if c[1] == FindingCode.DOC_REQUIREMENT]
+    assert intel == [("warning", FindingCode.DOC_REQUIREMENT, ("tlbflush-direct", "evmcs"))]
+    assert [c for c in codes(config, "amd") if c[1] == FindingCode.DOC_REQUIREMENT] == []
 
 
 def test_evmcs_on_amd_is_an_error_when_the_vendor_is_known() -> None:
     config = Config().enable("evmcs").after
-    assert ("error", "wrong-vendor", ("evmcs",)) in codes(config, "amd")
+    assert ("error", FindingCode.WRONG_VENDOR, ("evmcs",)) in codes(config, "amd")
     assert not [c for c in codes(config, "intel") if c[0] == "error"]
 
 
 @pytest.mark.parametrize("name", ["syndbg", "passthrough", "enforce-cpuid"])
 def test_debug_features_are_not_for_production(name: str) -> None:
     config = Config().enable(name).after
-    assert ("warning", "not-for-production", (name,)) in codes(config)
+    assert ("warning", FindingCode.NOT_FOR_PRODUCTION, (name,)) in codes(config)
 
 
 def test_passthrough_overrides_the_explicit_list_and_says_so() -> None:
     config = Config.of(passthrough=True, relaxed=True, spinlocks=0x1FFF, syndbg=False)
     assert config.overridden_by_passthrough() == ("relaxed", "spinlocks")
-    finding = next(f for f in validate(config) if f.code == "passthrough-overrides")
+    finding = next(f for f in validate(config) if f.code == FindingCode.PASSTHROUGH_OVERRIDES)
     assert finding.severity is Severity.WARNING
     assert "ignored: relaxed, spinlocks" in finding.message
     assert Config.of(relaxed=True).overridden_by_passthrough() == ()
 
 
 def test_value_dependent_cautions() -> None:
-    assert ("warning", "needs-pinning", ("no-nonarch-coresharing",)) in codes(
+    assert ("warning", FindingCode.NEEDS_PINNING, ("no-nonarch-coresharing",)) in codes(
         Config.of({"no-nonarch-coresharing": "on"})
     )
-    assert ("info", "blocks-migration", ("no-nonarch-coresharing",)) in codes(
+    assert ("info", FindingCode.BLOCKS_MIGRATION, ("no-nonarch-coresharing",)) in codes(
         Config.of({"no-nonarch-coresharing": "auto"})
     )
     assert codes(Config.of({"no-nonarch-coresharing": "off"})) == []
     low = codes(Config.of(spinlocks=0xFFE))
-    assert ("warning", "spinlocks-below-minimum", ("spinlocks",)) in low
+    assert ("warning", FindingCode.SPINLOCKS_BELOW_MINIMUM, ("spinlocks",)) in low
     assert codes(Config.of(spinlocks=0xFFF)) == []
 
 
 def test_identity_alone_is_noted() -> None:
-    assert codes(Config.of({"vendor-id": "KVMKVMKVM"}))[0][1] == "identity-alone"
-    assert "identity-alone" not in [
+    assert codes(Config.of({"vendor-id": "KVMKVMKVM"}))[0][1] == FindingCode.IDENTITY_ALONE
+    assert FindingCode.IDENTITY_ALONE not in [
         c[1] for c in codes(Config.of({"vendor-id": "KVMKVMKVM", "relaxed": True}))
     ]
 
@@ -229,3 +235,18 @@ def test_every_option_can_be_enabled_into_a_valid_config() -> None:
         config = Config().enable(entry.name).after
         errors = [f for f in validate(config) if f.severity is Severity.ERROR]
         assert errors == [], entry.name
+
+
+def test_every_catalog_caution_has_a_finding_code() -> None:
+    """The catalog writes its cautions' codes as data; each is a :class:`FindingCode`."""
+    from hvtui import catalog
+
+    codes = {c.code for entry in catalog.ENTRIES for c in entry.cautions}
+    assert codes and codes <= {code.value for code in FindingCode}
+
+
+def test_finding_codes_are_the_json_strings() -> None:
+    finding = validate(Config.of(evmcs=True))[0]
+    assert isinstance(finding.code, FindingCode)
+    assert type(finding.to_json()["code"]) is str
+    assert finding.to_json()["code"] == finding.code.value

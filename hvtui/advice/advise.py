@@ -24,6 +24,7 @@ from hvtui.catalog import (
 from hvtui.catalog.cpu_settings import virt_flag
 from hvtui.intents import DEFAULT_INTENT, Intent, get_intent
 from hvtui.model import Config, Finding, Fix, sort_findings, validate
+from hvtui.model.codes import FindingCode
 from hvtui.model.config import off_value, on_value
 from hvtui.model.cpu import CpuSettings
 from hvtui.model.qemu_target import qemu_refusals
@@ -117,18 +118,18 @@ def _superseded(finding: Finding, ctx: Context) -> bool:
     """Generic cautions that host knowledge or the intent answers better: pinning when
     SMT is impossible, APIC virtualization when the host has it enabled, migration
     blockers when the VM must migrate (reported as errors by ``_migration``)."""
-    if finding.code == "needs-pinning":
+    if finding.code is FindingCode.NEEDS_PINNING:
         return ctx.core_sharing_excluded is True
-    if finding.code == "blocks-migration" and ctx.intent.migratable:
+    if finding.code is FindingCode.BLOCKS_MIGRATION and ctx.intent.migratable:
         return True  # the migration rule reports it as an error instead
-    if finding.code == "needs-apic-virt":
+    if finding.code is FindingCode.NEEDS_APIC_VIRT:
         return ctx.host is not None and ctx.host.apic_virt_enabled is True
     return False
 
 
 def _soften(finding: Finding, ctx: Context) -> Finding:
     """A migration caveat is only information for a VM that is not meant to migrate."""
-    if finding.code == "migration-needs-tsc" and not ctx.intent.migratable:
+    if finding.code is FindingCode.MIGRATION_NEEDS_TSC and not ctx.intent.migratable:
         return Finding(
             Severity.INFO,
             finding.code,
@@ -157,7 +158,7 @@ def _host_basics(config: Config, ctx: Context) -> list[Finding]:
         out.append(
             Finding(
                 WARNING,
-                "kvm-unusable",
+                FindingCode.KVM_UNUSABLE,
                 (),
                 f"KVM is not usable on {host.label}: the VM cannot run here with KVM",
                 "Enlightenments only exist under KVM; see 'hvtui detect' for why /dev/kvm "
@@ -169,7 +170,7 @@ def _host_basics(config: Config, ctx: Context) -> list[Finding]:
         out.append(
             Finding(
                 INFO,
-                "host-is-a-vm",
+                FindingCode.HOST_IS_A_VM,
                 (),
                 f"{host.label} is itself a virtual machine (nested KVM)",
                 "On nested or cloud hosts some enlightenments fail to start (e.g. 'kernel "
@@ -198,7 +199,7 @@ def _unsupported(config: Config, ctx: Context) -> list[Finding]:
     return [
         Finding(
             ERROR,
-            "unsupported-by-host",
+            FindingCode.UNSUPPORTED_BY_HOST,
             tuple(missing),
             message,
             "QEMU asks KVM for the same list (KVM_GET_SUPPORTED_HV_CPUID) and refuses to start "
@@ -227,7 +228,7 @@ def _without_hyperv(config: Config, host: HostView) -> list[Finding]:
         out.append(
             Finding(
                 ERROR,
-                "unsupported-by-host",
+                FindingCode.UNSUPPORTED_BY_HOST,
                 tuple(fatal),
                 f"{host.label}'s KVM offers no Hyper-V enlightenments{note}: QEMU will not "
                 f"start with {', '.join(fatal)}",
@@ -241,7 +242,7 @@ def _without_hyperv(config: Config, host: HostView) -> list[Finding]:
         out.append(
             Finding(
                 WARNING,
-                "ignored-by-host",
+                FindingCode.IGNORED_BY_HOST,
                 tuple(dropped),
                 f"{host.label}'s KVM offers no Hyper-V enlightenments{note}: QEMU starts, but "
                 f"the guest will not get {', '.join(dropped)}",
@@ -279,7 +280,7 @@ def _cpu_settings(config: Config, ctx: Context) -> list[Finding]:
         out.append(
             Finding(
                 ERROR,
-                "nested-virt-missing",
+                FindingCode.NESTED_VIRT_MISSING,
                 (),
                 f"the guest CPU model {model} does not show {flag}: Hyper-V, WSL2 or VBS "
                 "inside the guest cannot start",
@@ -296,7 +297,7 @@ def _cpu_settings(config: Config, ctx: Context) -> list[Finding]:
             out.append(
                 Finding(
                     ERROR,
-                    "tsc-frequency-missing",
+                    FindingCode.TSC_FREQUENCY_MISSING,
                     tuple(n for n in needs if catalog.canonical_name(n) is not None),
                     f"{', '.join(needs)} without a fixed tsc-frequency: QEMU refuses to "
                     "migrate this VM",
@@ -319,7 +320,7 @@ def _cpu_settings(config: Config, ctx: Context) -> list[Finding]:
         out.append(
             Finding(
                 WARNING,
-                "invtsc-unstable",
+                FindingCode.INVTSC_UNSTABLE,
                 (),
                 f"invtsc tells the guest its TSC is invariant, but {why}",
                 "Only a host whose TSC is invariant and whose kernel clocksource is tsc gives "
@@ -330,7 +331,7 @@ def _cpu_settings(config: Config, ctx: Context) -> list[Finding]:
         out.append(
             Finding(
                 INFO,
-                "kvm-hidden",
+                FindingCode.KVM_HIDDEN,
                 (),
                 "hide-kvm removes KVM's signature: the guest loses kvmclock, PV EOI, PV TLB "
                 "flush and steal time",
@@ -365,7 +366,7 @@ def _check_need(
     ):
         return Finding(
             ERROR,
-            "needs-nested",
+            FindingCode.NEEDS_NESTED,
             (name,),
             f"{name} needs nested virtualization, which is off in KVM on {host.label}",
             "KVM only offers it when its 'nested' parameter is on (e.g. kvm_intel nested=1); "
@@ -380,7 +381,7 @@ def _check_need(
         )
         return Finding(
             WARNING,
-            "apic-virt-off",
+            FindingCode.APIC_VIRT_OFF,
             (name,),
             f"{name} without APICv/AVIC on {host.label}: {hw}",
             "The hint only helps when hardware APIC virtualization is enabled in KVM; "
@@ -391,7 +392,7 @@ def _check_need(
         severity = ERROR if ctx.intent.migratable else WARNING
         return Finding(
             severity,
-            "no-tsc-scaling",
+            FindingCode.NO_TSC_SCALING,
             (name,),
             f"{name} on a host without TSC scaling: the VM cannot migrate to a host with "
             "another TSC frequency",
@@ -403,7 +404,7 @@ def _check_need(
         why = host.unstable_tsc_reason
         return Finding(
             WARNING,
-            "unstable-tsc",
+            FindingCode.UNSTABLE_TSC,
             (name,),
             f"{name} on {host.label}: {why}, so KVM cannot give the guest the reference TSC page",
             "KVM publishes the exit-less reference TSC page only when the host runs on a "
@@ -415,7 +416,7 @@ def _check_need(
             smt = f" and SMT is on ({host.smt_control})" if host and host.smt_active else ""
             return Finding(
                 WARNING,
-                "core-sharing-possible",
+                FindingCode.CORE_SHARING_POSSIBLE,
                 (name,),
                 f"{name}=on promises no core sharing, but vCPUs are not known to be pinned{smt}",
                 "Pin each vCPU to its own physical core with a matching guest topology, or "
@@ -439,7 +440,7 @@ def _migration(config: Config, ctx: Context) -> list[Finding]:
             out.append(
                 Finding(
                     ERROR,
-                    "blocks-migration",
+                    FindingCode.BLOCKS_MIGRATION,
                     (name,),
                     f"{name}{'=' + str(value) if isinstance(value, str) else ''} blocks live "
                     "migration, which this VM needs",
@@ -451,7 +452,7 @@ def _migration(config: Config, ctx: Context) -> list[Finding]:
             out.append(
                 Finding(
                     WARNING,
-                    "host-specific",
+                    FindingCode.HOST_SPECIFIC,
                     (name,),
                     f"{name} is host-specific: a migration target must offer it too",
                     "Options tied to a CPU vendor or used only by nested guests make the VM "
@@ -473,7 +474,7 @@ def _spinlocks(config: Config, ctx: Context) -> list[Finding]:
             out.append(
                 Finding(
                     WARNING,
-                    "overcommitted",
+                    FindingCode.OVERCOMMITTED,
                     (entry.name,),
                     f"host CPUs are overcommitted: set {entry.name} to {entry.overcommit_value:#x}",
                     "QEMU's document: with more runnable vCPUs than CPUs, a guest spinning on a "
@@ -502,7 +503,7 @@ def _versions(config: Config, ctx: Context) -> list[Finding]:
             out.append(
                 Finding(
                     INFO,
-                    "libvirt-fallback",
+                    FindingCode.LIBVIRT_FALLBACK,
                     (name,),
                     f"libvirt {libvirt} cannot express {name} ({since} has an element); the "
                     "libvirt export passes it with <qemu:commandline>",
@@ -520,7 +521,7 @@ def _intent_needs(config: Config, ctx: Context) -> list[Finding]:
         out.append(
             Finding(
                 WARNING,
-                "nested-off",
+                FindingCode.NESTED_OFF,
                 (),
                 f"nested virtualization is off in KVM on {host.label}, so Hyper-V cannot run "
                 "inside the guest",
@@ -539,7 +540,7 @@ def _intent_needs(config: Config, ctx: Context) -> list[Finding]:
         out.append(
             Finding(
                 WARNING,
-                "missing-for-intent",
+                FindingCode.MISSING_FOR_INTENT,
                 (entry.name,),
                 f"{entry.name} is off: {entry.missing_hurts}",
                 f"Recommended for the '{ctx.intent.name}' intent.",

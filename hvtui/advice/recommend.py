@@ -19,6 +19,7 @@ from hvtui.advice.host import HostView
 from hvtui.catalog import Enlightenment, HostNeed, Migration, Severity, Value, ValueKind
 from hvtui.catalog.cpu_settings import CpuSettingKey
 from hvtui.model import Config, Finding
+from hvtui.model.codes import FindingCode
 from hvtui.model.config import on_value
 from hvtui.model.cpu import CpuSettings
 
@@ -282,7 +283,7 @@ def recommend(ctx: Context) -> Recommendation:
             0,
             Finding(
                 Severity.WARNING,
-                "no-hyperv-support",
+                FindingCode.NO_HYPERV_SUPPORT,
                 (),
                 f"{label}'s KVM offers no Hyper-V enlightenments{note}: nothing to recommend",
                 "A Windows guest still runs, but without enlightenments. Run recommend on the "

@@ -24,6 +24,7 @@ from hvtui.catalog import Enlightenment, LibvirtKind, Severity, Value, ValueKind
 from hvtui.formats import libvirt_layout as layout
 from hvtui.intents import DEFAULT_INTENT
 from hvtui.model import Config, Finding, count, has_errors, sort_findings
+from hvtui.model.codes import FindingCode
 from hvtui.model.config import on_value
 from hvtui.presets import values_equal
 
@@ -33,8 +34,8 @@ if TYPE_CHECKING:
     from hvtui.versions import Version
 
 #: Finding codes the audit adds to the advice engine's.
-INPUT_PROBLEM = "input-problem"
-REFUSED_SPELLING = "qemu-refuses-spelling"
+INPUT_PROBLEM = FindingCode.INPUT_PROBLEM
+REFUSED_SPELLING = FindingCode.QEMU_REFUSES_SPELLING
 
 
 @dataclass(frozen=True)

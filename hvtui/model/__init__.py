@@ -1,5 +1,6 @@
 """The configuration model: plain Python, no Textual, shared by every front end."""
 
+from hvtui.model.codes import FindingCode
 from hvtui.model.config import Change, ChangeItem, Config
 from hvtui.model.findings import Finding, Fix, count, has_errors, sort_findings
 from hvtui.model.validate import describe_config, validate
@@ -9,6 +10,7 @@ __all__ = [
     "ChangeItem",
     "Config",
     "Finding",
+    "FindingCode",
     "Fix",
     "count",
     "describe_config",

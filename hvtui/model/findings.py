@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hvtui.catalog import Severity, Value, order_key
+from hvtui.model.codes import FindingCode
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Finding:
     """One thing worth telling the user about a configuration."""
 
     severity: Severity
-    code: str
+    code: FindingCode
     """Stable identifier scripts can match on (``missing-dependency``)."""
     options: tuple[str, ...]
     """The options concerned, the one the finding is about first."""
@@ -54,7 +55,7 @@ class Finding:
         """Plain data for ``--json``."""
         data: dict[str, Any] = {
             "severity": self.severity.value,
-            "code": self.code,
+            "code": self.code.value,
             "options": list(self.options),
             "message": self.message,
             "explanation": self.explanation,

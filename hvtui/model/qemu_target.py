@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hvtui import catalog
 from hvtui.catalog import Severity
+from hvtui.model.codes import FindingCode
 from hvtui.model.config import Config
 from hvtui.model.findings import Finding, Fix
 from hvtui.versions import Version
@@ -40,7 +41,7 @@ def qemu_refusals(config: Config, qemu: Version | None) -> list[Finding]:
         findings.append(
             Finding(
                 Severity.ERROR,
-                "qemu-too-old",
+                FindingCode.QEMU_TOO_OLD,
                 (entry.name,),
                 f"{entry.qemu_property} was added in QEMU {entry.qemu_since.short()}; "
                 f"the target is QEMU {qemu.short()}",
@@ -56,7 +57,7 @@ def qemu_refusals(config: Config, qemu: Version | None) -> list[Finding]:
         findings.append(
             Finding(
                 Severity.ERROR,
-                "qemu-refuses-value",
+                FindingCode.QEMU_REFUSES_VALUE,
                 (name,),
                 f"QEMU {qemu.short()} refuses {name} below {limit.minimum:#x} "
                 f"({limit.minimum}); QEMU {limit.until.short()} and newer take it",

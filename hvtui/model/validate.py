@@ -11,6 +11,7 @@ from __future__ import annotations
 from hvtui import catalog
 from hvtui.catalog import Enlightenment, Severity
 from hvtui.limits import MAX_LISTED_ERRORS
+from hvtui.model.codes import FindingCode
 from hvtui.model.config import Config
 from hvtui.model.findings import Finding, Fix, sort_findings
 from hvtui.model.values import format_value, value_problem
@@ -37,7 +38,7 @@ def validate(config: Config, *, vendor: str | None = None) -> list[Finding]:
             findings.append(
                 Finding(
                     Severity.ERROR,
-                    "invalid-value",
+                    FindingCode.INVALID_VALUE,
                     (entry.name,),
                     f"{entry.name}: {problem}",
                     f"QEMU's {entry.qemu_property} takes {entry.describe_range()}.",
@@ -60,7 +61,7 @@ def _more_unknown(names: list[str]) -> Finding:
     shown = ", ".join(repr(n) for n in names[:3])
     return Finding(
         Severity.ERROR,
-        "unknown-option",
+        FindingCode.UNKNOWN_OPTION,
         tuple(names),
         f"{len(names)} more unknown enlightenments ({shown}{', ...' if len(names) > 3 else ''})",
         "Allowed names are the QEMU hv-* properties without the hv- prefix; "
@@ -80,7 +81,7 @@ def _unknown(name: str, value: object) -> Finding:
         )
     return Finding(
         Severity.ERROR,
-        "unknown-option",
+        FindingCode.UNKNOWN_OPTION,
         (name,),
         f"unknown enlightenment {name!r}{hint}",
         "Allowed names are the QEMU hv-* properties without the hv- prefix; "
@@ -99,7 +100,7 @@ def _findings_for_enabled(
         findings.append(
             Finding(
                 Severity.ERROR,
-                "missing-dependency",
+                FindingCode.MISSING_DEPENDENCY,
                 (entry.name, required),
                 f"{entry.name} needs {required}, which is off",
                 f"QEMU checks this dependency and refuses to start a VM with "
@@ -120,7 +121,7 @@ def _findings_for_enabled(
         findings.append(
             Finding(
                 severity,
-                "doc-requirement",
+                FindingCode.DOC_REQUIREMENT,
                 (entry.name, *wanted),
                 message,
                 rule.explanation,
@@ -131,7 +132,7 @@ def _findings_for_enabled(
         findings.append(
             Finding(
                 Severity.WARNING,
-                "not-for-production",
+                FindingCode.NOT_FOR_PRODUCTION,
                 (entry.name,),
                 f"{entry.name} is a debugging/development feature, not for production",
                 "QEMU's recommendations: hv-syndbg, hv-passthrough and hv-enforce-cpuid "
@@ -147,7 +148,11 @@ def _findings_for_enabled(
             continue
         findings.append(
             Finding(
-                caution.severity, caution.code, (entry.name,), caution.message, caution.explanation
+                caution.severity,
+                FindingCode(caution.code),
+                (entry.name,),
+                caution.message,
+                caution.explanation,
             )
         )
     if entry.vendors is not None and vendor is not None and vendor not in entry.vendors:
@@ -155,7 +160,7 @@ def _findings_for_enabled(
         findings.append(
             Finding(
                 Severity.ERROR,
-                "wrong-vendor",
+                FindingCode.WRONG_VENDOR,
                 (entry.name,),
                 f"{entry.name} works on {allowed} hosts only; this host is {vendor}",
                 "The guest will not boot with it on this CPU vendor.",
@@ -174,7 +179,7 @@ def _passthrough_findings(config: Config) -> list[Finding]:
     return [
         Finding(
             Severity.WARNING,
-            "passthrough-overrides",
+            FindingCode.PASSTHROUGH_OVERRIDES,
             (*switches, *ignored),
             f"{switches[0]} overrides the explicit list; ignored: {listed}",
             "With hv-passthrough QEMU enables everything KVM supports and copies KVM's "
@@ -196,7 +201,7 @@ def _identity_alone(config: Config) -> list[Finding]:
     return [
         Finding(
             Severity.INFO,
-            "identity-alone",
+            FindingCode.IDENTITY_ALONE,
             tuple(identity),
             f"{', '.join(identity)} has no effect without an enlightenment",
             "Vendor and version identification only reach the guest once at least one "

@@ -22,7 +22,7 @@ from hvtui.advice import (
 )
 from hvtui.catalog.peers import PEERS, PeerState
 from hvtui.compare import compare
-from hvtui.model import validate
+from hvtui.model import FindingCode, validate
 
 AMD = replace(
     INTEL,
@@ -108,7 +108,7 @@ def test_nothing_the_host_lacks() -> None:
     assert rec.choice("ipi").reason == "left out: this host's KVM does not support it"
     empty = recommend(make_context(replace(INTEL, hyperv=frozenset())))
     assert empty.config.enabled() == ()
-    assert empty.findings[0].code == "no-hyperv-support"
+    assert empty.findings[0].code == FindingCode.NO_HYPERV_SUPPORT
 
 
 @pytest.mark.parametrize("intent", list(INTENTS))

@@ -23,7 +23,7 @@ from audit.support import DATA, process, snapshot
 from hvtui.audit import audit_vm, load_file, load_text
 from hvtui.export import ExportTarget, build_qemu, build_virt_install, render_libvirt
 from hvtui.importers import parse_qemu_args
-from hvtui.model import Config
+from hvtui.model import Config, FindingCode
 from hvtui.model.cpu import CpuSettings
 from hvtui.versions import V
 
@@ -95,7 +95,7 @@ def test_qemu_spellings(cpu: str, expected: CpuSettings) -> None:
 )
 def test_bad_values_are_input_problems_not_crashes(cpu: str, problem: str) -> None:
     audit = audit_vm(load_text(f"-cpu {cpu}"), None)
-    found = [f.message for f in audit.findings if f.code == "input-problem"]
+    found = [f.message for f in audit.findings if f.code == FindingCode.INPUT_PROBLEM]
     assert any(problem in m for m in found), found
     assert all(len(m) < 300 for m in found)
 
@@ -203,28 +203,36 @@ def test_every_export_reads_back_as_the_settings(model: str) -> None:
 @pytest.mark.parametrize("intent", ["nested-hyperv", "vbs"])
 def test_named_model_without_vmx_is_an_error_for_nested_intents(intent: str) -> None:
     for cpu in ("Skylake-Server", "Skylake-Server,svm=on", "Skylake-Server,vmx=off"):
-        assert "nested-virt-missing" in codes(f"-cpu {cpu},hv-relaxed", intent)
-    assert "nested-virt-missing" not in codes("-cpu Skylake-Server,+vmx,hv-relaxed", intent)
-    assert "nested-virt-missing" not in codes("-cpu EPYC,svm=on,hv-relaxed", intent)
-    assert "nested-virt-missing" not in codes("-cpu host,hv-relaxed", intent)
+        assert FindingCode.NESTED_VIRT_MISSING in codes(f"-cpu {cpu},hv-relaxed", intent)
+    assert FindingCode.NESTED_VIRT_MISSING not in codes(
+        "-cpu Skylake-Server,+vmx,hv-relaxed", intent
+    )
+    assert FindingCode.NESTED_VIRT_MISSING not in codes("-cpu EPYC,svm=on,hv-relaxed", intent)
+    assert FindingCode.NESTED_VIRT_MISSING not in codes("-cpu host,hv-relaxed", intent)
     # No -cpu: the model is unknown, so the rule stays quiet and a note says why.
     audit = audit_vm(load_text("-machine q35 -smp 2"), None, intent=intent)
-    assert "nested-virt-missing" not in {f.code for f in audit.findings}
+    assert FindingCode.NESTED_VIRT_MISSING not in {f.code for f in audit.findings}
     assert any("not judged" in note for note in audit.notes)
 
 
 def test_nested_only_option_on_a_named_model_is_an_error_whatever_the_intent() -> None:
-    assert "nested-virt-missing" in codes(f"-cpu Cascadelake-Server,{NESTED_HV}")
-    assert "nested-virt-missing" not in codes(f"-cpu Cascadelake-Server,{NESTED_HV},vmx=on")
+    assert FindingCode.NESTED_VIRT_MISSING in codes(f"-cpu Cascadelake-Server,{NESTED_HV}")
+    assert FindingCode.NESTED_VIRT_MISSING not in codes(
+        f"-cpu Cascadelake-Server,{NESTED_HV},vmx=on"
+    )
 
 
 def test_migratable_without_tsc_frequency() -> None:
     intent = "server-migratable"
-    assert "tsc-frequency-missing" in codes(f"-cpu Skylake-Server,{REEN_HV}", intent)
-    assert "tsc-frequency-missing" in codes("-cpu Skylake-Server,hv-relaxed,invtsc", intent)
+    assert FindingCode.TSC_FREQUENCY_MISSING in codes(f"-cpu Skylake-Server,{REEN_HV}", intent)
+    assert FindingCode.TSC_FREQUENCY_MISSING in codes(
+        "-cpu Skylake-Server,hv-relaxed,invtsc", intent
+    )
     fixed = f"-cpu Skylake-Server,{REEN_HV},invtsc,tsc-frequency=2800000000"
-    assert "tsc-frequency-missing" not in codes(fixed, intent)
-    assert "tsc-frequency-missing" not in codes(f"-cpu Skylake-Server,{REEN_HV}", "desktop")
+    assert FindingCode.TSC_FREQUENCY_MISSING not in codes(fixed, intent)
+    assert FindingCode.TSC_FREQUENCY_MISSING not in codes(
+        f"-cpu Skylake-Server,{REEN_HV}", "desktop"
+    )
 
 
 def _audit_json(intel: Path, intent: str, *files: str) -> dict[str, Any]:
@@ -295,5 +303,5 @@ def test_the_recommendation_does_not_depend_on_the_vms_settings() -> None:
     tuned = audit_vm(load_file(DATA / "libvirt-cpu-settings.xml"), None, intent="vbs")
     assert plain.recommendation.config == tuned.recommendation.config
     assert not {f.code for f in plain.recommendation.findings} & {
-        "nested-virt-missing", "tsc-frequency-missing", "kvm-hidden",
+        FindingCode.NESTED_VIRT_MISSING, FindingCode.TSC_FREQUENCY_MISSING, FindingCode.KVM_HIDDEN,
     }  # fmt: skip

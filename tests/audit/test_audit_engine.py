@@ -21,7 +21,7 @@ from hvtui.audit import (
     merged_domain_xml,
     running_vms,
 )
-from hvtui.model import Config
+from hvtui.model import Config, FindingCode
 
 AMD = replace(INTEL, label="amd-host", vendor="amd", hyperv=ALL_HV - {"evmcs"})
 NO_HYPERV = replace(INTEL, label="bare", hyperv=frozenset(), hyperv_note="no Hyper-V in KVM")
@@ -51,7 +51,11 @@ def test_differences_carry_the_recommendations_reason() -> None:
     assert (by_option["spinlocks"].current, by_option["spinlocks"].recommended) == (0x2000, 0x1FFF)
     assert by_option["vapic"].current is None and by_option["vapic"].recommended is True
     assert "relaxed" not in by_option  # same value on both sides
-    assert {"wrong-vendor", "unsupported-by-host", "missing-dependency"} <= codes(audit)
+    assert {
+        FindingCode.WRONG_VENDOR,
+        FindingCode.UNSUPPORTED_BY_HOST,
+        FindingCode.MISSING_DEPENDENCY,
+    } <= codes(audit)
     assert not audit.ok
 
 
@@ -63,7 +67,7 @@ def test_off_and_absent_are_the_same() -> None:
 
 def test_this_kind_of_host_gives_unsupported_errors() -> None:
     audit = audit_vm(load_file(DATA / "libvirt-pinned.xml"), NO_HYPERV)
-    assert "unsupported-by-host" in codes(audit)
+    assert FindingCode.UNSUPPORTED_BY_HOST in codes(audit)
     assert not audit.ok
     assert all(d.recommended is None for d in audit.differences)
 
@@ -72,9 +76,9 @@ def test_pinning_facts_decide_no_nonarch_coresharing() -> None:
     text = "-cpu host,hv-no-nonarch-coresharing=on"
     pinned = replace(load_text(text), imported=replace(load_text(text).imported, pinned=True))
     floating = replace(pinned, imported=replace(pinned.imported, pinned=False))
-    assert "core-sharing-possible" not in codes(audit_vm(pinned, INTEL))
+    assert FindingCode.CORE_SHARING_POSSIBLE not in codes(audit_vm(pinned, INTEL))
     assert audit_vm(pinned, INTEL).recommendation.config.get("no-nonarch-coresharing") == "on"
-    assert "core-sharing-possible" in codes(audit_vm(floating, INTEL))
+    assert FindingCode.CORE_SHARING_POSSIBLE in codes(audit_vm(floating, INTEL))
     rec = audit_vm(floating, INTEL).recommendation
     assert rec.config.get("no-nonarch-coresharing") is None
     # A libvirt domain's <cputune> is the same fact.
@@ -90,14 +94,14 @@ def test_spinlocks_follow_the_hosts_running_vcpus() -> None:
     busy = replace(INTEL, running_vcpus=20)
     vm = load_text("-smp 2 -cpu host,hv-spinlocks=0x1fff")
     audit = audit_vm(vm, busy)
-    assert "overcommitted" in codes(audit)
+    assert FindingCode.OVERCOMMITTED in codes(audit)
     assert audit.recommendation.config.get("spinlocks") == 0xFFF
     # A running VM's own vCPUs are already among the host's: not counted twice.
     host = replace(INTEL, running_vcpus=16)
     running = replace(vm, kind=RUNNING)
-    assert "overcommitted" not in codes(audit_vm(running, host))
-    assert "overcommitted" in codes(audit_vm(vm, host))
-    assert "overcommitted" not in codes(audit_vm(vm, host, already_running=True))
+    assert FindingCode.OVERCOMMITTED not in codes(audit_vm(running, host))
+    assert FindingCode.OVERCOMMITTED in codes(audit_vm(vm, host))
+    assert FindingCode.OVERCOMMITTED not in codes(audit_vm(vm, host, already_running=True))
 
 
 def test_passthrough_is_judged_as_what_the_host_supports() -> None:
@@ -105,9 +109,9 @@ def test_passthrough_is_judged_as_what_the_host_supports() -> None:
     on_amd = audit_vm(vm, AMD)
     assert on_amd.effective.is_on("stimer") and not on_amd.effective.is_on("evmcs")
     assert "hv-passthrough" in on_amd.notes[0] and "amd-host" in on_amd.notes[0]
-    assert "missing-for-intent" not in codes(on_amd)
+    assert FindingCode.MISSING_FOR_INTENT not in codes(on_amd)
     migratable = audit_vm(vm, AMD, intent="server-migratable")
-    assert "blocks-migration" in codes(migratable) and not migratable.ok
+    assert FindingCode.BLOCKS_MIGRATION in codes(migratable) and not migratable.ok
     unknown = audit_vm(vm, replace(AMD, hyperv=None))
     assert unknown.effective == Config.of(passthrough=True)
     assert "unknown here" in unknown.notes[0]

@@ -25,7 +25,7 @@ from hvtui.export.context import ExportTarget
 from hvtui.export.libvirt import cpu_settings_element, render_libvirt
 from hvtui.export.qemu import render_qemu
 from hvtui.importers.qemu_cmdline import parse_cpu_option
-from hvtui.model import Config
+from hvtui.model import Config, FindingCode
 from hvtui.model.cpu import CpuSettings
 from hvtui.versions import Version
 
@@ -103,16 +103,20 @@ def _codes(config: Config, **kwargs: object) -> set[str]:
 def test_advice_on_the_settings_around() -> None:
     reen = Config.of(relaxed=True, vapic=True, time=True, reenlightenment=True)
     mig = {"intent": "server-migratable", "cpu": CpuSettings()}
-    assert "tsc-frequency-missing" in _codes(reen, **mig)
+    assert FindingCode.TSC_FREQUENCY_MISSING in _codes(reen, **mig)
     fixed = CpuSettings(tsc_frequency=2_000_000_000)
-    assert "tsc-frequency-missing" not in _codes(reen, intent="server-migratable", cpu=fixed)
+    assert FindingCode.TSC_FREQUENCY_MISSING not in _codes(
+        reen, intent="server-migratable", cpu=fixed
+    )
     shaky = replace(INTEL, tsc_invariant=False)
-    assert "invtsc-unstable" in _codes(NESTED, host=shaky, cpu=CpuSettings(invtsc=True))
-    assert "invtsc-unstable" not in _codes(NESTED, host=INTEL, cpu=CpuSettings(invtsc=True))
-    assert "kvm-hidden" in _codes(NESTED, cpu=CpuSettings(hide_kvm=True))
+    assert FindingCode.INVTSC_UNSTABLE in _codes(NESTED, host=shaky, cpu=CpuSettings(invtsc=True))
+    assert FindingCode.INVTSC_UNSTABLE not in _codes(
+        NESTED, host=INTEL, cpu=CpuSettings(invtsc=True)
+    )
+    assert FindingCode.KVM_HIDDEN in _codes(NESTED, cpu=CpuSettings(hide_kvm=True))
     nested = {"intent": "vbs", "cpu": CpuSettings(), "cpu_model": "Cascadelake-Server"}
-    assert "nested-virt-missing" in _codes(Config.of(relaxed=True), **nested)
-    assert "nested-virt-missing" not in _codes(
+    assert FindingCode.NESTED_VIRT_MISSING in _codes(Config.of(relaxed=True), **nested)
+    assert FindingCode.NESTED_VIRT_MISSING not in _codes(
         Config.of(relaxed=True), intent="vbs", cpu=CpuSettings(), cpu_model="host"
     )
 

@@ -41,7 +41,7 @@ from hvtui.importers import (
     parse_qemu_command,
     parse_virt_install_command,
 )
-from hvtui.model import Config, validate
+from hvtui.model import Config, FindingCode, validate
 from hvtui.presets import Target
 from hvtui.versions import V, Version
 
@@ -201,7 +201,7 @@ def test_an_explicit_off_the_target_qemu_does_not_know_is_left_out() -> None:
 def test_export_findings_include_validation_errors() -> None:
     config = Config.of(stimer=True)
     codes = {f.code for f in export_findings(config, target())}
-    assert codes == {"missing-dependency"}
+    assert codes == {FindingCode.MISSING_DEPENDENCY}
 
 
 # -- libvirt placement -------------------------------------------------------------
@@ -429,7 +429,7 @@ def test_hostile_strings_are_refused_by_the_model_or_survive_every_format(value:
     config = Config.of(relaxed=True, vendor_id=value)
     errors = [f for f in validate(config) if f.severity is Severity.ERROR]
     if errors:
-        assert errors[0].code == "invalid-value"
+        assert errors[0].code == FindingCode.INVALID_VALUE
         assert export_findings(config, target()), "the export refuses what the model refuses"
         return
     assert value and "," not in value and value.isascii() and value.isprintable()

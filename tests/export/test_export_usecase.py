@@ -35,8 +35,8 @@ def _choices(parser: argparse.ArgumentParser, command: str) -> list[str]:
 
 def test_the_table_names_every_format_once_with_label_lexer_and_suffix() -> None:
     names = registry.names()
-    assert names == ("qemu", "libvirt", "virt-install", "toml", "json")
-    assert names == export.FORMATS
+    assert names[:5] == ("qemu", "libvirt", "virt-install", "toml", "json")  # then new ones
+    assert len(set(names)) == len(names)
     for fmt in registry.all_formats():
         assert fmt.label and fmt.lexer and fmt.suffix.startswith(".")
     assert [f.name for f in registry.tabs()] == ["toml", "qemu", "libvirt", "virt-install"]
@@ -51,14 +51,9 @@ def test_the_table_names_every_format_once_with_label_lexer_and_suffix() -> None
 def test_the_cli_takes_its_format_choices_from_the_table() -> None:
     parser = build_parser()
     assert _choices(parser, "export") == list(registry.names())
-    assert _choices(parser, "recommend") == [
-        "text",
-        "toml",
-        "qemu",
-        "libvirt",
-        "virt-install",
-        "json",
-    ]
+    exported = [n for n in registry.names() if n not in ("toml", "json")]
+    assert _choices(parser, "recommend") == ["text", "toml", *exported, "json"]
+    assert exported[:3] == ["qemu", "libvirt", "virt-install"]
 
 
 def test_a_registered_format_appears_in_export_and_recommend(
