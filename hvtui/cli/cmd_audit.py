@@ -19,6 +19,8 @@ from hvtui.cli.render import add_intent_option
 from hvtui.textsafe import printable
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from hvtui.audit import AuditInput, VmAudit
     from hvtui.catalog import Value
     from hvtui.model import Config
@@ -74,7 +76,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read every input, audit each VM, print; the exit code is the worst outcome."""
-    from hvtui.audit import RUNNING, SourceError, audit_vm, load_file, scan_host
+    from hvtui.audit import RUNNING, SourceError, audit_vm, scan_host
+    from hvtui.audit.sources import load_file_all
 
     if args.connect is not None:
         return audit_connection(args)
@@ -97,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(printable(str(exc))) from exc
     for path in args.files:
         try:
-            inputs.append(load_file(path))
+            inputs.extend(load_file_all(path))
         except SourceError as exc:
             print_error(str(exc))
             errors.append({"source": "<stdin>" if path == "-" else path, "error": str(exc)})
@@ -105,30 +108,43 @@ def run(args: argparse.Namespace) -> int:
 
     inputs = with_cpu_models(inputs)
     running = scan.running_names
-    audits = [
-        audit_vm(
-            source,
-            scan.view,
-            intent=args.intent,
-            already_running=source.kind == RUNNING or bool(source.imported.name in running),
-        )
-        for source in inputs
-    ]
+    found_any = bool(inputs) or not args.running
+
+    def audited() -> Iterator[VmAudit]:
+        """Each VM's audit, in order, letting go of its parsed input once audited (a
+        thousand parsed domains held to the end only cost memory and collector time)."""
+        inputs.reverse()
+        while inputs:
+            source = inputs.pop()
+            yield audit_vm(
+                source,
+                scan.view,
+                intent=args.intent,
+                already_running=source.kind == RUNNING or bool(source.imported.name in running),
+            )
+
     if args.json:
+        vms: list[dict[str, Any]] = []
+        all_ok = True
+        for audit in audited():
+            vms.append(audit.to_json())
+            all_ok = all_ok and audit.ok
         document = {
             "schema": SCHEMA,
             "host": scan.view.label,
             "intent": args.intent,
-            "ok": not errors and all(a.ok for a in audits),
-            "vms": [a.to_json() for a in audits],
+            "ok": not errors and all_ok,
+            "vms": vms,
             "errors": errors,
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
-        sys.stdout.write(render_text(audits, args, found_any=bool(inputs) or not args.running))
+        audits = list(audited())
+        all_ok = all(a.ok for a in audits)
+        sys.stdout.write(render_text(audits, args, found_any=found_any))
     if errors:
         return 2
-    return 0 if all(a.ok for a in audits) else 1
+    return 0 if all_ok else 1
 
 
 # -- text -----------------------------------------------------------------------------
