@@ -76,8 +76,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read every input, audit each VM, print; the exit code is the worst outcome."""
-    from hvtui.audit import RUNNING, SourceError, audit_vm, scan_host
-    from hvtui.audit.sources import load_file_all
+    from hvtui.audit import RUNNING, SourceError, audit_vm, load_file, scan_host
 
     if args.connect is not None:
         return audit_connection(args)
@@ -100,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(printable(str(exc))) from exc
     for path in args.files:
         try:
-            inputs.extend(load_file_all(path))
+            inputs.append(load_file(path))
         except SourceError as exc:
             print_error(str(exc))
             errors.append({"source": "<stdin>" if path == "-" else path, "error": str(exc)})
