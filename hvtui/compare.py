@@ -51,11 +51,12 @@ class Comparison:
         }
 
 
-def compare(config: Config) -> Comparison:
-    """Our value for every catalog option next to each peer's default."""
+def compare(config: Config, peers: tuple[Peer, ...] = PEERS) -> Comparison:
+    """Our value for every catalog option next to each peer's default (the wizard's five
+    peers unless ``peers`` says otherwise; ``hvtui compare`` passes ``ALL_PEERS``)."""
     rows = []
     for entry in catalog.ENTRIES:
         value = config.get(entry.name)
         ours = "-" if value is None else format_value(entry, value)
-        rows.append(CompareRow(entry.name, ours, tuple(p.default(entry.name) for p in PEERS)))
-    return Comparison(PEERS, tuple(rows))
+        rows.append(CompareRow(entry.name, ours, tuple(p.default(entry.name) for p in peers)))
+    return Comparison(peers, tuple(rows))

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from hvtui import inputs
 from hvtui.formats import libvirt_layout as layout
 from hvtui.formats import safexml
+from hvtui.importers.kubevirt import KubevirtError, looks_like_kubevirt, parse_kubevirt_documents
 from hvtui.importers.libvirt_xml import parse_libvirt_xml
 from hvtui.importers.proxmox import parse_proxmox_config, proxmox_cpu_models, proxmox_options
 from hvtui.importers.qemu_cmdline import (
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 #: Largest input read (the XML limit; a command line or Proxmox file is far smaller).
 MAX_INPUT_BYTES = safexml.MAX_XML_BYTES
 #: What an input file should be, for messages (``x: is a FIFO (named pipe), not ...``).
-VM_FILE = "a VM definition (domain XML, command line or Proxmox configuration)"
+VM_FILE = "a VM definition (domain XML, command line, Proxmox configuration or KubeVirt YAML)"
 
 LIBVIRT = "libvirt-xml"
 QEMU = "qemu-command"
@@ -50,6 +51,8 @@ PROXMOX = "proxmox"
 PROXMOX_CPU_MODELS = "proxmox-cpu-models"
 VIRT_INSTALL = "virt-install"
 RUNNING = "running"
+#: KubeVirt VirtualMachine, VirtualMachineInstance or VirtualMachinePreference YAML.
+KUBEVIRT = "kubevirt"
 #: Each input kind in words, for output.
 KIND_NAMES = {
     LIBVIRT: "libvirt domain XML",
@@ -58,6 +61,7 @@ KIND_NAMES = {
     PROXMOX_CPU_MODELS: "Proxmox custom CPU models",
     VIRT_INSTALL: "virt-install command line",
     RUNNING: "running QEMU process",
+    KUBEVIRT: "KubeVirt YAML",
 }
 
 STDIN = inputs.STDIN
@@ -196,6 +200,8 @@ def load_text(data: bytes | str, *, label: str = "<pasted text>") -> AuditInput:
         raise SourceError(f"{label}: empty")
     if text.lstrip().startswith("<"):
         return _from_xml(text, label)
+    if looks_like_kubevirt(text):
+        return _from_kubevirt(text, label)[0]
     if text.lstrip().startswith("cpu-model:"):
         models = proxmox_cpu_models(text)
         if models is None:
@@ -226,6 +232,33 @@ def with_cpu_models(inputs: list[AuditInput]) -> list[AuditInput]:
         if s.kind == PROXMOX and s.options is not None
         else s
         for s in vms
+    ]
+
+
+def load_file_all(path: str | Path) -> list[AuditInput]:
+    """Every VM of one file: several for KubeVirt YAML with several documents, else one."""
+    data = read_input(path)
+    label = _label(path)
+    text = decode(data, label)
+    if text.strip() and not text.lstrip().startswith("<") and looks_like_kubevirt(text):
+        return _from_kubevirt(text, label)
+    return [load_text(text, label=label)]
+
+
+def _from_kubevirt(text: str, label: str) -> list[AuditInput]:
+    """One input per KubeVirt VM, VMI or preference (``label (VirtualMachine win11)``
+    when the file has several)."""
+    try:
+        documents = parse_kubevirt_documents(text, source=label)
+    except KubevirtError as exc:
+        raise SourceError(str(exc)) from None
+    if len(documents) == 1:
+        return [AuditInput(label, KUBEVIRT, documents[0].imported)]
+    return [
+        AuditInput(
+            f"{label} ({d.kind} {d.name or f'document {d.index + 1}'})", KUBEVIRT, d.imported
+        )
+        for d in documents
     ]
 
 
@@ -318,6 +351,7 @@ def from_guest(guest: GuestProcess) -> AuditInput:
 
 __all__ = [
     "KIND_NAMES",
+    "KUBEVIRT",
     "LIBVIRT",
     "MAX_INPUT_BYTES",
     "PROXMOX",
@@ -331,6 +365,7 @@ __all__ = [
     "decode",
     "from_guest",
     "load_file",
+    "load_file_all",
     "load_text",
     "load_vm_source",
     "read_input",

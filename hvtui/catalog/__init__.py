@@ -192,6 +192,17 @@ def sort_names(items: Iterable[str]) -> list[str]:
 __all__ += ["all_dependents", "is_canonical", "sort_names"]
 
 
+def _stack_spellings(entry: Enlightenment) -> dict[str, str]:
+    """How KubeVirt, the Terraform provider and virt-xml spell ``entry``."""
+    from hvtui.catalog.stacks import kubevirt_spelling, terraform_spelling, virt_xml_spelling
+
+    return {
+        "kubevirt": kubevirt_spelling(entry.name),
+        "terraform": terraform_spelling(entry),
+        "virt-xml": virt_xml_spelling(entry),
+    }
+
+
 def to_json(entry: Enlightenment) -> dict[str, object]:
     """Every fact of one entry as plain data (``hvtui explain --json``, tools, docs)."""
     lv = entry.libvirt
@@ -272,6 +283,7 @@ def to_json(entry: Enlightenment) -> dict[str, object]:
             {"fact": s.fact.value, "where": s.where, "verified": s.verified}
             for s in sources_of(entry)
         ],
+        "stacks": _stack_spellings(entry),
         "libvirt": {
             "kind": lv.kind.value,
             "element": lv.element or None,

@@ -2,7 +2,9 @@
 
 Sources: each peer's own code and documentation (virt-install >= 5.0,
 Proxmox qemu-server, OpenStack Nova >= 29.0.0, KubeVirt's "windows"
-preference, quickemu with QEMU > 6.0).  Kept in the catalog package because
+preference, quickemu with QEMU > 6.0; and, in :data:`MORE_PEERS`, Incus/LXD,
+Apache CloudStack, OpenNebula, TrueNAS, Harvester and dockur/windows, each
+cited at its entry with the file and commit read).  Kept in the catalog package because
 it is a per-option fact like the others; nothing else spells it out.
 """
 
@@ -259,9 +261,140 @@ PEERS: tuple[Peer, ...] = (
 )
 
 
+#: Every option hv-passthrough turns on when the host supports it (quickemu's table too).
+_BY_PASSTHROUGH = (
+    "relaxed", "vapic", "spinlocks", "vpindex", "runtime", "synic", "stimer", "stimer-direct",
+    "time", "reset", "frequencies", "reenlightenment", "tlbflush", "tlbflush-direct",
+    "tlbflush-ext", "ipi", "evmcs", "avic", "emsr-bitmap", "xmm-input", "vendor-id", "crash",
+    "version-id-build", "version-id-major", "version-id-minor", "version-id-spack",
+    "version-id-sbranch", "version-id-snumber",
+)  # fmt: skip
+
+_OPENNEBULA_ON = (
+    "relaxed", "vapic", "vpindex", "runtime", "synic", "stimer", "frequencies", "tlbflush", "ipi",
+)  # fmt: skip
+_TRUENAS_ON = (
+    "relaxed", "vapic", "reset", "frequencies", "vpindex", "synic", "ipi", "tlbflush", "stimer",
+    "time",
+)  # fmt: skip
+_HARVESTER_ON = (
+    "relaxed", "vapic", "vpindex", "runtime", "synic", "stimer", "stimer-direct", "reset", "ipi",
+)  # fmt: skip
+
+
+def _cond_value(note: str, value: Value) -> PeerDefault:
+    return PeerDefault(PeerState.CONDITIONAL, value, note)
+
+
+#: Peers the ``hvtui compare`` table shows after :data:`PEERS` (the wizard shows PEERS).
+MORE_PEERS: tuple[Peer, ...] = (
+    # lxc/incus internal/server/instance/drivers/driver_qemu.go (start(), commit 003c2276):
+    # on x86_64 with a host kernel >= 5.10 and migration.stateful unset or false (the
+    # default), "-cpu host,hv_passthrough,...,migratable=no,+invtsc"; with
+    # migration.stateful=true no hv flag at that commit. Pull request #3442 ("Add
+    # migration-compatible hv flags with migration.stateful=true") adds a fixed list for
+    # that case; its list was not read. canonical/lxd's driver_qemu.go has the same start
+    # code (and pull request #18732 narrows passthrough for BIOS boot).
+    Peer(
+        "incus",
+        "Incus/LXD",
+        "Incus 003c2276",
+        {
+            **{name: _PT for name in _BY_PASSTHROUGH},
+            "passthrough": _cond(
+                "hv_passthrough unless migration.stateful=true (host kernel 5.10+); a "
+                "migratable VM gets a fixed list instead (Incus pull request #3442, not read)"
+            ),
+            "syndbg": _off("hv-passthrough never enables it"),
+        },
+    ),
+    # apache/cloudstack plugins/hypervisors/kvm/.../LibvirtComputingResource.java (commit
+    # 00114e8b): enlightenWindowsVm() adds relaxed, vapic and spinlocks (retries 8096) only
+    # when the guest OS type contains "Windows PV"; createClockDef() adds the hypervclock
+    # timer for every OS type starting with "Windows". LibvirtVMDef.java's
+    # HyperVEnlightenmentFeatureDef knows only these three (Enlight enum).
+    Peer(
+        "cloudstack",
+        "Apache CloudStack",
+        "main 00114e8b (4.22)",
+        {
+            "relaxed": _cond('guest OS type "Windows PV" only'),
+            "vapic": _cond('guest OS type "Windows PV" only'),
+            "spinlocks": _cond_value('guest OS type "Windows PV" only', 8096),
+            "time": _cond("hypervclock timer for every Windows OS type"),
+        },
+    ),
+    # OpenNebula/one src/vmm_mad/exec/vmm_exec_kvm.conf (commit c1a0e5bf; the 6.8 release
+    # notes updated HYPERV_OPTIONS and added HYPERV_TIMERS): FEATURES HYPERV defaults to
+    # "no"; with HYPERV = "yes" in a template the HYPERV_OPTIONS and HYPERV_TIMERS below.
+    Peer(
+        "opennebula",
+        "OpenNebula",
+        "6.8 (vmm_exec_kvm.conf c1a0e5bf)",
+        {
+            **{name: _cond("with FEATURES HYPERV = yes (default no)") for name in _OPENNEBULA_ON},
+            "spinlocks": _cond_value("with FEATURES HYPERV = yes (default no)", 8191),
+            "time": _cond("HYPERV_TIMERS hypervclock, with FEATURES HYPERV = yes"),
+            "reset": _off("written off in HYPERV_OPTIONS"),
+            "reenlightenment": _off("written off in HYPERV_OPTIONS"),
+            "evmcs": _off("written off in HYPERV_OPTIONS"),
+        },
+    ),
+    # truenas/middleware src/middlewared/middlewared/plugins/vm/supervisor/domain_xml.py
+    # (commit 18534e1b, pull request #9247): get_hyperv_xml() and the hypervclock timer,
+    # only for a VM with its hyperv_enlightenments option set. No runtime.
+    Peer(
+        "truenas",
+        "TrueNAS",
+        "middleware 18534e1b",
+        {
+            **{name: _cond("the VM's Hyper-V enlightenments option") for name in _TRUENAS_ON},
+            "spinlocks": _cond_value("the VM's Hyper-V enlightenments option", 8191),
+        },
+    ),
+    # KubeVirt with Harvester's templates: harvester/harvester pull requests #11127 (v1.9
+    # Windows templates: relaxed, vapic, spinlocks 8191, vpindex, synic, synictimer,
+    # ipi, runtime, reset; clock timer hyperv) and #11433 (synictimer direct). From the pull
+    # requests' descriptions; the template files of v1.9 were not read.
+    Peer(
+        "harvester",
+        "Harvester",
+        "v1.9 Windows templates",
+        {
+            **{name: _on("Windows VM templates") for name in _HARVESTER_ON},
+            "spinlocks": _on("Windows VM templates", 8191),
+            "time": _on("clock.timer.hyperv in the Windows templates"),
+            "frequencies": _off("not in the v1.9 Windows templates"),
+            "reenlightenment": _off("not in the v1.9 Windows templates"),
+            "tlbflush": _off("not in the v1.9 Windows templates"),
+        },
+    ),
+    # dockur/windows: its Dockerfile copies qemux/qemu-docker (6.17), whose src/proc.sh
+    # configureHyperVFeatures() (read at qemus/qemu commit 0be1812b) adds hv_passthrough
+    # for a Windows boot unless HV=N, with -hv-evmcs on AMD (and -hv-avic without the avic
+    # flag) and -hv-apicv,-hv-evmcs on Intel without APICv (-hv-evmcs also on Atom,
+    # Celeron and Pentium); the CPU is host,...,migratable=no.
+    Peer(
+        "dockur",
+        "dockur/windows",
+        "qemux/qemu-docker 6.17",
+        {
+            **{name: _PT for name in _BY_PASSTHROUGH},
+            "passthrough": _on("-cpu host,...,migratable=no,hv_passthrough unless HV=N"),
+            "evmcs": _cond("-hv-evmcs on AMD, on Intel without APICv and on budget CPUs"),
+            "avic": _cond("-hv-avic (hv-apicv) without AVIC/APICv on the host"),
+            "syndbg": _off("hv-passthrough never enables it"),
+        },
+    ),
+)
+#: Every peer: the wizard's five, then the ones ``hvtui compare`` adds.
+ALL_PEERS: tuple[Peer, ...] = PEERS + MORE_PEERS
+
+
 def get_peer(key: str) -> Peer:
-    """A peer by key (``virt-install``, ``proxmox``, ``nova``, ``kubevirt``, ``quickemu``)."""
-    for peer in PEERS:
+    """A peer by key (``virt-install``, ``proxmox``, ``nova``, ``kubevirt``, ``quickemu``,
+    ``incus``, ``cloudstack``, ``opennebula``, ``truenas``, ``harvester``, ``dockur``)."""
+    for peer in ALL_PEERS:
         if peer.key == key:
             return peer
     raise KeyError(key)

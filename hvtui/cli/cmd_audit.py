@@ -76,7 +76,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read every input, audit each VM, print; the exit code is the worst outcome."""
-    from hvtui.audit import RUNNING, SourceError, audit_vm, load_file, scan_host
+    from hvtui.audit import RUNNING, SourceError, audit_vm, scan_host
+    from hvtui.audit.sources import load_file_all
 
     if args.connect is not None:
         return audit_connection(args)
@@ -99,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(printable(str(exc))) from exc
     for path in args.files:
         try:
-            inputs.append(load_file(path))
+            inputs.extend(load_file_all(path))
         except SourceError as exc:
             print_error(str(exc))
             errors.append({"source": "<stdin>" if path == "-" else path, "error": str(exc)})

@@ -15,8 +15,10 @@ def register(sub: Any) -> None:
         "compare",
         help="compare a preset with the defaults of virt-install, Proxmox, ...",
         description="Show a preset's choice per option next to the Windows defaults of "
-        "virt-install, Proxmox VE, OpenStack Nova, KubeVirt and quickemu, with the reason a "
-        "peer leaves an option out where it is known.",
+        "virt-install, Proxmox VE, OpenStack Nova, KubeVirt, quickemu, Incus/LXD, Apache "
+        "CloudStack, OpenNebula, TrueNAS, Harvester and dockur/windows, with the reason a "
+        "peer leaves an option out where it is known ('hvtui explain' cites each peer's "
+        "source in hvtui/catalog/peers.py).",
     )
     parser.add_argument("preset", metavar="PRESET", help="preset name or path")
     parser.add_argument(
@@ -28,10 +30,11 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the comparison table."""
+    from hvtui.catalog.peers import ALL_PEERS
     from hvtui.compare import compare
 
     preset = find_preset(args.preset)
-    table = compare(preset.config)
+    table = compare(preset.config, ALL_PEERS)
     if args.json:
         print(json.dumps(table.to_json(), indent=2))
         return 0

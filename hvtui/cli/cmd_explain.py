@@ -145,6 +145,7 @@ def describe(entry: Enlightenment) -> str:
     facts.append(("QEMU", f"{entry.qemu_property}=..., since {since}"))
     facts.append(("libvirt", _libvirt_line(entry)))
     facts.append(("Proxmox", _proxmox_line(entry)))
+    facts.extend(_stack_lines(entry))
     facts.append(("Peers", _peers_line(entry)))
     if entry.libvirt.note and entry.libvirt.kind is not LibvirtKind.NONE:
         facts.append(("", entry.libvirt.note))
@@ -168,11 +169,22 @@ def _proxmox_line(entry: Enlightenment) -> str:
     return spelling(entry.name, entry.kind is ValueKind.SWITCH)
 
 
+def _stack_lines(entry: Enlightenment) -> list[tuple[str, str]]:
+    """How KubeVirt, the Terraform provider and virt-xml spell it (the catalog's tables)."""
+    from hvtui.catalog.stacks import kubevirt_spelling, terraform_spelling, virt_xml_spelling
+
+    return [
+        ("KubeVirt", kubevirt_spelling(entry.name)),
+        ("Terraform", terraform_spelling(entry)),
+        ("virt-xml", virt_xml_spelling(entry)),
+    ]
+
+
 def _peers_line(entry: Enlightenment) -> str:
     """What other tools do with it by default (details: ``hvtui compare``)."""
-    from hvtui.catalog.peers import PEERS
+    from hvtui.catalog.peers import ALL_PEERS
 
-    return ", ".join(f"{p.name} {p.default(entry.name).short()}" for p in PEERS)
+    return ", ".join(f"{p.name} {p.default(entry.name).short()}" for p in ALL_PEERS)
 
 
 def _libvirt_line(entry: Enlightenment) -> str:

@@ -19,6 +19,10 @@ formats:
                 libvirt cannot express, <qemu:commandline> -global lines; with --into
                 DOMAIN.xml the whole domain with these merged in (the file is not changed)
   virt-install  --features hyperv.*, --clock hypervclock_present=yes and friends
+  virt-xml      virt-xml "$DOMAIN" --edit --xml ...: change an existing VM in place
+                (what the preset leaves off is written off)
+  kubevirt      a VirtualMachine fragment to merge, and a VirtualMachinePreference
+  terraform     the dmacvicar/libvirt provider's libvirt_domain attributes (>= 0.9)
   toml          the preset itself (with the target used)
   json          the configuration plus every format above in one object
 
@@ -26,6 +30,9 @@ versions: the preset's target.libvirt wins, else --libvirt-version, else the lib
 detected on this host, else the newest libvirt hvtui knows. The preset's target.qemu
 wins, else --qemu-version; an option that QEMU version does not know is an error.
 --cpu-model wins over the preset's target.cpu-model (default host).
+
+kubevirt and terraform leave out what they cannot express and say so in the text;
+--strict refuses instead.
 
 exit status: 0 written, 1 the preset has errors (printed) or cannot be written in this
 format, 2 bad arguments or an unusable file."""
@@ -85,6 +92,12 @@ def register(sub: Any) -> None:
         "-o", "--output", metavar="FILE", type=Path, help="write to FILE instead of standard output"
     )
     parser.add_argument("--force", action="store_true", help="replace an existing FILE")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse (exit 1) instead of leaving out what the format cannot express "
+        "(kubevirt, terraform)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -100,6 +113,20 @@ def _read_domain(path: Path) -> bytes:
         return read_input(path, limit=MAX_XML_BYTES, what="a domain XML file")
     except InputError as exc:
         raise CliError(str(exc)) from exc
+
+
+def _refuse_unexpressed(result: Any, preset: Any, source: str) -> None:
+    """``--strict``: exit 1 when the format leaves out something the preset sets."""
+    from hvtui.cli.errors import print_error
+    from hvtui.export.expressible import unexpressed
+
+    missing = unexpressed(result.format.name, preset.config, result.target)
+    for item in missing:
+        print_error(f"{source}: {item.describe()}")
+    if missing:
+        names = ", ".join(item.name for item in missing)
+        raise CliError(f"{source}: not exported (--strict): {result.format.name} cannot express "
+                       f"{names}", 1)  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -142,6 +169,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(result.message, result.code)
     for note in result.notes:
         _note(note)
+    if args.strict:
+        _refuse_unexpressed(result, preset, source)
     if args.output is None:
         sys.stdout.write(result.text)
         sys.stdout.flush()

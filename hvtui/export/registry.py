@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from hvtui import presets
 from hvtui.export.context import ExportError, ExportTarget
 from hvtui.export.json_export import render_json
+from hvtui.export.kubevirt import render_kubevirt
 from hvtui.export.libvirt import render_libvirt
 from hvtui.export.proxmox import render_proxmox
 from hvtui.export.qemu import render_qemu
+from hvtui.export.terraform import render_terraform
 from hvtui.export.virtinstall import render_virt_install
+from hvtui.export.virtxml import render_virt_xml
 from hvtui.presets import Preset, Target
 
 #: ``render(preset, target, known_features)``: the format's text.  ``known_features``
@@ -122,6 +125,18 @@ def _proxmox(preset: Preset, target: ExportTarget, _known: frozenset[str] | None
     return render_proxmox(preset.config, target, preset_name=preset.name)
 
 
+def _kubevirt(preset: Preset, target: ExportTarget, _known: frozenset[str] | None) -> str:
+    return render_kubevirt(preset.config, target, preset_name=preset.name)
+
+
+def _terraform(preset: Preset, target: ExportTarget, _known: frozenset[str] | None) -> str:
+    return render_terraform(preset.config, target, preset_name=preset.name)
+
+
+def _virt_xml(preset: Preset, target: ExportTarget, _known: frozenset[str] | None) -> str:
+    return render_virt_xml(preset.config, target)
+
+
 # The command line's order (``--format`` choices); ``tab`` is the wizard's.
 register(Format("qemu", "QEMU", "bash", ".qemu.txt", _qemu, tab=1))
 register(Format("libvirt", "libvirt", "xml", ".xml", _libvirt, tab=2))
@@ -138,6 +153,9 @@ register(
 )
 register(Format("toml", "TOML", "toml", ".toml", _toml, tab=0))
 register(Format("json", "JSON", "json", ".json", _json, uses_features=True))
+register(Format("kubevirt", "KubeVirt", "yaml", ".kubevirt.yaml", _kubevirt))
+register(Format("terraform", "Terraform", "bash", ".tf", _terraform))
+register(Format("virt-xml", "virt-xml", "bash", ".virt-xml.sh", _virt_xml))
 register(Format("proxmox", "Proxmox VE", "bash", ".proxmox.sh", _proxmox))
 
 __all__ = [
