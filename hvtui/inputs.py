@@ -190,6 +190,21 @@ def is_regular_file(path: Path) -> bool:
         return False
 
 
+def hvtui_dir(variable: str, default: str) -> Path | None:
+    """hvtui's directory under an XDG base directory: ``$VARIABLE/hvtui`` when the
+    variable holds an absolute path, else ``~/DEFAULT/hvtui``; ``None`` without a home
+    directory (``XDG_CONFIG_HOME``/``.config``, ``XDG_CACHE_HOME``/``.cache``,
+    ``XDG_STATE_HOME``/``.local/state``)."""
+    base = os.environ.get(variable, "")
+    if base and os.path.isabs(base):
+        return Path(base) / "hvtui"
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError, OSError):
+        return None
+    return home / default / "hvtui" if home.is_absolute() else None
+
+
 __all__ = [
     "OPEN_FLAGS",
     "STDIN",
@@ -198,6 +213,7 @@ __all__ = [
     "NotRegularFileError",
     "describe_error",
     "file_kind",
+    "hvtui_dir",
     "is_regular_file",
     "label_of",
     "open_regular",

@@ -9,7 +9,6 @@ validation reports them as findings together with everything else (exit 1).
 from __future__ import annotations
 
 import difflib
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from hvtui import __version__, catalog, cpumodels
 from hvtui.catalog import Value
 from hvtui.catalog.cpu_settings import CPU_SETTINGS, CpuSettingKey
 from hvtui.fsutil import atomic_write
-from hvtui.inputs import InputError, read_input, too_large
+from hvtui.inputs import InputError, hvtui_dir, read_input, too_large
 from hvtui.limits import MAX_PRESET_BYTES
 from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
@@ -391,14 +390,8 @@ def user_dir_or_none() -> Path | None:
     Reading presets never needs one: without it there are no user presets, and
     shipped presets and explicit paths work as usual.
     """
-    base = os.environ.get("XDG_CONFIG_HOME", "")
-    if base and os.path.isabs(base):
-        return Path(base) / "hvtui" / "presets"
-    try:
-        home = Path.home()
-    except (RuntimeError, KeyError, OSError):
-        return None
-    return home / ".config" / "hvtui" / "presets" if home.is_absolute() else None
+    base = hvtui_dir("XDG_CONFIG_HOME", ".config")
+    return None if base is None else base / "presets"
 
 
 @dataclass(frozen=True)

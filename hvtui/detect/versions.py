@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hvtui.inputs import read_regular
+from hvtui.inputs import hvtui_dir, read_regular
 from hvtui.versions import Version, find_version
 
 if TYPE_CHECKING:
@@ -189,14 +189,8 @@ def start_versions(
 def cache_file() -> Path | None:
     """``$XDG_CACHE_HOME/hvtui/versions.json`` (default ``~/.cache``); ``None`` without
     a home directory."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if base and os.path.isabs(base):
-        return Path(base) / "hvtui" / CACHE_NAME
-    try:
-        home = Path.home()
-    except (RuntimeError, KeyError, OSError):
-        return None
-    return home / ".cache" / "hvtui" / CACHE_NAME if home.is_absolute() else None
+    base = hvtui_dir("XDG_CACHE_HOME", ".cache")
+    return None if base is None else base / CACHE_NAME
 
 
 def _identity(path: str) -> list[int] | None:
