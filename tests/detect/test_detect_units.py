@@ -439,12 +439,15 @@ def test_scan_finds_a_qemu_named_process(tmp_path: Path) -> None:
     script = (
         "import ctypes, os, sys, threading, time\n"
         "libc = ctypes.CDLL(None)\n"
+        "named = threading.Event()\n"
         "def vcpu():\n"
         "    libc.prctl(15, b'CPU 0/KVM', 0, 0, 0)\n"
         "    os.sched_setaffinity(0, {0})\n"
+        "    named.set()\n"
         "    time.sleep(30)\n"
         "threading.Thread(target=vcpu, daemon=True).start()\n"
         "libc.prctl(15, b'qemu-system-x86', 0, 0, 0)\n"
+        "named.wait()  # ready only once the vCPU thread has its name (a busy machine)\n"
         "print('ready', flush=True)\n"
         "time.sleep(30)\n"
     )
