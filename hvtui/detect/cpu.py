@@ -31,7 +31,9 @@ CPUINFO = "/proc/cpuinfo"
 CPU_DIR = "/sys/devices/system/cpu"
 NODE_DIR = "/sys/devices/system/node"
 
-_VENDORS = {"GenuineIntel": "intel", "AuthenticAMD": "amd", "HygonGenuine": "hygon"}
+#: CPUID vendor ids and hvtui's vendor names (libvirt's capabilities spell the names
+#: capitalised: Intel, AMD, Hygon).
+VENDOR_IDS = {"GenuineIntel": "intel", "AuthenticAMD": "amd", "HygonGenuine": "hygon"}
 _CPU_ENTRY = re.compile(r"cpu\d+")
 _NODE_ENTRY = re.compile(r"node\d+")
 
@@ -150,7 +152,7 @@ def detect_cpu(
     logical = logical_cpus(root, cpuinfo)
     cores, sockets = cores_and_sockets(root, cpuinfo)
     return CpuInfo(
-        vendor=vendor_id.map(lambda v: _VENDORS.get(v, "other")),
+        vendor=vendor_id.map(lambda v: VENDOR_IDS.get(v, "other")),
         vendor_id=vendor_id,
         model_name=model_name,
         family=family,

@@ -32,6 +32,7 @@ from typing import Any
 
 from hvtui import catalog
 from hvtui.catalog import LibvirtKind
+from hvtui.detect.cpu import VENDOR_IDS
 from hvtui.detect.report import (
     FAILED,
     MISSING,
@@ -55,9 +56,9 @@ from hvtui.detect.report import (
 from hvtui.formats.cpulist import format_cpulist
 from hvtui.libvirt.connection import Connection, Domain, LibvirtError
 
-#: libvirt's CPU vendor names (its cpu_map ``x86_vendors.xml``) and the CPUID vendor ids.
-_VENDORS = {"Intel": ("intel", "GenuineIntel"), "AMD": ("amd", "AuthenticAMD")}
-_VENDORS["Hygon"] = ("hygon", "HygonGenuine")
+#: libvirt's CPU vendor names (its cpu_map ``x86_vendors.xml``: Intel, AMD, Hygon) are
+#: hvtui's vendor names in other case; the CPUID vendor ids come from detection's table.
+_VENDOR_IDS_BY_NAME = {name: vendor_id for vendor_id, name in VENDOR_IDS.items()}
 #: The first libvirt whose domain capabilities list Hyper-V features.
 HYPERV_DOMCAPS_SINCE = "9.0.0"
 
@@ -176,8 +177,9 @@ def _cpu(caps: ET.Element, domcaps: ET.Element | None, notes: list[str]) -> CpuI
     vendor_id: Fact[str]
     if vendor_name is None:
         vendor = vendor_id = unknown(MISSING, "libvirt's capabilities name no CPU vendor")
-    elif vendor_name in _VENDORS:
-        vendor, vendor_id = known(_VENDORS[vendor_name][0]), known(_VENDORS[vendor_name][1])
+    elif vendor_name.lower() in _VENDOR_IDS_BY_NAME:
+        name = vendor_name.lower()
+        vendor, vendor_id = known(name), known(_VENDOR_IDS_BY_NAME[name])
     else:
         vendor, vendor_id = known("other"), _untold(f"the CPUID vendor id of {vendor_name}")
     model = host_cpu.findtext("model") if host_cpu is not None else None
