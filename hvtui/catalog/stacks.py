@@ -179,6 +179,15 @@ KUBEVIRT_FIELDS: tuple[KubevirtField, ...] = (
 )
 #: ``panicDevices[].model`` for the Hyper-V crash MSRs (schema.go PanicDeviceModel).
 KUBEVIRT_PANIC_HYPERV = "hyperv"
+#: What KubeVirt's admission webhook requires: (dependent, requirement), catalog names
+#: (``pkg/virt-api/webhooks/hyperv.go``; the audit applies them as KubeVirt would).
+KUBEVIRT_WEBHOOK_REQUIRES: tuple[tuple[str, str], ...] = (
+    ("evmcs", "vapic"),
+    ("ipi", "vpindex"),
+    ("tlbflush", "vpindex"),
+    ("stimer", "synic"),
+    ("synic", "vpindex"),
+)
 #: ``spec.domain.features.kvm.hidden`` (schema.go FeatureKVM): QEMU's ``kvm=off``.
 KUBEVIRT_KVM_HIDDEN = ("features", "kvm", "hidden")
 #: ``spec.domain.cpu.features: [{name, policy}]`` (schema.go CPUFeature, policy default require).
@@ -345,6 +354,7 @@ __all__ = [
     "KUBEVIRT_SOURCES",
     "KUBEVIRT_VERSION",
     "KUBEVIRT_VM_KINDS",
+    "KUBEVIRT_WEBHOOK_REQUIRES",
     "TERRAFORM_CPU_FEATURES",
     "TERRAFORM_HYPERV",
     "TERRAFORM_KVM_HIDDEN",

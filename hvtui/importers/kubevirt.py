@@ -37,6 +37,7 @@ from hvtui.catalog.stacks import (
     KUBEVIRT_PANIC_HYPERV,
     KUBEVIRT_PREFERENCE_KINDS,
     KUBEVIRT_VM_KINDS,
+    KUBEVIRT_WEBHOOK_REQUIRES,
     KubevirtField,
     KubevirtKind,
 )
@@ -52,14 +53,6 @@ from hvtui.model.values import value_problem
 _GROUPS = ("kubevirt.io/", "instancetype.kubevirt.io/")
 #: KubeVirt's CPU mode names for QEMU's ``host`` and ``max``.
 _CPU_MODES = {"host-passthrough": "host", "host-model": None}
-#: The webhook's requirements: (dependent, requirement) (pkg/virt-api/webhooks/hyperv.go).
-_WEBHOOK_REQUIRES = (
-    ("evmcs", "vapic"),
-    ("ipi", "vpindex"),
-    ("tlbflush", "vpindex"),
-    ("stimer", "synic"),
-    ("synic", "vpindex"),
-)
 
 
 class KubevirtError(ValueError):
@@ -195,7 +188,7 @@ def _unknown_keys(reader: _Reader, domain: dict[str, Any], base: str) -> None:
 
 def _webhook(reader: _Reader, base: str) -> None:
     """Apply the webhook's requirements to what was read (an unset one is switched on)."""
-    for dependent, requirement in _WEBHOOK_REQUIRES:
+    for dependent, requirement in KUBEVIRT_WEBHOOK_REQUIRES:
         if reader.values.get(dependent) is not True:
             continue
         current = reader.values.get(requirement)
