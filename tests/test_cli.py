@@ -282,3 +282,23 @@ def test_ctrl_c_is_one_line_and_130(delay: float) -> None:
         pytest.skip("the signal came while Python itself was starting, before any hvtui code")
     assert proc.returncode == 130, err
     assert err == "hvtui: interrupted\n", err
+
+
+def test_building_the_parser_loads_no_stack_format() -> None:
+    """``hvtui`` (on the way to the wizard's first frame) and ``--help`` build every
+    subcommand's parser; the stack exporters and YAML load only when a format is used."""
+    import subprocess
+    import sys
+
+    heavy = ("yaml", "hvtui.export.kubevirt", "hvtui.export.terraform",
+             "hvtui.export.proxmox", "hvtui.export.virtxml")  # fmt: skip
+    script = (
+        "import sys\n"
+        "from hvtui.cli import build_parser\n"
+        "build_parser()\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -5,6 +5,10 @@ in the wizard's preview tabs, highlighted (the tree-sitter language), which file
 suffix the export dialog proposes, and how it is rendered.  The CLI takes its
 ``--format`` choices from here and the wizard its tabs; a new format is one
 :func:`register` call and appears in both.
+
+The stack formats (Proxmox, KubeVirt, Terraform, virt-xml) import their renderers
+when used, so building the CLI's parser (also on the way to the wizard's first
+frame) does not load YAML or their tables.
 """
 
 from __future__ import annotations
@@ -15,13 +19,9 @@ from dataclasses import dataclass
 from hvtui import presets
 from hvtui.export.context import ExportError, ExportTarget
 from hvtui.export.json_export import render_json
-from hvtui.export.kubevirt import render_kubevirt
 from hvtui.export.libvirt import render_libvirt
-from hvtui.export.proxmox import render_proxmox
 from hvtui.export.qemu import render_qemu
-from hvtui.export.terraform import render_terraform
 from hvtui.export.virtinstall import render_virt_install
-from hvtui.export.virtxml import render_virt_xml
 from hvtui.presets import Preset, Target
 
 #: ``render(preset, target, known_features)``: the format's text.  ``known_features``
@@ -122,18 +122,26 @@ def _json(preset: Preset, target: ExportTarget, known: frozenset[str] | None) ->
 
 
 def _proxmox(preset: Preset, target: ExportTarget, _known: frozenset[str] | None) -> str:
+    from hvtui.export.proxmox import render_proxmox  # on use: keeps YAML/HCL off start-up
+
     return render_proxmox(preset.config, target, preset_name=preset.name)
 
 
 def _kubevirt(preset: Preset, target: ExportTarget, _known: frozenset[str] | None) -> str:
+    from hvtui.export.kubevirt import render_kubevirt  # on use: keeps YAML/HCL off start-up
+
     return render_kubevirt(preset.config, target, preset_name=preset.name)
 
 
 def _terraform(preset: Preset, target: ExportTarget, _known: frozenset[str] | None) -> str:
+    from hvtui.export.terraform import render_terraform  # on use: keeps YAML/HCL off start-up
+
     return render_terraform(preset.config, target, preset_name=preset.name)
 
 
 def _virt_xml(preset: Preset, target: ExportTarget, _known: frozenset[str] | None) -> str:
+    from hvtui.export.virtxml import render_virt_xml  # on use: keeps YAML/HCL off start-up
+
     return render_virt_xml(preset.config, target)
 
 
