@@ -192,108 +192,11 @@ def sort_names(items: Iterable[str]) -> list[str]:
 __all__ += ["all_dependents", "is_canonical", "sort_names"]
 
 
-def _stack_spellings(entry: Enlightenment) -> dict[str, str]:
-    """How KubeVirt, the Terraform provider and virt-xml spell ``entry``."""
-    from hvtui.catalog.stacks import kubevirt_spelling, terraform_spelling, virt_xml_spelling
-
-    return {
-        "kubevirt": kubevirt_spelling(entry.name),
-        "terraform": terraform_spelling(entry),
-        "virt-xml": virt_xml_spelling(entry),
-    }
-
-
 def to_json(entry: Enlightenment) -> dict[str, object]:
     """Every fact of one entry as plain data (``hvtui explain --json``, tools, docs)."""
-    lv = entry.libvirt
-    return {
-        "name": entry.name,
-        "qemu_property": entry.qemu_property,
-        "aliases": list(entry.aliases),
-        "summary": entry.summary,
-        "doc": entry.doc,
-        "group": entry.group.value,
-        "kind": entry.kind.value,
-        "range": entry.describe_range(),
-        "default": entry.default,
-        "bits": entry.bits or None,
-        "max_length": entry.max_length or None,
-        "choices": list(entry.choices) or None,
-        "requires": list(entry.requires),
-        "requires_all": list(all_requirements(entry.name)),
-        "needed_by": list(dependents(entry.name)),
-        "needed_by_all": list(all_dependents(entry.name)),
-        "doc_rules": [
-            {
-                "options": list(r.options),
-                "vendor": r.vendor,
-                "message": r.message,
-                "explanation": r.explanation,
-            }
-            for r in entry.doc_rules
-        ],
-        "cautions": [
-            {
-                "severity": c.severity.value,
-                "code": c.code,
-                "message": c.message,
-                "explanation": c.explanation,
-                "when": c.when,
-                "below": c.below,
-            }
-            for c in entry.cautions
-        ],
-        "vendors": sorted(entry.vendors) if entry.vendors is not None else None,
-        "nested_only": entry.nested_only,
-        "host_needs": [n.value for n in entry.host_needs],
-        "migration": entry.migration.value,
-        "migration_note": entry.migration_note,
-        "production": entry.production,
-        "kept_by_passthrough": entry.kept_by_passthrough,
-        "enlightenment": entry.enlightenment,
-        "cpuid": [
-            {"leaf": f"{b.leaf:#010x}", "register": b.register, "mask": f"{b.mask:#x}"}
-            for b in entry.cpuid
-        ],
-        "cpuid_means_auto": entry.cpuid_means_auto,
-        "kvm_cap": entry.kvm_cap,
-        "guest_cpuid": entry.guest_cpuid,
-        "extra_qemu_args": list(entry.extra_qemu_args),
-        "qemu_since": entry.qemu_since.short(),
-        "qemu_since_verified": entry.qemu_since_verified,
-        "older_machine_default": (
-            None
-            if entry.older_machine_default is None
-            else {
-                "value": entry.older_machine_default.value,
-                "machine_types_up_to": entry.older_machine_default.up_to.short(),
-            }
-        ),
-        "old_qemu_minimum": (
-            None
-            if entry.old_qemu_minimum is None
-            else {
-                "minimum": entry.old_qemu_minimum.minimum,
-                "until": entry.old_qemu_minimum.until.short(),
-            }
-        ),
-        "without_hyperv": entry.without_hyperv.value,
-        "without_hyperv_error": entry.without_hyperv_error or None,
-        "sources": [
-            {"fact": s.fact.value, "where": s.where, "verified": s.verified}
-            for s in sources_of(entry)
-        ],
-        "stacks": _stack_spellings(entry),
-        "libvirt": {
-            "kind": lv.kind.value,
-            "element": lv.element or None,
-            "attribute": lv.attribute,
-            "minimum": lv.minimum,
-            "since": str(lv.since) if lv.since else None,
-            "example": lv.example or None,
-            "note": lv.note or None,
-        },
-    }
+    from hvtui.catalog.entry_json import entry_json
+
+    return entry_json(entry)
 
 
 __all__ += ["to_json"]
