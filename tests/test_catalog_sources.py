@@ -9,10 +9,9 @@ type defaults of the version ids are read from the real ``qemu-system-x86_64``.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 
 import pytest
+from export.tools import qom_get_cpu
 
 from hvtui import catalog
 from hvtui.advice import advise, make_context
@@ -100,25 +99,9 @@ def test_passthrough_keeps_what_qemu_still_applies() -> None:
 
 
 def _qom_defaults(machine: str) -> dict[str, int]:
-    qemu = shutil.which("qemu-system-x86_64")
-    if qemu is None:
-        pytest.skip("qemu-system-x86_64 is not installed")
-    props = ("hv-version-id-build", "hv-version-id-major", "hv-version-id-minor")
-    asks = "".join(
-        json.dumps({"execute": "qom-get", "arguments": {
-            "path": "/machine/unattached/device[0]", "property": p}}) + "\n"
-        for p in props
-    )  # fmt: skip
-    done = subprocess.run(
-        [qemu, "-machine", machine, "-accel", "tcg", "-cpu", "qemu64", "-m", "16",
-         "-nodefaults", "-display", "none", "-S", "-qmp", "stdio"],
-        input='{"execute":"qmp_capabilities"}\n' + asks + '{"execute":"quit"}\n',
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    answers = [json.loads(line) for line in done.stdout.splitlines() if '"return"' in line]
-    values = [a["return"] for a in answers if isinstance(a["return"], int)]
-    assert len(values) == 3, done.stdout + done.stderr
-    return dict(zip((p.removeprefix("hv-") for p in props), values, strict=True))
+    props = ["hv-version-id-build", "hv-version-id-major", "hv-version-id-minor"]
+    real = qom_get_cpu(props, ["-machine", machine, "-cpu", "qemu64"])
+    return {p.removeprefix("hv-"): int(str(v)) for p, v in real.items()}
 
 
 @pytest.mark.realtools

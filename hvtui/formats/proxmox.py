@@ -9,9 +9,11 @@ do: one table of flags keyed by name, later sources replacing earlier ones
 (qemu-server's own flags, the automatic Hyper-V set, the built-in or custom
 model's flags, the VM's ``flags=``, then what it forces), printed sorted by name.
 
-QEMU then reads that string its own way (:func:`qemu_ordered`): ``name[=value]``
-items first, then every ``+name``, then every ``-name`` (``x86_cpu_parse_featurestr``
-keeps the ``+``/``-`` ones apart and applies them last).  So ``-hv-reset`` in a
+QEMU then reads that string its own way
+(:func:`hvtui.formats.qemu_argv.cpu_items_in_qemu_order`, which the command-line
+importer follows): ``name[=value]`` items first, then every ``+name``, then every
+``-name`` (``x86_cpu_parse_featurestr`` keeps the ``+``/``-`` ones apart and applies
+them last).  So ``-hv-reset`` in a
 custom model turns off the automatic ``hv_reset`` (two names for qemu-server,
 one property for QEMU, which warns "Ambiguous CPU model string"); and
 ``-hv_reset`` is refused, since QEMU does not translate ``_`` in ``+``/``-`` items
@@ -445,26 +447,6 @@ def proxmox_cpu(
     return ProxmoxCpu(model, items, origins, ctx, tuple(notes), tuple(problems), custom)
 
 
-def qemu_ordered(cpu: str) -> tuple[str, list[str]]:
-    """A ``-cpu`` value with its items in the order QEMU applies them (``name[=value]``,
-    then ``+name``, then ``-name``), and QEMU's warnings for names given both ways."""
-    model, _, rest = cpu.partition(",")
-    items = [i for i in rest.split(",") if i] if rest else []
-    plain = [i for i in items if i[0] not in "+-"]
-    plus = [i for i in items if i[0] == "+"]
-    minus = [i for i in items if i[0] == "-"]
-    signed = {i[1:] for i in (*plus, *minus)}
-    warnings = [
-        f"-cpu: {i} and {s}{i.partition('=')[0].replace('_', '-')}: QEMU warns "
-        '"Ambiguous CPU model string" (the +/- one wins; QEMU may refuse this one day)'
-        for i in plain
-        for s in "+-"
-        if i.partition("=")[0].replace("_", "-") in signed
-        and f"{s}{i.partition('=')[0].replace('_', '-')}" in (*plus, *minus)
-    ]
-    return ",".join([model, *plain, *plus, *minus]), warnings
-
-
 def origin_of(cpu: ProxmoxCpu, option: str) -> str:
     """Where ``option`` (a catalog name) on :attr:`ProxmoxCpu.text` came from: the item
     QEMU applies last (a ``-`` item, else a ``+`` item, else the plain one)."""
@@ -495,7 +477,6 @@ __all__ = [
     "parse_cpu_conf",
     "parse_cpu_models",
     "proxmox_cpu",
-    "qemu_ordered",
     "quote_arg",
     "split_args",
 ]

@@ -1,8 +1,9 @@
-"""Two facts of QEMU's command line that process detection and the importers share.
+"""Facts of QEMU's command line that process detection, the importers and Proxmox share.
 
 Which program is QEMU (detection finds guests by it, the command-line importer
-finds where QEMU's own arguments start in a pasted command) and the guest name
-``-name`` gives.  Both only read words: no process is looked at here.
+finds where QEMU's own arguments start in a pasted command), the guest name
+``-name`` gives, and the order in which QEMU applies the items of ``-cpu``.  All
+only read words: no process is looked at here.
 """
 
 from __future__ import annotations
@@ -35,3 +36,44 @@ def guest_name(cmdline: Sequence[str]) -> str:
                     return part.replace("\0", ",")
             return ""
     return ""
+
+
+def cpu_items_in_qemu_order(items: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The items of a ``-cpu`` value (after the model) in the order QEMU applies them,
+    and a warning for each property they set both ways.
+
+    QEMU's ``x86_cpu_parse_featurestr`` (target/i386/cpu.c) turns each ``name[=value]``
+    into a global property, applied in written order when the CPU object is made, and
+    keeps ``+name`` and ``-name`` in two lists that ``x86_cpu_expand_features`` applies
+    at realize: every ``+name``, then every ``-name``.  So ``-name`` beats ``+name`` and
+    ``name=on`` wherever it is written, and ``+name`` beats ``name=off`` (QEMU's own
+    test of this is ``test-x86-cpuid-compat`` "parsing-plus-minus"; the importer's test
+    reads the property back from a real QEMU).  QEMU warns "Ambiguous CPU model string"
+    only when the ``+``/``-`` item comes before the plain one; the importer warns either
+    way, since the written order misleads a reader both ways.
+    """
+    plain: list[str] = []
+    plus: list[str] = []
+    minus: list[str] = []
+    for item in items:
+        if not item:
+            continue
+        {"+": plus, "-": minus}.get(item[0], plain).append(item)
+    warnings: list[str] = []
+    # QEMU compares a plain name, "_" turned into "-" (feat2prop), with the +/- names as
+    # written; it looks up +/- names as written too.
+    signed = {item[1:]: item for item in (*plus, *minus)}
+    for item in plain:
+        name = item.partition("=")[0].replace("_", "-")
+        if name in signed:
+            warnings.append(
+                f"-cpu: {item} and {signed[name]}: {signed[name]} wins, since QEMU applies "
+                '+ and - items after the others (it warns "Ambiguous CPU model string" and '
+                "may refuse this one day)"
+            )
+    for name in sorted({item[1:] for item in plus} & {item[1:] for item in minus}):
+        warnings.append(
+            f"-cpu: +{name} and -{name}: -{name} wins, since QEMU applies every - item "
+            "after every + item"
+        )
+    return [*plain, *plus, *minus], warnings

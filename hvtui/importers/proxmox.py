@@ -24,7 +24,6 @@ from hvtui.formats.proxmox import (
     origin_of,
     parse_cpu_models,
     proxmox_cpu,
-    qemu_ordered,
     split_args,
 )
 from hvtui.importers.qemu_cmdline import CommandLineError, parse_qemu_args
@@ -125,15 +124,8 @@ def parse_proxmox_config(
             "(Text::ParseWords) gives no words, so QEMU gets none of it"
         )
         args = []
-    ordered, ambiguous = qemu_ordered(built.text)
-    argv = ["-cpu", ordered]
-    args_cpu = False
-    for i, word in enumerate(args):
-        if i > 0 and args[i - 1] in ("-cpu", "--cpu"):
-            args_cpu = True
-            word, more = qemu_ordered(word)
-            ambiguous = more
-        argv.append(word)
+    argv = ["-cpu", built.text, *args]
+    args_cpu = any(word in ("-cpu", "--cpu") for word in args[:-1])
     found = parse_qemu_args(argv)
     notes = list(built.notes)
     if args_cpu:
@@ -149,7 +141,6 @@ def parse_proxmox_config(
     return replace(
         found,
         problems=(*problems, *found.problems),
-        warnings=(*ambiguous, *found.warnings),
         name=options.get("name", ""),
         vcpus=_vcpus(options),
         pinning="a Proxmox configuration does not pin single vCPUs",

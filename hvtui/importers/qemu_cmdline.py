@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from hvtui import catalog
 from hvtui.catalog import Value
-from hvtui.formats.qemu_argv import guest_name, is_qemu_binary
+from hvtui.formats.qemu_argv import cpu_items_in_qemu_order, guest_name, is_qemu_binary
 from hvtui.formats.spelling import (
     ValueSpellingError,
     model_of_cpu_type,
@@ -81,12 +81,15 @@ class CommandLineError(ValueError):
 
 @dataclass(frozen=True)
 class CpuOption:
-    """A parsed ``-cpu`` value: the model and its ``key[=value]`` items in order."""
+    """A parsed ``-cpu`` value: the model and its ``key[=value]`` items in the order
+    QEMU applies them (``+key`` and ``-key`` last, as ``key=on`` and ``key=off``)."""
 
     model: str
     items: tuple[tuple[str, str | None], ...]
     dropped: int = 0
     """Items beyond :data:`~hvtui.limits.MAX_OPTION_ITEMS`, not read."""
+    warnings: tuple[str, ...] = ()
+    """Properties set both ways, where the written order is not QEMU's."""
 
 
 #: A run of commas of odd length ends with a separator: ``,,`` pairs up from the left.
@@ -108,7 +111,8 @@ def split_opts(text: str) -> list[str]:
 
 
 def parse_cpu_option(text: str) -> CpuOption:
-    """``host,hv-relaxed=on,hv-crash`` -> model ``host`` and its items.
+    """``host,hv-relaxed=on,hv-crash`` -> model ``host`` and its items, in the order
+    QEMU applies them (:func:`~hvtui.formats.qemu_argv.cpu_items_in_qemu_order`).
 
     At most :data:`~hvtui.limits.MAX_OPTION_ITEMS` items are read (``dropped``
     counts the rest): each is looked up in the catalog, and a real ``-cpu`` has
@@ -116,17 +120,16 @@ def parse_cpu_option(text: str) -> CpuOption:
     """
     model, *rest = split_opts(text)
     dropped = max(0, len(rest) - MAX_OPTION_ITEMS)
+    ordered, warnings = cpu_items_in_qemu_order(rest[:MAX_OPTION_ITEMS])
     items: list[tuple[str, str | None]] = []
-    for item in rest[:MAX_OPTION_ITEMS]:
-        if not item:
-            continue
+    for item in ordered:
         if item[0] in "+-" and "=" not in item:
             # Legacy "+feature" / "-feature" spelling.
             items.append((item[1:], "on" if item[0] == "+" else "off"))
             continue
         key, sep, value = item.partition("=")
         items.append((key, value if sep else None))
-    return CpuOption(model, tuple(items), dropped)
+    return CpuOption(model, tuple(items), dropped, tuple(warnings))
 
 
 def split_command(text: str) -> list[str]:
@@ -381,7 +384,7 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
         tuple(extra),
         tuple(others),
         tuple(problems + hv.problems),
-        warnings=tuple(hv.warnings),
+        warnings=(*(cpu.warnings if cpu is not None else ()), *hv.warnings),
         name=guest_name(argv),
         vcpus=vcpus,
         pinning="a QEMU command line does not say; pinning is done outside it",

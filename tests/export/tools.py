@@ -8,6 +8,7 @@ set-up and let the checks silently stop running.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import pwd
 import re
@@ -153,6 +154,30 @@ def run_qemu(args: list[str]) -> QemuRun:
         check=False,
     )
     return QemuRun(done.returncode, done.stderr)
+
+
+def qom_get_cpu(properties: list[str], args: list[str]) -> dict[str, object]:
+    """The first vCPU's ``properties`` as a real QEMU gives them, over QMP ``qom-get``.
+
+    QEMU starts under TCG, frozen (``-S``): the vCPU is realized (``-cpu`` items all
+    applied, ``+``/``-`` ones included) before the monitor answers.
+    """
+    qemu = require(QEMU, "qemu-system-x86")
+    asks = "".join(
+        json.dumps({"execute": "qom-get", "arguments": {
+            "path": "/machine/unattached/device[0]", "property": p}}) + "\n"
+        for p in properties
+    )  # fmt: skip
+    done = subprocess.run(
+        [qemu, "-accel", "tcg", "-m", "16", "-nodefaults", "-display", "none", "-S",
+         "-qmp", "stdio", *args],
+        input='{"execute":"qmp_capabilities"}\n' + asks + '{"execute":"quit"}\n',
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    values = [a["return"] for a in answers if "return" in a and a["return"] != {}]
+    assert len(values) == len(properties), done.stdout + done.stderr
+    return dict(zip(properties, values, strict=True))
 
 
 def minimal_domain(pieces: str, *, cpu: str, domain_type: str = "kvm", name: str = "hv") -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import pytest
 from export.tools import run_qemu
 
-from hvtui.formats.proxmox import parse_cpu_models, proxmox_cpu, qemu_ordered, split_args
+from hvtui.formats.proxmox import parse_cpu_models, proxmox_cpu, split_args
 from hvtui.importers.proxmox import parse_proxmox_config
+from hvtui.importers.qemu_cmdline import parse_cpu_option
 
 FULL = {"relaxed", "vapic", "spinlocks", "vpindex", "runtime", "time", "synic", "stimer"}
 FULL |= {"reset", "ipi"}
@@ -244,6 +245,6 @@ def test_a_custom_model_minus_turns_off_in_qemu_7_2() -> None:
     models = parse_cpu_models("cpu-model: m\n    flags -hv-reset\n    reported-model qemu64\n")
     built = proxmox_cpu(_opts(conf(ostype="win11", cpu="custom-m")), models)
     assert "-hv-reset" in built.text and "hv_reset" in built.text
-    ordered, warnings = qemu_ordered(built.text)
-    assert ordered.endswith("-hv-reset") and warnings
+    cpu = parse_cpu_option(built.text)
+    assert cpu.items[-1] == ("hv-reset", "off") and cpu.warnings
     assert run_qemu(["-cpu", built.text]).verdict() is None
