@@ -1,8 +1,10 @@
 """``--format json``: the configuration and every rendered format in one object.
 
-For tools: the preset document, the resolved target, and each format both as
-the exact text the other formats print and as structured data (argument
-lists, which options went native, which through ``-global`` and why).  A
+For tools: the preset document, the resolved target, and each format as the
+exact text the other formats print; QEMU, libvirt and virt-install also as
+structured data (argument lists, which options went native, which through
+``-global`` and why).  The other formats of the registry (KubeVirt, Terraform,
+virt-xml, Proxmox VE and any registered later) come as ``{"text": ...}``.  A
 format that refuses the configuration (virt-install and some vendor strings)
 carries ``error`` instead of ``text``.
 """
@@ -10,6 +12,7 @@ carries ``error`` instead of ``text``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from hvtui import presets
@@ -48,29 +51,45 @@ def _virt_install(
     }
 
 
+def _text(render: Callable[[], str]) -> dict[str, Any]:
+    try:
+        return {"text": render()}
+    except ExportError as exc:
+        return {"error": str(exc)}
+
+
 def to_json(
     preset: Preset,
     target: ExportTarget,
     *,
     known_features: frozenset[str] | None = None,
     toml_text: str | None = None,
+    other_formats: Mapping[str, Callable[[], str]] | None = None,
 ) -> dict[str, Any]:
-    """The whole export as plain data."""
+    """The whole export as plain data.
+
+    ``other_formats`` renders each registered format by name; those not given above
+    as structured data are added as ``{"text": ...}`` (or ``{"error": ...}``).
+    """
     qemu = build_qemu(preset.config, target)
+    formats: dict[str, Any] = {
+        "qemu": {
+            "text": render_qemu(preset.config, target),
+            "args": list(qemu.args),
+            "notes": list(qemu.notes),
+        },
+        "libvirt": _libvirt(preset, target),
+        "virt-install": _virt_install(preset, target, known_features),
+        "toml": toml_text if toml_text is not None else presets.dumps(preset),
+    }
+    for name, render in (other_formats or {}).items():
+        if name not in formats:
+            formats[name] = _text(render)
     return {
         "preset": presets.to_document(preset),
         "config": dict(preset.config.values),
         "target": target.to_json(),
-        "formats": {
-            "qemu": {
-                "text": render_qemu(preset.config, target),
-                "args": list(qemu.args),
-                "notes": list(qemu.notes),
-            },
-            "libvirt": _libvirt(preset, target),
-            "virt-install": _virt_install(preset, target, known_features),
-            "toml": toml_text if toml_text is not None else presets.dumps(preset),
-        },
+        "formats": formats,
     }
 
 
@@ -80,9 +99,16 @@ def render_json(
     *,
     known_features: frozenset[str] | None = None,
     toml_text: str | None = None,
+    other_formats: Mapping[str, Callable[[], str]] | None = None,
 ) -> str:
     """:func:`to_json` as indented JSON text."""
-    data = to_json(preset, target, known_features=known_features, toml_text=toml_text)
+    data = to_json(
+        preset,
+        target,
+        known_features=known_features,
+        toml_text=toml_text,
+        other_formats=other_formats,
+    )
     return json.dumps(data, indent=2) + "\n"
 
 

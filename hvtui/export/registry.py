@@ -13,6 +13,7 @@ frame) does not load YAML or their tables.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -117,8 +118,16 @@ def _toml(preset: Preset, target: ExportTarget, _known: frozenset[str] | None) -
 
 
 def _json(preset: Preset, target: ExportTarget, known: frozenset[str] | None) -> str:
+    """Every other registered format inside one JSON object (each rendered once)."""
     toml_text = presets.dumps(preset_for_target(preset, target))
-    return render_json(preset, target, known_features=known, toml_text=toml_text)
+    others = {
+        fmt.name: functools.partial(fmt.render, preset, target, known)
+        for fmt in _FORMATS.values()
+        if fmt.render is not _json
+    }
+    return render_json(
+        preset, target, known_features=known, toml_text=toml_text, other_formats=others
+    )
 
 
 def _proxmox(preset: Preset, target: ExportTarget, _known: frozenset[str] | None) -> str:
