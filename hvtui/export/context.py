@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from hvtui import catalog, cpumodels
+from hvtui.bugs import debug_enabled
 from hvtui.catalog import Severity
 from hvtui.catalog.libvirt_modes import HypervMode
 from hvtui.formats.spelling import cpu_type
@@ -132,6 +133,8 @@ def detected_libvirt() -> Version | None:
     try:
         return libvirt_version()
     except Exception:  # detection must never break an export
+        if debug_enabled():  # ... but a developer sees the bug (hvtui.bugs)
+            raise
         return None
 
 

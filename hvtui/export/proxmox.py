@@ -35,6 +35,7 @@ from hvtui.formats.proxmox import VmContext, automatic_set, quote_arg
 from hvtui.formats.spelling import qemu_value
 from hvtui.model import Config
 from hvtui.presets import values_equal
+from hvtui.textsafe import SAFE_NAME
 from hvtui.versions import Version
 
 #: Where the custom CPU models live (shared by the cluster).
@@ -203,7 +204,8 @@ def _shown(option: str, value: Value) -> str:
 
 
 def _check_model(model: str) -> None:
-    if not re.fullmatch(r"[A-Za-z0-9._-]+", model):
+    """The one name rule (:data:`hvtui.textsafe.SAFE_NAME`); targets already obey it."""
+    if not SAFE_NAME.fullmatch(model):
         raise ExportError(f"CPU model {model!r}: Proxmox's cputype cannot hold it", 2)
 
 
