@@ -168,7 +168,7 @@ def atomic_write_tree(
     names = {PurePosixPath(p).parts[0] for p in [*files, *dirs] if PurePosixPath(p).parts}
     replaced: list[str] = []
     if exists:
-        replaced = _replaced_entries(directory, names | set(owned), force, is_ours)
+        replaced = _replaced_entries(directory, names | set(owned), force, is_ours, _NOT_OURS)
     created_parents = [] if exists else _make_parents(directory.parent)
     try:
         staging = Path(
@@ -194,6 +194,28 @@ def atomic_write_tree(
     _discard(staging)
 
 
+#: How :func:`atomic_write_tree` says a directory is not hvtui's own earlier tree.
+_NOT_OURS = "holds nothing hvtui wrote"
+
+
+def check_tree_target(
+    directory: Path,
+    owned: Collection[str],
+    *,
+    force: bool,
+    is_ours: Callable[[Path], bool] | None = None,
+    not_ours: str = _NOT_OURS,
+) -> None:
+    """Refuse now what :func:`atomic_write_tree` would refuse for ``directory`` and the
+    top-level entries ``owned`` (before slow work, such as detection, makes the tree):
+    a link or a non-directory in its place, a non-empty directory without ``force``,
+    and replacing ``owned`` entries of a directory ``is_ours`` does not claim (said as
+    ``DIR/ENTRY: exists and DIR <not_ours>``).  Raises :class:`WriteError` (one line).
+    """
+    if _existing_target(directory):
+        _replaced_entries(directory, set(owned), force, is_ours, not_ours)
+
+
 def _existing_target(directory: Path) -> bool:
     """Whether ``directory`` exists; refuses a link or a non-directory in its place."""
     try:
@@ -213,7 +235,11 @@ def _existing_target(directory: Path) -> bool:
 
 
 def _replaced_entries(
-    directory: Path, names: set[str], force: bool, is_ours: Callable[[Path], bool] | None
+    directory: Path,
+    names: set[str],
+    force: bool,
+    is_ours: Callable[[Path], bool] | None,
+    not_ours: str,
 ) -> list[str]:
     """The entries of an existing ``directory`` the new tree replaces; checks consent."""
     try:
@@ -225,7 +251,7 @@ def _replaced_entries(
     replaced = sorted(names & present)
     if replaced and (is_ours is None or not is_ours(directory)):
         raise WriteError(
-            f"{directory / replaced[0]}: exists and {directory} holds nothing hvtui wrote; "
+            f"{directory / replaced[0]}: exists and {directory} {not_ours}; "
             "--force replaces only hvtui's own files"
         )
     return replaced

@@ -290,3 +290,42 @@ def test_what_cannot_be_put_back_is_kept_and_named(
     (kept,) = [p for p in directory.iterdir() if p.name.startswith(".hvtui-old-")]
     assert (kept / "proc/cpuinfo").read_bytes() == old_cpuinfo
     assert (directory / "notes.txt").read_text() == "mine\n"
+
+
+def _bad_tree_targets(tmp: Path) -> dict[str, Path]:
+    """One target of each kind atomic_write_tree refuses (with ``owned={"proc"}``)."""
+    (tmp / "file").write_text("x")
+    (tmp / "real").mkdir()
+    (tmp / "link").symlink_to(tmp / "real")
+    (tmp / "full").mkdir()
+    (tmp / "full" / "note").write_text("mine")
+    (tmp / "theirs").mkdir()
+    (tmp / "theirs" / "proc").mkdir()
+    return {n: tmp / n for n in ("file", "link", "full", "theirs")}
+
+
+@pytest.mark.parametrize("name", ["file", "link", "full", "theirs"])
+def test_checking_a_tree_target_refuses_what_writing_it_refuses(tmp_path: Path, name: str) -> None:
+    """``check_tree_target`` (a snapshot's early check) says what the write would say."""
+    from hvtui.fsutil import atomic_write_tree, check_tree_target
+
+    target = _bad_tree_targets(tmp_path)[name]
+    force = name == "theirs"
+    with pytest.raises(WriteError) as early:
+        check_tree_target(target, {"proc"}, force=force, is_ours=lambda _d: False)
+    with pytest.raises(WriteError) as late:
+        atomic_write_tree(
+            target, {"proc/x": b"1"}, force=force, owned={"proc"}, is_ours=lambda _d: False
+        )
+    assert str(early.value) == str(late.value)
+    assert "\n" not in str(early.value)
+
+
+def test_checking_a_tree_target_names_whose_it_is_not(tmp_path: Path) -> None:
+    from hvtui.fsutil import check_tree_target
+
+    target = _bad_tree_targets(tmp_path)["theirs"]
+    with pytest.raises(WriteError, match=r"theirs/proc: exists and .*theirs is not a snapshot;"):
+        check_tree_target(target, {"proc"}, force=True, not_ours="is not a snapshot")
+    check_tree_target(target, {"proc"}, force=True, is_ours=lambda _d: True)
+    check_tree_target(tmp_path / "new", {"proc"}, force=False)
