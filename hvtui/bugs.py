@@ -23,9 +23,11 @@ def describe(exc: BaseException | None) -> str:
     return f"{type(exc).__name__}: {exc}" if exc is not None else "unknown"
 
 
-def internal_error_line(exc: BaseException | None) -> str:
-    """The one line a user sees for a bug (after ``hvtui: ``)."""
-    return f"internal error: {describe(exc)} (set HVTUI_DEBUG=1 for details and please report it)"
+def internal_error_line(exc: BaseException | str | None) -> str:
+    """The one line a user sees for a bug (after ``hvtui: ``); ``exc`` is the exception or,
+    where only its printed form is left (the wizard), :func:`describe`'s text for it."""
+    what = exc if isinstance(exc, str) else describe(exc)
+    return f"internal error: {what} (set HVTUI_DEBUG=1 for details and please report it)"
 
 
 __all__ = ["EXIT_INTERNAL", "debug_enabled", "describe", "internal_error_line"]

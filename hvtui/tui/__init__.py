@@ -16,15 +16,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hvtui.tui import _start_time  # noqa: F401  (records the start time first)
+from hvtui.bugs import EXIT_INTERNAL, debug_enabled, internal_error_line
+from hvtui.tui import _start_time  # noqa: F401  (records the start time before anything slow)
 
 if TYPE_CHECKING:
     from hvtui.tui.app import HvtuiApp
 
 #: Exit code when the wizard cannot start (no terminal, bad --sysroot): the CLI's usage code.
 EXIT_USAGE = 2
-#: Exit code for an internal error (a bug), as the CLI uses.
-EXIT_INTERNAL = 70
 
 
 #: Generation thresholds for the garbage collector while the wizard runs.
@@ -118,10 +117,7 @@ def run_app(sysroot: Path | None = None, demo: str | None = None) -> int:
     except Exception as exc:  # never a traceback: one line, as the CLI does
         if debug_enabled():
             raise
-        _say(
-            f"hvtui: internal error: {type(exc).__name__}: {exc} "
-            "(set HVTUI_DEBUG=1 for details and please report it)"
-        )
+        _say(f"hvtui: {internal_error_line(exc)}")
         return EXIT_INTERNAL
     finally:
         stops.restore()
@@ -202,11 +198,6 @@ def _build_app(sysroot: Path | None, demo: str | None = None) -> HvtuiApp:
 
         host = detecting.result()
     return HvtuiApp(sysroot=sysroot, host=host, tuned_gc=True, demo=demo)
-
-
-def debug_enabled() -> bool:
-    """``HVTUI_DEBUG=1`` shows internal errors in full instead of one line."""
-    return bool(os.environ.get("HVTUI_DEBUG"))
 
 
 __all__ = ["STOP_SIGNALS", "run_app", "signal_word"]

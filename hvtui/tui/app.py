@@ -8,21 +8,73 @@ shows the host; the slow probes run in a worker on the screen.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import signal
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
 from textual.app import App, SystemCommand
 from textual.screen import ModalScreen, Screen
 
+from hvtui.bugs import EXIT_INTERNAL, debug_enabled, internal_error_line
 from hvtui.presets import Preset
 from hvtui.textsafe import one_line
 from hvtui.tui import _start_time, resume_gc_after_startup, services
 from hvtui.tui.commands import HvtuiCommands
 from hvtui.tui.screens.wizard import WizardScreen
 from hvtui.tui.state import DEFAULT_NAME, recommended_description
+
+#: The return code Textual gives an app that an exception ended (see :attr:`App.return_code`).
+TEXTUAL_FATAL_ERROR = 1
+
+
+class OneLineErrors(Console):
+    """Textual's error console, made to say a bug in one line, as the CLI does.
+
+    Textual catches whatever a handler, worker or ``compose`` raises, ends the app with
+    return code 1 and, once the terminal is restored, prints the traceback on
+    :attr:`App.error_console`.  In its place this console prints
+    :func:`hvtui.bugs.internal_error_line` for the exception the traceback ends with,
+    once (Textual's "1 of N errors shown" adds nothing).  What the app prints on an
+    ordinary exit (:meth:`App.exit`'s ``message``) passes through unchanged.
+    """
+
+    def __init__(self, app: HvtuiApp) -> None:
+        super().__init__(markup=False, highlight=False, stderr=True)
+        self.app = app
+        self.said: str | None = None
+        """``hvtui: internal error: ...``, once printed."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        if self.app.return_code != EXIT_INTERNAL:
+            super().print(*objects, **options)
+            return
+        if self.said is not None:
+            return
+        written = io.StringIO()
+        plain = Console(file=written, color_system=None, markup=False, highlight=False)
+        plain.print(*objects, **options)
+        self.said = f"hvtui: {internal_error_line(exception_summary(written.getvalue()))}"
+        super().print(self.said, soft_wrap=True)
+
+
+#: The lower left corner of the panels Rich draws a traceback in (rounded, square).
+_PANEL_BOTTOM = ("╰", "└")
+
+
+def exception_summary(traceback: str) -> str:
+    """``RuntimeError: simulated bug``: the last lines of a traceback as Rich prints it (the
+    exception raised, below the panel of its frames), made one line again where the
+    terminal's width wrapped them."""
+    lines = traceback.splitlines()
+    for index in range(len(lines) - 1, -1, -1):
+        if lines[index].lstrip().startswith(_PANEL_BOTTOM):
+            lines = lines[index + 1 :]
+            break
+    return one_line(" ".join(line.strip() for line in lines if line.strip())) or "unknown"
 
 
 class HvtuiApp(App[int]):
@@ -63,8 +115,8 @@ class HvtuiApp(App[int]):
             rec = services.recommend(self.host, intent=intent)
             preset = Preset(DEFAULT_NAME, rec.config, recommended_description(intent))
         self.initial_preset = preset
-        self.internal_error: str | None = None
-        """The one line shown instead of a traceback, once something went wrong."""
+        if not debug_enabled():
+            self.error_console = OneLineErrors(self)
         self.first_frame_ms: float | None = None
         """Milliseconds from importing :mod:`hvtui.tui` to the first frame."""
         self.interactive = interactive
@@ -109,6 +161,21 @@ class HvtuiApp(App[int]):
                     handle.write(f"{self.first_frame_ms:.1f}\n")
             except OSError:
                 pass
+
+    @property
+    def return_code(self) -> int | None:
+        """Textual's code, except that a bug (Textual's 1, "a fatal error") is 70 as in the
+        CLI, unless ``HVTUI_DEBUG`` asked for Textual's traceback."""
+        code = super().return_code
+        if code == TEXTUAL_FATAL_ERROR and isinstance(self.error_console, OneLineErrors):
+            return EXIT_INTERNAL
+        return code
+
+    @property
+    def internal_error(self) -> str | None:
+        """The one line printed instead of a traceback, once a bug ended the app."""
+        console = self.error_console
+        return console.said if isinstance(console, OneLineErrors) else None
 
     def leave(self, code: int = 0, note: str | None = None) -> None:
         """Exit with ``code``; ``note`` is printed on standard error after the terminal is
@@ -200,34 +267,6 @@ class HvtuiApp(App[int]):
                 "The domain XML the draft started from, with the draft merged in (ctrl+d)",
                 wizard.action_save_merged,
             )
-
-    def _fatal_error(self) -> None:
-        """One line instead of a traceback, unless ``HVTUI_DEBUG`` is set.
-
-        The exception is still kept (tests see it); users get what the CLI
-        prints for internal errors, and exit status 70.
-        """
-        if os.environ.get("HVTUI_DEBUG"):
-            super()._fatal_error()
-            return
-        if self.internal_error is None:
-            error = self._exception
-            summary = f"{type(error).__name__}: {error}" if error is not None else "unknown"
-            self.internal_error = (
-                f"hvtui: internal error: {summary} "
-                "(set HVTUI_DEBUG=1 for details and please report it)"
-            )
-            self.bell()
-        self._return_code = 70
-        self._close_messages_no_wait()
-
-    def _print_error_renderables(self) -> None:
-        """Print the one-line internal error once the terminal is restored."""
-        if self.internal_error is not None:
-            self.error_console.print(self.internal_error, soft_wrap=True)
-            self._exit_renderables.clear()
-            return
-        super()._print_error_renderables()
 
 
 __all__ = ["HvtuiApp"]

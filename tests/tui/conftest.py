@@ -1,19 +1,19 @@
-"""Fixtures for the wizard tests: the demo host, a deterministic app, no cursor blink."""
+"""Fixtures for the wizard tests: the demo host and a deterministic app (no slow probes, no
+cursor blink, its notifications kept)."""
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, TextArea
 
 from hvtui.tui.app import HvtuiApp
 
-from .support import DEMO, demo_sysroot
+from .support import DEMO, RecordingApp, demo_sysroot
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -35,23 +35,12 @@ def sysroot() -> Path:
 @pytest.fixture
 def make_app(sysroot: Path) -> Callable[..., HvtuiApp]:
     """An app on the demo host (named in its title, as ``hvtui --demo`` does) without the
-    slow probes, so nothing varies between runs."""
+    slow probes, so nothing varies between runs (a :class:`RecordingApp`: steady cursors,
+    its notifications kept)."""
 
     def factory(**kwargs: Any) -> HvtuiApp:
         kwargs.setdefault("probe", False)
         kwargs.setdefault("demo", DEMO)
-        return HvtuiApp(sysroot=sysroot, **kwargs)
+        return RecordingApp(sysroot=sysroot, **kwargs)
 
     return factory
-
-
-@pytest.fixture(autouse=True)
-def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A blinking cursor makes screenshots depend on timing: keep it steadily visible."""
-
-    def steady(self: object) -> None:
-        return None
-
-    monkeypatch.setattr(Input, "_toggle_cursor", steady)
-    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", steady)
-    yield

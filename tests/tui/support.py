@@ -1,4 +1,5 @@
-"""Helpers for the wizard tests, screenshots and benchmark: the demo host they all show.
+"""Helpers for the wizard tests, screenshots and benchmark: the demo host they all show, and
+the app as tests drive it.
 
 It is the shipped demo ``intel-tigerlake`` (``hvtui --demo intel-tigerlake``), never
 this machine, so every test, snapshot and screenshot shows the same facts and a reader
@@ -10,8 +11,14 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
+
+from textual import events
+from textual.notifications import SeverityLevel
+from textual.widgets import Input, TextArea
 
 from hvtui.demos import find_demo
+from hvtui.tui.app import HvtuiApp
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -29,3 +36,43 @@ def demo_sysroot(directory: Path | None = None, name: str = DEMO) -> Path:
     if not root.exists():
         shutil.copytree(source, root, symlinks=True)
     return root
+
+
+class RecordingApp(HvtuiApp):
+    """The wizard as tests drive it: it keeps every notification it was asked to show
+    (:func:`notices` reads them; Textual keeps its own list private) and keeps text
+    cursors steady (a blinking cursor makes a screenshot depend on timing)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.notices: list[str] = []
+        """The message of every notification so far, oldest first."""
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        self.notices.append(message)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A text field that takes the focus shows its cursor without blinking."""
+        if isinstance(event.widget, Input | TextArea):
+            event.widget.cursor_blink = False
+
+
+def notices(app: HvtuiApp) -> str:
+    """Every notification ``app`` (a :class:`RecordingApp`) was asked to show, as one text."""
+    assert isinstance(app, RecordingApp), "only a RecordingApp keeps its notifications"
+    return "\n".join(app.notices)
+
+
+def forget_notices(app: HvtuiApp) -> None:
+    """Start counting notifications afresh."""
+    assert isinstance(app, RecordingApp), "only a RecordingApp keeps its notifications"
+    app.notices.clear()
