@@ -49,6 +49,7 @@ from hvtui.catalog.stacks import (
 )
 from hvtui.export.context import ExportError, ExportTarget
 from hvtui.export.shell import comment
+from hvtui.export.tree import subtree
 from hvtui.formats import safeyaml
 from hvtui.model import Config
 
@@ -93,18 +94,6 @@ def object_name(preset_name: str) -> str:
     return f"hvtui-{name}" if name else "hvtui"
 
 
-def _at(root: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
-    """The mapping at ``path`` under ``root``, created as needed."""
-    node = root
-    for key in path:
-        child = node.get(key)
-        if not isinstance(child, dict):
-            child = {}
-            node[key] = child
-        node = child
-    return node
-
-
 def _field_value(field: KubevirtField, value: Value, *, on: bool) -> dict[str, Any]:
     """``{enabled: true, spinlocks: 8191}`` for a FeatureState-like field."""
     state: dict[str, Any] = {field.switch: on}
@@ -115,7 +104,7 @@ def _field_value(field: KubevirtField, value: Value, *, on: bool) -> dict[str, A
 
 def _put(root: dict[str, Any], field: KubevirtField, value: Value, *, on: bool) -> None:
     """Write ``field`` into the domain ``root`` (keeps children already written)."""
-    node = _at(root, field.path)
+    node = subtree(root, field.path)
     node.update(_field_value(field, value, on=on))
 
 
@@ -171,22 +160,24 @@ def build_kubevirt(
             continue
         if field.kind is KubevirtKind.PANIC:
             if on:
-                _at(domain, field.path[:-1])[field.path[-1]] = [
+                subtree(domain, field.path[:-1])[field.path[-1]] = [
                     {field.value or "model": KUBEVIRT_PANIC_HYPERV}
                 ]
-                _at(preferred, field.preference[:-1])[field.preference[-1]] = KUBEVIRT_PANIC_HYPERV
+                subtree(preferred, field.preference[:-1])[field.preference[-1]] = (
+                    KUBEVIRT_PANIC_HYPERV
+                )
             continue
         # Every other field is written, off when the preset does not turn it on, so that
         # merging into a VM that has it switches it off (what the preset says).
         _put(domain, field, chosen if chosen is not None else False, on=on)
         if chosen is not None and field.preference:
-            node = _at(preferred, field.preference)
+            node = subtree(preferred, field.preference)
             node.update(_field_value(field, chosen, on=on))
     if passthrough:
         hyperv = next(f for f in KUBEVIRT_FIELDS if f.kind is KubevirtKind.HYPERV)
         timer = next(f for f in KUBEVIRT_FIELDS if f.kind is KubevirtKind.TIMER)
-        _at(domain, hyperv.path[:-2])[hyperv.path[-2]] = None
-        _at(domain, timer.path[:-1])[timer.path[-1]] = None
+        subtree(domain, hyperv.path[:-2])[hyperv.path[-2]] = None
+        subtree(domain, timer.path[:-1])[timer.path[-1]] = None
 
     notes = _notes(target, passthrough)
     if written.get("evmcs") is True:
@@ -201,10 +192,10 @@ def build_kubevirt(
         )
     cpu_features, hidden = _cpu_settings(target, unexpressed)
     if hidden is not None:
-        _at(domain, KUBEVIRT_KVM_HIDDEN[:-1])[KUBEVIRT_KVM_HIDDEN[-1]] = hidden
-        _at(preferred, ("features", "preferredKvm"))[KUBEVIRT_KVM_HIDDEN[-1]] = hidden
+        subtree(domain, KUBEVIRT_KVM_HIDDEN[:-1])[KUBEVIRT_KVM_HIDDEN[-1]] = hidden
+        subtree(preferred, ("features", "preferredKvm"))[KUBEVIRT_KVM_HIDDEN[-1]] = hidden
     if cpu_features:
-        _at(domain, KUBEVIRT_CPU_FEATURES[:-1])[KUBEVIRT_CPU_FEATURES[-1]] = cpu_features
+        subtree(domain, KUBEVIRT_CPU_FEATURES[:-1])[KUBEVIRT_CPU_FEATURES[-1]] = cpu_features
     name = object_name(preset_name)
     vm: dict[str, Any] = {"apiVersion": KUBEVIRT_API, "kind": "VirtualMachine"}
     vm["metadata"] = {"name": name}

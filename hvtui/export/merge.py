@@ -275,6 +275,17 @@ def merge_into(
     return MergeResult(document.prolog + body + document.epilog, plan, tuple(notes))
 
 
+def _clock(editor: _Editor, root: ET.Element) -> ET.Element:
+    """The domain's ``<clock>``, made (offset UTC, after features, CPU or os) if missing."""
+    return _child(
+        editor,
+        root,
+        layout.CLOCK,
+        {layout.CLOCK_OFFSET: layout.DEFAULT_CLOCK_OFFSET},
+        (layout.FEATURES, layout.CPU, "os"),
+    )
+
+
 def _add_managed(
     editor: _Editor, root: ET.Element, plan: LibvirtPlan, hyperv_at: int | None
 ) -> None:
@@ -285,13 +296,7 @@ def _add_managed(
         editor.insert(features, position, hyperv, 1)
     timers = timer_elements(plan)
     if timers:
-        clock = _child(
-            editor,
-            root,
-            layout.CLOCK,
-            {layout.CLOCK_OFFSET: layout.DEFAULT_CLOCK_OFFSET},
-            (layout.FEATURES, layout.CPU, "os"),
-        )
+        clock = _clock(editor, root)
         for timer in timers:
             editor.insert(clock, len(clock), timer, 1)
     panics = panic_elements(plan)
@@ -390,13 +395,7 @@ def _merge_cpu_settings(editor: _Editor, root: ET.Element, target: ExportTarget)
         return []
     notes = _merge_cpu_features(editor, root, target)
     if settings.tsc_frequency is not None:
-        clock = _child(
-            editor,
-            root,
-            layout.CLOCK,
-            {layout.CLOCK_OFFSET: layout.DEFAULT_CLOCK_OFFSET},
-            (layout.FEATURES, layout.CPU, "os"),
-        )
+        clock = _clock(editor, root)
         timers = [
             t for t in clock.findall(layout.TIMER) if t.get(layout.TIMER_NAME) == layout.TSC_TIMER
         ]

@@ -46,6 +46,7 @@ from hvtui.export.libvirt import (
     tsc_timer_element,
 )
 from hvtui.export.shell import comment
+from hvtui.export.tree import subtree
 from hvtui.formats import libvirt_layout as layout
 from hvtui.formats.spelling import libvirt_state, libvirt_value
 from hvtui.model import Config
@@ -123,17 +124,6 @@ def render_hcl(value: Hcl, indent: int = 0) -> str:
     return "{\n" + "\n".join(lines) + f"\n{pad}}}"
 
 
-def _at(root: dict[str, Hcl], path: tuple[str, ...]) -> dict[str, Hcl]:
-    node = root
-    for key in path:
-        child = node.get(key)
-        if not isinstance(child, dict):
-            child = {}
-            node[key] = child
-        node = child
-    return node
-
-
 def _state(on: bool) -> dict[str, Hcl]:
     return {TERRAFORM_NAMES[layout.STATE]: libvirt_state(on)}
 
@@ -155,7 +145,7 @@ def _hyperv(plan: LibvirtPlan) -> dict[str, Hcl] | None:
                 int(text) if isinstance(value, int) and not isinstance(value, bool) else text
             )
         path = tuple(TERRAFORM_NAMES[part] for part in entry.libvirt.element.split("/"))
-        _at(hyperv, path).update(attributes)
+        subtree(hyperv, path).update(attributes)
     if not hyperv:
         return None
     return {TERRAFORM_MODE: layout.CUSTOM_MODE, **hyperv}
@@ -177,16 +167,16 @@ def build_terraform(config: Config, target: ExportTarget) -> TerraformExport:
     root: dict[str, Hcl] = {}
     hyperv = _hyperv(plan)
     if hyperv is not None:
-        _at(root, TERRAFORM_HYPERV[:-1])[TERRAFORM_HYPERV[-1]] = hyperv
+        subtree(root, TERRAFORM_HYPERV[:-1])[TERRAFORM_HYPERV[-1]] = hyperv
     hidden = kvm_hidden_element(target)
     if hidden is not None:
         state = hidden.find(layout.KVM_HIDDEN)
-        _at(root, TERRAFORM_KVM_HIDDEN).update(
+        subtree(root, TERRAFORM_KVM_HIDDEN).update(
             _state(state is not None and state.get(layout.STATE) == "on")
         )
     cpu = cpu_settings_element(target)
     if cpu is not None:
-        node = _at(root, TERRAFORM_CPU_FEATURES[:-1])
+        node = subtree(root, TERRAFORM_CPU_FEATURES[:-1])
         node.update({_CPU_NAMES[k]: v for k, v in cpu.attrib.items() if k in _CPU_NAMES})
         model = cpu.find(layout.CPU_MODEL)
         if model is not None:
@@ -210,14 +200,14 @@ def build_terraform(config: Config, target: ExportTarget) -> TerraformExport:
     if tsc is not None:
         timers.append(dict(_element_attributes(tsc)))
     if timers:
-        _at(root, TERRAFORM_TIMERS[:-1])[TERRAFORM_TIMERS[-1]] = timers
+        subtree(root, TERRAFORM_TIMERS[:-1])[TERRAFORM_TIMERS[-1]] = timers
     panics: list[Hcl] = [
         {layout.PANIC_MODEL: layout.PANIC_HYPERV}
         for entry, value in plan.native
         if entry.libvirt.kind is LibvirtKind.PANIC and value is True
     ]
     if panics:
-        _at(root, TERRAFORM_PANICS[:-1])[TERRAFORM_PANICS[-1]] = panics
+        subtree(root, TERRAFORM_PANICS[:-1])[TERRAFORM_PANICS[-1]] = panics
 
     unexpressed = [
         Unexpressed(f.entry.name, f.value, f"{f.reason}, and the provider has no "

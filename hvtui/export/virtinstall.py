@@ -131,11 +131,13 @@ def _xpath(*steps: str) -> str:
     return "./" + "/".join(steps)
 
 
-def _refuse_escaped(entry: Enlightenment, text: str) -> None:
+def refuse_escaped(entry: Enlightenment, text: str, tool: str = "virt-install") -> None:
+    """Refuse a value virt-manager's tools (``tool``: virt-install, virt-xml) before 5.1
+    would escape twice on its way into the domain XML."""
     bad = sorted(set(text) & DOUBLE_ESCAPED)
     if bad:
         raise ExportError(
-            f"{entry.name}: virt-install before 5.1 escapes {bad[0]!r} twice in XML "
+            f"{entry.name}: {tool} before 5.1 escapes {bad[0]!r} twice in XML "
             "(virt-manager issue #838), so the value would reach libvirt changed; "
             "use --format libvirt for this value",
             code=1,
@@ -169,7 +171,7 @@ class _Builder:
             text = libvirt_value(entry, value)
             free_text = entry.kind is ValueKind.STRING
             if free_text:
-                _refuse_escaped(entry, text)
+                refuse_escaped(entry, text)
             self.set(steps, entry.libvirt.attribute, text, free_text=free_text)
 
 
@@ -221,7 +223,7 @@ def build_virt_install(
         groups.append(("--clock", ",".join(clock)))
     groups.extend(("--panic", item) for item in panic)
     for fallback, option, setting in plan.global_args():
-        _refuse_escaped(fallback.entry, setting)
+        refuse_escaped(fallback.entry, setting)
         groups.append((f"--qemu-commandline={shlex.join((option, setting))}",))
     for _entry, words in plan.extra:
         groups.append((f"--qemu-commandline={shlex.join(words)}",))
@@ -387,5 +389,6 @@ __all__ = [
     "VirtInstallExport",
     "build_virt_install",
     "probe_features",
+    "refuse_escaped",
     "render_virt_install",
 ]

@@ -45,7 +45,7 @@ from hvtui.export.libvirt import (
 )
 from hvtui.export.qemu import cpu_setting_notes
 from hvtui.export.shell import comment
-from hvtui.export.virtinstall import DOUBLE_ESCAPED
+from hvtui.export.virtinstall import refuse_escaped
 from hvtui.formats import libvirt_layout as layout
 from hvtui.formats.spelling import libvirt_state, libvirt_value
 from hvtui.model import Config
@@ -123,17 +123,6 @@ class VirtXmlExport:
         return self.plan.expressed()
 
 
-def _refuse_escaped(entry: Enlightenment, text: str) -> None:
-    bad = sorted(set(text) & DOUBLE_ESCAPED)
-    if bad:
-        raise ExportError(
-            f"{entry.name}: virt-xml before 5.1 escapes {bad[0]!r} twice in XML "
-            "(virt-manager issue #838), so the value would reach libvirt changed; "
-            "use --format libvirt for this value",
-            code=1,
-        )
-
-
 def _known(entry: Enlightenment, target: ExportTarget) -> bool:
     since = entry.libvirt.since
     return since is not None and since <= target.libvirt
@@ -173,7 +162,7 @@ def build_virt_xml(config: Config, target: ExportTarget) -> VirtXmlExport:
             if on and lv.attribute is not None and value is not None:
                 text = libvirt_value(entry, value)
                 if entry.kind is ValueKind.STRING:
-                    _refuse_escaped(entry, text)
+                    refuse_escaped(entry, text, "virt-xml")
                 edits.append(Edit(f"{path}/@{lv.attribute}", text))
         elif lv.kind is LibvirtKind.CLOCK_TIMER:
             path = timer.format(lv.element)
@@ -191,7 +180,7 @@ def build_virt_xml(config: Config, target: ExportTarget) -> VirtXmlExport:
     qemu_args: list[str] = []
     for fallback, option, setting in plan.global_args():
         if fallback.entry.kind is ValueKind.STRING:
-            _refuse_escaped(fallback.entry, setting)
+            refuse_escaped(fallback.entry, setting, "virt-xml")
         qemu_args += [option, setting]
     for _entry, words in plan.extra:
         qemu_args += list(words)

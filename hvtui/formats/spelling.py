@@ -71,16 +71,7 @@ def parse_qemu_value(entry: Enlightenment, text: str | None) -> Value:
     the tri-state ``on``, and a vendor ID that reads "on"; a number needs a value.
     """
     if entry.kind is ValueKind.SWITCH:
-        if text is None:
-            return True
-        word = text.strip().lower()
-        if word in _TRUE:
-            return True
-        if word in _FALSE:
-            return False
-        if word in _NUMERIC:
-            return _NUMERIC[word]
-        raise ValueSpellingError(f"{entry.qemu_property}={text!r}: expected on or off")
+        return parse_qemu_switch(text, what=entry.qemu_property, numeric=True)
     if text is None:
         if entry.kind in (ValueKind.TRISTATE, ValueKind.STRING):
             return "on"
@@ -94,6 +85,24 @@ def parse_qemu_value(entry: Enlightenment, text: str | None) -> Value:
             raise ValueSpellingError(f"{entry.qemu_property}={text!r}: expected {allowed}")
         return word
     return text
+
+
+def parse_qemu_switch(text: str | None, *, what: str, numeric: bool = False) -> bool:
+    """A QEMU boolean property (``what=TEXT``; ``None`` for a bare ``what``, which is on):
+    on/off, yes/no, true/false or y/n in any case, and with ``numeric`` also 1/0 (which
+    :func:`qemu_refuses` then points out).  The hv-* options and the CPU settings
+    (``vmx``, ``invtsc``, ``kvm``) are read with it."""
+    if text is None:
+        return True
+    word = text.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    if numeric and word in _NUMERIC:
+        return _NUMERIC[word]
+    shown = text if len(text) <= 40 else text[:39] + "…"
+    raise ValueSpellingError(f"{what}={shown!r}: expected on or off")
 
 
 def qemu_refuses(entry: Enlightenment, text: str | None) -> str | None:
@@ -177,6 +186,7 @@ __all__ = [
     "model_of_cpu_type",
     "parse_libvirt_state",
     "parse_libvirt_value",
+    "parse_qemu_switch",
     "parse_qemu_value",
     "parse_uint",
     "qemu_refuses",

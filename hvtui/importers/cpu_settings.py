@@ -9,8 +9,9 @@ this module reads the spellings QEMU and libvirt take:
 - QEMU ``-cpu`` items: ``vmx``, ``vmx=on``, ``+vmx``, ``-vmx``, ``vmx=off`` (and
   ``svm``), ``invtsc``, ``tsc-frequency=HZ`` and the legacy ``tsc-freq=2.8G``,
   ``kvm=off``.  QEMU turns ``_`` into ``-`` in these names, so ``tsc_frequency``
-  counts too.  The last item of a name wins (QEMU applies ``+x``/``-x`` after
-  ``x=on|off`` and warns that a line mixing them is ambiguous).
+  counts too.  The items come in the order QEMU applies them
+  (:func:`~hvtui.importers.qemu_cmdline.parse_cpu_option`: ``+x``/``-x`` after
+  ``x=on|off``), so the last item of a name wins.
 - libvirt ``<cpu><feature policy=... name='vmx'/>`` (``require``, ``force`` and
   ``optional`` give the feature, ``disable`` and ``forbid`` take it away; no
   policy is ``require``), ``<clock><timer name='tsc' frequency='HZ'/>`` and
@@ -32,7 +33,12 @@ from decimal import Decimal
 from hvtui.catalog.cpu_settings import CpuSettingKey, virt_flag
 from hvtui.formats import libvirt_layout as layout
 from hvtui.formats.libvirt_layout import FEATURE_POLICIES, INVTSC, VIRT_FLAGS
-from hvtui.formats.spelling import ValueSpellingError, parse_libvirt_state, parse_uint
+from hvtui.formats.spelling import (
+    ValueSpellingError,
+    parse_libvirt_state,
+    parse_qemu_switch,
+    parse_uint,
+)
 from hvtui.model.cpu import CpuSettings
 from hvtui.untrusted import parse_int
 
@@ -43,8 +49,6 @@ TSC_FREQ_LEGACY = "tsc-freq"
 #: ``-cpu ...,kvm=off`` hides KVM (the ``kvm`` property exposes it, default on).
 KVM_PROPERTY = "kvm"
 
-_TRUE = frozenset({"on", "yes", "true", "y"})
-_FALSE = frozenset({"off", "no", "false", "n"})
 _METRIC = re.compile(r"([0-9]{1,20})(?:\.([0-9]{1,20}))?([kKmMgGtT]?)")
 _SCALE = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
 
@@ -54,19 +58,6 @@ def _counts_for(model: str | None, flag: str) -> bool:
     if model is None or model in ("host", "max"):
         return True
     return flag == virt_flag(model)
-
-
-def _switch(key: str, raw: str | None) -> bool:
-    """A QEMU boolean property: bare name is on; on/off/yes/no/true/false."""
-    if raw is None:
-        return True
-    word = raw.strip().lower()
-    if word in _TRUE:
-        return True
-    if word in _FALSE:
-        return False
-    shown = raw if len(raw) <= 40 else raw[:39] + "…"
-    raise ValueSpellingError(f"{key}={shown!r}: expected on or off")
 
 
 def _legacy_frequency(raw: str) -> int:
@@ -99,13 +90,19 @@ def from_cpu_items(
         try:
             if name in VIRT_FLAGS:
                 if _counts_for(model, name):
-                    settings = settings.with_value(CpuSettingKey.NESTED_VIRT, _switch(key, raw))
+                    settings = settings.with_value(
+                        CpuSettingKey.NESTED_VIRT, parse_qemu_switch(raw, what=key)
+                    )
             elif name == INVTSC:
-                settings = settings.with_value(CpuSettingKey.INVTSC, _switch(key, raw))
+                settings = settings.with_value(
+                    CpuSettingKey.INVTSC, parse_qemu_switch(raw, what=key)
+                )
             elif name in (TSC_FREQUENCY, TSC_FREQ_LEGACY):
                 settings = settings.with_value(CpuSettingKey.TSC_FREQUENCY, _frequency(name, raw))
             elif name == KVM_PROPERTY:
-                settings = settings.with_value(CpuSettingKey.HIDE_KVM, not _switch(key, raw))
+                settings = settings.with_value(
+                    CpuSettingKey.HIDE_KVM, not parse_qemu_switch(raw, what=key)
+                )
         except ValueSpellingError as exc:
             problems.append(f"{where}: {exc}")
     return settings, problems

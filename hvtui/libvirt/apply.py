@@ -35,7 +35,7 @@ import difflib
 import os
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -220,40 +220,22 @@ def plan_apply(conn: Connection, name: str, preset: Preset, *, what: str = "") -
         detect=False,
         cpu=preset.cpu,
     )[0]
+    plan = ApplyPlan(conn.uri, name, APPLY, what, old, "", "", running, preset=preset)
     problems = export.export_findings(preset.config, target)
     if problems:
-        return ApplyPlan(
-            conn.uri,
-            name,
-            APPLY,
-            what,
-            old,
-            "",
-            "",
-            running,
-            None,
-            tuple(problems),
-            preset=preset,
-        )
+        return replace(plan, findings=tuple(problems))
     try:
         merged = export.merge_into(old, preset.config, target, source=f"{conn.uri} {name}")
     except XmlError as exc:
         raise ApplyError(str(exc)) from None
     notes += merged.notes
     new = merged.text
-    return ApplyPlan(
-        conn.uri,
-        name,
-        APPLY,
-        what,
-        old,
-        new,
-        unified_diff(old, new, name, f"with {what}"),
-        running,
-        on_values(preset.config),
-        (),
-        tuple(notes),
-        preset=preset,
+    return replace(
+        plan,
+        new_xml=new,
+        diff=unified_diff(old, new, name, f"with {what}"),
+        expected=on_values(preset.config),
+        notes=tuple(notes),
     )
 
 
