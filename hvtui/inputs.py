@@ -28,9 +28,12 @@ import os
 import stat
 import sys
 from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hvtui.limits import describe_size
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 #: ``-`` as a file name: standard input, where the command allows it.
 STDIN = "-"
@@ -195,14 +198,27 @@ def hvtui_dir(variable: str, default: str) -> Path | None:
     variable holds an absolute path, else ``~/DEFAULT/hvtui``; ``None`` without a home
     directory (``XDG_CONFIG_HOME``/``.config``, ``XDG_CACHE_HOME``/``.cache``,
     ``XDG_STATE_HOME``/``.local/state``)."""
+    name = hvtui_dir_name(variable, default)
+    if name is None:
+        return None
+    from pathlib import Path
+
+    return Path(name)
+
+
+def hvtui_dir_name(variable: str, default: str) -> str | None:
+    """:func:`hvtui_dir` as a string, for ``hvtui detect``'s ``--version`` cache: the
+    one command whose start-up counts milliseconds does not load :mod:`pathlib`.
+
+    ``~`` is what :meth:`pathlib.Path.home` reads (``$HOME``, else the password
+    database); a home that cannot be found or is not absolute gives ``None``."""
     base = os.environ.get(variable, "")
     if base and os.path.isabs(base):
-        return Path(base) / "hvtui"
-    try:
-        home = Path.home()
-    except (RuntimeError, KeyError, OSError):
+        return os.path.join(base, "hvtui")
+    home = os.path.expanduser("~")
+    if home.startswith("~") or not os.path.isabs(home):
         return None
-    return home / default / "hvtui" if home.is_absolute() else None
+    return os.path.join(home, default, "hvtui")
 
 
 __all__ = [
@@ -214,6 +230,7 @@ __all__ = [
     "describe_error",
     "file_kind",
     "hvtui_dir",
+    "hvtui_dir_name",
     "is_regular_file",
     "label_of",
     "open_regular",

@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import stat
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hvtui.cli.errors import CliError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,15 @@ class HostSource:
         return self.path is None
 
 
+def path_arg(text: str) -> Path:
+    """A path option's value (argparse's ``type=``): :mod:`pathlib` is loaded when a path
+    option is given, not by every command that offers one (``hvtui detect`` counts
+    milliseconds, issue #13)."""
+    from pathlib import Path
+
+    return Path(text)
+
+
 def add_host_options(target: Any, sysroot_help: str) -> None:
     """Add ``--sysroot`` and ``--demo`` to a parser, or to a mutually exclusive group.
 
@@ -42,7 +53,7 @@ def add_host_options(target: Any, sysroot_help: str) -> None:
         if isinstance(target, argparse.ArgumentParser)
         else target
     )
-    group.add_argument("--sysroot", metavar="DIR", type=Path, help=sysroot_help)
+    group.add_argument("--sysroot", metavar="DIR", type=path_arg, help=sysroot_help)
     group.add_argument(
         "--demo",
         metavar="NAME",
@@ -78,4 +89,4 @@ def resolve_host(args: argparse.Namespace) -> HostSource:
     return HostSource(sysroot, str(sysroot))
 
 
-__all__ = ["HostSource", "add_host_options", "resolve_host"]
+__all__ = ["HostSource", "add_host_options", "path_arg", "resolve_host"]

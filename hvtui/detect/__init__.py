@@ -17,10 +17,11 @@ of detection is even loaded.  ``Fact``, ``HostReport``, ``ReportError`` and
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from hvtui.detect.pipeline import Detection
     from hvtui.detect.report import Fact, HostReport, ReportError
     from hvtui.detect.versions import PendingVersions

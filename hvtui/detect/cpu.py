@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from hvtui.detect.records import FrozenRecord
 from hvtui.detect.report import (
     BIOS_DISABLED,
     MISSING,
@@ -43,8 +44,8 @@ _VMX_LEAF, _VMX_ECX_BIT = 0x1, 1 << 5
 _SVM_LEAF, _SVM_ECX_BIT = 0x80000001, 1 << 2
 
 
-@dataclass(frozen=True)
-class Cpuinfo:
+@dataclass(frozen=True, eq=False, repr=False)
+class Cpuinfo(FrozenRecord):
     """``/proc/cpuinfo`` split into one mapping per processor block."""
 
     blocks: tuple[dict[str, str], ...]

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from hvtui.detect.records import Record
 from hvtui.detect.report import CpuidEntry
 
 if TYPE_CHECKING:
@@ -109,8 +110,8 @@ def _default_ioctl(fd: int, request: int, arg: Any) -> Any:
     return fcntl.ioctl(fd, request, arg)
 
 
-@dataclass
-class KvmAnswer:
+@dataclass(eq=False, repr=False)
+class KvmAnswer(Record):
     """What ``/dev/kvm`` answered, raw, exactly as a snapshot stores it."""
 
     device: str

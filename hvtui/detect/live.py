@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from hvtui.detect.kvm_ioctl import KvmAnswer, catalog_caps, probe_kvm
 from hvtui.detect.raw_cpuid import read_raw_cpuid
+from hvtui.detect.records import Record
 from hvtui.detect.report import (
     FAILED,
     NOT_LINUX,
@@ -36,8 +37,8 @@ RawCpuid = dict[int, tuple[int, int, int, int]]
 MANIFEST_NAME = "hvtui-snapshot.json"
 
 
-@dataclass
-class LiveData:
+@dataclass(eq=False, repr=False)
+class LiveData(Record):
     """Raw answers of every live-only probe (each known, or unknown with a reason)."""
 
     platform: Fact[dict[str, str]]

@@ -14,10 +14,10 @@ import re
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from hvtui.bugs import debug_enabled, describe
+from hvtui.detect.records import Record
 from hvtui.detect.report import (
     FAILED,
     NOT_LINUX,
@@ -39,6 +39,8 @@ from hvtui.detect.report import (
 from hvtui.detect.sysroot import Root
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from hvtui.detect.cpu import Cpuinfo
     from hvtui.detect.live import LiveData
     from hvtui.detect.versions import PendingVersions
@@ -52,8 +54,8 @@ NOT_REQUESTED_DEEP: Fact[Any] = unknown(
 )
 
 
-@dataclass
-class Detection:
+@dataclass(eq=False, repr=False)
+class Detection(Record):
     """A report plus what produced it (for ``--save-snapshot``)."""
 
     report: HostReport

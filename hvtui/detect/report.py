@@ -9,7 +9,9 @@ and lists its reason under ``unknown`` by dotted path, so a tool can always tell
 
 The serializer walks the dataclasses generically, so adding a field here is the
 only change needed for it to appear in JSON, be read back by :meth:`HostReport.from_json`
-and be counted in ``unknown``.
+and be counted in ``unknown``.  Equality, hashing and ``repr`` come from
+:class:`~hvtui.detect.records.FrozenRecord` (the same as dataclass's own, cheaper to
+create on every ``hvtui detect``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
+
+from hvtui.detect.records import FrozenRecord
 
 #: Version of the JSON document; bump on any incompatible change.
 SCHEMA = 1
@@ -90,8 +94,8 @@ class ReportError(ValueError):
     """A JSON document that is not a host report this hvtui can read."""
 
 
-@dataclass(frozen=True)
-class Fact(Generic[T_co]):
+@dataclass(frozen=True, eq=False, repr=False)
+class Fact(FrozenRecord, Generic[T_co]):
     """A known value, or ``None`` with the reason it is unknown.
 
     Truth-testing a Fact raises: ``if report.kvm.nested:`` would silently treat
@@ -164,8 +168,8 @@ def reason_text(code: str, detail: str = "") -> str:
 # --------------------------------------------------------------------------- sections
 
 
-@dataclass(frozen=True)
-class HostInfo:
+@dataclass(frozen=True, eq=False, repr=False)
+class HostInfo(FrozenRecord):
     """What kind of machine the report is about."""
 
     os: Fact[str]
@@ -176,8 +180,8 @@ class HostInfo:
     """The kernel release (``/proc/sys/kernel/osrelease``)."""
 
 
-@dataclass(frozen=True)
-class CpuInfo:
+@dataclass(frozen=True, eq=False, repr=False)
+class CpuInfo(FrozenRecord):
     """The host CPU as the kernel describes it in ``/proc/cpuinfo`` and sysfs."""
 
     vendor: Fact[str]
@@ -203,8 +207,8 @@ class CpuInfo:
     """The ``vmx flags`` line (Linux 5.8+, Intel with VMX enabled)."""
 
 
-@dataclass(frozen=True)
-class CpuidEntry:
+@dataclass(frozen=True, eq=False, repr=False)
+class CpuidEntry(FrozenRecord):
     """One leaf of a CPUID answer from KVM (``struct kvm_cpuid_entry2``)."""
 
     function: int
@@ -215,8 +219,8 @@ class CpuidEntry:
     edx: int
 
 
-@dataclass(frozen=True)
-class KvmInfo:
+@dataclass(frozen=True, eq=False, repr=False)
+class KvmInfo(FrozenRecord):
     """KVM on this host: module, device, and what Hyper-V emulation it offers."""
 
     module: Fact[str]
@@ -236,8 +240,8 @@ class KvmInfo:
     """``KVM_CHECK_EXTENSION`` answers by capability name (``HYPERV_CPUID``)."""
 
 
-@dataclass(frozen=True)
-class ApicVirt:
+@dataclass(frozen=True, eq=False, repr=False)
+class ApicVirt(FrozenRecord):
     """Hardware APIC virtualization: Intel APICv / AMD AVIC, hardware vs enabled in KVM."""
 
     kind: Fact[str]
@@ -251,8 +255,8 @@ class ApicVirt:
     ipi_virt_enabled: Fact[bool]
 
 
-@dataclass(frozen=True)
-class TscInfo:
+@dataclass(frozen=True, eq=False, repr=False)
+class TscInfo(FrozenRecord):
     """The time stamp counter, which decides hv-time, hv-frequencies and migration."""
 
     invariant: Fact[bool]
@@ -266,8 +270,8 @@ class TscInfo:
     """The current clocksource (``tsc``, ``hpet``, ``kvm-clock`` ...)."""
 
 
-@dataclass(frozen=True)
-class SmtInfo:
+@dataclass(frozen=True, eq=False, repr=False)
+class SmtInfo(FrozenRecord):
     """Simultaneous multithreading control (``/sys/devices/system/cpu/smt``)."""
 
     control: Fact[str]
@@ -275,8 +279,8 @@ class SmtInfo:
     active: Fact[bool]
 
 
-@dataclass(frozen=True)
-class IsolationInfo:
+@dataclass(frozen=True, eq=False, repr=False)
+class IsolationInfo(FrozenRecord):
     """CPUs kept away from the scheduler or the tick, candidates for pinned vCPUs."""
 
     cpus: Fact[str]
@@ -289,8 +293,8 @@ class IsolationInfo:
     """``/sys/devices/system/cpu/nohz_full`` (``(null)`` read as empty), else ``nohz_full=``."""
 
 
-@dataclass(frozen=True)
-class Vcpu:
+@dataclass(frozen=True, eq=False, repr=False)
+class Vcpu(FrozenRecord):
     """One vCPU thread of a running QEMU."""
 
     index: int
@@ -301,8 +305,8 @@ class Vcpu:
     """Pinned to exactly one host CPU (else it floats)."""
 
 
-@dataclass(frozen=True)
-class VmInfo:
+@dataclass(frozen=True, eq=False, repr=False)
+class VmInfo(FrozenRecord):
     """A running QEMU process."""
 
     pid: int
@@ -316,8 +320,8 @@ class VmInfo:
     """Every vCPU pinned to its own host CPU."""
 
 
-@dataclass(frozen=True)
-class VersionsInfo:
+@dataclass(frozen=True, eq=False, repr=False)
+class VersionsInfo(FrozenRecord):
     """Installed QEMU and libvirt (their ``--version``)."""
 
     qemu: Fact[str]
@@ -326,16 +330,16 @@ class VersionsInfo:
     libvirt_binary: Fact[str]
 
 
-@dataclass(frozen=True)
-class DeepInfo:
+@dataclass(frozen=True, eq=False, repr=False)
+class DeepInfo(FrozenRecord):
     """py-cpuinfo's view (``--deep`` only: it costs about a second)."""
 
     brand: Fact[str]
     flags: Fact[tuple[str, ...]]
 
 
-@dataclass(frozen=True)
-class HostReport:
+@dataclass(frozen=True, eq=False, repr=False)
+class HostReport(FrozenRecord):
     """Everything hvtui knows about a host; the advice engine and the TUI read this."""
 
     source: str

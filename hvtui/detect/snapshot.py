@@ -28,6 +28,7 @@ from typing import Any
 
 from hvtui import __version__
 from hvtui.detect.live import MANIFEST_NAME, LiveData
+from hvtui.detect.records import Record
 from hvtui.detect.report import UNPARSABLE, Fact, known, unknown
 from hvtui.detect.sysroot import Trace
 from hvtui.fsutil import WriteError, atomic_write_tree
@@ -44,8 +45,8 @@ class SnapshotError(OSError):
     """The snapshot could not be written (the caller turns it into a one-line error)."""
 
 
-@dataclass
-class Manifest:
+@dataclass(eq=False, repr=False)
+class Manifest(Record):
     """A loaded ``hvtui-snapshot.json``."""
 
     failures: dict[str, str]

@@ -19,9 +19,9 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from hvtui.detect.records import Record
 from hvtui.detect.report import (
     MISSING,
     PERMISSION,
@@ -35,6 +35,9 @@ from hvtui.detect.report import (
 from hvtui.inputs import NotRegularFileError, read_regular
 from hvtui.limits import MAX_CPUINFO_BYTES, MAX_SYSFS_BYTES, describe_size
 
+if TYPE_CHECKING:
+    from os import PathLike
+
 #: Largest file read, so a wrong path (a huge log) cannot stall detection: a sysfs
 #: or procfs value is at most a page, ``/proc/cpuinfo`` of 8192 CPUs about 12 MiB.
 MAX_READ = MAX_SYSFS_BYTES
@@ -45,8 +48,8 @@ MAX_READ_BY_PATH = {"/proc/cpuinfo": MAX_CPUINFO_BYTES}
 _open = os.open
 
 
-@dataclass
-class Trace:
+@dataclass(eq=False, repr=False)
+class Trace(Record):
     """What a :class:`Root` was asked and answered, for ``--save-snapshot``."""
 
     files: dict[str, bytes] = field(default_factory=dict)
@@ -63,17 +66,18 @@ class Root:
     """Files under ``base`` (``/`` for the live host).
 
     ``blocked`` makes every read fail with that reason: used on a non-Linux
-    host, where ``/proc`` means nothing.
+    host, where ``/proc`` means nothing.  Paths are strings joined with
+    :mod:`os.path`: ``hvtui detect`` does not load :mod:`pathlib` (issue #13).
     """
 
     def __init__(
         self,
-        base: Path | str = "/",
+        base: PathLike[str] | str = "/",
         *,
         overrides: Mapping[str, str] | None = None,
         blocked: str | None = None,
     ) -> None:
-        self.base = Path(base)
+        self.base = os.fspath(base)
         self.overrides: dict[str, str] = dict(overrides or {})
         self.blocked = blocked
         self.trace = Trace()
@@ -81,11 +85,11 @@ class Root:
     @property
     def is_live(self) -> bool:
         """True when reading the real ``/``."""
-        return self.base == Path("/")
+        return os.path.normpath(self.base) == "/"
 
-    def host_path(self, path: str) -> Path:
+    def host_path(self, path: str) -> str:
         """Where ``path`` (absolute, as on the host) lives under the root."""
-        return self.base / path.lstrip("/")
+        return os.path.join(self.base, path.lstrip("/"))
 
     def read_bytes(self, path: str) -> Fact[bytes]:
         """The exact bytes of ``path``, or why they could not be read."""
@@ -96,7 +100,7 @@ class Root:
         limit = MAX_READ_BY_PATH.get(path, MAX_READ)
         try:
             # Not blocking on a FIFO, not opening a device, at most limit + 1 bytes.
-            data = read_regular(str(self.host_path(path)), limit, opener=_open)
+            data = read_regular(self.host_path(path), limit, opener=_open)
         except OSError as exc:
             return self._fail(path, exc)
         if len(data) > limit:
@@ -140,10 +144,7 @@ class Root:
         if path in self.overrides:
             self._replayed_failure(path)
             return False
-        try:
-            found = self.host_path(path).is_dir()
-        except OSError:
-            return False
+        found = os.path.isdir(self.host_path(path))  # False for any error, as before
         if found:
             self.trace.existing_dirs.add(path)
         else:

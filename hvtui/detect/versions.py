@@ -20,10 +20,10 @@ import stat
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hvtui.inputs import hvtui_dir, read_regular
+from hvtui.detect.records import Record
+from hvtui.inputs import hvtui_dir_name, read_regular
 from hvtui.versions import Version, find_version
 
 if TYPE_CHECKING:
@@ -54,8 +54,8 @@ CACHE_SCHEMA = 1
 MAX_CACHE_BYTES = 64 * 1024
 
 
-@dataclass
-class CommandAnswer:
+@dataclass(eq=False, repr=False)
+class CommandAnswer(Record):
     """One ``--version`` run, raw, as a snapshot stores it."""
 
     tool: str
@@ -114,8 +114,8 @@ def _executable(path: str) -> str | None:
     return path if not stat.S_ISDIR(mode) and os.access(path, os.X_OK) else None
 
 
-@dataclass
-class PendingVersions:
+@dataclass(eq=False, repr=False)
+class PendingVersions(Record):
     """``--version`` commands started by :func:`start_versions`, not yet collected."""
 
     started: float
@@ -186,11 +186,11 @@ def start_versions(
     return pending
 
 
-def cache_file() -> Path | None:
+def cache_file() -> str | None:
     """``$XDG_CACHE_HOME/hvtui/versions.json`` (default ``~/.cache``); ``None`` without
-    a home directory."""
-    base = hvtui_dir("XDG_CACHE_HOME", ".cache")
-    return None if base is None else base / CACHE_NAME
+    a home directory.  A string: reading the cache does not load :mod:`pathlib`."""
+    base = hvtui_dir_name("XDG_CACHE_HOME", ".cache")
+    return None if base is None else os.path.join(base, CACHE_NAME)
 
 
 def _identity(path: str) -> list[int] | None:
@@ -202,11 +202,11 @@ def _identity(path: str) -> list[int] | None:
     return [st.st_mtime_ns, st.st_size]
 
 
-@dataclass
-class VersionCache:
+@dataclass(eq=False, repr=False)
+class VersionCache(Record):
     """Remembered ``--version`` answers, by binary path (see the module's docstring)."""
 
-    path: Path
+    path: str
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
@@ -217,7 +217,7 @@ class VersionCache:
             return None
         cache = cls(path)
         try:
-            data = json.loads(read_regular(str(path), MAX_CACHE_BYTES))
+            data = json.loads(read_regular(path, MAX_CACHE_BYTES))
         except (OSError, ValueError):
             return cache
         if not isinstance(data, dict) or data.get("schema") != CACHE_SCHEMA:
@@ -257,11 +257,14 @@ class VersionCache:
         if len(text) > MAX_CACHE_BYTES // 2:  # binaries long gone: keep only today's
             fresh = {a.path: self.entries[a.path] for a in answers if a.path in self.entries}
             text = json.dumps({"schema": CACHE_SCHEMA, "binaries": fresh}, indent=1)
+        from pathlib import Path
+
         from hvtui.fsutil import WriteError, atomic_write
 
+        target = Path(self.path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.path, text, force=True)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, text, force=True)
         except (OSError, WriteError):
             return  # a cache that cannot be written only costs the next run time
 

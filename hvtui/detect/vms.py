@@ -18,6 +18,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hvtui.detect.records import FrozenRecord, Record
 from hvtui.detect.report import (
     FAILED,
     NOT_APPLICABLE,
@@ -51,8 +52,8 @@ def _comm_looks_like_qemu(comm: str) -> bool:
     return is_qemu_binary(comm)
 
 
-@dataclass
-class ThreadAnswer:
+@dataclass(eq=False, repr=False)
+class ThreadAnswer(Record):
     """One thread of a QEMU process."""
 
     tid: int
@@ -61,8 +62,8 @@ class ThreadAnswer:
     error: str = ""
 
 
-@dataclass
-class ProcessAnswer:
+@dataclass(eq=False, repr=False)
+class ProcessAnswer(Record):
     """A QEMU process as scanned, raw, as a snapshot stores it."""
 
     pid: int
@@ -277,8 +278,8 @@ def _all_pinned(vcpus: Sequence[Vcpu]) -> Fact[bool]:
     return known(len({v.cpus.value for v in vcpus}) == len(vcpus))
 
 
-@dataclass(frozen=True)
-class GuestProcess:
+@dataclass(frozen=True, eq=False, repr=False)
+class GuestProcess(FrozenRecord):
     """A running QEMU with both views of it: the raw process and its ``vms`` entry.
 
     ``hvtui audit --running`` needs the command line (to read the guest's
