@@ -35,6 +35,8 @@ from hvtui.importers.virtinstall_args import looks_like_virt_install, parse_virt
 from hvtui.model import Config
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+
     from hvtui.detect.report import Fact
     from hvtui.detect.vms import GuestProcess, ProcessAnswer
 
@@ -217,13 +219,18 @@ def load_text(data: bytes | str, *, label: str = "<pasted text>") -> AuditInput:
         raise SourceError(f"{label}: {exc}") from None
 
 
-def with_cpu_models(inputs: list[AuditInput]) -> list[AuditInput]:
-    """The VMs of ``inputs``, Proxmox ones read again with the custom CPU models of any
-    ``cpu-models.conf`` among them (which are not VMs and are dropped)."""
+def _cpu_models(inputs: Iterable[AuditInput]) -> dict[str, Any]:
+    """The custom CPU models of every ``cpu-models.conf`` among ``inputs`` (a later one
+    wins)."""
     models: dict[str, Any] = {}
     for source in inputs:
         if source.kind == PROXMOX_CPU_MODELS and source.cpu_models:
             models.update(source.cpu_models)
+    return models
+
+
+def _with_models(inputs: list[AuditInput], models: dict[str, Any]) -> list[AuditInput]:
+    """The VMs of ``inputs``, Proxmox ones read again with ``models``."""
     vms = [s for s in inputs if s.kind != PROXMOX_CPU_MODELS]
     if not models:
         return vms
@@ -235,14 +242,77 @@ def with_cpu_models(inputs: list[AuditInput]) -> list[AuditInput]:
     ]
 
 
+def with_cpu_models(inputs: list[AuditInput]) -> list[AuditInput]:
+    """The VMs of ``inputs``, Proxmox ones read again with the custom CPU models of any
+    ``cpu-models.conf`` among them (which are not VMs and are dropped)."""
+    return _with_models(inputs, _cpu_models(inputs))
+
+
 def load_file_all(path: str | Path) -> list[AuditInput]:
     """Every VM of one file: several for KubeVirt YAML with several documents, else one."""
-    data = read_input(path)
     label = _label(path)
-    text = decode(data, label)
+    return _load_decoded(decode(read_input(path), label), label)
+
+
+def _load_decoded(text: str, label: str) -> list[AuditInput]:
+    """:func:`load_file_all` of a file's text."""
     if text.strip() and not text.lstrip().startswith("<") and looks_like_kubevirt(text):
         return _from_kubevirt(text, label)
     return [load_text(text, label=label)]
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file of :func:`load_files` that gives no VM at all, in its place among them."""
+
+    path: str
+    """As given (``-`` for stdin)."""
+    error: SourceError
+
+
+def load_files(paths: Sequence[str]) -> Iterator[AuditInput | Unreadable]:
+    """The VMs of every file (:func:`load_file_all`), in order, with the custom CPU models
+    of the run as :func:`with_cpu_models` gives them.
+
+    A file is parsed only when its VMs are asked for, so a caller that judges and
+    prints one VM before asking for the next holds one parsed file at a time, not
+    a thousand.  The texts are read first, all of them: a ``cpu-models.conf``
+    anywhere among the files applies to every Proxmox VM of the run.
+    """
+    texts: list[str | SourceError] = []
+    models_files: dict[int, list[AuditInput] | SourceError] = {}
+    for index, path in enumerate(paths):
+        label = _label(path)
+        try:
+            text = decode(read_input(path), label)
+        except SourceError as exc:
+            texts.append(exc)
+            continue
+        texts.append(text)
+        if text.lstrip().startswith("cpu-model:"):
+            try:
+                models_files[index] = _load_decoded(text, label)
+            except SourceError as exc:
+                models_files[index] = exc
+    models = _cpu_models(
+        s for found in models_files.values() if isinstance(found, list) for s in found
+    )
+    for index, path in enumerate(paths):
+        read, texts[index] = texts[index], ""  # let go of the text once parsed
+        found: list[AuditInput] | SourceError
+        if index in models_files:
+            found = models_files.pop(index)
+        elif isinstance(read, SourceError):
+            found = read
+        else:
+            try:
+                found = _load_decoded(read, _label(path))
+            except SourceError as exc:
+                found = exc
+        if isinstance(found, SourceError):
+            yield Unreadable(path, found)
+        else:
+            yield from _with_models(found, models)
 
 
 def _from_kubevirt(text: str, label: str) -> list[AuditInput]:
@@ -361,11 +431,13 @@ __all__ = [
     "VIRT_INSTALL",
     "AuditInput",
     "SourceError",
+    "Unreadable",
     "VcpuThread",
     "decode",
     "from_guest",
     "load_file",
     "load_file_all",
+    "load_files",
     "load_text",
     "load_vm_source",
     "read_input",

@@ -8,7 +8,6 @@ one-line error on stderr and the others are still audited.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from hvtui.audit import AuditInput, VmAudit
+    from hvtui.audit.sources import Unreadable
     from hvtui.catalog import Value
     from hvtui.model import Config
     from hvtui.model.cpu import CpuSettings
@@ -75,9 +75,15 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read every input, audit each VM, print; the exit code is the worst outcome."""
-    from hvtui.audit import RUNNING, SourceError, audit_vm, scan_host
-    from hvtui.audit.sources import load_file_all
+    """Read every input, audit each VM, print; the exit code is the worst outcome.
+
+    Each VM is judged and its result printed (or, for ``--json``, encoded) before
+    the next file is parsed: what is held at the end is text, not a thousand
+    parsed domains for the collector to walk again and again.
+    """
+    from hvtui.audit import RUNNING, SourceError, audit_vm, jsontext, scan_host
+    from hvtui.audit.jsontext import Encoded
+    from hvtui.audit.sources import Unreadable, load_files, with_cpu_models
 
     if args.connect is not None:
         return audit_connection(args)
@@ -91,81 +97,92 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("audit: - (stdin) can only be given once")
     host = resolve_host(args)
     scan = scan_host(host.path, label=host.label)
-    inputs: list[AuditInput] = []
-    errors: list[dict[str, str]] = []
+    sources: Iterator[AuditInput | Unreadable]
     if args.running:
         try:
-            inputs = scan.running()
+            found = with_cpu_models(scan.running())
         except SourceError as exc:
             raise CliError(printable(str(exc))) from exc
-    for path in args.files:
-        try:
-            inputs.extend(load_file_all(path))
-        except SourceError as exc:
-            print_error(str(exc))
-            errors.append({"source": "<stdin>" if path == "-" else path, "error": str(exc)})
-    from hvtui.audit.sources import with_cpu_models
-
-    inputs = with_cpu_models(inputs)
+        if not found and not args.json:
+            sys.stdout.write(_no_running_vms(args))
+            return 0
+        sources = _each(found)
+    else:
+        sources = load_files(args.files)
     running = scan.running_names
-    found_any = bool(inputs) or not args.running
-
-    def audited() -> Iterator[VmAudit]:
-        """Each VM's audit, in order, letting go of its parsed input once audited (a
-        thousand parsed domains held to the end only cost memory and collector time)."""
-        inputs.reverse()
-        while inputs:
-            source = inputs.pop()
-            yield audit_vm(
-                source,
-                scan.view,
-                intent=args.intent,
-                already_running=source.kind == RUNNING or bool(source.imported.name in running),
-            )
-
+    errors: list[dict[str, str]] = []
+    vms: list[Encoded] = []
+    audited = bad = 0
+    for source in sources:
+        if isinstance(source, Unreadable):
+            print_error(str(source.error))
+            path = "<stdin>" if source.path == "-" else source.path
+            errors.append({"source": path, "error": str(source.error)})
+            continue
+        audit = audit_vm(
+            source,
+            scan.view,
+            intent=args.intent,
+            already_running=source.kind == RUNNING or bool(source.imported.name in running),
+        )
+        if args.json:
+            vms.append(Encoded(jsontext.dumps(audit.to_json(), level=2)))
+        else:
+            block = _vm_text(audit, verbose=args.verbose)
+            sys.stdout.write(printable("\n" + block if audited else block))
+        audited += 1
+        bad += not audit.ok
     if args.json:
-        vms: list[dict[str, Any]] = []
-        all_ok = True
-        for audit in audited():
-            vms.append(audit.to_json())
-            all_ok = all_ok and audit.ok
         document = {
             "schema": SCHEMA,
             "host": scan.view.label,
             "intent": args.intent,
-            "ok": not errors and all_ok,
+            "ok": not errors and not bad,
             "vms": vms,
             "errors": errors,
         }
-        sys.stdout.write(json.dumps(document, indent=2) + "\n")
-    else:
-        audits = list(audited())
-        all_ok = all(a.ok for a in audits)
-        sys.stdout.write(render_text(audits, args, found_any=found_any))
+        sys.stdout.write(jsontext.dumps(document) + "\n")
+    elif audited > 1:
+        sys.stdout.write(f"\n{_summary(audited, bad)}")
     if errors:
         return 2
-    return 0 if all_ok else 1
+    return 1 if bad else 0
+
+
+def _each(sources: list[AuditInput]) -> Iterator[AuditInput]:
+    """The items of ``sources``, each let go of by the list once handed out."""
+    sources.reverse()
+    while sources:
+        yield sources.pop()
 
 
 # -- text -----------------------------------------------------------------------------
 
 
 def render_text(audits: list[VmAudit], args: argparse.Namespace, *, found_any: bool) -> str:
-    """Every VM's section, then one summary line when there are several."""
+    """Every VM's section, then one summary line when there are several (what ``run``
+    prints a section at a time)."""
     if not found_any:
-        host = resolve_host(args)
-        if host.is_live:
-            where = "on this host"
-        elif host.demo is not None:
-            where = f"on {host.label}"
-        else:
-            where = "in the snapshot"
-        return f"No running QEMU VMs {where}.\n"
+        return _no_running_vms(args)
     blocks = [_vm_text(a, verbose=args.verbose) for a in audits]
     if len(audits) > 1:
-        bad = sum(1 for a in audits if not a.ok)
-        blocks.append(f"Audited {len(audits)} VMs: {bad} with errors.\n")
+        blocks.append(_summary(len(audits), sum(1 for a in audits if not a.ok)))
     return printable("\n".join(blocks))
+
+
+def _no_running_vms(args: argparse.Namespace) -> str:
+    host = resolve_host(args)
+    if host.is_live:
+        where = "on this host"
+    elif host.demo is not None:
+        where = f"on {host.label}"
+    else:
+        where = "in the snapshot"
+    return f"No running QEMU VMs {where}.\n"
+
+
+def _summary(audited: int, bad: int) -> str:
+    return f"Audited {audited} VMs: {bad} with errors.\n"
 
 
 def _value(option: str, value: Value | None, *, missing: str) -> str:
