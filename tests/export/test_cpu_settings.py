@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shlex
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -131,13 +130,6 @@ def test_recommend_sets_what_the_intent_and_host_call_for() -> None:
     assert "left out for migration" in reasons[CpuSettingKey.INVTSC]
     gpu = dict(recommend(make_context(INTEL, intent="gpu-passthrough")).cpu_reasons)
     assert gpu[CpuSettingKey.HIDE_KVM].startswith("offered, not set")
-
-
-@pytest.fixture(scope="module")
-def embedded() -> Iterator[EmbeddedQemuDriver]:
-    driver = EmbeddedQemuDriver()
-    yield driver
-    driver.close()
 
 
 @pytest.mark.realtools

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import shlex
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from export.test_merge_and_safexml import DOMAIN
-from export.test_virt_install_roundtrip import for_tcg, print_xml
 from export.tools import (
-    VIRT_INSTALL,
     EmbeddedQemuDriver,
-    require,
+    for_tcg,
     virsh_define,
+    virt_install_xml,
     xml_validate,
 )
 from hvtui.export import (
@@ -33,7 +31,6 @@ from hvtui.export import (
     build_qemu,
     build_virt_install,
     merge_into,
-    probe_features,
 )
 from hvtui.formats import libvirt_layout as layout
 from hvtui.importers import parse_cpu_option, parse_libvirt_xml, parse_virt_install_args
@@ -119,19 +116,6 @@ def test_virt_install_notes_say_what_qemu_notes_say() -> None:
 # -- virt-install: the real tool and libvirt's QEMU driver ---------------------------
 
 
-@pytest.fixture(scope="module")
-def embedded() -> Iterator[EmbeddedQemuDriver]:
-    driver = EmbeddedQemuDriver()
-    yield driver
-    driver.close()
-
-
-@pytest.fixture(scope="module")
-def known_features() -> frozenset[str] | None:
-    require(VIRT_INSTALL, "virtinst")
-    return probe_features()
-
-
 CASES = [
     ("Skylake-Server", EVERYTHING),
     ("EPYC", EVERYTHING),
@@ -159,7 +143,7 @@ def test_virt_install_gives_qemu_the_settings_of_the_qemu_export(
     target = ExportTarget(model, None, LIBVIRT, cpu=cpu)
     known = frozenset() if xml_edits else known_features
     args = list(build_virt_install(config, target, known_features=known).args)
-    native = embedded.native(for_tcg(print_xml(args, osinfo)))
+    native = embedded.native(for_tcg(virt_install_xml(args, osinfo)))
     assert native.code == 0, native.err
     theirs = settings_items(cpu_of(shlex.split(native.out)))
     ours = settings_items(build_qemu(config, target).cpu)

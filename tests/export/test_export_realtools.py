@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import shlex
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from export.cases import SHIPPED, TCG_MODEL
 from export.strategies import libvirt_versions, valid_configs
 from export.tools import (
     EmbeddedQemuDriver,
@@ -50,17 +50,6 @@ from hvtui.model import Config
 from hvtui.versions import V, Version
 
 pytestmark = pytest.mark.realtools
-
-SHIPPED = [presets.load(p) for p in sorted(presets.shipped_dir().glob("*.toml"))]
-#: A model TCG can run, for libvirt's QEMU driver (no KVM, so no host-passthrough).
-TCG_MODEL = "qemu64"
-
-
-@pytest.fixture(scope="module")
-def embedded() -> Iterator[EmbeddedQemuDriver]:
-    driver = EmbeddedQemuDriver()
-    yield driver
-    driver.close()
 
 
 def check_qemu(config: Config, model: str, qemu: Version | None = None) -> None:

@@ -24,72 +24,25 @@ not installed here, so its defaults are modelled on the arguments instead
 from __future__ import annotations
 
 import shlex
-import subprocess
-import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from stacks.helpers import on_values
 
-from export.tools import VIRT_INSTALL, EmbeddedQemuDriver, require
+from export.cases import TCG_MODEL, real_tool_cases
+from export.tools import EmbeddedQemuDriver, for_tcg, virt_install_xml
 from hvtui import catalog, presets
 from hvtui.catalog import LibvirtKind
 from hvtui.catalog.peers import get_peer
-from hvtui.export import build_virt_install, probe_features, resolve_target
+from hvtui.export import build_virt_install, resolve_target
 from hvtui.formats import libvirt_layout as layout
-from hvtui.formats.safexml import parse as parse_xml
 from hvtui.importers import parse_qemu_args, parse_virt_install_args
 from hvtui.importers.virtinstall_args import domain_from_args
-from hvtui.model import Config
 from hvtui.versions import V
 
-SHIPPED = [presets.load(p) for p in sorted(presets.shipped_dir().glob("*.toml"))]
-#: A model TCG can run, for libvirt's QEMU driver (no KVM, so no host-passthrough).
-TCG_MODEL = "qemu64"
 #: ``--osinfo`` values: a Windows one (virt-install adds its Hyper-V defaults) and not.
 OSINFO = ("win11", "generic")
-#: Below libvirt's minimum retries (4095): only a ``-global`` can carry it.
-LOW_SPINLOCKS = 0x800
-
-
-def _low_spinlocks() -> presets.Preset:
-    base = presets.find("windows-server-migratable")
-    return replace(
-        base,
-        name="low-spinlocks",
-        config=base.config.with_value("spinlocks", LOW_SPINLOCKS),
-    )
-
-
-def _passthrough() -> presets.Preset:
-    """hv-passthrough alone: libvirt before 11.0.0 passes <hyperv> children on in
-    passthrough mode, so virt-install's defaults there would reach QEMU too."""
-    return presets.Preset(
-        "passthrough-only",
-        Config.of(passthrough=True),
-        target=presets.Target(cpu_model="host", libvirt=V("9.0.0")),
-    )
-
-
-CASES = [*SHIPPED, _low_spinlocks(), _passthrough()]
-
-
-@pytest.fixture(scope="module")
-def embedded() -> Iterator[EmbeddedQemuDriver]:
-    driver = EmbeddedQemuDriver()
-    yield driver
-    driver.close()
-
-
-@pytest.fixture(scope="module")
-def known_features() -> frozenset[str] | None:
-    require(VIRT_INSTALL, "virtinst")
-    return probe_features()
-
-
-def on_values(config: Config) -> Config:
-    """What the guest gets: the options that are on, with their values."""
-    return Config.of({name: value for name, value in config if config.is_on(name)})
+CASES = real_tool_cases(V("9.0.0"))
 
 
 def tcg_args(preset: presets.Preset, known: frozenset[str] | None) -> list[str]:
@@ -105,53 +58,6 @@ def tcg_args(preset: presets.Preset, known: frozenset[str] | None) -> list[str]:
     return list(built.args)
 
 
-def print_xml(args: list[str], osinfo: str) -> str:
-    """``virt-install --print-xml`` for a domain with these arguments."""
-    done = subprocess.run(
-        [
-            require(VIRT_INSTALL, "virtinst"),
-            "--connect",
-            "test:///default",
-            "--name",
-            "hv",
-            "--memory",
-            "256",
-            "--import",
-            "--disk",
-            "none",
-            "--osinfo",
-            osinfo,
-            "--print-xml",
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def for_tcg(xml: str) -> str:
-    """The test driver's domain as a TCG domain for the QEMU driver; everything that
-    makes ``hv-*`` properties (<features>, <clock>, <cpu>, <panic>, <qemu:commandline>)
-    is left as it is."""
-    domain = parse_xml(xml, source="virt-install").root
-    assert domain.get("type") == "test"
-    domain.set("type", "qemu")
-    os_type = domain.find("os/type")
-    assert os_type is not None
-    os_type.set("arch", "x86_64")
-    os_type.set("machine", "pc")
-    devices = domain.find(layout.DEVICES)
-    if devices is not None:
-        for device in list(devices):
-            if device.tag != layout.panic_tag():
-                devices.remove(device)
-    return ET.tostring(domain, encoding="unicode")
-
-
 @pytest.mark.realtools
 @pytest.mark.parametrize("osinfo", OSINFO)
 @pytest.mark.parametrize("preset", CASES, ids=lambda p: p.name)
@@ -162,7 +68,7 @@ def test_the_vm_virt_install_builds_has_the_presets_flags(
     embedded: EmbeddedQemuDriver,
 ) -> None:
     args = tcg_args(preset, known_features)
-    xml = print_xml(args, osinfo)
+    xml = virt_install_xml(args, osinfo)
     native = embedded.native(for_tcg(xml))
     assert native.code == 0, native.err
     argv = shlex.split(native.out)

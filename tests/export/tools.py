@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,8 @@ import pytest
 
 from hvtui.catalog.peers import get_peer
 from hvtui.export import ExportTarget, build_virt_install, plan_libvirt
+from hvtui.formats import libvirt_layout as layout
+from hvtui.formats.safexml import parse as parse_xml
 from hvtui.model import Config
 from hvtui.versions import Version, find_version
 
@@ -228,6 +231,38 @@ def virsh_define(xml: str, tmp: Path) -> ToolRun:
     path = tmp / "define.xml"
     path.write_text(xml, encoding="utf-8")
     return _run([virsh, "-q", "-c", "test:///default", "define", "--validate", str(path)])
+
+
+def virt_install_xml(args: list[str], osinfo: str = "generic") -> str:
+    """``virt-install --print-xml`` (against ``test:///default``) for a domain with these
+    arguments; ``osinfo`` ``win11`` makes virt-install add its Hyper-V defaults."""
+    done = subprocess.run(
+        [require(VIRT_INSTALL, "virtinst"), "--connect", "test:///default", "--name", "hv",
+         "--memory", "256", "--import", "--disk", "none", "--osinfo", osinfo, "--print-xml",
+         *args],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def for_tcg(xml: str) -> str:
+    """The test driver's domain as a TCG domain for the QEMU driver; everything that
+    makes ``hv-*`` properties (<features>, <clock>, <cpu>, <panic>, <qemu:commandline>)
+    is left as it is."""
+    domain = parse_xml(xml, source="virt-install").root
+    assert domain.get("type") == "test"
+    domain.set("type", "qemu")
+    os_type = domain.find("os/type")
+    assert os_type is not None
+    os_type.set("arch", "x86_64")
+    os_type.set("machine", "pc")
+    devices = domain.find(layout.DEVICES)
+    if devices is not None:
+        for device in list(devices):
+            if device.tag != layout.panic_tag():
+                devices.remove(device)
+    return ET.tostring(domain, encoding="unicode")
 
 
 class EmbeddedQemuDriver:

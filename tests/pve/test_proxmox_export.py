@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from export.cases import SHIPPED
 from export.strategies import valid_configs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,8 +18,6 @@ from hvtui.export.proxmox import plan_proxmox, render_proxmox
 from hvtui.formats.proxmox import quote_arg, split_args
 from hvtui.model import Config
 from pve.support import BASE, apply_script, audit_after
-
-SHIPPED = [presets.load(p) for p in sorted(presets.shipped_dir().glob("*.toml"))]
 
 
 def on_values(config: Config) -> dict[str, object]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from clirun import DATA, run_cli
+from export.cases import SHIPPED
 from export.strategies import valid_configs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,7 +24,6 @@ from hvtui.importers.kubevirt import parse_kubevirt_documents, read_domain
 from hvtui.model import Config
 from stacks.helpers import merge_patch, on_values
 
-SHIPPED = [presets.load(p) for p in sorted(presets.shipped_dir().glob("*.toml"))]
 VM_DOMAIN = ("spec", "template", "spec", "domain")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import hcl2
 import pytest
 from clirun import DATA
+from export.cases import SHIPPED
 from export.strategies import libvirt_versions, valid_configs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,8 +23,6 @@ from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
 from hvtui.versions import Version
 from stacks.helpers import attribute_paths, hcl_plain, on_values, terraform_domain
-
-SHIPPED = [presets.load(p) for p in sorted(presets.shipped_dir().glob("*.toml"))]
 
 
 def _attributes(text: str) -> dict[str, Any]:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import shlex
 import subprocess
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from export.cases import SHIPPED, TCG_MODEL, real_tool_cases
 from export.strategies import libvirt_versions, valid_configs
 from export.tools import EmbeddedQemuDriver, require
 from hypothesis import HealthCheck, given, settings
@@ -27,10 +27,8 @@ from hvtui.model.cpu import CpuSettings
 from hvtui.versions import V, Version
 from stacks.helpers import add_commandline, apply_edits, everything_on_domain, on_values
 
-SHIPPED = [presets.load(p) for p in sorted(presets.shipped_dir().glob("*.toml"))]
 #: Debian 12's libvirt: the real tools here (the test driver refuses elements it lacks).
 LOCAL_LIBVIRT = V("9.0.0")
-TCG_MODEL = "qemu64"
 
 
 def _replayed(config: Config, target: ExportTarget, start: ET.Element) -> Config:
@@ -117,27 +115,7 @@ def _start_domain() -> ET.Element:
     return domain
 
 
-def _low_spinlocks() -> presets.Preset:
-    base = presets.find("windows-server-migratable")
-    return replace(base, name="low-spinlocks", config=base.config.with_value("spinlocks", 0x800))
-
-
-def _passthrough() -> presets.Preset:
-    return presets.Preset(
-        "passthrough-only",
-        Config.of(passthrough=True),
-        target=presets.Target(cpu_model="host", libvirt=LOCAL_LIBVIRT),
-    )
-
-
-CASES = [*SHIPPED, _low_spinlocks(), _passthrough()]
-
-
-@pytest.fixture(scope="module")
-def embedded() -> Iterator[EmbeddedQemuDriver]:
-    driver = EmbeddedQemuDriver()
-    yield driver
-    driver.close()
+CASES = real_tool_cases(LOCAL_LIBVIRT)
 
 
 @pytest.mark.realtools

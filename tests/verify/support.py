@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import shutil
 import stat
 from pathlib import Path
 
@@ -17,22 +16,6 @@ from hvtui.verify.probe import Registers
 
 #: Where the shipped probe comes from (the tests re-assemble it).
 KVM = "/dev/kvm"
-
-
-def in_ci() -> bool:
-    """Under CI a missing real tool is a failure: ``.ci/run`` installs them."""
-    return os.environ.get("CI", "").lower() == "true"
-
-
-def require_tool(name: str, package: str) -> str:
-    """The tool's path; skip without it, fail under CI."""
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not installed (Debian package {package})"
-        if in_ci():
-            pytest.fail(message + " under CI=true (.ci/run installs it)")
-        pytest.skip(message)
-    return path
 
 
 def require_kvm() -> None:

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from export.tools import require
 
 from hvtui.verify.codes import ProbeFailure
 from hvtui.verify.probe import (
@@ -19,11 +20,11 @@ from hvtui.verify.probe import (
     format_report,
     parse_serial,
 )
-from verify.support import NO_HYPERV_LEAVES, require_tool
+from verify.support import NO_HYPERV_LEAVES
 
 
 def test_shipped_bytes_are_the_assembled_source(tmp_path: Path) -> None:
-    nasm = require_tool("nasm", "nasm")
+    nasm = require("nasm", "nasm")
     out = tmp_path / "probe.bin"
     subprocess.run([nasm, "-f", "bin", "-o", str(out), str(SOURCE_PATH)], check=True)
     assert out.read_bytes() == PROBE_PATH.read_bytes(), (

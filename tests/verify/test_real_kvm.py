@@ -20,9 +20,10 @@ from typing import Any
 
 import pytest
 from clirun import REPO
+from export.tools import require
 
 from hvtui.verify.runner import check_kvm
-from verify.support import require_kvm, require_tool
+from verify.support import require_kvm
 
 pytestmark = pytest.mark.realtools
 
@@ -39,7 +40,7 @@ def _host_has_hyperv() -> bool:
 
 def _verify(*args: str) -> tuple[int, str, str, float]:
     require_kvm()
-    require_tool("qemu-system-x86_64", "qemu-system-x86")
+    require("qemu-system-x86_64", "qemu-system-x86")
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "hvtui", "verify", *args],
