@@ -4,16 +4,24 @@ stay unloaded."""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import dataclasses
+import fcntl
 import json
 import os
+import pty
+import shutil
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from hvtui.cli import build_parser, terminal_columns
 from hvtui.detect.records import FrozenRecord, Record
 from hvtui.detect.report import CpuidEntry, Fact, HostInfo, known, unknown
 from hvtui.detect.versions import CommandAnswer
@@ -157,11 +165,49 @@ def test_hvtui_dir_name_is_hvtui_dir_as_a_string(
     assert (None if name is None else Path(name)) == path
 
 
+# --- the CLI's help width, found without shutil -----------------------------------------
+
+
+@pytest.mark.parametrize("columns", [None, "100", "abc", "-5", "0", ""])
+@pytest.mark.parametrize("terminal", [None, (37, 133), (0, 0)])
+def test_terminal_columns_is_shutils_answer(
+    monkeypatch: pytest.MonkeyPatch, columns: str | None, terminal: tuple[int, int] | None
+) -> None:
+    """``$COLUMNS`` set or not (or not a number), standard output a pipe or a terminal
+    of some size (0 x 0 too, as a serial console says): the width argparse gets."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    if columns is not None:
+        monkeypatch.setenv("COLUMNS", columns)
+    with contextlib.ExitStack() as stack:
+        if terminal is None:
+            read, write = os.pipe()
+            stack.callback(os.close, read)
+            out = stack.enter_context(os.fdopen(write, "w"))
+        else:
+            controller, follower = pty.openpty()
+            stack.callback(os.close, controller)
+            fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", *terminal, 0, 0))
+            out = stack.enter_context(os.fdopen(follower, "w"))
+        monkeypatch.setattr(sys, "__stdout__", out)
+        assert terminal_columns() == shutil.get_terminal_size().columns
+
+
+@pytest.mark.parametrize("columns", ["57", "200"])
+def test_help_is_laid_out_as_before(monkeypatch: pytest.MonkeyPatch, columns: str) -> None:
+    """The help text is what argparse's own formatter makes of it."""
+    monkeypatch.setenv("COLUMNS", columns)
+    parser = build_parser()
+    ours = parser.format_help()
+    parser.formatter_class = argparse.HelpFormatter
+    assert ours == parser.format_help()
+    assert max(len(line) for line in ours.splitlines()) > 50
+
+
 # --- what detect --json leaves unloaded ---------------------------------------------------
 
 #: Modules ``hvtui detect --json`` used to load only to build paths or ask argparse for
 #: the terminal's width; a regression here costs every run milliseconds.
-NOT_NEEDED = ("pathlib", "hvtui.advice", "hvtui.detect.render", "textual")
+NOT_NEEDED = ("pathlib", "shutil", "hvtui.advice", "hvtui.detect.render", "textual")
 
 
 def test_detect_json_loads_no_module_it_does_not_need(tmp_path: Path) -> None:
