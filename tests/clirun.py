@@ -50,3 +50,17 @@ def run_cli(
         check=False,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_python(code: str, *, timeout: float = 120) -> Result:
+    """Run ``python -c CODE`` in the repository: a fresh interpreter, so what hvtui
+    imports (or leaves out) can be seen in ``sys.modules``."""
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=timeout,
+        check=False,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)

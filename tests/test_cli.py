@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from clirun import REPO, run_cli
+from clirun import REPO, run_cli, run_python
 
 from hvtui import __version__, catalog
 from hvtui.cli import COMMANDS, build_parser
@@ -192,10 +192,9 @@ def test_cli_never_imports_textual() -> None:
         "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
         "print(bad)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True
-    )
-    assert result.stdout.strip() == "[]"
+    result = run_python(script)
+    assert result.code == 0, result.err
+    assert result.out.strip() == "[]"
 
 
 def test_internal_errors_are_one_line(
@@ -251,11 +250,9 @@ def test_detect_imports_no_other_subcommand() -> None:
         "print(sorted(m for m in sys.modules if m.startswith('hvtui.cli.cmd_')))\n"
         "print(sorted(m for m in ('hvtui.export', 'psutil', 'tomllib') if m in sys.modules))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-2:] == ["['hvtui.cli.cmd_detect']", "[]"]
+    result = run_python(code)
+    assert result.code == 0, result.err
+    assert result.out.strip().splitlines()[-2:] == ["['hvtui.cli.cmd_detect']", "[]"]
 
 
 @pytest.mark.parametrize("delay", [0.3, 0.8])
@@ -263,8 +260,6 @@ def test_ctrl_c_is_one_line_and_130(delay: float) -> None:
     """Ctrl-C while the CLI is still starting (0.3 s) or working (0.8 s into --deep,
     which waits for py-cpuinfo): one line, exit 130, never a traceback."""
     import signal
-    import subprocess
-    import sys
     import time
 
     proc = subprocess.Popen(
@@ -287,9 +282,6 @@ def test_ctrl_c_is_one_line_and_130(delay: float) -> None:
 def test_building_the_parser_loads_no_stack_format() -> None:
     """``hvtui`` (on the way to the wizard's first frame) and ``--help`` build every
     subcommand's parser; the stack exporters and YAML load only when a format is used."""
-    import subprocess
-    import sys
-
     heavy = ("yaml", "hvtui.export.kubevirt", "hvtui.export.terraform",
              "hvtui.export.proxmox", "hvtui.export.virtxml")  # fmt: skip
     script = (
@@ -298,7 +290,6 @@ def test_building_the_parser_loads_no_stack_format() -> None:
         "build_parser()\n"
         f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True
-    )
-    assert result.stdout.strip() == "[]"
+    result = run_python(script)
+    assert result.code == 0, result.err
+    assert result.out.strip() == "[]"

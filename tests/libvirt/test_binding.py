@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from clirun import REPO
+from clirun import run_python
 
 from hvtui.libvirt.apply import backup_stem, redact
 from hvtui.libvirt.hostfacts import hyperv_from_domcaps
@@ -16,20 +14,15 @@ from hvtui.libvirt.hostfacts import hyperv_from_domcaps
 DEBIAN = Path("/usr/lib/python3/dist-packages")
 
 
-def _python(code: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60
-    )
-
-
 def test_missing_binding_is_one_line_and_exit_2() -> None:
-    done = _python(
+    done = run_python(
         "import sys; sys.modules['libvirt'] = None\n"
         "import hvtui.libvirt.binding as b; b.SYSTEM_DIRS = ()\n"
-        "from hvtui.cli import main; sys.exit(main(['detect', '--connect', 'qemu:///system']))"
+        "from hvtui.cli import main; sys.exit(main(['detect', '--connect', 'qemu:///system']))",
+        timeout=60,
     )
-    assert done.returncode == 2
-    lines = done.stderr.splitlines()
+    assert done.code == 2
+    lines = done.err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("hvtui: the libvirt Python binding")
     assert "python3-libvirt" in lines[0] and "libvirt-dev" in lines[0]
 
@@ -37,16 +30,17 @@ def test_missing_binding_is_one_line_and_exit_2() -> None:
 def test_the_distributions_binding_loads_without_the_rest_of_dist_packages() -> None:
     if not (DEBIAN / "libvirt.py").is_file():
         pytest.skip("python3-libvirt is not installed (Debian)")
-    done = _python(
+    done = run_python(
         "import sys; sys.modules['libvirt'] = None; sys.modules['libvirtmod'] = None\n"
         "from hvtui.libvirt import binding\n"
         "module = binding.load()\n"
         f"assert module.__file__ == {str(DEBIAN / 'libvirt.py')!r}, module.__file__\n"
         f"assert {str(DEBIAN)!r} not in sys.path\n"
-        "print(module.getVersion())"
+        "print(module.getVersion())",
+        timeout=60,
     )
-    assert done.returncode == 0, done.stderr
-    assert int(done.stdout) >= 9_000_000
+    assert done.code == 0, done.err
+    assert int(done.out) >= 9_000_000
 
 
 def test_secrets_are_masked_and_names_are_file_safe() -> None:
