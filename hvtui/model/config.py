@@ -11,6 +11,7 @@ as an explicit "off" because presets distinguish the two.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -92,11 +93,13 @@ class Config:
 
     def get(self, name: str) -> Value | None:
         """The explicit value, or ``None`` when the option is absent."""
-        key = catalog.canonical_name(name) or name
-        for option, value in self.values:
-            if option == key:
-                return value
-        return None
+        return self._by_name.get(catalog.canonical_name(name) or name)
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, Value]:
+        """``values`` as a dict, the first of a name winning (an audit asks a configuration
+        about every catalog option several times)."""
+        return dict(reversed(self.values))
 
     def value(self, name: str) -> Value:
         """The effective value: explicit, else QEMU's default."""
@@ -144,6 +147,12 @@ class Config:
 
     # -- edits that follow dependencies ------------------------------------
 
+    def _step(self, items: list[ChangeItem], name: str, value: Value | None, reason: str) -> Config:
+        """A copy with ``name`` set to ``value`` (``None``: removed); the change is added
+        to ``items``."""
+        items.append(ChangeItem(name, self.get(name), value, reason))
+        return self.with_value(name, value)
+
     def enable(self, name: str, value: Value | None = None) -> Change:
         """Turn ``name`` on (with ``value`` if given) and pull in what it needs.
 
@@ -151,21 +160,13 @@ class Config:
         even if they were explicitly off, and each is reported with its reason.
         """
         entry = catalog.get(name)
+        items: list[ChangeItem] = []
         new_value = on_value(entry) if value is None else value
-        items = [ChangeItem(entry.name, self.get(entry.name), new_value, "requested")]
-        config = self.with_value(entry.name, new_value)
+        config = self._step(items, entry.name, new_value, "requested")
         for required, needed_by in _requirement_chain(entry):
             if not config.is_on(required):
-                req = catalog.get(required)
-                items.append(
-                    ChangeItem(
-                        required,
-                        config.get(required),
-                        on_value(req),
-                        f"{needed_by} needs {required} (QEMU refuses {needed_by} without it)",
-                    )
-                )
-                config = config.with_value(required, on_value(req))
+                why = f"{needed_by} needs {required} (QEMU refuses {needed_by} without it)"
+                config = config._step(items, required, on_value(catalog.get(required)), why)
         return Change(self, config, tuple(items))
 
     def disable(self, name: str, *, cascade: bool = False) -> Change:
@@ -175,23 +176,14 @@ class Config:
         options are removed (QEMU's default).
         """
         entry = catalog.get(name)
-        items = [ChangeItem(entry.name, self.get(entry.name), off_value(entry), "requested")]
-        config = self.with_value(entry.name, off_value(entry))
+        items: list[ChangeItem] = []
+        config = self._step(items, entry.name, off_value(entry), "requested")
         needing = tuple(d for d in catalog.all_dependents(entry.name) if self.is_on(d))
         if not cascade:
             return Change(self, config, tuple(items), still_needed_by=needing)
         for dependent in needing:
-            dep = catalog.get(dependent)
-            chain = _why_needs(dependent, entry.name)
-            items.append(
-                ChangeItem(
-                    dependent,
-                    config.get(dependent),
-                    off_value(dep),
-                    f"{dependent} needs {chain}, which was turned off",
-                )
-            )
-            config = config.with_value(dependent, off_value(dep))
+            why = f"{dependent} needs {_why_needs(dependent, entry.name)}, which was turned off"
+            config = config._step(items, dependent, off_value(catalog.get(dependent)), why)
         return Change(self, config, tuple(items))
 
     def set(self, name: str, value: Value | None) -> Change:
