@@ -106,6 +106,14 @@ def _since(where: str, *, verified: bool = True) -> Source:
     return Source(FactKind.QEMU_SINCE, where, verified)
 
 
+#: The one patch series that brought four options (the TLB flush variants, XMM input,
+#: the enlightened MSR bitmap) into QEMU 7.1.
+_SINCE_QEMU_7_1_SERIES = _since(
+    "qemu-devel series msg-id 20220525115949.1294004 (2022-05-25, commits "
+    "9411e8b6f, aa6bb5fad58), merged for QEMU 7.1"
+)
+
+
 def _bits(leaf: int, register: str, mask: int) -> CpuidBits:
     return CpuidBits(leaf, register, mask)
 
@@ -979,12 +987,7 @@ only works together with evmcs; on AMD it works alone.
         group=Group.NESTED,
         kind=ValueKind.SWITCH,
         qemu_since=V("7.1"),
-        sources=(
-            _since(
-                "qemu-devel series msg-id 20220525115949.1294004 (2022-05-25, commits "
-                "9411e8b6f, aa6bb5fad58), merged for QEMU 7.1"
-            ),
-        ),
+        sources=(_SINCE_QEMU_7_1_SERIES,),
         libvirt=_hv("emsr_bitmap", "10.7.0"),
         doc_rules=(
             DocRule(
@@ -1015,12 +1018,7 @@ hypercall-heavy paths such as TLB flushes and IPIs.
         group=Group.INTERRUPTS,
         kind=ValueKind.SWITCH,
         qemu_since=V("7.1"),
-        sources=(
-            _since(
-                "qemu-devel series msg-id 20220525115949.1294004 (2022-05-25, commits "
-                "9411e8b6f, aa6bb5fad58), merged for QEMU 7.1"
-            ),
-        ),
+        sources=(_SINCE_QEMU_7_1_SERIES,),
         libvirt=_hv("xmm_input", "10.7.0"),
         cpuid=(_bits(HV_FEATURES, "edx", 0x10),),
         guest_cpuid="CPUID 0x40000003.EDX bit 4 (XMM hypercall input)",
@@ -1041,12 +1039,7 @@ addresses in one hypercall.
         group=Group.INTERRUPTS,
         kind=ValueKind.SWITCH,
         qemu_since=V("7.1"),
-        sources=(
-            _since(
-                "qemu-devel series msg-id 20220525115949.1294004 (2022-05-25, commits "
-                "9411e8b6f, aa6bb5fad58), merged for QEMU 7.1"
-            ),
-        ),
+        sources=(_SINCE_QEMU_7_1_SERIES,),
         libvirt=LibvirtMapping(
             LibvirtKind.HYPERV_CHILD,
             "tlbflush/extended",
@@ -1075,12 +1068,7 @@ AMD it works alone.
         group=Group.NESTED,
         kind=ValueKind.SWITCH,
         qemu_since=V("7.1"),
-        sources=(
-            _since(
-                "qemu-devel series msg-id 20220525115949.1294004 (2022-05-25, commits "
-                "9411e8b6f, aa6bb5fad58), merged for QEMU 7.1"
-            ),
-        ),
+        sources=(_SINCE_QEMU_7_1_SERIES,),
         libvirt=LibvirtMapping(
             LibvirtKind.HYPERV_CHILD,
             "tlbflush/direct",
