@@ -7,7 +7,6 @@ instead of knowing it itself.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 
 from hvtui.catalog.entries import COMMON_SOURCES, ENTRIES
@@ -138,6 +137,8 @@ def suggest(name: str, limit: int = 3) -> list[str]:
     """Close canonical names for a misspelling (``relaxd`` -> ``relaxed``)."""
     key = normalize(name)
     pool = list(_BY_NAME) + list(_ALIASES)
+    import difflib  # here: every command loads the catalog, few misspell a name
+
     found = difflib.get_close_matches(key, pool, n=limit, cutoff=0.6)
     result: list[str] = []
     for match in found:

@@ -205,9 +205,9 @@ def test_help_is_laid_out_as_before(monkeypatch: pytest.MonkeyPatch, columns: st
 
 # --- what detect --json leaves unloaded ---------------------------------------------------
 
-#: Modules ``hvtui detect --json`` used to load only to build paths or ask argparse for
-#: the terminal's width; a regression here costs every run milliseconds.
-NOT_NEEDED = ("pathlib", "shutil", "hvtui.advice", "hvtui.detect.render", "textual")
+#: Modules ``hvtui detect --json`` used to load only to build paths, ask argparse for
+#: the terminal's width or suggest option names; a regression costs every run milliseconds.
+NOT_NEEDED = ("pathlib", "shutil", "difflib", "hvtui.advice", "hvtui.detect.render", "textual")
 
 
 def test_detect_json_loads_no_module_it_does_not_need(tmp_path: Path) -> None:
