@@ -29,13 +29,13 @@ from hvtui.versions import V, Version
 # -- KubeVirt -------------------------------------------------------------------------
 
 #: Where the KubeVirt facts were read (kubevirt/kubevirt and kubevirt/common-instancetypes).
-KUBEVIRT_SCHEMA = (
-    "kubevirt/kubevirt staging/src/kubevirt.io/api/core/v1/schema.go at commit 0154a7e4 "
-    "(FeatureHyperv, FeatureSpinlocks, FeatureVendorID, SyNICTimer, TLBFlush, "
-    "HyperVPassthrough, Timer/HypervTimer, PanicDevice, FeatureKVM, CPUFeature)"
-)
 KUBEVIRT_SOURCES: tuple[Source, ...] = (
-    Source(FactKind.LIBVIRT, KUBEVIRT_SCHEMA),
+    Source(
+        FactKind.LIBVIRT,
+        "kubevirt/kubevirt staging/src/kubevirt.io/api/core/v1/schema.go at commit 0154a7e4 "
+        "(FeatureHyperv, FeatureSpinlocks, FeatureVendorID, SyNICTimer, TLBFlush, "
+        "HyperVPassthrough, Timer/HypervTimer, PanicDevice, FeatureKVM, CPUFeature)",
+    ),
     Source(
         FactKind.DEFAULTS,
         "kubevirt/kubevirt staging/src/kubevirt.io/api/core/v1/defaults.go: "
@@ -233,13 +233,14 @@ TERRAFORM_PROVIDER = "dmacvicar/libvirt"
 #: The provider releases the export is written for: the plugin-framework rewrite that maps
 #: the domain XML as nested attributes (``features = { hyper_v = { ... } }``).
 TERRAFORM_VERSION = ">= 0.9.0"
-TERRAFORM_SCHEMA = (
-    "dmacvicar/terraform-provider-libvirt docs/resources/domain.md at commit 1bc4dd5f "
-    "(features.hyper_v, clock.timer, devices.panics, cpu.features, features.kvm.hidden) "
-    "and docs/schema-mapping.md (nested attributes, snake_case libvirt names)"
-)
+#: Where the provider's facts were read.
 TERRAFORM_SOURCES: tuple[Source, ...] = (
-    Source(FactKind.LIBVIRT, TERRAFORM_SCHEMA),
+    Source(
+        FactKind.LIBVIRT,
+        "dmacvicar/terraform-provider-libvirt docs/resources/domain.md at commit 1bc4dd5f "
+        "(features.hyper_v, clock.timer, devices.panics, cpu.features, features.kvm.hidden) "
+        "and docs/schema-mapping.md (nested attributes, snake_case libvirt names)",
+    ),
     Source(
         FactKind.LIBVIRT,
         "libvirt.org/go/libvirtxml DomainFeatureHyperVSpinlocks, DomainFeatureHyperVVendorId, "
