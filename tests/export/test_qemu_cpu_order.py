@@ -53,3 +53,11 @@ def test_importer_reads_what_real_qemu_applies() -> None:
     imported = parse_qemu_args(["-cpu", _cpu()])
     ours = {f"hv-{name}": bool(imported.config.get(name)) for name in CASES}
     assert ours == real
+
+
+def test_cpu_settings_follow_the_same_order() -> None:
+    """vmx/svm and invtsc items are read in QEMU's order too (``[cpu]`` of the audit)."""
+    imported = parse_qemu_args(["-cpu", "qemu64,vmx=on,-vmx,+invtsc,invtsc=off"])
+    settings = imported.cpu_settings
+    assert (settings.nested_virt, settings.invtsc) == (False, True)
+    assert sum("wins" in w for w in imported.warnings) == 2
