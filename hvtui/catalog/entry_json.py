@@ -39,17 +39,19 @@ def _libvirt(lv: LibvirtMapping) -> dict[str, object]:
     }
 
 
-def _stacks(entry: Enlightenment) -> dict[str, str]:
-    """How Proxmox VE, KubeVirt, the Terraform provider and virt-xml spell ``entry``."""
+def stack_spellings(entry: Enlightenment) -> list[tuple[str, str, str]]:
+    """``(key, label, spelling)`` of ``entry`` in each stack whose table the catalog holds:
+    Proxmox VE, KubeVirt, the Terraform provider and virt-xml (``explain`` shows the
+    label, ``--json`` the key)."""
     from hvtui.catalog import proxmox
     from hvtui.catalog.stacks import kubevirt_spelling, terraform_spelling, virt_xml_spelling
 
-    return {
-        "proxmox": proxmox.spelling(entry.name, entry.kind is ValueKind.SWITCH),
-        "kubevirt": kubevirt_spelling(entry.name),
-        "terraform": terraform_spelling(entry),
-        "virt-xml": virt_xml_spelling(entry),
-    }
+    return [
+        ("proxmox", "Proxmox", proxmox.spelling(entry.name, entry.kind is ValueKind.SWITCH)),
+        ("kubevirt", "KubeVirt", kubevirt_spelling(entry.name)),
+        ("terraform", "Terraform", terraform_spelling(entry)),
+        ("virt-xml", "virt-xml", virt_xml_spelling(entry)),
+    ]
 
 
 def _peers(entry: Enlightenment) -> list[dict[str, object]]:
@@ -149,7 +151,7 @@ def entry_json(entry: Enlightenment) -> dict[str, object]:
         "without_hyperv": entry.without_hyperv.value,
         "without_hyperv_error": entry.without_hyperv_error or None,
         "libvirt": _libvirt(entry.libvirt),
-        "stacks": _stacks(entry),
+        "stacks": {key: text for key, _label, text in stack_spellings(entry)},
         "peers": _peers(entry),
         "tags": list(entry.tags),
         "sources": [
@@ -159,4 +161,4 @@ def entry_json(entry: Enlightenment) -> dict[str, object]:
     }
 
 
-__all__ = ["entry_json"]
+__all__ = ["entry_json", "stack_spellings"]

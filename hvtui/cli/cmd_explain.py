@@ -71,6 +71,7 @@ def describe(entry: Enlightenment) -> str:
     """The full text ``explain`` prints for one entry."""
     from hvtui import catalog
     from hvtui.catalog import LibvirtKind, ValueKind
+    from hvtui.catalog.entry_json import stack_spellings
     from hvtui.cli.render import plain
     from hvtui.model.values import format_value
 
@@ -144,8 +145,7 @@ def describe(entry: Enlightenment) -> str:
         since += " (inferred, not verified)"
     facts.append(("QEMU", f"{entry.qemu_property}=..., since {since}"))
     facts.append(("libvirt", _libvirt_line(entry)))
-    facts.append(("Proxmox", _proxmox_line(entry)))
-    facts.extend(_stack_lines(entry))
+    facts.extend((label, text) for _key, label, text in stack_spellings(entry))
     facts.append(("Peers", _peers_line(entry)))
     if entry.libvirt.note and entry.libvirt.kind is not LibvirtKind.NONE:
         facts.append(("", entry.libvirt.note))
@@ -159,25 +159,6 @@ def describe(entry: Enlightenment) -> str:
         out.append(f"{label:<{label_width}}{wrapped[0]}")
         out.extend(" " * label_width + rest for rest in wrapped[1:])
     return "\n".join(out)
-
-
-def _proxmox_line(entry: Enlightenment) -> str:
-    """How a Proxmox VE VM gets it: automatic, its ``flags=`` name, or only via ``args:``."""
-    from hvtui.catalog import ValueKind
-    from hvtui.catalog.proxmox import spelling
-
-    return spelling(entry.name, entry.kind is ValueKind.SWITCH)
-
-
-def _stack_lines(entry: Enlightenment) -> list[tuple[str, str]]:
-    """How KubeVirt, the Terraform provider and virt-xml spell it (the catalog's tables)."""
-    from hvtui.catalog.stacks import kubevirt_spelling, terraform_spelling, virt_xml_spelling
-
-    return [
-        ("KubeVirt", kubevirt_spelling(entry.name)),
-        ("Terraform", terraform_spelling(entry)),
-        ("virt-xml", virt_xml_spelling(entry)),
-    ]
 
 
 def _peers_line(entry: Enlightenment) -> str:
