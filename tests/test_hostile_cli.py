@@ -250,13 +250,18 @@ def test_no_home_and_no_passwd_entry(tmp_path: Path) -> None:
 def test_no_home_in_process(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The same without root: ``Path.home()`` fails as it does without HOME and passwd."""
+    """The same without root: no HOME and no passwd entry, so ``~`` is not expanded
+    (``Path.home()`` fails, ``os.path.expanduser`` gives ``~`` back)."""
+    import pwd
 
-    def no_home(cls: type[Path]) -> Path:
-        raise RuntimeError("Could not determine home directory.")
+    def no_entry(uid: int) -> pwd.struct_passwd:
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
 
     monkeypatch.delenv("XDG_CONFIG_HOME")
-    monkeypatch.setattr(Path, "home", classmethod(no_home))
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
+    with pytest.raises(RuntimeError):
+        Path.home()
     assert cli(["presets", "list"], capsys).code == 0
     assert cli(["check", str(REPO / "presets" / "minimal.toml")], capsys).code == 0
     assert cli(["export", "minimal", "--format", "qemu"], capsys).code == 0

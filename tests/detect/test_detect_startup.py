@@ -24,7 +24,7 @@ import pytest
 from hvtui.cli import build_parser, terminal_columns
 from hvtui.detect.records import FrozenRecord, Record
 from hvtui.detect.report import CpuidEntry, Fact, HostInfo, known, unknown
-from hvtui.detect.versions import CommandAnswer
+from hvtui.detect.versions import CommandAnswer, VersionCache, cache_file
 from hvtui.inputs import hvtui_dir, hvtui_dir_name
 
 REPO = Path(__file__).resolve().parents[2]
@@ -163,6 +163,21 @@ def test_hvtui_dir_name_is_hvtui_dir_as_a_string(
     path = hvtui_dir("XDG_CACHE_HOME", ".cache")
     assert path == (None if expected is None else Path(expected))
     assert (None if name is None else Path(name)) == path
+
+
+def test_no_version_cache_without_a_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No HOME and no passwd entry: no cache file, as ``Path.home()`` failing gave."""
+    import pwd
+
+    def no_entry(uid: int) -> pwd.struct_passwd:
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
+    assert hvtui_dir_name("XDG_CACHE_HOME", ".cache") is None
+    assert hvtui_dir("XDG_CACHE_HOME", ".cache") is None
+    assert cache_file() is None and VersionCache.load() is None
 
 
 # --- the CLI's help width, found without shutil -----------------------------------------
