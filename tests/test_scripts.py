@@ -34,7 +34,9 @@ def _venv(tmp_path: Path, stamp: str | None) -> tuple[Path, Path]:
 
 
 def _hash() -> str:
-    return hashlib.sha256((REPO / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    return hashlib.sha256(
+        b"".join((REPO / n).read_bytes() for n in ("pyproject.toml", "constraints.txt"))
+    ).hexdigest()[:16]
 
 
 def _run(script: str, venv: Path) -> subprocess.CompletedProcess[str]:
@@ -61,6 +63,7 @@ def test_alternating_installs_once(tmp_path: Path, order: tuple[str, ...]) -> No
     for script in order:
         _run(script, venv)
     installs = _installs(log)
+    assert all(f"-c {REPO / 'constraints.txt'} " in call for call in installs), installs
     first = order[0]
     if first == "test":
         assert len(installs) == 1 and "[test]" in installs[0]
