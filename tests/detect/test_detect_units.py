@@ -261,6 +261,7 @@ def test_start_versions_with_fake_tools(tmp_path: Path, monkeypatch: pytest.Monk
     slow.write_text(f"#!/bin/sh\nexec {sleep} 30\n")
     slow.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # not the user's cache
     monkeypatch.setattr("hvtui.detect.versions.TIMEOUT_SECONDS", 0.3)
     monkeypatch.setattr("hvtui.detect.versions.EXTRA_DIRS", ())
     pending = start_versions({"qemu": ("fake-qemu",), "libvirt": ("slow-virsh",)})
@@ -544,6 +545,7 @@ def test_tool_version_for_exporters(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     fake.write_text("#!/bin/sh\necho 10.1.0\n")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # not the user's cache
     monkeypatch.setattr(versions, "EXTRA_DIRS", ())
     assert str(versions.libvirt_version()) == "10.1.0"
     assert versions.qemu_version() is None  # not installed in this PATH
