@@ -28,12 +28,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
 from textual.pilot import Pilot  # noqa: E402
-from tui.support import DEMO, demo_sysroot  # noqa: E402
+from tui.support import DEMO, RecordingApp, demo_sysroot  # noqa: E402
 
 from hvtui import presets  # noqa: E402
 from hvtui.model import Config  # noqa: E402
 from hvtui.presets import Preset  # noqa: E402
-from hvtui.tui.app import HvtuiApp  # noqa: E402
 from hvtui.tui.screens.apply import ApplyDialog  # noqa: E402
 
 if TYPE_CHECKING:
@@ -124,8 +123,9 @@ SHOTS = [
 
 
 async def take(shot: Shot, sysroot: Path, out: Path) -> Path:
-    """Run the app for one shot and save its SVG."""
-    app = HvtuiApp(sysroot=sysroot, probe=False, preset=shot.preset, demo=DEMO)
+    """Run the app for one shot and save its SVG (the tests' app: its cursors do not blink,
+    so a picture does not depend on when it was taken)."""
+    app = RecordingApp(sysroot=sysroot, probe=False, preset=shot.preset, demo=DEMO)
     async with app.run_test(size=shot.size) as pilot:
         await pilot.pause()
         for move in shot.moves:
