@@ -80,10 +80,11 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
         subprocess.run(["tmux", "-L", session.socket, "kill-server"], capture_output=True)
 
 
-def start_hvtui(terminal: Terminal, tmp_path: Path) -> Path:
+def start_hvtui(terminal: Terminal, tmp_path: Path, python: tuple[str, ...] = ("-m",)) -> Path:
     """Run ``hvtui --demo intel-tigerlake`` in the session; the file its exit status will be
     written to.
 
+    ``python``: how Python runs hvtui (``-c CODE``: code that ends in hvtui's ``main``).
     Its recovery files go to ``tmp_path/state`` (``XDG_STATE_HOME``)."""
     status = tmp_path / "status"
     config = tmp_path / "config"
@@ -93,7 +94,8 @@ def start_hvtui(terminal: Terminal, tmp_path: Path) -> Path:
         "unset COLUMNS LINES; "  # the terminal's size, not the test runner's (Textual reads them)
         f"XDG_CONFIG_HOME={shlex.quote(str(config))} "
         f"XDG_STATE_HOME={shlex.quote(str(state))} "
-        f"{shlex.quote(sys.executable)} -m hvtui --demo {DEMO}; "
+        "HVTUI_DEBUG= "
+        f"{shlex.join((sys.executable, *python))} hvtui --demo {DEMO}; "
         f"echo $? > {shlex.quote(str(status))}; "
         "exec sleep 60"  # the pane stays alive: tmux reads what hvtui printed last
     )
@@ -229,3 +231,89 @@ def test_a_second_sigint_saves_a_recovery_file_and_says_where_in_tmux(
     from hvtui import presets
 
     assert not presets.load(saved).config.is_on("relaxed"), "the draft as it was, unsaved"
+
+
+#: Long enough that the terminal wraps Textual's traceback of it.
+BUG = "simulated bug " + "in a message long enough to be wrapped by the terminal " * 2
+
+
+def test_a_bug_is_one_line_and_exit_70_in_tmux(terminal: Terminal, tmp_path: Path) -> None:
+    """Textual's own exit path (its traceback printed once the terminal is restored) ends
+    in hvtui's one line: the exception as raised, however wide, and exit status 70."""
+    code = (
+        "import sys\n"
+        "from hvtui.__main__ import main\n"
+        "from hvtui.tui.app import HvtuiApp\n"
+        "async def broken(self):\n"
+        f"    raise RuntimeError({BUG.strip()!r})\n"
+        "HvtuiApp.action_quit = broken\n"
+        "del sys.argv[1]\n"  # the word hvtui that follows -c CODE
+        "main()\n"
+    )
+    status = start_hvtui(terminal, tmp_path, ("-c", code))
+    terminal.wait_for(lambda s: HOST_MARKER in s, "the host screen")
+    terminal.keys("C-q")  # the app's quit binding: the broken action
+    assert wait_for_exit(terminal, status) == "70", terminal.screen()
+    said = (
+        f"hvtui: internal error: RuntimeError: {BUG.strip()} "
+        "(set HVTUI_DEBUG=1 for details and please report it)"
+    )
+    terminal.wait_for(lambda s: last_line(s) == said, "one line")
+    assert "Traceback" not in terminal.screen()
+
+
+# -- the wizard's command line: the short way round the CLI's parser ---------------------
+
+
+def _answer(argv: list[str], *launcher: str) -> tuple[int, str, str]:
+    """Exit status, stdout and stderr of hvtui run by ``launcher`` without a terminal."""
+    done = subprocess.run(
+        [sys.executable, *launcher, *argv],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+CLI_MAIN = ("-c", "import sys; from hvtui.cli import main; sys.exit(main(sys.argv[1:]))")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--demo", DEMO],
+        [f"--demo={DEMO}"],
+        ["--sysroot", "hvtui/demos"],
+        ["--sysroot=hvtui/demos"],
+        ["--dem", DEMO],
+        ["--demo", "no-such-demo"],
+        ["--demo", "detect"],
+        ["--demo"],
+        ["--sysroot", "/no/such/dir"],
+        ["--sysroot", "README.md"],
+        ["--sysroot", "/", "--demo", DEMO],
+        ["--help"],
+        ["--version"],
+        ["demos"],
+    ],
+)
+def test_the_wizards_command_line_answers_as_the_cli_does(argv: list[str]) -> None:
+    """``hvtui``, ``hvtui --demo NAME`` and ``hvtui --sysroot DIR`` skip the CLI's parser on
+    the way to the first frame; with or without it, every answer (here: without a terminal,
+    a refused option, help) is byte for byte what the CLI gives."""
+    assert _answer(argv, "-m", "hvtui") == _answer(argv, *CLI_MAIN)
+
+
+def test_the_wizard_builds_no_subcommand_parser() -> None:
+    """On the way to the wizard no subcommand module is imported (they are the CLI's
+    parser: ~40 ms of the first frame)."""
+    code, _out, err = _answer(["--demo", DEMO], "-X", "importtime", "-m", "hvtui")
+    assert code == 2 and "the interactive wizard needs a terminal" in err
+    imported = [line.rsplit("|", 1)[-1].strip() for line in err.splitlines() if "|" in line]
+    assert "hvtui.tui" in imported, "the wizard's path was taken"
+    assert not [name for name in imported if name.startswith("hvtui.cli.cmd_")]
