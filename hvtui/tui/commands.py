@@ -16,7 +16,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from hvtui import catalog, presets
 from hvtui.textsafe import one_line
-from hvtui.tui.state import STEP_HOST, STEP_REVIEW, STEP_START, step_title
+from hvtui.tui.steps import Step, step_title
 
 if TYPE_CHECKING:
     from hvtui.tui.screens.wizard import WizardScreen
@@ -55,7 +55,7 @@ class HvtuiCommands(Provider):
                         partial(self._load, wizard, info.path),
                     )
                 )
-        for step in (STEP_HOST, STEP_START, STEP_REVIEW):
+        for step in Step:
             commands.append(
                 (f"Go to {step_title(step)}", "Wizard step", partial(wizard.go_to, step))
             )

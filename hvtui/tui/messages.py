@@ -1,9 +1,11 @@
-"""Messages widgets post to ask the wizard screen for a change.
+"""Commands: what widgets (and the screen's own keys) ask the wizard screen to do.
 
-Widgets never edit the draft themselves: they describe what the user asked
-for, the screen applies it to the one model object and every view redraws
-from the result.  That keeps undo, dependency handling and the previews in
-one place.
+Widgets never edit the draft or open dialogs themselves: they post one of
+these typed messages, the screen handles each with its own ``@on`` handler,
+applies edits to the one model object, and every view redraws from the
+result.  That keeps undo, dependency handling, dialogs and the previews in one
+place, and a command that nothing handles is a type error, not a silently
+ignored string.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from hvtui.model import Fix
 
 if TYPE_CHECKING:
     from hvtui.audit import AuditInput
+
+
+# -- edits of the draft -------------------------------------------------------------
 
 
 class ToggleOption(Message):
@@ -45,33 +50,104 @@ class ApplyFix(Message):
         self.fix = fix
 
 
-class StartFrom(Message):
-    """Replace the draft with a starting point.
+# -- where the draft starts from (each replaces it, undoably) ------------------------------
 
-    ``kind`` is ``recommended`` (``argument`` is the intent), ``file`` (a
-    preset file), ``import`` (an existing VM: a file or pasted text),
-    ``running`` (``source`` is the running VM chosen), ``libvirt`` (``argument`` is a
-    domain of the connection ``uri``) or ``empty``.
-    """
 
-    def __init__(
-        self, kind: str, argument: str = "", source: AuditInput | None = None, uri: str = ""
-    ) -> None:
+class StartFromRecommendation(Message):
+    """The recommendation for this host and ``intent``."""
+
+    def __init__(self, intent: str) -> None:
         super().__init__()
-        self.kind = kind
-        self.argument = argument
+        self.intent = intent
+
+
+class StartFromFile(Message):
+    """A preset file (a path as typed, or a listed preset's path)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+
+class StartFromImport(Message):
+    """An existing VM: a libvirt XML, QEMU command line or Proxmox file, or pasted text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class StartFromRunning(Message):
+    """A running VM that was listed."""
+
+    def __init__(self, source: AuditInput) -> None:
+        super().__init__()
         self.source = source
-        self.uri = uri
 
 
-class RunAction(Message):
-    """Run a screen action (``save``, ``export``, ``snippet``, ``save_merged``,
-    ``list_running``, ``rescan_running``, ``verify``, ``apply_domain``) from a widget
-    inside a pane."""
+class StartFromDomain(Message):
+    """A libvirt domain ``name`` of the connection ``uri`` (read in a worker)."""
 
-    def __init__(self, action: str) -> None:
+    def __init__(self, uri: str, name: str) -> None:
         super().__init__()
-        self.action = action
+        self.uri = uri
+        self.name = name
 
 
-__all__ = ["ApplyFix", "RunAction", "SetValue", "StartFrom", "ToggleOption"]
+class StartEmpty(Message):
+    """Nothing on."""
+
+
+# -- what a pane's buttons run (the same as the screen's keys) -------------------------------
+
+
+class SavePreset(Message):
+    """Save the draft as a preset (``ctrl+s``)."""
+
+
+class ExportSnippet(Message):
+    """Write or copy a snippet (``ctrl+e``)."""
+
+
+class ShowSnippet(Message):
+    """The snippet full width (``ctrl+t``)."""
+
+
+class SaveMerged(Message):
+    """Save the domain XML the draft started from, merged with it (``ctrl+d``)."""
+
+
+class VerifyOnHost(Message):
+    """Boot the draft's CPU configuration on this host (``ctrl+k``)."""
+
+
+class ApplyToDomain(Message):
+    """Apply the draft to the libvirt domain it started from (``ctrl+l``)."""
+
+
+class ListRunning(Message):
+    """List the running QEMU VMs: once, or ``again`` (Rescan)."""
+
+    def __init__(self, *, again: bool = False) -> None:
+        super().__init__()
+        self.again = again
+
+
+__all__ = [
+    "ApplyFix",
+    "ApplyToDomain",
+    "ExportSnippet",
+    "ListRunning",
+    "SaveMerged",
+    "SavePreset",
+    "SetValue",
+    "ShowSnippet",
+    "StartEmpty",
+    "StartFromDomain",
+    "StartFromFile",
+    "StartFromImport",
+    "StartFromRecommendation",
+    "StartFromRunning",
+    "ToggleOption",
+    "VerifyOnHost",
+]

@@ -1,142 +1,26 @@
-"""The wizard's state as plain Python: steps, undo history, typed-value parsing.
+"""The wizard's plain-Python rules for text: typed values and paths, names, snippets.
 
-Nothing here imports Textual, so the rules the UI follows (what a step is,
-what undo restores, which typed text becomes which value) are unit-testable and
-identical to what the CLI and the model enforce.
+Nothing here imports Textual, so the rules the UI follows (which typed text
+becomes which value or file, how a snippet is wrapped, when a draft is unsaved)
+are unit-testable and identical to what the CLI and the model enforce.  The
+steps are in :mod:`hvtui.tui.steps`, the draft and its undo in
+:mod:`hvtui.tui.draft`.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from hvtui import catalog
 from hvtui.catalog import Enlightenment, Value, ValueKind
 from hvtui.model.values import value_problem
 from hvtui.presets import Preset
 from hvtui.textsafe import one_line
 
-if TYPE_CHECKING:
-    from hvtui.audit import AuditInput
-
-STEP_HOST = "host"
-"""What detection found about this machine."""
-STEP_START = "start"
-"""Where the draft comes from (recommendation, preset, file, existing or running VM, nothing)."""
-STEP_REVIEW = "review"
-"""All findings, the migration badge, the peers' defaults, save and export."""
-
 #: Default name of a new draft: a valid preset name, replaced in the save dialog.
 DEFAULT_NAME = "my-windows-vm"
-
-
-def option_steps() -> tuple[str, ...]:
-    """Option names in sidebar order (grouped as ``catalog.by_group`` lists them)."""
-    return tuple(entry.name for _group, entries in catalog.by_group() for entry in entries)
-
-
-def all_steps() -> tuple[str, ...]:
-    """Every step in the order next/previous walks them."""
-    return (STEP_HOST, STEP_START, *option_steps(), STEP_REVIEW)
-
-
-def step_title(step: str) -> str:
-    """How a step is named in the title bar and the palette."""
-    titles = {STEP_HOST: "Host", STEP_START: "Start from", STEP_REVIEW: "Review"}
-    if step in titles:
-        return titles[step]
-    return catalog.get(step).qemu_property
-
-
-def neighbour(step: str, offset: int) -> str:
-    """The step ``offset`` places away, clamped to the first and last."""
-    steps = all_steps()
-    index = steps.index(step) if step in steps else 0
-    return steps[max(0, min(len(steps) - 1, index + offset))]
-
-
-def group_start(step: str, direction: int) -> str:
-    """Where ``]`` (``direction`` 1) or ``[`` (-1) goes from ``step``: the first option of
-    the next group (after the last group, Review), or of the previous group (from inside a
-    group past its first option, that group's first option; before the first, Start)."""
-    firsts = [entries[0].name for _group, entries in catalog.by_group() if entries]
-    steps = all_steps()
-    index = steps.index(step) if step in steps else 0
-    if direction > 0:
-        later = [name for name in firsts if steps.index(name) > index]
-        return later[0] if later else STEP_REVIEW
-    earlier = [name for name in firsts if steps.index(name) < index]
-    return earlier[-1] if earlier else STEP_START if index > steps.index(STEP_START) else step
-
-
-# -- undo ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Edit:
-    """One undoable change of the draft."""
-
-    label: str
-    """What it did, in words (``turn on stimer``), shown by undo/redo toasts."""
-    before: Preset
-    after: Preset
-    source_before: AuditInput | None = None
-    """The VM the draft was started from before the edit (a domain XML can be merged into)."""
-    source_after: AuditInput | None = None
-
-
-@dataclass
-class History:
-    """Undo and redo stacks of :class:`Edit`; the draft itself lives in the screen."""
-
-    limit: int = 200
-    undo_stack: list[Edit] = field(default_factory=list)
-    redo_stack: list[Edit] = field(default_factory=list)
-
-    def record(self, edit: Edit) -> None:
-        """Remember an edit (the oldest are forgotten past ``limit``); redo is cleared."""
-        self.undo_stack.append(edit)
-        del self.undo_stack[: -self.limit]
-        self.redo_stack.clear()
-
-    def undo(self) -> Edit | None:
-        """The edit to revert (its ``before`` is the draft to restore), or ``None``."""
-        if not self.undo_stack:
-            return None
-        edit = self.undo_stack.pop()
-        self.redo_stack.append(edit)
-        return edit
-
-    def redo(self) -> Edit | None:
-        """The edit to re-apply (its ``after`` is the draft to restore), or ``None``."""
-        if not self.redo_stack:
-            return None
-        edit = self.redo_stack.pop()
-        self.undo_stack.append(edit)
-        return edit
-
-    def keep_identity(self, saved: Preset) -> None:
-        """After a save, every remembered draft is the saved preset's: undo and redo then
-        change what is in it, never its name, description or file (undoing back to the saved
-        content gives the saved preset again)."""
-
-        def renamed(preset: Preset) -> Preset:
-            return replace(
-                preset,
-                name=saved.name,
-                description=saved.description,
-                source=saved.source,
-                origin=saved.origin,
-            )
-
-        for stack in (self.undo_stack, self.redo_stack):
-            stack[:] = [
-                replace(edit, before=renamed(edit.before), after=renamed(edit.after))
-                for edit in stack
-            ]
 
 
 # -- typed values --------------------------------------------------------------
@@ -339,23 +223,13 @@ def _limits(path: Path) -> tuple[int, int]:
 
 __all__ = [
     "DEFAULT_NAME",
-    "STEP_HOST",
-    "STEP_REVIEW",
-    "STEP_START",
-    "Edit",
-    "History",
     "Parsed",
     "PathProblemError",
-    "all_steps",
-    "group_start",
     "is_dirty",
-    "neighbour",
-    "option_steps",
     "parse_typed",
     "plural",
     "preset_name_for",
     "recommended_description",
-    "step_title",
     "typed_path",
     "typed_text",
     "wrap_snippet",

@@ -8,6 +8,7 @@ dialog closes with escape and answers nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,7 +22,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Select, Static
 
 from hvtui import presets
-from hvtui.model import Config
+from hvtui.model import Change, Config
 from hvtui.presets import Preset, PresetError
 from hvtui.textsafe import one_line
 from hvtui.tui import services
@@ -32,6 +33,20 @@ def clear_toasts(dialog: Screen[Any]) -> None:
     """A dialog starts a new question: earlier toasts go, so none covers its buttons on a
     small terminal (toasts raised while it is open show at the top, see ``app.tcss``)."""
     dialog.app.clear_notifications()
+
+
+class Answer(StrEnum):
+    """What a question's buttons answer (a :class:`Choice`'s id; the dialog dismisses with
+    it): the screens compare with these, never with the words."""
+
+    APPLY = "apply"
+    CANCEL = "cancel"
+    CASCADE = "cascade"
+    DISCARD = "discard"
+    ONLY = "only"
+    REPLACE = "replace"
+    SAVE = "save"
+    WRITE = "write"
 
 
 @dataclass(frozen=True)
@@ -58,10 +73,13 @@ class ChoiceDialog(ModalScreen[str | None]):
         self._message = message
         self._choices = choices
 
+    DIALOG_CLASSES: ClassVar[str] = "dialog"
+    """The classes of the dialog's box (a subclass may add its own)."""
+
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes=self.DIALOG_CLASSES):
             yield Static(Content.styled(self._title, "bold"), classes="dialog-title")
-            yield Static(self._message, classes="dialog-message")
+            yield from self.compose_body()
             with Horizontal(classes="dialog-buttons"):
                 for choice in self._choices:
                     yield Button(
@@ -70,6 +88,10 @@ class ChoiceDialog(ModalScreen[str | None]):
                         variant=choice.variant,  # type: ignore[arg-type]
                         compact=True,
                     )
+
+    def compose_body(self) -> ComposeResult:
+        """What is between the title and the buttons: the message."""
+        yield Static(self._message, classes="dialog-message")
 
     def on_mount(self) -> None:
         clear_toasts(self)
@@ -102,7 +124,26 @@ def confirm_replace(path: Path, *, note: str = "") -> ChoiceDialog:
             f"{one_line(str(path))} already exists. Replace it? (The old file is kept until "
             f"the new one is written.){' ' + note if note else ''}"
         ),
-        [Choice("replace", "Replace", "r", "warning"), Choice("cancel", "Keep it", "k")],
+        [Choice(Answer.REPLACE, "Replace", "r", "warning"), Choice(Answer.CANCEL, "Keep it", "k")],
+    )
+
+
+def turn_off_question(change: Change) -> ChoiceDialog:
+    """The question asked before turning off an option others need (``change`` turns off
+    only it): turn them off too, only it, or nothing."""
+    name = change.items[0].option
+    needing = change.still_needed_by
+    them = "them" if len(needing) > 1 else "it"
+    need = "need" if len(needing) > 1 else "needs"
+    return ChoiceDialog(
+        f"Turn off {name}?",
+        f"{', '.join(needing)} {need} {name}. Turn {them} off too?\n"
+        f"Leaving {them} on makes QEMU refuse the configuration.",
+        [
+            Choice(Answer.CASCADE, f"Turn {them} off too", "y", "warning"),
+            Choice(Answer.ONLY, f"Only {name}", "o"),
+            Choice(Answer.CANCEL, "Cancel", "c"),
+        ],
     )
 
 
@@ -457,6 +498,7 @@ class HelpScreen(ModalScreen[None]):
 
 
 __all__ = [
+    "Answer",
     "Choice",
     "ChoiceDialog",
     "ExportDialog",
@@ -467,4 +509,5 @@ __all__ = [
     "SaveRequest",
     "confirm_replace",
     "name_problem",
+    "turn_off_question",
 ]

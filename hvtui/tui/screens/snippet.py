@@ -51,8 +51,8 @@ class SnippetScreen(Screen[None]):
         texts: dict[str, str],
         fmt: str,
         *,
-        copy: Callable[[str], None],
-        write: Callable[[str], None],
+        copy: Callable[[str], object],
+        write: Callable[[str], object],
     ) -> None:
         """``texts``: each format's snippet (what the preview shows); ``copy`` and ``write``
         are the wizard's own (they know the clipboard support and ask before replacing)."""

@@ -18,12 +18,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
 from hvtui.textsafe import one_line
 
 if TYPE_CHECKING:
+    from hvtui.presets import Preset
     from hvtui.verify import VerifyResult, VmSpec
 
 
@@ -145,4 +146,28 @@ class VerifyDialog(ModalScreen[None]):
         self.dismiss(None)
 
 
-__all__ = ["VerifyDialog"]
+def verify_draft(wizard: Screen[None], preset: Preset, *, elsewhere: str | None) -> None:
+    """Verify on this host: boot ``preset``'s CPU configuration in a throw-away VM.  Live
+    host only: when the wizard shows ``elsewhere`` (a demo host, a saved snapshot), the
+    draft describes another machine and this says so instead."""
+    from hvtui.verify import SpecError, from_preset
+
+    if elsewhere is not None:
+        wizard.app.notify(
+            f"Verify on this host is not available: the wizard shows {one_line(elsewhere)}, "
+            "and verifying boots QEMU on this machine's KVM. Run hvtui without "
+            "--sysroot/--demo on the host itself.",
+            title="Not available here",
+            severity="warning",
+            markup=False,
+        )
+        return
+    try:
+        spec = from_preset(preset)
+    except SpecError as exc:
+        wizard.app.notify(one_line(str(exc)), title="Cannot verify", severity="error", markup=False)
+        return
+    wizard.app.push_screen(VerifyDialog(spec))
+
+
+__all__ = ["VerifyDialog", "verify_draft"]

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from hvtui import catalog
 from hvtui.catalog import Severity
-from hvtui.tui.state import STEP_HOST, STEP_REVIEW, STEP_START, step_title
+from hvtui.tui.steps import Step, step_title
 from hvtui.tui.view import WizardView
 
 #: Width the option names are padded to, so values line up.
@@ -64,18 +64,20 @@ class StepList(OptionList):
     @staticmethod
     def _build(view: WizardView | None) -> list[Option]:
         rows: list[Option] = [
-            Option(_page_row("Host", view), id=STEP_HOST),
-            Option(_page_row(step_title(STEP_START), view), id=STEP_START),
+            Option(_page_row(Step.HOST, view), id=Step.HOST),
+            Option(_page_row(Step.START, view), id=Step.START),
         ]
         for group, entries in catalog.by_group():
             rows.append(Option(Content.styled(group.value.upper(), "$text-muted"), disabled=True))
             rows.extend(Option(_option_row(entry.name, view), id=entry.name) for entry in entries)
-        rows.append(Option(_page_row("Review", view), id=STEP_REVIEW))
+        rows.append(Option(_page_row(Step.REVIEW, view), id=Step.REVIEW))
         return rows
 
 
-def _page_row(title: str, view: WizardView | None) -> Content:
-    if title == "Review" and view is not None:
+def _page_row(step: Step, view: WizardView | None) -> Content:
+    """A page's row; Review's also counts the errors and warnings."""
+    title = step_title(step)
+    if step is Step.REVIEW and view is not None:
         errors = view.counts[Severity.ERROR]
         warnings = view.counts[Severity.WARNING]
         detail = f"{errors}✗ {warnings}!" if errors or warnings else "ok"
