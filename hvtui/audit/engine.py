@@ -18,7 +18,15 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from hvtui import catalog
-from hvtui.advice import Context, HostView, Recommendation, advise, make_context, recommend
+from hvtui.advice import (
+    Choice,
+    Context,
+    HostView,
+    Recommendation,
+    advise,
+    make_context,
+    recommend,
+)
 from hvtui.audit.sources import RUNNING, AuditInput, SourceError
 from hvtui.catalog import Enlightenment, LibvirtKind, Severity, Value, ValueKind
 from hvtui.formats import libvirt_layout as layout
@@ -111,11 +119,25 @@ class VmAudit:
         }
 
 
+#: One row per catalog option, in catalog order: its name, the recommendation's choice
+#: and whether the recommended configuration has it on.
+_Table = tuple[tuple[str, Choice, bool], ...]
+
+
 @functools.lru_cache(maxsize=64)
-def _recommend(ctx: Context) -> Recommendation:
-    """The recommendation for a context; VMs on one host mostly share it (a fleet of
-    a thousand domains costs one recommendation per distinct vCPU/pinning case)."""
-    return recommend(ctx)
+def _recommend(ctx: Context) -> tuple[Recommendation, _Table]:
+    """The recommendation for a context, with its :func:`differences` table; VMs on one
+    host mostly share it (a fleet of a thousand domains costs one recommendation per
+    distinct vCPU/pinning case)."""
+    rec = recommend(ctx)
+    return rec, _table(rec)
+
+
+def _table(rec: Recommendation) -> _Table:
+    return tuple(
+        (entry.name, rec.choice(entry.name), rec.config.is_on(entry.name))
+        for entry in catalog.ENTRIES
+    )
 
 
 def _kvm_provided(entry: Enlightenment) -> bool:
@@ -208,12 +230,14 @@ def differences(config: Config, rec: Recommendation) -> list[Difference]:
     Off and absent are the same (the guest gets QEMU's default either way); two
     values that are on differ only when their values differ.
     """
+    return _differences(config, _table(rec))
+
+
+def _differences(config: Config, table: _Table) -> list[Difference]:
     out: list[Difference] = []
-    for entry in catalog.ENTRIES:
-        choice = rec.choice(entry.name)
-        current = config.get(entry.name)
-        on_now = config.is_on(entry.name)
-        on_rec = rec.config.is_on(entry.name)
+    for name, choice, on_rec in table:
+        current = config.get(name)
+        on_now = current is not None and config.is_on(name)  # absent is never on
         if not on_now and not on_rec:
             continue
         same_value = (
@@ -221,7 +245,7 @@ def differences(config: Config, rec: Recommendation) -> list[Difference]:
         )
         if on_now and on_rec and same_value:
             continue
-        out.append(Difference(entry.name, current, choice.value, choice.reason))
+        out.append(Difference(name, current, choice.value, choice.reason))
     return out
 
 
@@ -260,7 +284,7 @@ def audit_vm(
         )
     findings = sort_findings([*advise(effective, ctx), *_input_findings(source)])
     # The recommendation is for the host and intent, not this VM's CPU settings.
-    rec = _recommend(replace(ctx, cpu=None, cpu_model=None))
+    rec, table = _recommend(replace(ctx, cpu=None, cpu_model=None))
     label = host.label if host is not None else "unknown host"
     return VmAudit(
         source,
@@ -268,7 +292,7 @@ def audit_vm(
         ctx.intent.name,
         effective,
         tuple(findings),
-        tuple(differences(effective, rec)),
+        tuple(_differences(effective, table)),
         rec,
         tuple(notes),
     )

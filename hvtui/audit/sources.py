@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from hvtui import inputs
 from hvtui.formats import libvirt_layout as layout
 from hvtui.formats import safexml
-from hvtui.importers.kubevirt import KubevirtError, looks_like_kubevirt, parse_kubevirt_documents
 from hvtui.importers.libvirt_xml import parse_libvirt_xml
 from hvtui.importers.proxmox import parse_proxmox_config, proxmox_cpu_models, proxmox_options
 from hvtui.importers.qemu_cmdline import (
@@ -202,7 +201,7 @@ def load_text(data: bytes | str, *, label: str = "<pasted text>") -> AuditInput:
         raise SourceError(f"{label}: empty")
     if text.lstrip().startswith("<"):
         return _from_xml(text, label)
-    if looks_like_kubevirt(text):
+    if _looks_like_kubevirt(text):
         return _from_kubevirt(text, label)[0]
     if text.lstrip().startswith("cpu-model:"):
         models = proxmox_cpu_models(text)
@@ -256,7 +255,7 @@ def load_file_all(path: str | Path) -> list[AuditInput]:
 
 def _load_decoded(text: str, label: str) -> list[AuditInput]:
     """:func:`load_file_all` of a file's text."""
-    if text.strip() and not text.lstrip().startswith("<") and looks_like_kubevirt(text):
+    if text.strip() and not text.lstrip().startswith("<") and _looks_like_kubevirt(text):
         return _from_kubevirt(text, label)
     return [load_text(text, label=label)]
 
@@ -315,9 +314,19 @@ def load_files(paths: Sequence[str]) -> Iterator[AuditInput | Unreadable]:
             yield from _with_models(found, models)
 
 
+def _looks_like_kubevirt(text: str) -> bool:
+    """The KubeVirt importer's test; it is imported only for text that is not XML (it
+    brings in a YAML parser that an audit of domain definitions would load for nothing)."""
+    from hvtui.importers.kubevirt import looks_like_kubevirt
+
+    return looks_like_kubevirt(text)
+
+
 def _from_kubevirt(text: str, label: str) -> list[AuditInput]:
     """One input per KubeVirt VM, VMI or preference (``label (VirtualMachine win11)``
     when the file has several)."""
+    from hvtui.importers.kubevirt import KubevirtError, parse_kubevirt_documents
+
     try:
         documents = parse_kubevirt_documents(text, source=label)
     except KubevirtError as exc:

@@ -10,6 +10,7 @@ so the two cannot drift apart.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from hvtui import catalog
@@ -112,14 +113,19 @@ def parent_entry(entry: Enlightenment) -> Enlightenment | None:
 
 def children_of(parent: Enlightenment) -> tuple[Enlightenment, ...]:
     """HYPERV_CHILD options nested in ``parent``'s element, in catalog order."""
+    return _children_of(parent.libvirt.element)
+
+
+@functools.cache  # the catalog is fixed; the audit asks once per element per domain
+def _children_of(element: str) -> tuple[Enlightenment, ...]:
     return tuple(
         e
         for e in catalog.ENTRIES
-        if e.libvirt.kind is LibvirtKind.HYPERV_CHILD
-        and split_child(e)[0] == parent.libvirt.element
+        if e.libvirt.kind is LibvirtKind.HYPERV_CHILD and split_child(e)[0] == element
     )
 
 
+@functools.cache  # the catalog is fixed; the audit asks several times per domain
 def entries_of(kind: LibvirtKind) -> tuple[Enlightenment, ...]:
     """Every option with this kind of mapping, in catalog order."""
     return tuple(e for e in catalog.ENTRIES if e.libvirt.kind is kind)

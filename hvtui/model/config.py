@@ -120,6 +120,11 @@ class Config:
 
     def enabled(self) -> tuple[str, ...]:
         """Known options that are on, in catalog order."""
+        return self._enabled
+
+    @functools.cached_property
+    def _enabled(self) -> tuple[str, ...]:
+        """:meth:`enabled`, worked out once (the advice rules ask for it many times)."""
         return tuple(n for n, _ in self.values if catalog.is_canonical(n) and self.is_on(n))
 
     def unknown(self) -> tuple[str, ...]:
