@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hvtui.cli.errors import CliError
-from hvtui.cli.hostsource import add_host_options, resolve_host
+from hvtui.cli.hostsource import add_host_options, path_arg, resolve_host
 from hvtui.cli.libvirtopts import add_connect_option, connection, no_host_options
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def register(sub: Any) -> None:
@@ -39,7 +41,7 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--save-snapshot",
         metavar="DIR",
-        type=Path,
+        type=path_arg,
         help="write everything read (files, ioctl answers, command outputs) to DIR "
         "for a bug report; replay it with --sysroot DIR",
     )
