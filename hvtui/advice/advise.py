@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from hvtui import catalog
 from hvtui.advice.host import HostView
+from hvtui.advice.support import kvm_offers, nested_missing
 from hvtui.catalog import (
     Enlightenment,
     HostNeed,
@@ -186,16 +187,10 @@ def _unsupported(config: Config, ctx: Context) -> list[Finding]:
         return []
     if not host.hyperv:
         return _without_hyperv(config, host)
-    missing = [
-        n for n in config.enabled() if catalog.get(n).needs_kvm_support and n not in host.hyperv
-    ]
+    missing = [n for n in config.enabled() if kvm_offers(catalog.get(n), host) is False]
     if not missing:
         return []
-    note = f" ({host.hyperv_note})" if host.hyperv_note else ""
-    if not host.hyperv:
-        message = f"{host.label}'s KVM offers no Hyper-V enlightenments{note}"
-    else:
-        message = f"{host.label}'s KVM does not support: {', '.join(missing)}"
+    message = f"{host.label}'s KVM does not support: {', '.join(missing)}"
     return [
         Finding(
             ERROR,
@@ -358,12 +353,7 @@ def _check_need(
     entry: Enlightenment, need: HostNeed, config: Config, ctx: Context, host: HostView | None
 ) -> Finding | None:
     name = entry.name
-    if (
-        need is HostNeed.NESTED_VIRT
-        and host is not None
-        and host.nested is False
-        and host.vendor in (entry.vendors or {host.vendor})
-    ):
+    if need is HostNeed.NESTED_VIRT and host is not None and nested_missing(entry, host):
         return Finding(
             ERROR,
             FindingCode.NEEDS_NESTED,

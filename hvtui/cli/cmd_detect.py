@@ -17,6 +17,8 @@ from hvtui.cli.libvirtopts import add_connect_option, connection, no_host_option
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from hvtui.detect import HostReport
+
 
 def register(sub: Any) -> None:
     """Add the ``detect`` parser."""
@@ -112,10 +114,17 @@ def run(args: argparse.Namespace) -> int:
 
         print(json.dumps(report.to_json(), indent=2))
     else:
-        from hvtui.detect.render import render_text
-
-        sys.stdout.write(render_text(report))
+        sys.stdout.write(_text(report))
     return 0
+
+
+def _text(report: HostReport) -> str:
+    """The readable report, then what each fact means for the enlightenments (advice is
+    imported here only: ``--json`` does not load it)."""
+    from hvtui.advice import explain_host
+    from hvtui.detect.render import render_text
+
+    return render_text(report, explain_host(report))
 
 
 def _run_connect(args: argparse.Namespace) -> int:
@@ -135,7 +144,5 @@ def _run_connect(args: argparse.Namespace) -> int:
 
         print(json.dumps(report.to_json(), indent=2))
     else:
-        from hvtui.detect.render import render_text
-
-        sys.stdout.write(render_text(report))
+        sys.stdout.write(_text(report))
     return 0

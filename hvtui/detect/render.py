@@ -7,8 +7,8 @@ guess whether a blank means "no" or "could not tell".
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
 from hvtui.detect.report import BIOS_DISABLED, NONE, Fact, HostReport
 
@@ -52,8 +52,27 @@ def _line(label: str, value: str) -> list[str]:
     ) or [prefix]
 
 
-def render_text(report: HostReport) -> str:
-    """The whole report as text for a terminal (no colour, fits 100 columns)."""
+class Explained(Protocol):
+    """One fact with what it means for the enlightenments (made by the advice layer,
+    :func:`hvtui.advice.explain_host`, which detection does not import)."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def value(self) -> str | None: ...
+    @property
+    def why(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+
+
+#: The mark before each explained fact: it helps, a problem, for information, unknown.
+MARKS = {"good": "+", "bad": "!", "neutral": "-", "unknown": "?"}
+
+
+def render_text(report: HostReport, explained: Sequence[Explained] = ()) -> str:
+    """The whole report as text for a terminal (no colour, fits 100 columns), and after
+    it what each fact means for the enlightenments when ``explained`` gives it."""
     r = report
     out: list[str] = []
     host = r.host
@@ -180,6 +199,11 @@ def render_text(report: HostReport) -> str:
     else:
         out += _line("brand", _show(r.deep.value.brand))
         out += _line("flags", _show(r.deep.value.flags, " ".join))
+
+    if explained:
+        out += ["", "What it means for the enlightenments (+ helps, ! a problem, ? unknown)"]
+        for fact in explained:
+            out += _line(f"{MARKS.get(fact.status, '-')} {fact.label}", fact.why)
 
     if r.notes:
         out += ["", "Notes"]
