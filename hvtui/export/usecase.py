@@ -64,7 +64,7 @@ def export_preset(
     detect: bool | Callable[[], Version | None] = True,
     hyperv_mode: HypervMode | None = None,
     features: Callable[[], frozenset[str] | None] | None = None,
-    into: Callable[[], bytes] | None = None,
+    into: Callable[[], bytes | str] | None = None,
     into_label: str = "<domain>",
 ) -> Export | Refusal:
     """``preset`` in format ``fmt``, or why not.

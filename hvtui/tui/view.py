@@ -8,22 +8,25 @@ list can never disagree.  Plain Python: no Textual.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from hvtui import catalog
 from hvtui.catalog import Severity
+from hvtui.intents import DEFAULT_INTENT
 from hvtui.model import Finding
 from hvtui.model.values import format_value, value_problem
 from hvtui.presets import Preset
 from hvtui.textsafe import one_line
 from hvtui.tui import services
-from hvtui.tui.services import Host, Support
+from hvtui.tui.services import Host
 from hvtui.tui.state import is_dirty
 
 if TYPE_CHECKING:
+    from hvtui.advice import Badge, HostSupport
     from hvtui.audit import AuditInput
+    from hvtui.compare import Comparison
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class WizardView:
     preset: Preset
     host: Host
     findings: tuple[Finding, ...] = ()
-    intent: str = services.DEFAULT_INTENT
+    intent: str = DEFAULT_INTENT
     dirty: bool = False
     export_env: services.ExportEnv = field(default_factory=services.ExportEnv)
     """The host's answers exports depend on (libvirt version, virt-install features)."""
@@ -43,7 +46,7 @@ class WizardView:
     """The existing or running VM the draft was started from (``None``: anything else)."""
     running: services.RunningVms | None = None
     """The running QEMU VMs the Start step offers (``None``: not listed yet)."""
-    _support: dict[str, Support] = field(default_factory=dict, compare=False, repr=False)
+    _support: dict[str, HostSupport] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(
@@ -51,7 +54,7 @@ class WizardView:
         preset: Preset,
         host: Host,
         baseline: Preset,
-        intent: str = services.DEFAULT_INTENT,
+        intent: str = DEFAULT_INTENT,
         export_env: services.ExportEnv | None = None,
         *,
         probing: bool = False,
@@ -79,10 +82,15 @@ class WizardView:
         about = [f.severity for f in self.findings if f.options and f.options[0] == name]
         return max(about, key=lambda s: s.rank) if about else None
 
-    def support(self, name: str) -> Support:
-        """Whether this host can give the guest ``name`` (cached per view)."""
+    def support(self, name: str) -> HostSupport:
+        """Whether this host can give the guest ``name``: advice's one rule, which its
+        findings follow too (cached per view; the reason escaped to one line)."""
         if name not in self._support:
-            self._support[name] = services.host_support(catalog.get(name), self.host)
+            from hvtui.advice import host_support
+
+            host = self.host
+            found = host_support(catalog.get(name), host.view, no_host=host.error or "")
+            self._support[name] = replace(found, reason=one_line(found.reason))
         return self._support[name]
 
     def state_text(self, name: str) -> str:
@@ -96,6 +104,20 @@ class WizardView:
         if isinstance(value, bool):
             return "on" if value else "off"
         return one_line(format_value(entry, value).strip('"'))
+
+    @cached_property
+    def migration(self) -> Badge:
+        """Whether a VM with the draft can live-migrate (advice's migration badge)."""
+        from hvtui.advice import migration_safety
+
+        return migration_safety(self.preset.config)
+
+    @cached_property
+    def comparison(self) -> Comparison:
+        """The draft next to the wizard's peers' defaults (``hvtui compare``'s table)."""
+        from hvtui.compare import compare
+
+        return compare(self.preset.config)
 
     @cached_property
     def counts(self) -> dict[Severity, int]:

@@ -221,13 +221,6 @@ async def test_the_vms_cannot_be_listed_is_said_on_the_step(
         assert "Cannot list running VMs: running VMs: permission denied" in str(row.prompt)
 
 
-def test_the_host_step_points_to_the_start_step() -> None:
-    host = services.Host("live", {"vms": [{"name": "win11"}]})
-    (fact,) = [f for f in services.host_facts(host) if f.key == "vms"]
-    assert fact.value == "1 running"
-    assert "Start step" in fact.why and "hvtui audit --running" in fact.why
-
-
 # -- save merged domain XML -------------------------------------------------------------------
 
 

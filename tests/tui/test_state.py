@@ -8,7 +8,6 @@ from hvtui import catalog
 from hvtui.model import Config
 from hvtui.model.values import value_problem
 from hvtui.presets import Preset
-from hvtui.tui import services
 from hvtui.tui.state import (
     STEP_HOST,
     STEP_REVIEW,
@@ -72,14 +71,6 @@ def test_steps_run_host_start_options_review() -> None:
     assert len(steps) == len(catalog.ENTRIES) + 3
     assert neighbour(STEP_HOST, -1) == STEP_HOST
     assert neighbour(STEP_REVIEW, 5) == STEP_REVIEW
-
-
-def test_vendor_limits_mark_an_option_unsupported() -> None:
-    amd = services.Host("sysroot:/x", {"cpu": {"vendor": "amd"}, "unknown": {}})
-    support = services.host_support(catalog.get("evmcs"), amd)
-    assert support.state == "no" and "intel" in support.reason
-    unknown = services.Host("unavailable", error="no detection")
-    assert services.host_support(catalog.get("stimer"), unknown).state == "unknown"
 
 
 def test_docs_keep_their_emphasis_and_code() -> None:

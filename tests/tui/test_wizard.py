@@ -476,7 +476,8 @@ async def test_help_and_preview_are_one_key_away(make_app: AppFactory) -> None:
         steps = app.screen.query_one("#steps")
         assert preview.region.width == 80 - steps.region.width
         tabs = [str(tab.label) for tab in preview.query("#preview-tabs Tab").results(Tab)]
-        assert tabs == ["TOML", "QEMU", "libvirt", "virt-install"]
+        assert tabs == [f.label for f in services.preview_formats()], "every format"
+        assert tabs[:4] == ["TOML", "QEMU", "libvirt", "virt-install"]
         assert "[enlightenments]" in preview.query_one("#preview-toml", TextArea).text
         assert app.screen.query_one(".pane").region.width == 0, "it takes the pane's place"
         await pilot.press("question_mark")

@@ -6,6 +6,9 @@ mount and to redraw when the slow probes fill in later).
 
 from __future__ import annotations
 
+import functools
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -13,22 +16,32 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from hvtui.tui import services
-from hvtui.tui.services import Host, HostFact
+from hvtui.tui.services import Host
 from hvtui.tui.view import WizardView
 
-_STATUS: dict[str, tuple[str, str]] = {
-    "good": ("✓", "$text-success"),
-    "bad": ("✗", "$text-error"),
-    "neutral": ("•", "$text-accent"),
-    "unknown": ("?", "$text-warning"),
-}
+if TYPE_CHECKING:
+    from hvtui.advice import FactStatus, HostFact
+
+
+@functools.cache
+def _marks() -> dict[FactStatus, tuple[str, str]]:
+    """Each status's glyph and style (advice loads with the first facts, not with this
+    module)."""
+    from hvtui.advice import FactStatus
+
+    return {
+        FactStatus.GOOD: ("✓", "$text-success"),
+        FactStatus.BAD: ("✗", "$text-error"),
+        FactStatus.NEUTRAL: ("•", "$text-accent"),
+        FactStatus.UNKNOWN: ("?", "$text-warning"),
+    }
 
 
 def facts_content(facts: list[HostFact]) -> Content:
     """Every fact on two lines: ``✓ Label: value``, then why it matters, indented."""
     parts: list[str | tuple[str, str]] = []
     for fact in facts:
-        glyph, style = _STATUS[fact.status]
+        glyph, style = _marks()[fact.status]
         parts.append((glyph + " ", style))
         parts.append((f"{fact.label}: ", "bold"))
         if fact.value is None:

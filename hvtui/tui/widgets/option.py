@@ -10,6 +10,9 @@ writer.
 
 from __future__ import annotations
 
+import functools
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -25,6 +28,9 @@ from hvtui.tui.messages import ApplyFix, SetValue, ToggleOption
 from hvtui.tui.state import parse_typed, typed_text
 from hvtui.tui.view import WizardView
 from hvtui.tui.widgets.doc import markdown_content
+
+if TYPE_CHECKING:
+    from hvtui.advice import SupportState
 
 SEVERITY_STYLES: dict[Severity, str] = {
     Severity.ERROR: "$text-error bold",
@@ -117,7 +123,7 @@ class OptionPane(VerticalScroll):
                     tooltip=f"{entry.describe_range()}; enter or leave to keep",
                 )
         yield Static("", id="value-error", classes="value-error -empty")
-        yield Static(_relations(entry, view), id="relations", classes="relations")
+        yield Static(relations_content(entry, view), id="relations", classes="relations")
         self._shown_findings = view.for_option(entry.name)
         with Vertical(id="findings", classes="findings"):
             yield from _finding_widgets(self._shown_findings)
@@ -148,7 +154,7 @@ class OptionPane(VerticalScroll):
                 with field.prevent(Input.Changed):
                     field.value = self._field_text
                 self._error(None)
-        self.query_one("#relations", Static).update(_relations(entry, view))
+        self.query_one("#relations", Static).update(relations_content(entry, view))
         found = view.for_option(entry.name)
         if found != self._shown_findings:
             self._shown_findings = found
@@ -245,7 +251,21 @@ def _on_off(on: bool) -> str:
     return "on" if on else "off"
 
 
-def _relations(entry: Enlightenment, view: WizardView) -> Content:
+@functools.cache
+def _support_marks() -> dict[SupportState, tuple[str, str]]:
+    """Each answer's glyph and style (advice loads with the first view, not this module)."""
+    from hvtui.advice import SupportState
+
+    return {
+        SupportState.YES: ("✓", "$text-success"),
+        SupportState.NO: ("⊘", "$text-error"),
+        SupportState.UNKNOWN: ("?", "$text-warning"),
+    }
+
+
+def relations_content(entry: Enlightenment, view: WizardView) -> Content:
+    """What ``entry`` needs, what needs it (each marked on or off in the draft) and whether
+    this host can give it: the advice layer's answer, the one its findings follow."""
     config = view.preset.config
 
     def names(items: tuple[str, ...]) -> list[str | tuple[str, str]]:
@@ -259,11 +279,7 @@ def _relations(entry: Enlightenment, view: WizardView) -> Content:
     needs = catalog.all_requirements(entry.name)
     needed_by = catalog.all_dependents(entry.name)
     support = view.support(entry.name)
-    glyph, style = {
-        "yes": ("✓", "$text-success"),
-        "no": ("⊘", "$text-error"),
-        "unknown": ("?", "$text-warning"),
-    }[support.state]
+    glyph, style = _support_marks()[support.state]
     return Content.assemble(
         ("Needs: ", "bold"),
         *names(needs),
@@ -294,4 +310,4 @@ def _facts(entry: Enlightenment) -> Content:
     )
 
 
-__all__ = ["CatalogValue", "FixButton", "OptionPane", "finding_content"]
+__all__ = ["CatalogValue", "FixButton", "OptionPane", "finding_content", "relations_content"]

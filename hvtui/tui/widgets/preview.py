@@ -1,9 +1,11 @@
-"""The preview: TOML, QEMU, libvirt and virt-install text, regenerated from the model.
+"""The preview: every export format's text (TOML, QEMU, libvirt, virt-install, JSON,
+KubeVirt...), regenerated from the model.
 
-The text comes from :func:`hvtui.tui.services.render` (what ``hvtui export``
-prints), never from other widgets.  Only the visible tab is regenerated at
-once; the others are marked stale and caught up when they are shown, so a
-change costs one highlight pass, not four.
+The text comes from :func:`hvtui.tui.services.preview_text`, which is
+:func:`hvtui.export.export_preset` (what ``hvtui export`` prints), never from other
+widgets.  A tab's editor is built the first time the tab is shown, and only the
+visible tab is regenerated at once; the others are marked stale and caught up when
+they are shown, so a change costs one highlight pass, not one per format.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ class PreviewPane(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._stale: set[str] = set(services.FORMATS)
+        self._fresh: set[str] = set()
+        """The formats whose tab shows the current draft's text."""
         self._started = False
-        """False until just after the first frame (see :meth:`on_mount`)."""
+        """False until just after the first frame (see :meth:`start`)."""
 
     def compose(self) -> ComposeResult:
         return iter(())  # the tabs come with start(), just after the first frame
@@ -47,21 +50,22 @@ class PreviewPane(Vertical):
             and old.export_env == new.export_env
         ):
             return
-        self._stale = set(services.FORMATS)
+        self._fresh.clear()
         self._refresh_active()
 
     @property
     def active_format(self) -> str:
         """The format of the visible tab."""
+        first = services.preview_formats()[0].name
         if not self._started:
-            return services.FORMATS[0]
+            return first
         from textual.widgets import TabbedContent
 
         active = self.query_one("#preview-tabs", TabbedContent).active
-        return active.removeprefix("tab-") if active else services.FORMATS[0]
+        return active.removeprefix("tab-") if active else first
 
     def text(self, fmt: str) -> str:
-        """The text a tab shows (regenerating it if stale), for tests and copy."""
+        """The text a tab shows (building or regenerating it if needed), for tests and copy."""
         from textual.widgets import TextArea
 
         self._update(fmt)
@@ -76,7 +80,7 @@ class PreviewPane(Vertical):
 
     async def start(self) -> None:
         """Build the tabs and fill the visible one (the screen calls this after its first
-        frame: four highlighted editors and the exporters cost a quarter of start-up)."""
+        frame: the editors and the exporters cost a quarter of start-up)."""
         if self._started or not self.is_mounted:
             return
         from hvtui.tui.widgets.preview_tabs import PreviewTabs
@@ -93,22 +97,33 @@ class PreviewPane(Vertical):
         """Highlight for a light background under light themes (the default is for dark)."""
         from textual.widgets import TextArea
 
-        light = not self.app.current_theme.dark
         for area in self.query(TextArea):
-            area.theme = "github_light" if light else "css"
+            area.theme = "github_light" if self._light else "css"
+
+    @property
+    def _light(self) -> bool:
+        return not self.app.current_theme.dark
 
     def _update(self, fmt: str) -> None:
+        """Bring the tab of ``fmt`` up to date: its editor is made the first time."""
         view = self.view
-        if fmt not in self._stale or view is None:
+        if fmt in self._fresh or view is None:
             return
-        from textual.widgets import TextArea
+        from textual.widgets import TabPane, TextArea
 
-        self._stale.discard(fmt)
-        area = self.query_one(f"#preview-{fmt}", TextArea)
-        area.load_text(services.preview_text(view.preset, fmt, view.export_env))
+        from hvtui.export.registry import get
+        from hvtui.tui.widgets.preview_tabs import preview_area
+
+        text = services.preview_text(view.preset, fmt, view.export_env)
+        self._fresh.add(fmt)
+        try:
+            self.query_one(f"#preview-{fmt}", TextArea).load_text(text)
+        except NoMatches:
+            pane = self.query_one(f"#tab-{fmt}", TabPane)
+            pane.mount(preview_area(get(fmt), text, light=self._light))
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        """A tab was shown: catch its text up."""
+        """A tab was shown: build or catch up its text."""
         self._refresh_active()
 
 

@@ -8,23 +8,34 @@ from a libvirt domain XML also gets a button that saves it merged into a copy.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Button, DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from hvtui.model import Finding
-from hvtui.tui import services
-from hvtui.tui.messages import ApplyFix, RunAction
-from hvtui.tui.services import Badge
+from hvtui.tui.messages import (
+    ApplyFix,
+    ApplyToDomain,
+    ExportSnippet,
+    SaveMerged,
+    SavePreset,
+    ShowSnippet,
+    VerifyOnHost,
+)
 from hvtui.tui.view import WizardView
 from hvtui.tui.widgets.option import SEVERITY_STYLES
+
+if TYPE_CHECKING:
+    from hvtui.advice import Badge
+    from hvtui.compare import Comparison
 
 _BADGE_STYLES: dict[str, str] = {
     "safe": "bold $text-success on $success-muted",
@@ -40,6 +51,18 @@ def badge_content(badge: Badge) -> Content:
     return Content.assemble(
         ("Migration: ", "bold"), (f" {badge.label} ", style), (reasons, "$text-muted")
     )
+
+
+def compare_table(compared: Comparison) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """``hvtui compare``'s table as the wizard shows it: the header (the option, this draft,
+    the peers) and one row per option that this draft or any peer turns on."""
+    columns = ("option", "this preset", *(p.name for p in compared.peers))
+    rows = [
+        (row.option, row.ours, *(d.short() for d in row.peers))
+        for row in compared.rows
+        if row.interesting
+    ]
+    return columns, rows
 
 
 def finding_row(finding: Finding) -> Content:
@@ -162,46 +185,31 @@ class ReviewPane(VerticalScroll):
                 ),
             )
         )
-        self.query_one("#badge", Static).update(
-            badge_content(services.migration_badge(view.preset.config))
-        )
+        self.query_one("#badge", Static).update(badge_content(view.migration))
         self.query_one(FindingList).show(view.findings)
         self.query_one("#save-merged", Button).display = view.can_merge
         table: DataTable[str] = self.query_one("#compare", DataTable)
-        compared = services.compare(view.preset.config)
+        columns, rows = compare_table(view.comparison)
         table.clear(columns=True)
-        table.add_columns(*compared.columns)
-        table.add_rows(compared.rows)
+        table.add_columns(*columns)
+        table.add_rows(rows)
 
-    @on(Button.Pressed, "#save")
-    def _when_save(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.post_message(RunAction("save"))
+    #: Each button and the command it posts (the same as the screen's key for it).
+    COMMANDS: ClassVar[dict[str, type[Message]]] = {
+        "save": SavePreset,
+        "export": ExportSnippet,
+        "snippet": ShowSnippet,
+        "verify": VerifyOnHost,
+        "apply-domain": ApplyToDomain,
+        "save-merged": SaveMerged,
+    }
 
-    @on(Button.Pressed, "#export")
-    def _when_export(self, event: Button.Pressed) -> None:
+    @on(Button.Pressed, ".buttons Button")
+    def _when_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.post_message(RunAction("export"))
-
-    @on(Button.Pressed, "#snippet")
-    def _when_snippet(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.post_message(RunAction("snippet"))
-
-    @on(Button.Pressed, "#verify")
-    def _when_verify(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.post_message(RunAction("verify"))
-
-    @on(Button.Pressed, "#apply-domain")
-    def _when_apply_domain(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.post_message(RunAction("apply_domain"))
-
-    @on(Button.Pressed, "#save-merged")
-    def _when_save_merged(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.post_message(RunAction("save_merged"))
+        command = self.COMMANDS.get(event.button.id or "")
+        if command is not None:
+            self.post_message(command())
 
 
 __all__ = ["FindingList", "ReviewPane", "badge_content"]

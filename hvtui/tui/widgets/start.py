@@ -1,7 +1,7 @@
 """The "Start from" step: the recommendation, a preset, a file, an existing or running VM,
 a libvirt domain, or nothing.
 
-Every choice is a :class:`~hvtui.tui.messages.StartFrom` message; the screen
+Every choice is a ``StartFrom…`` message (:mod:`hvtui.tui.messages`); the screen
 replaces the draft (undoably) and reports what it loaded.  Running VMs are
 listed by the screen in a worker the first time this step is shown (psutil
 walks every process); the pane draws whatever the view holds.  A libvirt
@@ -10,7 +10,7 @@ connection's domains are listed by this pane, in a worker, when asked.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,11 +22,23 @@ from textual.widgets import Button, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from hvtui import catalog, presets
+from hvtui.intents import INTENTS
 from hvtui.textsafe import one_line
 from hvtui.tui import services
-from hvtui.tui.messages import RunAction, StartFrom
+from hvtui.tui.messages import (
+    ListRunning,
+    StartEmpty,
+    StartFromDomain,
+    StartFromFile,
+    StartFromImport,
+    StartFromRecommendation,
+    StartFromRunning,
+)
 from hvtui.tui.state import typed_text
 from hvtui.tui.view import WizardView
+
+if TYPE_CHECKING:
+    from hvtui.advice import Recommendation
 
 
 def preset_options() -> list[Option]:
@@ -80,7 +92,7 @@ def running_options(running: services.RunningVms | None, *, snapshot: bool) -> l
     return rows
 
 
-def recommendation_content(rec: services.Recommendation, summary: str) -> Content:
+def recommendation_content(rec: Recommendation, summary: str) -> Content:
     """The intent in a line, then every option: chosen (with value) or left out, and why."""
     parts: list[str | tuple[str, str]] = [(summary + "\n", "$text-muted")]
     chosen = [c for c in rec.choices if c.value is not None]
@@ -117,7 +129,7 @@ class StartPane(VerticalScroll):
         yield Static(Content.styled("Start from", "bold $text-accent"), classes="title")
         yield Static(self._current(view), id="current")
         yield Static(Content.styled("The recommendation for this host", "bold"), classes="section")
-        self._intents = services.intents()
+        self._intents = {name: intent.summary for name, intent in INTENTS.items()}
         intent = view.intent if view.intent in self._intents else next(iter(self._intents))
         with Horizontal(classes="row"):
             yield Select(
@@ -229,12 +241,12 @@ class StartPane(VerticalScroll):
         if self._domains is None or event.option.id is None:
             return
         name = self._domains.names[int(event.option.id)]
-        self.post_message(StartFrom("libvirt", name, uri=self._domains.uri))
+        self.post_message(StartFromDomain(self._domains.uri, name))
 
     def on_mount(self) -> None:
         """Ask the screen for the running VMs (it lists them once, in a worker)."""
         if self._initial.running is None:
-            self.post_message(RunAction("list_running"))
+            self.post_message(ListRunning())
 
     def watch_view(self, view: WizardView | None) -> None:
         """Keep the "current draft" line and the running VMs in step with the model."""
@@ -279,13 +291,13 @@ class StartPane(VerticalScroll):
     def _when_recommended(self, event: Button.Pressed) -> None:
         event.stop()
         intent = self.query_one("#intent", Select).value
-        self.post_message(StartFrom("recommended", str(intent)))
+        self.post_message(StartFromRecommendation(str(intent)))
 
     @on(OptionList.OptionSelected, "#preset-list")
     def _when_preset(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id is not None:
-            self.post_message(StartFrom("file", event.option.id))
+            self.post_message(StartFromFile(event.option.id))
 
     @on(Button.Pressed, "#load-file")
     @on(Input.Submitted, "#preset-path")
@@ -293,7 +305,7 @@ class StartPane(VerticalScroll):
         event.stop()
         path = self.query_one("#preset-path", Input).value.strip()
         if path:
-            self.post_message(StartFrom("file", path))
+            self.post_message(StartFromFile(path))
         else:
             self.app.notify("Type the path of a preset file first.", severity="warning")
 
@@ -303,7 +315,7 @@ class StartPane(VerticalScroll):
         event.stop()
         path = self.query_one("#import-path", Input).value.strip()
         if path:
-            self.post_message(StartFrom("import", path))
+            self.post_message(StartFromImport(path))
 
     @on(OptionList.OptionSelected, "#running-list")
     def _when_running(self, event: OptionList.OptionSelected) -> None:
@@ -311,17 +323,17 @@ class StartPane(VerticalScroll):
         if self._listed is None or event.option.id is None:
             return
         vm = self._listed.vms[int(event.option.id)]
-        self.post_message(StartFrom("running", vm.label, source=vm))
+        self.post_message(StartFromRunning(vm))
 
     @on(Button.Pressed, "#rescan-running")
     def _when_rescan(self, event: Button.Pressed) -> None:
         event.stop()
-        self.post_message(RunAction("rescan_running"))
+        self.post_message(ListRunning(again=True))
 
     @on(Button.Pressed, "#start-empty")
     def _when_empty(self, event: Button.Pressed) -> None:
         event.stop()
-        self.post_message(StartFrom("empty"))
+        self.post_message(StartEmpty())
 
 
 __all__ = ["StartPane", "preset_options", "running_options"]
