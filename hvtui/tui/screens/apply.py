@@ -18,7 +18,7 @@ from textual.widgets import Button, Static
 from hvtui.presets import Preset
 from hvtui.textsafe import one_line
 from hvtui.tui import services
-from hvtui.tui.screens.dialogs import Answer, Choice, ChoiceDialog
+from hvtui.tui.screens.dialogs import Answer, AnswerButton, ChoiceDialog
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -60,7 +60,10 @@ class ApplyDialog(ChoiceDialog):
         super().__init__(
             f"Apply to {name}?",
             message,
-            [Choice(Answer.APPLY, "Apply", "a", "warning"), Choice(Answer.CANCEL, "Cancel", "c")],
+            [
+                AnswerButton(Answer.APPLY, "Apply", "a", "warning"),
+                AnswerButton(Answer.CANCEL, "Cancel", "c"),
+            ],
         )
         self.plan = plan
 

@@ -36,7 +36,7 @@ def clear_toasts(dialog: Screen[Any]) -> None:
 
 
 class Answer(StrEnum):
-    """What a question's buttons answer (a :class:`Choice`'s id; the dialog dismisses with
+    """What a question's buttons answer (a :class:`AnswerButton`'s id; the dialog dismisses with
     it): the screens compare with these, never with the words."""
 
     APPLY = "apply"
@@ -50,7 +50,7 @@ class Answer(StrEnum):
 
 
 @dataclass(frozen=True)
-class Choice:
+class AnswerButton:
     """One button of a :class:`ChoiceDialog`."""
 
     id: str
@@ -67,7 +67,7 @@ class ChoiceDialog(ModalScreen[str | None]):
         Binding("escape", "dismiss_none", "Cancel", id="dialog-cancel")
     ]
 
-    def __init__(self, title: str, message: str | Content, choices: list[Choice]) -> None:
+    def __init__(self, title: str, message: str | Content, choices: list[AnswerButton]) -> None:
         super().__init__(classes="dialog-screen")
         self._title = title
         self._message = message
@@ -124,7 +124,10 @@ def confirm_replace(path: Path, *, note: str = "") -> ChoiceDialog:
             f"{one_line(str(path))} already exists. Replace it? (The old file is kept until "
             f"the new one is written.){' ' + note if note else ''}"
         ),
-        [Choice(Answer.REPLACE, "Replace", "r", "warning"), Choice(Answer.CANCEL, "Keep it", "k")],
+        [
+            AnswerButton(Answer.REPLACE, "Replace", "r", "warning"),
+            AnswerButton(Answer.CANCEL, "Keep it", "k"),
+        ],
     )
 
 
@@ -140,9 +143,9 @@ def turn_off_question(change: Change) -> ChoiceDialog:
         f"{', '.join(needing)} {need} {name}. Turn {them} off too?\n"
         f"Leaving {them} on makes QEMU refuse the configuration.",
         [
-            Choice(Answer.CASCADE, f"Turn {them} off too", "y", "warning"),
-            Choice(Answer.ONLY, f"Only {name}", "o"),
-            Choice(Answer.CANCEL, "Cancel", "c"),
+            AnswerButton(Answer.CASCADE, f"Turn {them} off too", "y", "warning"),
+            AnswerButton(Answer.ONLY, f"Only {name}", "o"),
+            AnswerButton(Answer.CANCEL, "Cancel", "c"),
         ],
     )
 
@@ -499,7 +502,7 @@ class HelpScreen(ModalScreen[None]):
 
 __all__ = [
     "Answer",
-    "Choice",
+    "AnswerButton",
     "ChoiceDialog",
     "ExportDialog",
     "ExportRequest",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hvtui.textsafe import one_line
-from hvtui.tui.screens.dialogs import Answer, Choice, ChoiceDialog
+from hvtui.tui.screens.dialogs import Answer, AnswerButton, ChoiceDialog
 from hvtui.tui.screens.writing import save_preset
 
 if TYPE_CHECKING:
@@ -24,9 +24,9 @@ def unsaved_question(name: str) -> ChoiceDialog:
         "Unsaved changes",
         f"The preset {one_line(name)} has changes that are not saved.",
         [
-            Choice(Answer.SAVE, "Save first", "s", "primary"),
-            Choice(Answer.DISCARD, "Quit without saving", "d", "error"),
-            Choice(Answer.CANCEL, "Keep working", "c"),
+            AnswerButton(Answer.SAVE, "Save first", "s", "primary"),
+            AnswerButton(Answer.DISCARD, "Quit without saving", "d", "error"),
+            AnswerButton(Answer.CANCEL, "Keep working", "c"),
         ],
     )
 

@@ -22,7 +22,7 @@ from hvtui.tui import services
 from hvtui.tui.screens.confirmed_write import exists, write_confirmed
 from hvtui.tui.screens.dialogs import (
     Answer,
-    Choice,
+    AnswerButton,
     ChoiceDialog,
     ExportDialog,
     PathDialog,
@@ -111,8 +111,8 @@ async def copy_text(wizard: WizardScreen, text: str, fmt: str) -> None:
                 "it on the full-width view, ctrl+t.)"
             ),
             [
-                Choice(Answer.WRITE, "Write to a file", "w", "primary"),
-                Choice(Answer.CANCEL, "Cancel", "c"),
+                AnswerButton(Answer.WRITE, "Write to a file", "w", "primary"),
+                AnswerButton(Answer.CANCEL, "Cancel", "c"),
             ],
         )
         if await wizard.app.push_screen_wait(question) == Answer.WRITE:
