@@ -156,6 +156,13 @@ def _startup_log(log: Path) -> tuple[float | None, float | None]:
     return wall, (float(words[1]) if len(words) > 1 else None)  # older trees: no CPU
 
 
+def _wait_for_file(path: Path, timeout: float = 10.0) -> None:
+    """Until the app has written ``path`` (its log, just after the frame tmux saw)."""
+    deadline = time.monotonic() + timeout
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.003)
+
+
 def one_widget_run(script: Path, scratch: Path, env: dict[str, str], index: int) -> TerminalRun:
     """The one-widget app's first frame in tmux."""
     socket = f"hvtui-bench-{os.getpid()}-one-{index}"
@@ -163,6 +170,7 @@ def one_widget_run(script: Path, scratch: Path, env: dict[str, str], index: int)
     env = {**env, "HVTUI_STARTUP_LOG": str(log)}
     try:
         first = _spawn(socket, [sys.executable, str(script)], env, ONE_WIDGET_MARKER)
+        _wait_for_file(log)
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, check=False)
     return TerminalRun(first, cpu_ms=_startup_log(log)[1])
@@ -176,6 +184,7 @@ def terminal_run(scratch: Path, env: dict[str, str], index: str, walk: bool = Tr
     try:
         first = _spawn(socket, [sys.executable, "-m", "hvtui", "--demo", DEMO], env, MARKER)
         pid = int(_tmux(socket, "display-message", "-p", "-t", "b", "#{pane_pid}").strip())
+        _wait_for_file(log)
         switches = []
         for step in all_steps()[1:] if walk else ():
             title = _marker(step)
