@@ -53,7 +53,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from tui.support import DEMO, demo_sysroot  # noqa: E402
 
 from hvtui import catalog  # noqa: E402
-from hvtui.tui.state import STEP_REVIEW, STEP_START, all_steps  # noqa: E402
+from hvtui.tui.steps import Step, all_steps  # noqa: E402
 
 FIRST_FRAME_RATIO_TARGET = 1.2
 SWITCH_TARGET_MS = 25.0
@@ -112,9 +112,9 @@ def _wait(socket: str, needle: str, timeout: float = 20.0) -> None:
 
 def _marker(step: str) -> str:
     """Text that is on screen only once ``step``'s pane is drawn."""
-    if step == STEP_START:
+    if step == Step.START:
         return "Current draft:"
-    if step == STEP_REVIEW:
+    if step == Step.REVIEW:
         return "Findings:"
     entry = catalog.get(step)
     return f"{entry.qemu_property}  {entry.group.value}"

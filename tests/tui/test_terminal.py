@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from clirun import REPO
 
-from hvtui.tui.state import all_steps, step_title
+from hvtui.tui.steps import all_steps, step_title
 
 from .support import DEMO
 
