@@ -29,7 +29,10 @@ class PaneSlot(Container):
     classes: ``#detail``, ``.pane``)."""
 
     DEFAULT_CSS: ClassVar[str] = """
+    /* Horizontal: the pane's own width (3fr, beside the sidebar and the preview) is then
+       all of the slot, as it was all of the pane's share of the body. */
     PaneSlot {
+        layout: horizontal;
         width: 3fr;
         height: 1fr;
     }
