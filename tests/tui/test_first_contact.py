@@ -28,23 +28,15 @@ from hvtui.tui import services
 from hvtui.tui.app import HvtuiApp
 from hvtui.tui.screens.dialogs import ChoiceDialog, ExportDialog, PathDialog, SaveDialog
 from hvtui.tui.screens.snippet import SnippetScreen
-from hvtui.tui.state import (
-    STEP_HOST,
-    STEP_REVIEW,
-    STEP_START,
-    all_steps,
-    group_start,
-    option_steps,
-    step_title,
-    wrap_snippet,
-)
+from hvtui.tui.state import wrap_snippet
+from hvtui.tui.steps import Step, all_steps, group_start, option_steps, step_title
 from hvtui.tui.widgets.option import OptionPane
 from hvtui.tui.widgets.preview import PreviewPane
 from hvtui.tui.widgets.review import FindingList, ReviewPane
 from hvtui.tui.widgets.steps import StepList
 
 from .support import demo_sysroot
-from .test_wizard import desktop, go_to, notices, press_button, shown_step
+from .test_wizard import desktop, go_to, notices, open_dialog, press_button, shown_step, type_into
 
 AppFactory = Callable[..., HvtuiApp]
 DEMO_NAMES = [demo.name for demo in DEMOS]
@@ -68,6 +60,17 @@ def focus_of(app: App[int]) -> Widget | None:
     return app.screen.focused
 
 
+async def steps_on(pilot: Pilot[int], key: str, times: int) -> list[str]:
+    """Press ``key`` ``times`` times; the step shown after each press."""
+    app = pilot.app
+    assert isinstance(app, HvtuiApp)
+    seen = []
+    for _ in range(times):
+        await pilot.press(key)
+        seen.append(app.wizard.step)
+    return seen
+
+
 def overlaps(a: Widget, b: Widget) -> bool:
     """The two widgets share at least one cell on screen."""
     return a.region.overlaps(b.region)
@@ -82,7 +85,7 @@ async def assert_untouched_then_quit(pilot: Pilot[int], before: Preset, toml: st
     assert isinstance(app, HvtuiApp)
     wizard = app.wizard
     assert wizard.preset == before
-    assert wizard.history.undo_stack == [], "nothing to undo"
+    assert wizard.draft.history.undo_stack == [], "nothing to undo"
     assert not wizard.dirty
     assert "(unsaved)" not in str(wizard.sub_title)
     assert app.screen.query_one(PreviewPane).text("toml") == toml
@@ -94,8 +97,8 @@ async def assert_untouched_then_quit(pilot: Pilot[int], before: Preset, toml: st
 
 @pytest.mark.parametrize("name", DEMO_NAMES)
 async def test_walking_every_step_changes_nothing_and_q_quits_at_once(name: str) -> None:
-    """Forward with n on every demo host (each step's own pane, one at a time), back with p
-    on one (going back builds the same panes again)."""
+    """Forward with n on every demo host (each step's own pane, one on screen at a time),
+    back with p on one (going back shows the panes built on the way)."""
     app = demo_app(name)
     steps = all_steps()
     async with app.run_test(size=(100, 32)) as pilot:
@@ -107,8 +110,8 @@ async def test_walking_every_step_changes_nothing_and_q_quits_at_once(name: str)
             await pilot.press("n")
             await pilot.pause()
             assert wizard.step == step
-            panes = list(app.screen.query(".pane"))
-            assert len(panes) == 1, "one detail pane at a time"
+            panes = [pane for pane in app.screen.query(".pane") if pane.is_on_screen]
+            assert len(panes) == 1, "one detail pane on screen at a time"
             assert shown_step(panes[0]) == step, f"{step}: the pane of {shown_step(panes[0])}"
             assert wizard.preset == before, f"looking at {step} changed the draft"
         if name == DEMO_NAMES[0]:
@@ -151,7 +154,7 @@ async def test_a_value_field_entered_and_left_unchanged_changes_nothing(
             await pilot.press("escape")  # and out again, typing nothing
             await pilot.pause()
         assert app.wizard.preset == Preset("empty-vm", Config())
-        assert app.wizard.history.undo_stack == []
+        assert app.wizard.draft.history.undo_stack == []
 
 
 # -- Review acts on arrival ---------------------------------------------------------
@@ -183,7 +186,7 @@ async def test_review_selects_and_focuses_the_first_finding_on_arrival(
         assert listing.highlighted == 1
         await pilot.press("up")
         assert listing.highlighted == 0
-        assert app.wizard.step == STEP_REVIEW, "n and p move between findings here"
+        assert app.wizard.step == Step.REVIEW, "n and p move between findings here"
 
         first = listing.findings[0]
         assert first.fix is not None
@@ -209,7 +212,7 @@ async def test_review_selects_and_focuses_the_first_finding_on_arrival(
 async def test_review_without_findings_leaves_the_focus_in_the_sidebar() -> None:
     app = demo_app("intel-tigerlake", preset=desktop())
     async with app.run_test(size=(120, 40)) as pilot:
-        await go_to(pilot, STEP_REVIEW)
+        await go_to(pilot, Step.REVIEW)
         assert app.wizard.view.findings == (), "windows-desktop is clean on this host"
         assert app.screen.focused is app.screen.query_one(StepList)
         summary = screen_text(app.screen.query_one(ReviewPane).query_one("#summary"))
@@ -258,7 +261,7 @@ async def test_a_value_typed_after_enter_is_kept(make_app: AppFactory) -> None:
         assert app.screen is app.wizard, "letters in a field are text, not keys"
 
 
-@pytest.mark.parametrize("step", [STEP_HOST, "spinlocks", STEP_REVIEW])
+@pytest.mark.parametrize("step", [Step.HOST, "spinlocks", Step.REVIEW])
 async def test_typing_a_word_outside_a_field_does_nothing_surprising(
     make_app: AppFactory, step: str
 ) -> None:
@@ -279,13 +282,9 @@ async def test_keys_jump_to_the_next_group_and_the_next_finding(make_app: AppFac
     app = make_app(preset=Preset("lab-vm", Config.of(relaxed=True, spinlocks=0x800, stimer=True)))
     async with app.run_test(size=(100, 32)) as pilot:
         wizard = app.wizard
-        seen = []
-        for _ in firsts:
-            await pilot.press("right_square_bracket")
-            seen.append(wizard.step)
-        assert seen == firsts
+        assert await steps_on(pilot, "right_square_bracket", len(firsts)) == firsts
         await pilot.press("right_square_bracket")
-        assert wizard.step == STEP_REVIEW
+        assert wizard.step == Step.REVIEW
         await pilot.press("escape", "left_square_bracket")
         assert wizard.step == firsts[-1]
         await pilot.press("left_square_bracket")
@@ -293,12 +292,8 @@ async def test_keys_jump_to_the_next_group_and_the_next_finding(make_app: AppFac
 
         marked = [name for name in option_steps() if wizard.view.worst(name) is not None]
         assert "spinlocks" in marked and "stimer" in marked
-        await go_to(pilot, STEP_HOST)
-        found = []
-        for _ in marked:
-            await pilot.press("exclamation_mark")
-            found.append(wizard.step)
-        assert found == marked
+        await go_to(pilot, Step.HOST)
+        assert await steps_on(pilot, "exclamation_mark", len(marked)) == marked
         await pilot.press("exclamation_mark")
         assert wizard.step == marked[0], "round to the first again"
         assert wizard.preset.config == Config.of(relaxed=True, spinlocks=0x800, stimer=True)
@@ -307,14 +302,14 @@ async def test_keys_jump_to_the_next_group_and_the_next_finding(make_app: AppFac
 def test_group_start_in_plain_python() -> None:
     firsts = [entries[0].name for _group, entries in catalog.by_group()]
     second_of_first = next(entries[1].name for _group, entries in catalog.by_group())
-    assert group_start(STEP_HOST, 1) == firsts[0]
-    assert group_start(STEP_START, 1) == firsts[0]
+    assert group_start(Step.HOST, 1) == firsts[0]
+    assert group_start(Step.START, 1) == firsts[0]
     assert group_start(firsts[0], 1) == firsts[1]
-    assert group_start(firsts[-1], 1) == STEP_REVIEW
-    assert group_start(STEP_REVIEW, 1) == STEP_REVIEW
+    assert group_start(firsts[-1], 1) == Step.REVIEW
+    assert group_start(Step.REVIEW, 1) == Step.REVIEW
     assert group_start(second_of_first, -1) == firsts[0]
-    assert group_start(firsts[0], -1) == STEP_START
-    assert group_start(STEP_HOST, -1) == STEP_HOST
+    assert group_start(firsts[0], -1) == Step.START
+    assert group_start(Step.HOST, -1) == Step.HOST
 
 
 async def test_help_lists_every_key_and_the_sidebar_marks(make_app: AppFactory) -> None:
@@ -346,14 +341,8 @@ async def test_undo_and_redo_after_a_save_keep_the_name_and_the_saved_state(
         wizard = app.wizard
         await go_to(pilot, "reset")
         await pilot.press("space")  # before the save
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, SaveDialog)
-        name = dialog.query_one("#save-name", Input)
-        name.clear()
-        name.focus()
-        await pilot.press(*"lab-vm")
+        dialog = await open_dialog(pilot, "ctrl+s", SaveDialog)
+        await type_into(pilot, dialog.query_one("#save-name", Input), "lab-vm")
         dialog.query_one("#save-description", Input).value = "my lab"
         await pilot.press("enter")
         await pilot.pause()
@@ -575,7 +564,7 @@ async def test_use_recommendation_with_an_intent_updates_the_description(
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
         assert app.wizard.preset.description == "Windows guest (desktop)"
-        await go_to(pilot, STEP_START)
+        await go_to(pilot, Step.START)
         app.screen.query_one("#intent", Select).value = "server-migratable"
         await pilot.pause()
         await press_button(pilot, "#use-recommended")
@@ -605,7 +594,7 @@ async def test_use_recommendation_with_an_intent_updates_the_description(
 async def test_importing_a_vm_takes_its_name(make_app: AppFactory, text: str, name: str) -> None:
     app = make_app()
     async with app.run_test(size=(100, 32), notifications=True) as pilot:
-        await go_to(pilot, STEP_START)
+        await go_to(pilot, Step.START)
         app.screen.query_one("#import-path", Input).value = text
         await press_button(pilot, "#import")
         assert app.wizard.preset.name == name
@@ -615,7 +604,7 @@ async def test_importing_a_vm_takes_its_name(make_app: AppFactory, text: str, na
 async def test_one_option_is_one_option(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(100, 32), notifications=True) as pilot:
-        await go_to(pilot, STEP_START)
+        await go_to(pilot, Step.START)
         app.screen.query_one(
             "#import-path", Input
         ).value = "qemu-system-x86_64 -cpu host,hv-relaxed"
@@ -645,7 +634,7 @@ async def test_the_footer_has_no_stray_characters(
 ) -> None:
     app = make_app()
     async with app.run_test(size=size) as pilot:
-        for step in (STEP_HOST, "spinlocks", STEP_REVIEW):
+        for step in (Step.HOST, "spinlocks", Step.REVIEW):
             await go_to(pilot, step)
             footer = app.screen.query_one("Footer")
             keys = list(footer.query("FooterKey"))

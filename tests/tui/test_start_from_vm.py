@@ -26,9 +26,10 @@ from hvtui.presets import Preset
 from hvtui.tui import services
 from hvtui.tui.app import HvtuiApp
 from hvtui.tui.screens.dialogs import ChoiceDialog, PathDialog
-from hvtui.tui.state import STEP_HOST, STEP_REVIEW, STEP_START
+from hvtui.tui.steps import Step
 from hvtui.tui.widgets.review import ReviewPane
 
+from .support import forget_notices
 from .test_wizard import SIZE, go_to, notices, press_button
 
 AppFactory = Callable[..., HvtuiApp]
@@ -76,7 +77,7 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> RunningSpy:
 
 async def start_from_text(pilot: Pilot[int], entry: str, *, button: bool = False) -> None:
     """Put a path (or a pasted command line) under "An existing VM"; enter (or Import)."""
-    await go_to(pilot, STEP_START)
+    await go_to(pilot, Step.START)
     field = pilot.app.screen.query_one("#import-path", Input)
     field.value = entry
     if button:
@@ -140,7 +141,7 @@ async def test_an_unreadable_input_is_one_line_and_changes_nothing(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         before = app.wizard.preset
         for entry in (str(tmp_path / "missing.xml"), str(binary), "not a vm at all"):
-            app._notifications.clear()
+            forget_notices(app)
             await start_from_text(pilot, entry)
             assert app.wizard.preset == before and app.wizard.started_from is None
             message = notices(app)
@@ -168,14 +169,14 @@ async def test_running_vms_are_listed_in_a_worker_only_on_the_start_step(
         await pilot.pause()
         await go_to(pilot, "relaxed")
         assert spy.calls == 0, "nothing lists processes before the Start step is shown"
-        await go_to(pilot, STEP_START)
+        await go_to(pilot, Step.START)
         rows = await listed(pilot)
         assert spy.calls == 1
         text = [str(rows.get_option_at_index(i).prompt) for i in range(rows.option_count)]
         assert text[0].split() == ["win11", "2", "vCPUs", "pinned", "pid", "4242"]
         assert text[1].split() == ["build", "1", "vCPU", "floating", "pid", "5151"]
-        await go_to(pilot, STEP_HOST)
-        await go_to(pilot, STEP_START)
+        await go_to(pilot, Step.HOST)
+        await go_to(pilot, Step.START)
         await listed(pilot)
         assert spy.calls == 1, "listed once; Rescan lists again"
         await press_button(pilot, "#rescan-running")
@@ -186,7 +187,7 @@ async def test_running_vms_are_listed_in_a_worker_only_on_the_start_step(
 async def test_starting_from_a_running_vm(make_app: AppFactory, spy: RunningSpy) -> None:
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await go_to(pilot, STEP_START)
+        await go_to(pilot, Step.START)
         rows = await listed(pilot)
         rows.focus()
         rows.highlighted = 0
@@ -213,7 +214,7 @@ async def test_the_vms_cannot_be_listed_is_said_on_the_step(
     monkeypatch.setattr(audit, "running_vms", broken)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await go_to(pilot, STEP_START)
+        await go_to(pilot, Step.START)
         rows = await listed(pilot)
         assert rows.option_count == 1
         row = rows.get_option_at_index(0)
@@ -226,7 +227,7 @@ async def test_the_vms_cannot_be_listed_is_said_on_the_step(
 
 async def open_merge(pilot: Pilot[int]) -> PathDialog:
     """The Review step's "Save merged domain XML" button, pressed."""
-    await go_to(pilot, STEP_REVIEW)
+    await go_to(pilot, Step.REVIEW)
     button = pilot.app.screen.query_one(ReviewPane).query_one("#save-merged", Button)
     assert button.display
     await press_button(pilot, "#save-merged")
@@ -332,7 +333,7 @@ async def test_merge_is_offered_only_while_the_draft_comes_from_a_domain(
         assert wizard.can_merge
         await press_button(pilot, "#start-empty")
         assert not wizard.can_merge, "starting from something else forgets the domain"
-        await go_to(pilot, STEP_REVIEW)
+        await go_to(pilot, Step.REVIEW)
         assert not app.screen.query_one("#save-merged", Button).display
         await pilot.press("ctrl+z")
         await pilot.pause()

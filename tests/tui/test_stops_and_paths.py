@@ -29,10 +29,12 @@ from hvtui.tui.app import HvtuiApp
 from hvtui.tui.messages import ToggleOption
 from hvtui.tui.recovery import recovery_dir, write_recovery
 from hvtui.tui.screens.dialogs import ChoiceDialog, ExportDialog, SaveDialog
-from hvtui.tui.state import STEP_START, PathProblemError, typed_path
+from hvtui.tui.state import PathProblemError, typed_path
+from hvtui.tui.steps import Step
 
+from .support import RecordingApp, notices
 from .test_start_from_vm import RunningSpy, _process, listed
-from .test_wizard import SIZE, go_to, press_button
+from .test_wizard import SIZE, go_to, open_dialog, press_button
 
 AppFactory = Callable[..., HvtuiApp]
 
@@ -60,6 +62,16 @@ async def make_dirty(pilot: Pilot[int]) -> Preset:
     return app.wizard.preset
 
 
+async def dirty_then_signal(pilot: Pilot[int], signum: int = signal.SIGINT) -> Preset:
+    """An unsaved draft, then a stop signal (as the handler schedules it); the draft."""
+    draft = await make_dirty(pilot)
+    app = pilot.app
+    assert isinstance(app, HvtuiApp)
+    app.stop_requested(signum)
+    await pilot.pause()
+    return draft
+
+
 def recovery_files(state: Path) -> list[Path]:
     folder = state / "hvtui" / "recovery"
     return sorted(folder.iterdir()) if folder.is_dir() else []
@@ -73,9 +85,7 @@ async def test_sigint_with_unsaved_changes_asks_what_q_asks(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await make_dirty(pilot)
-        app.stop_requested(signal.SIGINT)
-        await pilot.pause()
+        await dirty_then_signal(pilot)
         question = app.screen
         assert isinstance(question, ChoiceDialog), "the unsaved-changes question"
         assert "not saved" in shown(question.query_one(".dialog-message"))
@@ -90,9 +100,7 @@ async def test_sigint_with_unsaved_changes_asks_what_q_asks(
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await make_dirty(pilot)
-        app.stop_requested(signal.SIGINT)
-        await pilot.pause()
+        await dirty_then_signal(pilot)
         await pilot.press("d")  # quit without saving
         await pilot.pause()
     assert app.return_code == 130, "an interrupted run says so in its status"
@@ -105,9 +113,7 @@ async def test_sigint_then_save_first_saves_and_exits_130(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        draft = await make_dirty(pilot)
-        app.stop_requested(signal.SIGINT)
-        await pilot.pause()
+        draft = await dirty_then_signal(pilot)
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, SaveDialog)
@@ -122,9 +128,7 @@ async def test_a_second_sigint_while_asking_saves_a_recovery_file(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        draft = await make_dirty(pilot)
-        app.stop_requested(signal.SIGINT)
-        await pilot.pause()
+        draft = await dirty_then_signal(pilot)
         assert isinstance(app.screen, ChoiceDialog)
         app.stop_requested(signal.SIGINT)
         await pilot.pause()
@@ -145,9 +149,7 @@ async def test_when_nobody_can_be_asked_the_draft_goes_to_a_recovery_file(
 ) -> None:
     app = make_app(interactive=False)
     async with app.run_test(size=SIZE) as pilot:
-        await make_dirty(pilot)
-        app.stop_requested(signum)
-        await pilot.pause()
+        await dirty_then_signal(pilot, signum)
     assert app.return_code == 128 + signum
     (saved,) = recovery_files(state_home)
     assert app.exit_note == f"hvtui: {word}; the unsaved draft my-windows-vm was saved to {saved}"
@@ -275,10 +277,7 @@ async def test_the_export_dialog_refuses_an_unknown_user_in_one_line(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+e")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, ExportDialog)
+        dialog = await open_dialog(pilot, "ctrl+e", ExportDialog)
         dialog.query_one("#export-path", Input).value = "~nosuchuser/vm.xml"
         await press_button(pilot, "#export-write")
         assert app.screen is dialog
@@ -318,7 +317,7 @@ async def test_a_preset_description_with_escapes_is_shown_escaped(
     presets.save(hostile, user_presets / "hostile.toml")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await go_to(pilot, STEP_START)
+        await go_to(pilot, Step.START)
         rows = app.screen.query_one("#preset-list", OptionList)
         (row,) = [o for o in rows.options if o.id == str(user_presets / "hostile.toml")]
         assert_escaped(str(row.prompt))
@@ -346,12 +345,12 @@ async def test_a_cpu_name_and_a_vm_name_with_escapes_are_shown_escaped(
 ) -> None:
     evil = _process(4242, f"win{ESCAPE}", 2, "host,hv-relaxed=on", [[2], [3]])
     monkeypatch.setattr(audit, "running_vms", RunningSpy(audit.running_vms(known([evil]))))
-    app = HvtuiApp(sysroot=hostile_host(tmp_path), probe=False)
+    app = RecordingApp(sysroot=hostile_host(tmp_path), probe=False)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         facts = shown(app.screen.query_one("#host-facts", Static))
         assert_escaped(facts.split("\n", 1)[0])
-        await go_to(pilot, STEP_START)
+        await go_to(pilot, Step.START)
         rows = await listed(pilot)
         assert_escaped(str(rows.get_option_at_index(0).prompt))
         rows.focus()
@@ -359,7 +358,7 @@ async def test_a_cpu_name_and_a_vm_name_with_escapes_are_shown_escaped(
         await pilot.press("enter")
         await pilot.pause()
         assert_escaped(shown(app.screen.query_one("#current")))
-        assert_escaped("\n".join(n.message for n in app._notifications))
+        assert_escaped(notices(app))
         assert app.wizard.preset.name.isprintable()
 
 

@@ -25,7 +25,7 @@ from hvtui.tui.messages import ToggleOption
 from hvtui.tui.screens.apply import ApplyDialog
 from hvtui.tui.screens.verify import VerifyDialog
 from hvtui.tui.screens.wizard import DomainLoaded
-from hvtui.tui.state import STEP_REVIEW, STEP_START
+from hvtui.tui.steps import Step
 from hvtui.tui.widgets.start import StartPane
 from hvtui.verify import HostKvm, VerifyResult, VmSpec, decode
 from hvtui.verify.compare import compare
@@ -68,7 +68,7 @@ async def test_verify_runs_in_a_worker_and_shows_the_result(
     async with app.run_test(size=SIZE) as pilot:
         app.wizard.sysroot = None
         app.wizard.demo = None
-        await go_to(pilot, STEP_REVIEW)
+        await go_to(pilot, Step.REVIEW)
         await press_button(pilot, "#verify")
         for _ in range(50):
             await pilot.pause(0.02)
@@ -91,7 +91,7 @@ async def test_verify_runs_in_a_worker_and_shows_the_result(
 async def test_verify_is_not_offered_for_the_demo_host(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await go_to(pilot, STEP_REVIEW)
+        await go_to(pilot, Step.REVIEW)
         await press_button(pilot, "#verify")
         assert not isinstance(app.screen, VerifyDialog)
         assert "not available" in notices(app)
@@ -112,7 +112,7 @@ async def test_start_from_a_libvirt_domain_lists_and_reads_it(make_app: AppFacto
     with conn, throwaway_domain(conn) as name:
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
-            await go_to(pilot, STEP_START)
+            await go_to(pilot, Step.START)
             pane = app.screen.query_one(StartPane)
             pane.query_one("#libvirt-uri", Input).value = URI
             await press_button(pilot, "#list-domains")
@@ -152,7 +152,7 @@ async def test_apply_to_a_domain_shows_the_diff_and_asks(make_app: AppFactory) -
             wizard.post_message(ToggleOption("relaxed", True))
             wizard.post_message(ToggleOption("vapic", True))
             await pilot.pause()
-            await go_to(pilot, STEP_REVIEW)
+            await go_to(pilot, Step.REVIEW)
             await press_button(pilot, "#apply-domain")
             await wait_for(pilot, lambda: isinstance(app.screen, ApplyDialog), "the dialog")
             dialog = app.screen

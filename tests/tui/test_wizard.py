@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from clirun import run_cli
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import (
     DataTable,
     Input,
@@ -31,13 +33,15 @@ from hvtui.tui import services
 from hvtui.tui.app import HvtuiApp
 from hvtui.tui.screens.dialogs import ChoiceDialog, ExportDialog, SaveDialog
 from hvtui.tui.screens.wizard import WizardScreen
-from hvtui.tui.state import STEP_HOST, STEP_REVIEW, STEP_START, all_steps
+from hvtui.tui.steps import Step, all_steps
 from hvtui.tui.widgets.host import HostPane
 from hvtui.tui.widgets.option import OptionPane
 from hvtui.tui.widgets.preview import PreviewPane
 from hvtui.tui.widgets.review import FindingList, ReviewPane
 from hvtui.tui.widgets.start import StartPane
 from hvtui.tui.widgets.steps import StepList
+
+from . import support
 
 AppFactory = Callable[..., HvtuiApp]
 SIZE = (100, 32)
@@ -53,18 +57,20 @@ def desktop() -> Preset:
 
 def notices(app: HvtuiApp) -> str:
     """Every toast shown so far, as one text."""
-    return "\n".join(n.message for n in app._notifications)
+    return support.notices(app)
 
 
 async def go_to(pilot: Pilot[int], step: str) -> None:
-    """Jump straight to a step (the palette's "Jump to") and wait until its pane is shown."""
+    """Jump straight to a step (the palette's "Jump to") and wait until its pane is on
+    screen."""
     app = pilot.app
     assert isinstance(app, HvtuiApp)
     app.wizard.go_to(step)
     for _ in range(100):
         await pilot.pause()
         pane = app.screen.query(".pane").first()
-        if shown_step(pane) == step:
+        if shown_step(pane) == step and pane.is_on_screen:
+            await pilot.pause()  # what the switch refreshed besides (the footer) settles too
             return
     raise AssertionError(f"step {step} was not shown")
 
@@ -76,14 +82,31 @@ async def press_button(pilot: Pilot[int], selector: str) -> None:
     await pilot.pause()
 
 
+D = TypeVar("D", bound="Screen[Any]")
+
+
+async def open_dialog(pilot: Pilot[int], key: str, kind: type[D]) -> D:
+    """Press ``key`` and return the dialog it opens (which must be a ``kind``)."""
+    await pilot.press(key)
+    await pilot.pause()
+    dialog = pilot.app.screen
+    assert isinstance(dialog, kind), f"{key} opened {dialog!r}"
+    return dialog
+
+
+async def type_into(pilot: Pilot[int], field: Input, text: str) -> None:
+    """Replace what ``field`` holds by typing ``text`` into it, key by key."""
+    field.clear()
+    field.focus()
+    await pilot.press(*text)
+
+
 def shown_step(pane: object) -> str | None:
     """The step a detail pane shows."""
     if isinstance(pane, OptionPane):
         return pane.entry.name
-    for kind, step in ((HostPane, STEP_HOST), (StartPane, STEP_START), (ReviewPane, STEP_REVIEW)):
-        if isinstance(pane, kind):
-            return step
-    return None
+    pages: dict[type, Step] = {HostPane: Step.HOST, StartPane: Step.START, ReviewPane: Step.REVIEW}
+    return pages.get(type(pane))
 
 
 async def test_next_and_previous_stop_at_the_ends(make_app: AppFactory) -> None:
@@ -93,22 +116,22 @@ async def test_next_and_previous_stop_at_the_ends(make_app: AppFactory) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         wizard = app.wizard
-        assert wizard.step == STEP_HOST
+        assert wizard.step == Step.HOST
         assert app.screen.query_one(HostPane)
         await pilot.press("p")
-        assert wizard.step == STEP_HOST, "previous stops at the first step"
+        assert wizard.step == Step.HOST, "previous stops at the first step"
         await pilot.press("n")
         await pilot.pause()
-        assert wizard.step == STEP_START
+        assert wizard.step == Step.START
         assert isinstance(app.screen.query_one(".pane"), StartPane)
         await go_to(pilot, all_steps()[-2])
         await pilot.press("n")
         await pilot.pause()
-        assert wizard.step == STEP_REVIEW
+        assert wizard.step == Step.REVIEW
         assert isinstance(app.screen.query_one(".pane"), ReviewPane)
         await pilot.press("escape")  # Review took the focus for its findings: back to the steps
         await pilot.press("n")
-        assert wizard.step == STEP_REVIEW, "next stops at the last step"
+        assert wizard.step == Step.REVIEW, "next stops at the last step"
         await pilot.press("p")
         await pilot.pause()
         assert wizard.step == all_steps()[-2]
@@ -125,7 +148,7 @@ async def test_sidebar_arrows_and_mouse_choose_steps(make_app: AppFactory) -> No
         assert app.wizard.step == "vapic", "group names are skipped"
         await pilot.click("#steps", offset=(4, 1))
         await pilot.pause()
-        assert app.wizard.step == STEP_START
+        assert app.wizard.step == Step.START
 
 
 async def test_turning_on_pulls_in_dependencies_with_a_toast_and_undo(
@@ -159,6 +182,12 @@ async def test_the_switch_itself_toggles(make_app: AppFactory) -> None:
         await pilot.pause()
         assert app.wizard.preset.config.is_on("relaxed")
         assert str(app.screen.query_one("#toggle-label").render()) == "on"
+        # Changed while the option's pane was not shown: it shows the model when back.
+        await go_to(pilot, Step.START)
+        await press_button(pilot, "#start-empty")
+        await go_to(pilot, "relaxed")
+        assert app.screen.query_one("#toggle", Switch).value is False
+        assert str(app.screen.query_one("#toggle-label").render()) == "off"
 
 
 async def test_turning_off_what_others_need_asks_about_them(make_app: AppFactory) -> None:
@@ -291,7 +320,7 @@ async def test_importing_a_qemu_command_line(make_app: AppFactory, tmp_path: Pat
     command.write_text("qemu-system-x86_64 -cpu host,hv-relaxed=on,hv-vpindex=on,hv-synic=on\n")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await go_to(pilot, STEP_START)
+        await go_to(pilot, Step.START)
         app.screen.query_one("#import-path", Input).value = str(command)
         await press_button(pilot, "#import")
         assert app.wizard.preset.config.enabled() == ("relaxed", "vpindex", "synic")
@@ -302,16 +331,11 @@ async def test_save_then_load_gives_the_same_preset(
 ) -> None:
     app = make_app(preset=desktop())
     async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, Step.START)  # seen before the save: it lists the new file after
         await go_to(pilot, "evmcs")
         await pilot.press("space")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, SaveDialog)
-        name = dialog.query_one("#save-name", Input)
-        name.clear()
-        name.focus()
-        await pilot.press(*"lab-vm")
+        dialog = await open_dialog(pilot, "ctrl+s", SaveDialog)
+        await type_into(pilot, dialog.query_one("#save-name", Input), "lab-vm")
         assert dialog.query_one("#save-path", Input).value == str(user_presets / "lab-vm.toml")
         await pilot.press("enter")
         await pilot.pause()
@@ -324,7 +348,7 @@ async def test_save_then_load_gives_the_same_preset(
         await pilot.press("space")
         await pilot.pause()
         assert app.wizard.dirty
-        await go_to(pilot, STEP_START)
+        await go_to(pilot, Step.START)
         start = app.screen.query_one(StartPane)
         rows = start.query_one("#preset-list", OptionList)
         ids = [o.id for o in rows.options]
@@ -375,10 +399,7 @@ async def test_export_writes_what_hvtui_export_prints(
         saved = user_presets / "my-windows-vm.toml"
         assert saved.is_file()
         for fmt in services.FORMATS:
-            await pilot.press("ctrl+e")
-            await pilot.pause()
-            dialog = app.screen
-            assert isinstance(dialog, ExportDialog)
+            dialog = await open_dialog(pilot, "ctrl+e", ExportDialog)
             dialog.query_one("#export-format", Select).value = fmt
             await pilot.pause()
             target = Path(dialog.query_one("#export-path", Input).value)
@@ -395,10 +416,7 @@ async def test_export_asks_before_replacing(make_app: AppFactory, tmp_path: Path
     target.write_text("mine")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+e")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, ExportDialog)
+        dialog = await open_dialog(pilot, "ctrl+e", ExportDialog)
         dialog.query_one("#export-format", Select).value = "libvirt"
         dialog.query_one("#export-path", Input).value = str(target)
         await press_button(pilot, "#export-write")
