@@ -15,7 +15,7 @@ from clirun import HOSTS
 
 from hvtui import catalog
 from hvtui.tui.app import HvtuiApp
-from hvtui.tui.state import STEP_HOST, STEP_REVIEW, all_steps
+from hvtui.tui.steps import Step, all_steps
 from hvtui.tui.widgets.host import HostPane
 from hvtui.tui.widgets.review import ReviewPane
 
@@ -36,15 +36,15 @@ async def _walk(app: HvtuiApp, *, every_step: bool = True) -> None:
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         wizard = app.wizard
-        assert wizard.step == STEP_HOST
+        assert wizard.step == Step.HOST
         assert app.screen.query_one(HostPane)
         if every_step:
             for _ in range(len(all_steps()) - 1):
                 await pilot.press("n")
             await pilot.pause()
         else:
-            await go_to(pilot, STEP_REVIEW)
-        assert wizard.step == STEP_REVIEW
+            await go_to(pilot, Step.REVIEW)
+        assert wizard.step == Step.REVIEW
         assert app.screen.query_one(ReviewPane)
         # Toggle an option nothing depends on: the model follows, with its requirements.
         option = "stimer-direct"
