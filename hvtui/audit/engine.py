@@ -172,6 +172,12 @@ def _expand(
     )
 
 
+@functools.cache  # the catalog is fixed
+def _overriding() -> tuple[Enlightenment, ...]:
+    """Options that replace the whole list (``hv-passthrough``), in catalog order."""
+    return tuple(e for e in catalog.ENTRIES if e.overrides_list)
+
+
 def effective_config(source: AuditInput, host: HostView | None) -> tuple[Config, list[str]]:
     """The configuration to judge, and notes on how it was derived from the input.
 
@@ -181,7 +187,7 @@ def effective_config(source: AuditInput, host: HostView | None) -> tuple[Config,
     """
     config = source.config
     notes: list[str] = []
-    passthrough = [e for e in catalog.ENTRIES if e.overrides_list and config.is_on(e.name)]
+    passthrough = [e for e in _overriding() if config.is_on(e.name)]
     if passthrough:
         eligible = [e for e in catalog.ENTRIES if _kvm_provided(e)]
         config, note = _expand(config, host, passthrough[0].qemu_property, eligible)

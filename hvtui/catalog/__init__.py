@@ -117,6 +117,9 @@ def is_canonical(name: str) -> bool:
 
 def get(name: str) -> Enlightenment:
     """The entry for ``name`` in any accepted spelling; raises :class:`UnknownOptionError`."""
+    entry = _BY_NAME.get(name)  # fast path: already canonical (the model and rules ask so)
+    if entry is not None:
+        return entry
     canonical = canonical_name(name)
     if canonical is None:
         raise UnknownOptionError(name)
