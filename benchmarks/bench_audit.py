@@ -1,22 +1,39 @@
-"""Benchmark: ``hvtui audit`` on 1,000 generated libvirt domain definitions in one run.
+"""Benchmark: ``hvtui audit --json`` on 1,000 generated libvirt domain definitions in one run.
 
 Generates realistic domains (``virsh dumpxml`` shape: metadata, devices, a
 random mix of Hyper-V elements, clock timers, ``<cputune>`` pinning, sometimes
-``<qemu:commandline>``), then runs ``hvtui audit --json FILE...`` as a fresh
-process, the way an admin would over ``/etc/libvirt/qemu/*.xml``, several times.
-Prints the median wall time, the time per file, and the CLI floor
-(``hvtui --version``: interpreter and start-up, paid once per run).  Target from
-issue #13: at most 0.6 s for the whole run on a 2-core machine, and linear: the
-run over half the files takes about half as long (printed as the time per file
-for both).
+``<qemu:commandline>``), then runs, as fresh processes and alternately (so
+background load hits all alike):
+
+- ``hvtui audit --json FILE...`` over all of them, the way an admin would over
+  ``/etc/libvirt/qemu/*.xml``, and over the first half and quarter (the
+  linearity check: each further file should cost the same from a quarter to half
+  of them as from half to all);
+- the comparisons: a plain Python script that reads every file and parses it
+  with ElementTree (the floor of any Python tool reading these files, before a
+  single check or judgement), and ``xmllint --noout`` over all of them (libxml2
+  in C, well-formedness only), when installed;
+- the CLI floor, ``hvtui --version`` (interpreter and start-up, paid once per run);
+- with ``--baseline DIR``, the hvtui package in the source tree ``DIR``
+  (``git archive REV hvtui | tar -x -C DIR``), for before and after in one run.
+
+``virt-xml-validate`` (libvirt's schema check) runs xmllint with the RelaxNG
+schema in one process per file; it is timed once on a few files and printed
+per file, as the tool an admin might otherwise run over the same directory.
+
+Two figures per command: wall-clock time and CPU time (user + system, from
+``wait4``); on a shared machine the CPU figures are the ones to compare across
+runs.  Target from issue #13: at most 0.6 s wall for the 1,000-file run on a
+2-core machine, and linear in the number of files.
 
 Bytecode is handled as in ``bench_detect.py``: the children get a private
 ``PYTHONPYCACHEPREFIX`` and one warm-up run, unless ``--as-is``.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_audit.py                  # this host, 3 rounds
-    .venv/bin/python benchmarks/bench_audit.py --files 1000 --runs 5 --sysroot SNAPSHOT
+    .venv/bin/python benchmarks/bench_audit.py                  # this host, 5 rounds
+    .venv/bin/python benchmarks/bench_audit.py --files 1000 --runs 7 --sysroot SNAPSHOT
+    .venv/bin/python benchmarks/bench_audit.py --baseline /tmp/hvtui-before
 """
 
 from __future__ import annotations
@@ -25,6 +42,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -34,8 +52,20 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench_detect import Command, Timing, cpu_speed_ms, hvtui_command
+
 REPO = Path(__file__).resolve().parent.parent
 TARGET_S = 0.6
+#: Files ``virt-xml-validate`` is timed on (one process each, so a few say enough).
+VALIDATE_SAMPLE = 10
+#: The comparison: every file read and parsed by ElementTree, nothing else.
+ET_SCRIPT = (
+    "import sys, xml.etree.ElementTree as ET\n"
+    "for path in sys.argv[1:]:\n"
+    "    with open(path, 'rb') as f:\n"
+    "        ET.fromstring(f.read())\n"
+)
+
 
 #: ``<hyperv>`` children a generated domain draws from (as libvirt writes them).
 HYPERV_CHILDREN = (
@@ -151,27 +181,80 @@ def generate(directory: Path, count: int, seed: int) -> list[str]:
     return paths
 
 
-def _time_once(argv: Sequence[str], env: dict[str, str], expect_files: int = 0) -> float:
-    """Wall-clock seconds of one run; fails loudly unless every file was audited."""
-    start = time.perf_counter()
-    proc = subprocess.run(list(argv), capture_output=True, env=env, cwd=REPO, check=False)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        raise SystemExit(
-            f"hvtui exited {proc.returncode}: {proc.stderr.decode(errors='replace')[:2000]}"
+def _time_once(command: Command) -> Timing:
+    """Wall-clock and CPU seconds (:class:`Timing` holds seconds here) of one run; fails
+    loudly on exit codes other than 0 and 1 (1: a VM has an error finding, which
+    generated domains do)."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            command.argv, stdout=subprocess.DEVNULL, stderr=errors, env=command.env, cwd=REPO
         )
-    if expect_files:
-        audited = len(json.loads(proc.stdout)["vms"])
-        if audited != expect_files:
-            raise SystemExit(f"audited {audited} of {expect_files} files")
-    return elapsed
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        if proc.returncode not in (0, 1):
+            errors.seek(0)
+            message = errors.read().decode(errors="replace")[:2000]
+            raise SystemExit(f"{command.label} exited {proc.returncode}: {message}")
+    return Timing(wall, usage.ru_utime + usage.ru_stime)
+
+
+def _check_audits_all(command: Command, files: int) -> None:
+    """One run with its output read: every file must have been audited."""
+    proc = subprocess.run(command.argv, capture_output=True, env=command.env, cwd=REPO, check=False)
+    audited = len(json.loads(proc.stdout)["vms"])
+    if audited != files:
+        raise SystemExit(f"{command.label}: audited {audited} of {files} files")
+
+
+def commands(
+    paths: Sequence[str], env: dict[str, str], sysroot: str | None, baseline: Path | None
+) -> list[Command]:
+    """What is timed: hvtui over all files and over half, the comparisons, the floor."""
+    # The console script, not ``python -m``: with -m the current directory would come
+    # before PYTHONPATH and --baseline would time this tree again.
+    hvtui = hvtui_command()
+    audit = [*hvtui, "audit", "--json", *(["--sysroot", sysroot] if sysroot else [])]
+    half, quarter = list(paths[: len(paths) // 2]), list(paths[: len(paths) // 4])
+    chosen = [
+        Command(f"hvtui audit, {len(paths)} files", [*audit, *paths], env),
+        Command(f"hvtui audit, {len(half)} files", [*audit, *half], env),
+        Command(f"hvtui audit, {len(quarter)} files", [*audit, *quarter], env),
+        Command(f"ElementTree parse, {len(paths)}", [sys.executable, "-c", ET_SCRIPT, *paths], env),
+    ]
+    xmllint = shutil.which("xmllint")
+    if xmllint is not None:
+        chosen.append(Command(f"xmllint --noout, {len(paths)}", [xmllint, "--noout", *paths], env))
+    chosen.append(Command("hvtui --version (floor)", [*hvtui, "--version"], env))
+    if baseline is not None:
+        path = os.pathsep.join(p for p in (str(baseline), env.get("PYTHONPATH", "")) if p)
+        chosen.append(
+            Command(
+                f"baseline audit, {len(paths)} files", [*audit, *paths], {**env, "PYTHONPATH": path}
+            )
+        )
+    return chosen
+
+
+def _validate_per_file(paths: Sequence[str]) -> float | None:
+    """Median seconds of ``virt-xml-validate FILE`` (None when it is not installed)."""
+    tool = shutil.which("virt-xml-validate")
+    if tool is None:
+        return None
+    times = []
+    for path in paths[:VALIDATE_SAMPLE]:
+        start = time.perf_counter()
+        subprocess.run([tool, path, "domain"], capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the timings; exit 0 whatever they are (it is a benchmark)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--files", type=int, default=1000, help="domains to generate (1000)")
-    parser.add_argument("--runs", type=int, default=3, help="timed runs (3)")
+    parser.add_argument("--runs", type=int, default=5, help="rounds of every command (5)")
     parser.add_argument("--seed", type=int, default=7, help="generator seed (7)")
     parser.add_argument("--sysroot", metavar="DIR", help="audit against a host snapshot")
     parser.add_argument(
@@ -179,65 +262,98 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="do not give the children a bytecode cache (measures cold compiles too)",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="DIR",
+        type=Path,
+        help="also time the hvtui package in the source tree DIR, interleaved",
+    )
     args = parser.parse_args(argv)
-    if args.files < 1 or args.runs < 1:
-        parser.error("--files and --runs must be at least 1")
+    if args.files < 8 or args.runs < 1:
+        parser.error("--files must be at least 8 and --runs at least 1")
+    if args.baseline is not None and not (args.baseline / "hvtui" / "__init__.py").is_file():
+        parser.error(f"--baseline {args.baseline}: no hvtui package there")
     env = dict(os.environ)
+    load_before = _load()
     with (
         tempfile.TemporaryDirectory(prefix="hvtui-bench-audit-") as workdir,
         tempfile.TemporaryDirectory(prefix="hvtui-bench-pyc-") as cache,
     ):
         paths = generate(Path(workdir), args.files, args.seed)
         size = sum(os.path.getsize(p) for p in paths)
-        command = [sys.executable, "-m", "hvtui", "audit", "--json"]
-        if args.sysroot:
-            command += ["--sysroot", args.sysroot]
-        command += paths
-        floor = [sys.executable, "-m", "hvtui", "--version"]
         if not args.as_is:
             env.pop("PYTHONDONTWRITEBYTECODE", None)
             env["PYTHONPYCACHEPREFIX"] = cache
-            _time_once(command, env, args.files)  # warm-up: compiles and caches bytecode
-        runs = [_time_once(command, env, args.files) for _ in range(args.runs)]
-        floors = [_time_once(floor, env) for _ in range(args.runs)]
-        half = args.files // 2
-        halves = (
-            [
-                _time_once(command[: len(command) - args.files + half], env, half)
-                for _ in range(args.runs)
-            ]
-            if half
-            else []
-        )
-    total = statistics.median(runs)
-    base = statistics.median(floors)
+        chosen = commands(paths, env, args.sysroot, args.baseline)
+        _check_audits_all(chosen[0], args.files)  # also the warm-up: compiles bytecode
+        for command in chosen[1:]:
+            _time_once(command)  # warm-up
+        timings: dict[str, list[Timing]] = {c.label: [] for c in chosen}
+        for _ in range(args.runs):
+            for command in chosen:
+                timings[command.label].append(_time_once(command))
+        validate = _validate_per_file(paths)
     print(
         f"machine: {os.cpu_count() or 0} CPUs, Python {sys.version.split()[0]}, "
-        f"{args.runs} runs, host: {args.sysroot or 'this host'}"
+        f"{args.runs} rounds, host: {args.sysroot or 'this host'}; load average "
+        f"{load_before} before, {_load()} after; 1M-addition loop {cpu_speed_ms():.0f} ms"
     )
     print(f"input: {args.files} domain XML files, {size / 1024:.0f} KiB in all")
-    print(f"hvtui audit --json, whole run: median {total:.2f} s  (runs: {_fmt(runs)})")
-    print(
-        f"per file: {total / args.files * 1000:.2f} ms; above the CLI floor "
-        f"({base * 1000:.0f} ms): {(total - base) / args.files * 1000:.2f} ms"
-    )
-    if halves:
-        half_total = statistics.median(halves)
-        per_half = (half_total - base) / half * 1000
-        per_full = (total - base) / args.files * 1000
+    print(f"{'':32} {'wall median':>11} {'CPU median':>11}   wall runs (s)")
+    for label, runs in timings.items():
+        wall, cpu = _median(runs, "wall"), _median(runs, "cpu")
+        print(f"{label:32} {wall:9.3f} s {cpu:9.3f} s   {_fmt(runs)}")
+    full, half, quarter = (timings[c.label] for c in chosen[:3])
+    parse = timings[chosen[3].label]
+    floor = timings["hvtui --version (floor)"]
+    for field in ("wall", "cpu"):
+        ours, et = _median(full, field), _median(parse, field)
+        print(f"{field}: hvtui audit / ElementTree parse of the same files: {ours / et:.2f}x")
+    if validate is not None:
         print(
-            f"linearity: {half} files {half_total:.2f} s, {per_half:.2f} ms/file above the "
-            f"floor; {args.files} files {per_full:.2f} ms/file (ratio {per_full / per_half:.2f})"
+            f"virt-xml-validate (schema check, one process per file, {VALIDATE_SAMPLE} files): "
+            f"{validate * 1000:.0f} ms per file, about {validate * args.files:.0f} s "
+            f"for {args.files}"
         )
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"load average {load}")
+    # Linear means each further file costs the same: the cost per file from a quarter
+    # to half of the files equals the cost per file from half to all of them (the
+    # start-up, host scan and imports are paid once and drop out of both).
+    n_half, n_quarter = args.files // 2, args.files // 4
+    for field in ("wall", "cpu"):
+        low = (_median(half, field) - _median(quarter, field)) / (n_half - n_quarter) * 1000
+        high = (_median(full, field) - _median(half, field)) / (args.files - n_half) * 1000
+        print(
+            f"linearity ({field}): each further file costs {low:.3f} ms between "
+            f"{n_quarter} and {n_half} files, {high:.3f} ms between {n_half} and "
+            f"{args.files} (ratio {high / low:.2f}; 1.00 is linear)"
+        )
+    fixed = _median(full, "cpu") - (_median(full, "cpu") - _median(half, "cpu")) * 2
+    print(
+        f"paid once per run (CPU): {fixed:.3f} s, of which the CLI floor "
+        f"{_median(floor, 'cpu'):.3f} s"
+    )
+    if args.baseline is not None:
+        old = timings[chosen[-1].label]
+        print(
+            f"baseline -> now: {_median(old, 'wall'):.3f} -> {_median(full, 'wall'):.3f} s wall, "
+            f"{_median(old, 'cpu'):.3f} -> {_median(full, 'cpu'):.3f} s CPU"
+        )
+    total = _median(full, "wall")
     verdict = "met" if total <= TARGET_S else "NOT met"
-    print(f"target <= {TARGET_S:.1f} s for the run: {verdict}")
+    print(f"target <= {TARGET_S:.1f} s wall for {args.files} files: {verdict} ({total:.3f} s)")
     return 0
 
 
-def _fmt(times: Sequence[float]) -> str:
-    return " ".join(f"{t:.2f}" for t in times)
+def _median(runs: Sequence[Timing], field: str) -> float:
+    return statistics.median(t.wall if field == "wall" else t.cpu for t in runs)
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _fmt(times: Sequence[Timing]) -> str:
+    return " ".join(f"{t.wall:.2f}" for t in times)
 
 
 if __name__ == "__main__":
