@@ -52,7 +52,7 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench_detect import Command, Timing, cpu_speed_ms, hvtui_command
+from bench_detect import Command, Timing, _load, _median, cpu_speed_ms, hvtui_command
 
 REPO = Path(__file__).resolve().parent.parent
 TARGET_S = 0.6
@@ -342,14 +342,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     verdict = "met" if total <= TARGET_S else "NOT met"
     print(f"target <= {TARGET_S:.1f} s wall for {args.files} files: {verdict} ({total:.3f} s)")
     return 0
-
-
-def _median(runs: Sequence[Timing], field: str) -> float:
-    return statistics.median(t.wall if field == "wall" else t.cpu for t in runs)
-
-
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _fmt(times: Sequence[Timing]) -> str:
