@@ -14,21 +14,32 @@ import pytest
 from hostviews import ALL_HV, INTEL
 
 from hvtui import catalog
-from hvtui.advice import HostSupport, HostView, SupportState, advise, host_support, make_context
+from hvtui.advice import (
+    HOST_REFUSALS,
+    HostSupport,
+    HostView,
+    SupportState,
+    advise,
+    host_support,
+    make_context,
+)
 from hvtui.catalog import Enlightenment
 from hvtui.model import Config
 from hvtui.model.codes import FindingCode
 from hvtui.model.config import on_value
 
-#: The findings that say the host cannot give an option (they name it).
-REFUSED = {
-    FindingCode.WRONG_VENDOR,
-    FindingCode.UNSUPPORTED_BY_HOST,
-    FindingCode.IGNORED_BY_HOST,
-    FindingCode.NEEDS_NESTED,
-}
-
 CAPABILITY_ONLY = ("passthrough", "enforce-cpuid")
+
+
+def test_the_refusals_are_the_findings_that_say_the_host_cannot() -> None:
+    """What both sides of the agreement (here and in the wizard's test) count as "no"."""
+    assert {
+        FindingCode.WRONG_VENDOR,
+        FindingCode.UNSUPPORTED_BY_HOST,
+        FindingCode.IGNORED_BY_HOST,
+        FindingCode.NEEDS_NESTED,
+    } == HOST_REFUSALS
+
 
 HOSTS = {
     "intel": INTEL,
@@ -45,7 +56,7 @@ def refused(entry: Enlightenment, host: HostView) -> bool:
     """Turning ``entry`` on makes a finding that says this host cannot give it."""
     config = Config.of({entry.name: on_value(entry)})
     found = advise(config, make_context(host))
-    return any(f.code in REFUSED and entry.name in f.options for f in found)
+    return any(f.code in HOST_REFUSALS and entry.name in f.options for f in found)
 
 
 @pytest.mark.parametrize("host", sorted(HOSTS))

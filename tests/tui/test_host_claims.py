@@ -21,6 +21,7 @@ from clirun import HOSTS
 from textual.widgets import Static
 
 from hvtui import catalog
+from hvtui.advice import HOST_REFUSALS
 from hvtui.demos import demo_names, find_demo
 from hvtui.detect.report import Fact
 from hvtui.model import Config
@@ -36,14 +37,6 @@ from hvtui.tui.widgets.option import OptionPane, relations_content
 from hvtui.tui.widgets.review import FindingList
 
 from .test_wizard import go_to
-
-#: The findings that say the host cannot give an option (each names it).
-REFUSED = {
-    FindingCode.WRONG_VENDOR,
-    FindingCode.UNSUPPORTED_BY_HOST,
-    FindingCode.IGNORED_BY_HOST,
-    FindingCode.NEEDS_NESTED,
-}
 
 #: Options KVM announces by a capability rather than CPUID bits.
 CAPABILITY_ONLY = ("passthrough", "enforce-cpuid")
@@ -97,7 +90,9 @@ def test_the_pane_says_no_exactly_when_a_finding_does(host_id: str) -> None:
         view = WizardView.build(preset, shown, baseline)
         line = claim(entry, view)
         refused = [
-            f.code.value for f in view.findings if f.code in REFUSED and entry.name in f.options
+            f.code.value
+            for f in view.findings
+            if f.code in HOST_REFUSALS and entry.name in f.options
         ]
         if line.startswith("⊘") != bool(refused):
             disagree.append(f"{entry.name}: pane '{line}', findings {refused}")
@@ -112,7 +107,7 @@ def test_the_hosts_cover_every_kind_of_refusal() -> None:
             preset = Preset("draft", Config.of({entry.name: on_value(entry)}))
             view = WizardView.build(preset, host(host_id), preset)
             made |= {f.code for f in view.findings if entry.name in f.options}
-    assert made >= REFUSED, REFUSED - made
+    assert made >= HOST_REFUSALS, HOST_REFUSALS - made
 
 
 @pytest.mark.parametrize("name", CAPABILITY_ONLY)
