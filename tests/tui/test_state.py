@@ -145,7 +145,6 @@ def test_a_save_or_a_load_is_the_new_baseline(tmp_path: Path) -> None:
 
 
 def test_steps_are_ids_of_pages_and_option_names() -> None:
-    assert [str(step) for step in Step] == ["host", "start", "review"]
     assert step_for("hv-stimer") == step_for("hv_stimer") == "stimer"
     assert step_for(Step.REVIEW) == Step.REVIEW and step_for("nonsense") is None
     assert group_start(Step.HOST, -1) == Step.HOST
