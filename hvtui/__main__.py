@@ -6,7 +6,10 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pathlib loads only when --sysroot names a directory (detect never needs it)
+    from pathlib import Path
 
 
 def main() -> None:
@@ -65,6 +68,8 @@ def wizard_host(argv: Sequence[str]) -> tuple[Path | None, str | None] | None:
             return None
         return (demo.path, demo.name) if demo.path.is_dir() else None
     if option == "--sysroot" and value:
+        from pathlib import Path
+
         sysroot = Path(value)
         try:
             return (sysroot, None) if sysroot.is_dir() else None

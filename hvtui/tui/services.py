@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from hvtui.bugs import debug_enabled, describe
 from hvtui.fsutil import same_file
@@ -283,20 +283,17 @@ def preview_formats() -> tuple[Format, ...]:
     return (*tabs, *(f for f in registry.all_formats() if f not in tabs))
 
 
-def __getattr__(name: str) -> Any:
-    """The format table's columns by the names the screens still use (``FORMATS``,
-    ``FORMAT_LABELS``, ``FORMAT_LANGUAGES``, ``FORMAT_SUFFIXES``), read from the table
-    on first use so that the exporters stay off the first frame."""
-    columns = {
-        "FORMAT_LABELS": "label",
-        "FORMAT_LANGUAGES": "lexer",
-        "FORMAT_SUFFIXES": "suffix",
-    }
-    if name == "FORMATS":
-        return tuple(f.name for f in preview_formats())
-    if name in columns:
-        return {f.name: getattr(f, columns[name]) for f in preview_formats()}
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def export_format(name: str) -> Format:
+    """One format of the export table (its label, lexer and file suffix), loaded on use
+    so that the exporters stay off the first frame."""
+    from hvtui.export import registry
+
+    return registry.get(name)
+
+
+def format_names() -> tuple[str, ...]:
+    """The names of :func:`preview_formats`, in their order."""
+    return tuple(f.name for f in preview_formats())
 
 
 @dataclass(frozen=True)

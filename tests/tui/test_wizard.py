@@ -398,7 +398,7 @@ async def test_export_writes_what_hvtui_export_prints(
         await pilot.pause()
         saved = user_presets / "my-windows-vm.toml"
         assert saved.is_file()
-        for fmt in services.FORMATS:
+        for fmt in services.format_names():
             dialog = await open_dialog(pilot, "ctrl+e", ExportDialog)
             dialog.query_one("#export-format", Select).value = fmt
             await pilot.pause()
@@ -508,7 +508,7 @@ async def test_help_and_preview_are_one_key_away(make_app: AppFactory) -> None:
         assert app.screen is app.wizard
 
 
-@pytest.mark.parametrize("fmt", services.FORMATS)
+@pytest.mark.parametrize("fmt", services.format_names())
 def test_preview_is_what_render_gives(fmt: str) -> None:
     """The preview function is the export function (checked without the UI)."""
     preset = desktop()

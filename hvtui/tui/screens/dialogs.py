@@ -287,7 +287,7 @@ class ExportRequest:
 
 def default_export_path(preset: Preset, fmt: str) -> Path:
     """``./NAME.xml`` style: next to where hvtui was started."""
-    return Path.cwd() / f"{preset.name}{services.FORMAT_SUFFIXES[fmt]}"
+    return Path.cwd() / f"{preset.name}{services.export_format(fmt).suffix}"
 
 
 class ExportDialog(ModalScreen[ExportRequest | None]):
@@ -300,7 +300,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
     def __init__(self, preset: Preset, fmt: str) -> None:
         super().__init__(classes="dialog-screen")
         self._preset = preset
-        self._formats = list(services.FORMATS)
+        self._formats = list(services.format_names())
         self._fmt = fmt if fmt in self._formats else self._formats[0]
         self._auto_path = one_line(str(default_export_path(preset, self._fmt)))
 
@@ -309,7 +309,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             yield Static(Content.styled("Export snippet", "bold"), classes="dialog-title")
             yield Label("Format")
             yield Select(
-                [(services.FORMAT_LABELS[f], f) for f in self._formats],
+                [(services.export_format(f).label, f) for f in self._formats],
                 value=self._fmt,
                 allow_blank=False,
                 id="export-format",

@@ -58,7 +58,7 @@ class SnippetScreen(Screen[None]):
         are the wizard's own (they know the clipboard support and ask before replacing)."""
         super().__init__(classes="snippet-screen")
         self._texts = texts
-        self._formats = [f for f in services.FORMATS if f in texts]
+        self._formats = [f for f in services.format_names() if f in texts]
         self.fmt = fmt if fmt in texts else self._formats[0]
         """The format shown."""
         self._copy = copy
@@ -92,7 +92,7 @@ class SnippetScreen(Screen[None]):
         self._width = self.size.width
         lines = self.lines
         wrapped = len(lines) - len(self.text.rstrip("\n").splitlines())
-        label = services.FORMAT_LABELS[self.fmt]
+        label = services.export_format(self.fmt).label
         note = (
             f"{plural(wrapped, 'line break')} added to fit (between tokens): t prints it "
             "unwrapped, c copies it exactly"

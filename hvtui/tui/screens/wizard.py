@@ -723,7 +723,7 @@ class WizardScreen(Screen[None]):
 
         texts = {
             fmt: services.preview_text(self.preset, fmt, self.export_env)
-            for fmt in services.FORMATS
+            for fmt in services.format_names()
         }
         fmt = self.preview_format
         if fmt == "toml":

@@ -100,7 +100,7 @@ async def copy_snippet(wizard: WizardScreen, fmt: str) -> None:
 async def copy_text(wizard: WizardScreen, text: str, fmt: str) -> None:
     """Put ``text`` on the clipboard, saying how sure that is; where the terminal cannot,
     offer to write the snippet to a file instead."""
-    label = services.FORMAT_LABELS[fmt]
+    label = services.export_format(fmt).label
     support = services.clipboard_support()
     if support.state == "no":
         question = ChoiceDialog(
@@ -136,7 +136,7 @@ async def write_snippet(wizard: WizardScreen, fmt: str) -> None:
     text = snippet(wizard, fmt)
     if text is None:
         return
-    label = services.FORMAT_LABELS[fmt]
+    label = services.export_format(fmt).label
     path = await wizard.app.push_screen_wait(
         PathDialog(
             f"Write the {label} snippet",
@@ -153,7 +153,7 @@ async def write_text(wizard: WizardScreen, text: str, path: Path, fmt: str) -> N
     if await write_confirmed(
         wizard, path, lambda force: atomic_write(path, text, force=force), failed="Not exported"
     ):
-        label = services.FORMAT_LABELS[fmt]
+        label = services.export_format(fmt).label
         wizard.notify(
             f"Wrote the {label} snippet to {one_line(str(path))}.", title="Exported", markup=False
         )
