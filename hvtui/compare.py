@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from hvtui import catalog
 from hvtui.catalog.peers import PEERS, Peer, PeerDefault, PeerState
 from hvtui.model import Config
 from hvtui.model.values import format_value
+from hvtui.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CompareRow:
     """One option: our value and each peer's default, in ``PEERS`` order."""
 
@@ -26,7 +26,7 @@ class CompareRow:
         return self.ours != "-" or any(p.state is not PeerState.OFF for p in self.peers)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Comparison:
     """The whole table."""
 

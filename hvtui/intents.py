@@ -7,10 +7,10 @@ each intent means as a whole.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from hvtui.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Intent:
     """A documented purpose for a VM."""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +24,7 @@ from hvtui.limits import MAX_PRESET_BYTES
 from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
 from hvtui.model.values import describe_type, kind_matches
+from hvtui.records import field, record
 from hvtui.textsafe import SAFE_NAME, safe_name
 from hvtui.untrusted import UntrustedError, load_toml
 from hvtui.versions import Version, VersionError, parse_version
@@ -51,7 +51,7 @@ class PresetError(ValueError):
         super().__init__(where + message)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Target:
     """What the preset is meant for; every field optional."""
 
@@ -66,7 +66,7 @@ class Target:
         return self.cpu_model or "host"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Preset:
     """A named configuration with its description and target."""
 
@@ -394,7 +394,7 @@ def user_dir_or_none() -> Path | None:
     return None if base is None else base / "presets"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PresetInfo:
     """One preset as ``presets list`` shows it."""
 

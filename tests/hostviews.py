@@ -1,7 +1,7 @@
 """Hand-made hosts for advice and audit tests (importable: ``pythonpath = ["tests"]``).
 
 ``INTEL`` is a well-equipped Intel host whose KVM supports every option that needs
-support; tests derive other hosts from it with ``dataclasses.replace``.
+support; tests derive other hosts from it with ``hvtui.records.replace``.
 """
 
 from __future__ import annotations

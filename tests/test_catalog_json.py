@@ -8,14 +8,13 @@ is empty) fails the last ones.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
 import pytest
 from clirun import run_cli
 
-from hvtui import catalog
+from hvtui import catalog, records
 from hvtui.catalog.peers import ALL_PEERS
 from hvtui.catalog.types import (
     Caution,
@@ -125,7 +124,7 @@ ENTRIES = [pytest.param(e, id=e.name) for e in catalog.ENTRIES]
 
 
 def _field_names(cls: type) -> set[str]:
-    return {f.name for f in dataclasses.fields(cls)}
+    return {f.name for f in records.fields(cls)}
 
 
 def test_every_entry_field_has_a_json_key() -> None:
@@ -141,21 +140,21 @@ def test_every_fact_type_inside_an_entry_is_mapped() -> None:
     """A new fact type in an entry (or inside a fact type) needs its own key map."""
     seen: set[type] = set()
     for entry in catalog.ENTRIES:
-        for value in _dataclass_values(entry):
+        for value in _record_values(entry):
             seen.add(type(value))
     assert seen - {Enlightenment} <= set(NESTED_KEYS)
     assert seen >= {LibvirtMapping, DocRule, Caution, CpuidBits, Source}
 
 
-def _dataclass_values(obj: object) -> list[object]:
+def _record_values(obj: object) -> list[object]:
     out: list[object] = []
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+    if records.is_record(obj) and not isinstance(obj, type):
         out.append(obj)
-        for f in dataclasses.fields(obj):
-            out.extend(_dataclass_values(getattr(obj, f.name)))
+        for f in records.fields(obj):
+            out.extend(_record_values(getattr(obj, f.name)))
     elif isinstance(obj, tuple):
         for item in obj:
-            out.extend(_dataclass_values(item))
+            out.extend(_record_values(item))
     return out
 
 
@@ -180,9 +179,9 @@ def test_json_carries_every_fact_of_the_entry(entry: Enlightenment) -> None:
             assert data[key][: len(own)] == own
             continue
         assert bool(field) == bool(data[key]), name
-        if dataclasses.is_dataclass(field):
+        if records.is_record(field):
             _check_nested(field, data[key])
-        elif isinstance(field, tuple) and field and dataclasses.is_dataclass(field[0]):
+        elif isinstance(field, tuple) and field and records.is_record(field[0]):
             assert len(data[key]) == len(field), name
             for item, item_data in zip(field, data[key], strict=True):
                 _check_nested(item, item_data)

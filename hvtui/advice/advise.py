@@ -9,7 +9,6 @@ answers turn those facts into findings and fixes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from hvtui import catalog
 from hvtui.advice.host import HostView
@@ -29,12 +28,13 @@ from hvtui.model.codes import FindingCode
 from hvtui.model.config import off_value, on_value
 from hvtui.model.cpu import CpuSettings
 from hvtui.model.qemu_target import qemu_refusals
+from hvtui.records import field, record
 from hvtui.versions import Version
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Context:
     """Everything advice may take into account besides the configuration."""
 

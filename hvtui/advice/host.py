@@ -8,10 +8,10 @@ hand for each case, and :meth:`HostView.from_report` fills it from a real report
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from hvtui.catalog.types import HostNeed
+from hvtui.records import field, record
 from hvtui.versions import Version, find_version
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def _v(fact: Fact[T]) -> T | None:
     return fact.value if fact.known else None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HostView:
     """What advice knows about one host; ``None`` everywhere means unknown."""
 

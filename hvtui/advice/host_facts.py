@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hvtui import catalog
 from hvtui.advice.host import HostView
+from hvtui.records import record
 
 if TYPE_CHECKING:
     from hvtui.detect.report import Fact, HostReport
@@ -31,7 +31,7 @@ class FactStatus(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HostFact:
     """One fact and why it matters for the choice."""
 
@@ -51,7 +51,7 @@ GOOD, BAD, NEUTRAL = FactStatus.GOOD, FactStatus.BAD, FactStatus.NEUTRAL
 Explained = tuple[str, str, FactStatus]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Host:
     """The report and its advice view, as the explanations read them."""
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from hvtui import catalog
 from hvtui.catalog import Migration
 from hvtui.model import Config
+from hvtui.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Badge:
     """``safe``, ``conditional`` (works if every host matches) or ``blocked``."""
 

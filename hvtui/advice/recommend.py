@@ -11,8 +11,6 @@ catalog and records, for every option, what it chose and why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from hvtui import catalog
 from hvtui.advice.advise import Context, advise
 from hvtui.advice.host import HostView
@@ -22,9 +20,10 @@ from hvtui.model import Config, Finding
 from hvtui.model.codes import FindingCode
 from hvtui.model.config import on_value
 from hvtui.model.cpu import CpuSettings
+from hvtui.records import field, record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Choice:
     """The decision for one option: its value, or ``None`` for left out, and why."""
 
@@ -38,7 +37,7 @@ class Choice:
         return self.value is not None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Recommendation:
     """A recommended configuration with a reason for every option."""
 

@@ -12,11 +12,11 @@ showed ``unsupported-by-host``.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from hvtui.advice.host import HostView
 from hvtui.catalog import Enlightenment, HostNeed, WithoutHyperV
 from hvtui.model.codes import FindingCode
+from hvtui.records import record
 
 
 class SupportState(enum.StrEnum):
@@ -27,7 +27,7 @@ class SupportState(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HostSupport:
     """Whether this host can give the guest an option, and why (one line)."""
 

@@ -14,7 +14,6 @@ support, which have a libvirt element) and the host's supported list.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from hvtui import catalog
@@ -35,6 +34,7 @@ from hvtui.model import Config, Finding, count, has_errors, sort_findings
 from hvtui.model.codes import FindingCode
 from hvtui.model.config import on_value
 from hvtui.presets import values_equal
+from hvtui.records import record, replace
 
 if TYPE_CHECKING:
     from hvtui.export import MergeResult
@@ -46,7 +46,7 @@ INPUT_PROBLEM = FindingCode.INPUT_PROBLEM
 REFUSED_SPELLING = FindingCode.QEMU_REFUSES_SPELLING
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Difference:
     """One option where the VM and hvtui's recommendation disagree."""
 
@@ -68,7 +68,7 @@ class Difference:
         }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VmAudit:
     """Everything the audit says about one VM."""
 

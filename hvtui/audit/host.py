@@ -8,19 +8,19 @@ not from a second scan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hvtui.advice import HostView
 from hvtui.audit.sources import AuditInput, running_vms
+from hvtui.records import record
 
 if TYPE_CHECKING:
     from hvtui.detect.report import Fact, HostReport
     from hvtui.detect.vms import ProcessAnswer
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HostScan:
     """A host's report, its advice view, and the QEMU processes seen with it."""
 

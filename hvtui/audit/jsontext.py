@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
+
+from hvtui.records import record
 
 _INDENT = "  "
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Encoded:
     """A value already encoded by :func:`dumps` at the depth where it is placed."""
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +31,7 @@ from hvtui.importers.qemu_cmdline import (
 from hvtui.importers.result import Imported
 from hvtui.importers.virtinstall_args import looks_like_virt_install, parse_virt_install_args
 from hvtui.model import Config
+from hvtui.records import record, replace
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -84,7 +84,7 @@ class SourceError(ValueError):
     """An input that cannot be audited at all; ``str()`` is one line naming it."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VcpuThread:
     """One vCPU thread of a running VM (``CPU 1/KVM``) and where it may run."""
 
@@ -100,7 +100,7 @@ class VcpuThread:
         return {"index": self.index, "tid": self.tid, "cpus": self.cpus, "pinned": self.pinned}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AuditInput:
     """One VM as read from a file, pasted text or a running process."""
 
@@ -260,7 +260,7 @@ def _load_decoded(text: str, label: str) -> list[AuditInput]:
     return [load_text(text, label=label)]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Unreadable:
     """A file of :func:`load_files` that gives no VM at all, in its place among them."""
 

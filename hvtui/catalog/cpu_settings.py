@@ -12,9 +12,9 @@ and virt-install, what it costs and where that was checked; presets
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from hvtui.catalog.types import FactKind, Migration, Source, ValueKind
+from hvtui.records import record
 from hvtui.versions import V, Version
 
 
@@ -27,7 +27,7 @@ class CpuSettingKey(enum.StrEnum):
     HIDE_KVM = "hide-kvm"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CpuSetting:
     """Every fact hvtui knows about one CPU setting."""
 

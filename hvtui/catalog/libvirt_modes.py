@@ -9,13 +9,12 @@ libvirt export, the audit and ``explain`` read them from one place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from hvtui.catalog.types import FactKind, Source
+from hvtui.records import record
 from hvtui.versions import V, Version
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HypervMode:
     """A ``<hyperv mode=...>`` value and since which libvirt it means what."""
 

@@ -11,10 +11,10 @@ it is a per-option fact like the others; nothing else spells it out.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from hvtui.catalog import proxmox
 from hvtui.catalog.types import Value
+from hvtui.records import record
 from hvtui.versions import Version
 
 
@@ -33,7 +33,7 @@ class PeerState(enum.Enum):
     """Comes in through hv-passthrough (whatever KVM supports)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PeerDefault:
     """One peer's default for one option."""
 
@@ -59,7 +59,7 @@ class PeerDefault:
         }[self.state]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Peer:
     """A management tool and its defaults for a Windows guest."""
 

@@ -31,9 +31,8 @@ Read in proxmox/qemu-server (the ``src/`` layout of qemu-server 9.x):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from hvtui.catalog.types import FactKind, Source, Value
+from hvtui.records import record
 from hvtui.versions import V, Version
 
 #: The qemu-server whose source the rules were read in.
@@ -45,7 +44,7 @@ MACHINE = "proxmox/qemu-server src/PVE/QemuServer/Machine.pm (0c14d454f482)"
 HELPERS = "proxmox/qemu-server src/PVE/QemuServer/Helpers.pm (56129974d4db)"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AutoRule:
     """One option of qemu-server's automatic Windows set and when it is added."""
 

@@ -21,9 +21,9 @@ these tables; nothing else states a KubeVirt field or a Terraform attribute.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from hvtui.catalog.types import Enlightenment, FactKind, LibvirtKind, Source
+from hvtui.records import record
 from hvtui.versions import V, Version
 
 # -- KubeVirt -------------------------------------------------------------------------
@@ -91,7 +91,7 @@ class KubevirtKind(enum.Enum):
     """``spec.domain.devices.panicDevices: [{model: hyperv}]``."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class KubevirtField:
     """One option's KubeVirt field."""
 

@@ -9,8 +9,8 @@ against one vocabulary without importing the big table.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 
+from hvtui.records import field, record
 from hvtui.versions import Version
 
 #: A configured value: a switch is ``bool``, a number ``int``, a string or a
@@ -137,7 +137,7 @@ class FactKind(enum.StrEnum):
     """Defaults that depend on the machine type."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Source:
     """Where a catalog fact was checked: a file at a release, a commit or a release note.
 
@@ -150,7 +150,7 @@ class Source:
     verified: bool = True
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CpuidBits:
     """Bits of KVM's Hyper-V CPUID answer that must all be set for support.
 
@@ -184,7 +184,7 @@ class LibvirtKind(enum.Enum):
     """libvirt has no element; only ``<qemu:commandline>`` can pass it."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LibvirtMapping:
     """How libvirt spells an option, and since which libvirt version."""
 
@@ -204,7 +204,7 @@ class LibvirtMapping:
     smaller values with ``<qemu:commandline>`` instead."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DocRule:
     """A requirement or recommendation the QEMU document states but QEMU does not enforce.
 
@@ -223,7 +223,7 @@ class DocRule:
     """Only applies on this host CPU vendor (``"intel"``), if set."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Caution:
     """Something to tell a user who turns an option on, even when nothing is missing."""
 
@@ -238,7 +238,7 @@ class Caution:
     """Only when a UINT value is below this bound (spinlocks under libvirt's minimum)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MachineDefault:
     """QEMU's default for machine types up to ``up_to`` (its compat properties)."""
 
@@ -247,7 +247,7 @@ class MachineDefault:
     """The newest machine type version that still gets ``value`` (6.1: pc-q35-6.1)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OldQemuMinimum:
     """QEMU releases before ``until`` refuse values below ``minimum`` (a hard error there)."""
 
@@ -258,7 +258,7 @@ class OldQemuMinimum:
     """QEMU's own words for the refusal."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Enlightenment:
     """Every fact hvtui knows about one QEMU ``hv-*`` option."""
 

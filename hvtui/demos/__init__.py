@@ -16,8 +16,9 @@ Plain Python: no Textual, nothing read until a demo is asked for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+
+from hvtui.records import record
 
 #: Where the demo snapshot directories live inside the package.
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -27,7 +28,7 @@ class UnknownDemoError(ValueError):
     """``--demo NAME`` named no shipped demo; the message lists the ones there are."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Demo:
     """One shipped demo host."""
 

@@ -22,18 +22,17 @@ import json
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from hvtui import __version__
 from hvtui.detect.live import MANIFEST_NAME, LiveData
-from hvtui.detect.records import Record
 from hvtui.detect.report import UNPARSABLE, Fact, known, unknown
 from hvtui.detect.sysroot import Trace
 from hvtui.fsutil import WriteError, atomic_write_tree
 from hvtui.inputs import InputError, read_input
 from hvtui.limits import MAX_JSON_BYTES
+from hvtui.records import record
 from hvtui.untrusted import load_json
 
 MANIFEST = MANIFEST_NAME
@@ -45,8 +44,8 @@ class SnapshotError(OSError):
     """The snapshot could not be written (the caller turns it into a one-line error)."""
 
 
-@dataclass(eq=False, repr=False)
-class Manifest(Record):
+@record()
+class Manifest:
     """A loaded ``hvtui-snapshot.json``."""
 
     failures: dict[str, str]

@@ -15,7 +15,6 @@ applies the documented precedence once, so the CLI, the TUI and tests agree:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Literal
 
 from hvtui import catalog, cpumodels
@@ -27,6 +26,7 @@ from hvtui.model import Config, Finding, sort_findings, validate
 from hvtui.model.cpu import CpuSettings
 from hvtui.model.qemu_target import qemu_refusals, unknown_to
 from hvtui.presets import Target
+from hvtui.records import field, record
 from hvtui.versions import Version
 
 DEFAULT_CPU_MODEL = "host"
@@ -64,7 +64,7 @@ def check_cpu_model(model: str) -> str:
     return model
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ExportTarget:
     """The stack an export is written for."""
 

@@ -29,7 +29,6 @@ YAML would otherwise read differently (a vendor id ``#x`` or ``"a: b"``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from hvtui import catalog
@@ -52,6 +51,7 @@ from hvtui.export.shell import comment
 from hvtui.export.tree import subtree
 from hvtui.formats import safeyaml
 from hvtui.model import Config
+from hvtui.records import record
 
 #: ``VirtualMachine`` paths: the VMI template's domain.
 VM_DOMAIN = ("spec", "template", "spec", "domain")
@@ -59,7 +59,7 @@ VM_DOMAIN = ("spec", "template", "spec", "domain")
 _NAME_JUNK = re.compile(r"[^a-z0-9-]+")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Unexpressed:
     """Something the preset sets that the format cannot write, and why."""
 
@@ -73,7 +73,7 @@ class Unexpressed:
         return f"{self.name}: {self.reason}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class KubevirtExport:
     """The two documents and what they leave out."""
 

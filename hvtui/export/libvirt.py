@@ -14,7 +14,6 @@ which escapes it; nothing is pasted into markup by hand.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from typing import cast
 
 from hvtui import catalog
@@ -25,6 +24,7 @@ from hvtui.export.qemu import extra_arguments
 from hvtui.formats import libvirt_layout as layout
 from hvtui.formats.spelling import libvirt_state, libvirt_value, qemu_value
 from hvtui.model import Config
+from hvtui.records import record
 
 ET.register_namespace(layout.QEMU_PREFIX, layout.QEMU_NS)
 
@@ -33,7 +33,7 @@ ET.register_namespace(layout.QEMU_PREFIX, layout.QEMU_NS)
 COMMENT_MARK = "hvtui:"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fallback:
     """An option passed with ``-global`` because libvirt cannot express it."""
 
@@ -42,7 +42,7 @@ class Fallback:
     reason: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Omitted:
     """An option the libvirt output leaves out, and why that changes nothing."""
 
@@ -51,7 +51,7 @@ class Omitted:
     reason: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LibvirtPlan:
     """Where every option of a configuration goes in a libvirt domain."""
 

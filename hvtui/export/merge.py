@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, replace
 
 from hvtui import catalog
 from hvtui.catalog import LibvirtKind
@@ -48,11 +47,12 @@ from hvtui.formats import safexml
 from hvtui.formats.libvirt_layout import FEATURE_POLICIES, INVTSC, VIRT_FLAGS, cpu_model_of
 from hvtui.formats.spelling import model_of_cpu_type
 from hvtui.model import Config
+from hvtui.records import record, replace
 
 _RESERVED_PREFIX = re.compile(r"^ns\d+$|^xml", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MergeResult:
     """The merged document and what the user should know about it."""
 

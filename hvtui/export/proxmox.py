@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field
 
 from hvtui import catalog
 from hvtui.catalog import Value, ValueKind
@@ -35,6 +34,7 @@ from hvtui.formats.proxmox import VmContext, automatic_set, quote_arg
 from hvtui.formats.spelling import qemu_value
 from hvtui.model import Config
 from hvtui.presets import values_equal
+from hvtui.records import field, record
 from hvtui.textsafe import SAFE_NAME
 from hvtui.versions import Version
 
@@ -57,7 +57,7 @@ DEFAULT_CONTEXT = VmContext(
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ProxmoxPlan:
     """The changes, as data (tests apply them to a configuration)."""
 

@@ -8,8 +8,6 @@ and the QEMU parser reads them back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from hvtui import catalog
 from hvtui.catalog import Migration
 from hvtui.catalog.cpu_settings import CpuSettingKey, cpu_setting
@@ -17,12 +15,13 @@ from hvtui.export.context import ExportError, ExportTarget, drop_unknown_offs
 from hvtui.export.shell import command_lines
 from hvtui.formats.spelling import qemu_value
 from hvtui.model import Config
+from hvtui.records import record
 
 #: QemuOpts splits on commas, and none of these belong in a single property value.
 _UNSAFE_IN_OPTION = frozenset(",\n\r\0")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class QemuExport:
     """The QEMU arguments for a configuration, as words and as notes for people."""
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from hvtui import presets
 from hvtui.export.context import ExportError, ExportTarget
@@ -24,13 +23,14 @@ from hvtui.export.libvirt import render_libvirt
 from hvtui.export.qemu import render_qemu
 from hvtui.export.virtinstall import render_virt_install
 from hvtui.presets import Preset, Target
+from hvtui.records import record
 
 #: ``render(preset, target, known_features)``: the format's text.  ``known_features``
 #: are virt-install's ``--features=?`` answers (``None``: unknown or not asked).
 Renderer = Callable[[Preset, ExportTarget, "frozenset[str] | None"], str]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Format:
     """One export format."""
 
@@ -91,7 +91,7 @@ def preset_for_target(preset: Preset, target: ExportTarget) -> Preset:
     Values chosen on the command line are recorded; a detected or "newest"
     libvirt version is not (it describes this host, not the preset).
     """
-    from dataclasses import replace
+    from hvtui.records import replace
 
     chosen = Target(
         target.cpu_model if target.cpu_model_source in ("cli", "preset") else None,

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from typing import Union
 
 from hvtui.catalog import LibvirtKind
@@ -50,6 +49,7 @@ from hvtui.export.tree import subtree
 from hvtui.formats import libvirt_layout as layout
 from hvtui.formats.spelling import libvirt_state, libvirt_value
 from hvtui.model import Config
+from hvtui.records import record
 
 #: An HCL value: a string, number, bool, object or list of them.
 Hcl = Union[str, int, bool, "dict[str, Hcl]", "list[Hcl]"]
@@ -64,7 +64,7 @@ _CPU_NAMES = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TerraformExport:
     """The resource's attributes and what they leave out."""
 

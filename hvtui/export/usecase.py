@@ -10,7 +10,6 @@ an :class:`Export` or a :class:`Refusal`; it raises nothing the user caused.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal
 
 from hvtui.catalog.libvirt_modes import HypervMode
@@ -20,13 +19,14 @@ from hvtui.export.registry import Format, get
 from hvtui.formats.safexml import XmlError
 from hvtui.model import Finding
 from hvtui.presets import Preset
+from hvtui.records import record
 from hvtui.versions import Version
 
 #: Where an export stopped: choosing the target, the preset's findings, or the format.
 Stage = Literal["target", "findings", "format"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Export:
     """An export that worked."""
 
@@ -39,7 +39,7 @@ class Export:
     """What the user should know (a value overridden, an element added by a merge)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Refusal:
     """Why there is no export; ``message`` is one line."""
 

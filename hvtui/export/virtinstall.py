@@ -50,7 +50,6 @@ from __future__ import annotations
 import shlex
 import shutil
 import subprocess
-from dataclasses import dataclass
 
 from hvtui import catalog
 from hvtui.catalog import Enlightenment, LibvirtKind, Value, ValueKind
@@ -68,6 +67,7 @@ from hvtui.export.shell import command_lines
 from hvtui.formats import libvirt_layout as layout
 from hvtui.formats.spelling import libvirt_state, libvirt_value
 from hvtui.model import Config
+from hvtui.records import record
 
 #: Characters virt-install < 5.1 escapes twice in attribute values (issue #838).
 DOUBLE_ESCAPED = frozenset("&<>'\"")
@@ -75,7 +75,7 @@ DOUBLE_ESCAPED = frozenset("&<>'\"")
 FEATURE_PREFIX = layout.HYPERV
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VirtInstallExport:
     """virt-install arguments, grouped one option per line, plus notes."""
 

@@ -30,7 +30,6 @@ refused rather than written wrong.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
 
 from hvtui import catalog
 from hvtui.catalog import Enlightenment, LibvirtKind, ValueKind
@@ -49,6 +48,7 @@ from hvtui.export.virtinstall import refuse_escaped
 from hvtui.formats import libvirt_layout as layout
 from hvtui.formats.spelling import libvirt_state, libvirt_value
 from hvtui.model import Config
+from hvtui.records import record
 
 PROGRAM = "virt-xml"
 #: The domain argument: the shell fails with this message when ``DOMAIN`` is unset.
@@ -56,7 +56,7 @@ DOMAIN_WORD = "${DOMAIN:?set DOMAIN to the name of the VM}"
 HYPERV_PATH = f"./{layout.FEATURES}/{layout.HYPERV}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Edit:
     """One ``--xml`` edit: set ``xpath`` to ``value``, or delete ``xpath`` (value None)."""
 
@@ -95,7 +95,7 @@ def shell_word(word: str) -> str:
     return shlex.quote(word)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VirtXmlExport:
     """The commands and what they leave out."""
 

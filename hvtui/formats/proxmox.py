@@ -23,13 +23,13 @@ one property for QEMU, which warns "Ambiguous CPU model string"); and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from hvtui import catalog
 from hvtui.catalog import Value
 from hvtui.catalog import proxmox as facts
 from hvtui.catalog.proxmox import machine_text
 from hvtui.limits import MAX_WORDS
+from hvtui.records import record
 from hvtui.versions import Version
 
 #: ``args:`` words as PVE::Tools::split_args (Text::ParseWords::shellwords) reads them:
@@ -106,7 +106,7 @@ def quote_arg(word: str) -> str:
     return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CpuConf:
     """A ``cpu:`` value or a custom model (``$cpu_fmt``), as far as the -cpu needs it."""
 
@@ -186,7 +186,7 @@ def parse_cpu_models(text: str) -> dict[str, CpuConf] | None:
     return models
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VmContext:
     """What the automatic set depends on, read from a VM's options (or assumed)."""
 
@@ -293,7 +293,7 @@ def context_of(
     )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AutoItem:
     """One option of the automatic set and why it is there."""
 
@@ -326,14 +326,14 @@ def automatic_set(ctx: VmContext, vendor_id: str | None) -> tuple[list[AutoItem]
     return items, notes
 
 
-@dataclass
+@record()
 class _Flag:
     op: str
     value: str | None
     origin: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ProxmoxCpu:
     """The ``-cpu`` qemu-server builds, and what each item came from."""
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from typing import Any, NoReturn
 from xml.parsers import expat
 
 from hvtui.limits import MAX_VM_BYTES, MAX_XML_NODES
+from hvtui.records import record
 
 #: Largest document accepted (a libvirt domain is a few kilobytes).
 MAX_XML_BYTES = MAX_VM_BYTES
@@ -52,7 +52,7 @@ class XmlError(ValueError):
     """XML hvtui will not use; ``str()`` is one line naming the source."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class XmlDocument:
     """A parsed document plus what ElementTree would otherwise drop."""
 

@@ -24,7 +24,6 @@ problem in the result, never an exception.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from hvtui import catalog
@@ -48,6 +47,7 @@ from hvtui.model import Config
 from hvtui.model.config import off_value
 from hvtui.model.cpu import CpuSettings
 from hvtui.model.values import value_problem
+from hvtui.records import field, record
 
 #: ``apiVersion`` group of KubeVirt's own objects and of its preferences.
 _GROUPS = ("kubevirt.io/", "instancetype.kubevirt.io/")
@@ -59,7 +59,7 @@ class KubevirtError(ValueError):
     """Text that is not usable KubeVirt YAML; ``str()`` is one line naming the source."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class KubevirtDocument:
     """One KubeVirt object of a file and what it configures."""
 
@@ -70,7 +70,7 @@ class KubevirtDocument:
     imported: Imported
 
 
-@dataclass
+@record()
 class _Reader:
     source: str
     problems: list[str] = field(default_factory=list)

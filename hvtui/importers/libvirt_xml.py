@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import replace
 
 from hvtui.catalog import Enlightenment, LibvirtKind, Value, ValueKind
 from hvtui.formats import libvirt_layout as layout
@@ -42,6 +41,7 @@ from hvtui.importers.cpu_settings import from_domain
 from hvtui.importers.qemu_cmdline import parse_qemu_args
 from hvtui.importers.result import Imported
 from hvtui.model import Config
+from hvtui.records import replace
 from hvtui.untrusted import parse_int
 
 

@@ -16,7 +16,6 @@ came from (:attr:`~hvtui.importers.result.Imported.origins`).
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from hvtui import catalog
 from hvtui.formats.proxmox import (
@@ -28,6 +27,7 @@ from hvtui.formats.proxmox import (
 )
 from hvtui.importers.qemu_cmdline import CommandLineError, parse_qemu_args
 from hvtui.importers.result import Imported
+from hvtui.records import replace
 from hvtui.untrusted import parse_int
 
 # Over the text with "\n" line breaks only: "[^\S\n]" is whitespace within a line.

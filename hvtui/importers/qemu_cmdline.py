@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from hvtui import catalog
 from hvtui.catalog import Value
@@ -39,6 +38,7 @@ from hvtui.importers.shellwords import WHITESPACE, split_shell
 from hvtui.limits import MAX_OPTION_ITEMS, MAX_WORDS
 from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
+from hvtui.records import record
 from hvtui.untrusted import parse_int
 
 #: QEMU options that take no value (``qemu-system-x86_64 -help`` of QEMU 7.2, plus
@@ -79,7 +79,7 @@ class CommandLineError(ValueError):
     """A command line that cannot be split (unbalanced quotes); ``str()`` is one line."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CpuOption:
     """A parsed ``-cpu`` value: the model and its ``key[=value]`` items in the order
     QEMU applies them (``+key`` and ``-key`` last, as ``key=on`` and ``key=off``)."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from hvtui.limits import cap_messages
 from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
+from hvtui.records import field, record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Imported:
     """The Hyper-V configuration read from a QEMU command line or a libvirt domain.
 

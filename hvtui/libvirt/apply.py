@@ -35,7 +35,6 @@ import difflib
 import os
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,6 +42,7 @@ from hvtui.formats import safexml
 from hvtui.formats.safexml import MAX_XML_BYTES, XmlError
 from hvtui.libvirt.connection import Connection, LibvirtError
 from hvtui.model import Config, Finding
+from hvtui.records import field, record, replace
 
 if TYPE_CHECKING:
     from hvtui.advice import HostView
@@ -134,7 +134,7 @@ def on_values(config: Config) -> Config:
     return Config.of({name: value for name, value in config if config.is_on(name)})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ApplyPlan:
     """What an apply or undo would do to one domain; nothing is changed yet."""
 
@@ -171,7 +171,7 @@ class ApplyPlan:
         return not self.blocked and bool(self.diff)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ApplyResult:
     """What :func:`execute` did."""
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from hvtui.libvirt import binding
+from hvtui.records import record
 from hvtui.textsafe import one_line
 from hvtui.versions import Version
 
@@ -43,7 +43,7 @@ def version_of(number: int) -> Version:
     return Version(number // 1_000_000, number // 1000 % 1000, number % 1000)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VcpuPin:
     """Where one vCPU of a running domain may run."""
 

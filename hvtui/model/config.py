@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 
 from hvtui import catalog
 from hvtui.catalog import Enlightenment, Value, ValueKind
+from hvtui.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ChangeItem:
     """One option that changed, and why."""
 
@@ -29,7 +29,7 @@ class ChangeItem:
     reason: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Change:
     """The result of an edit: the new configuration and what else happened."""
 
@@ -50,7 +50,7 @@ def _sorted_items(values: Mapping[str, Value]) -> tuple[tuple[str, Value], ...]:
     return tuple(sorted(values.items(), key=lambda kv: (catalog.order_key(kv[0]), kv[0])))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Config:
     """An immutable set of explicitly configured options, in catalog order.
 

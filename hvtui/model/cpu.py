@@ -8,12 +8,11 @@ of a ``Config`` would otherwise have to skip them.  The facts about them live in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
-
 from hvtui.catalog.cpu_settings import CPU_SETTINGS, CpuSettingKey, cpu_setting, virt_flag
+from hvtui.records import fields, record, replace
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CpuSettings:
     """What a configuration asks of the guest CPU besides the hv-* options (None: unset)."""
 

@@ -7,14 +7,14 @@ and ``--json`` consumers read the same fields.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from hvtui.catalog import Severity, Value, order_key
 from hvtui.model.codes import FindingCode
+from hvtui.records import field, record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fix:
     """Changes that resolve a finding, applied together in one step.
 
@@ -34,7 +34,7 @@ class Fix:
         }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     """One thing worth telling the user about a configuration."""
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Literal
 
+from hvtui.records import record
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class Clipboard:
     """Whether the terminal puts what a program copies on the clipboard.
 

@@ -13,13 +13,13 @@ questions); the rules themselves are unit-tested without the UI.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hvtui import presets
 from hvtui.model import Change, Config, Fix
 from hvtui.presets import Preset
+from hvtui.records import field, record, replace
 from hvtui.textsafe import one_line
 from hvtui.tui.state import is_dirty, preset_name_for, recommended_description
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from hvtui.catalog import Value
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Edit:
     """One undoable change of the draft."""
 
@@ -41,7 +41,7 @@ class Edit:
     source_after: AuditInput | None = None
 
 
-@dataclass
+@record()
 class History:
     """Undo and redo stacks of :class:`Edit`; the draft itself lives in :class:`Draft`."""
 
@@ -93,7 +93,7 @@ def _move_last(source: list[Edit], target: list[Edit]) -> Edit | None:
     return edit
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DomainOrigin:
     """The libvirt domain a draft was started from: where to apply it."""
 

@@ -19,7 +19,6 @@ not wait for an exporter it does not need yet.  Nothing here imports Textual.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +27,7 @@ from hvtui.fsutil import same_file
 from hvtui.intents import DEFAULT_INTENT
 from hvtui.model import Config, Finding
 from hvtui.presets import Preset
+from hvtui.records import record, replace
 from hvtui.textsafe import one_line, printable, safe_name
 from hvtui.tui.clipboard import Clipboard, clipboard_support
 from hvtui.versions import Version
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 # -- host ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Host:
     """What detection found: the typed report and the advice engine's view of it.
 
@@ -188,7 +188,7 @@ class ImportFailedError(Exception):
     """The input could not be read as a VM definition; ``str()`` is one line."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImportedConfig:
     """An existing VM's enlightenments, what the importer could not use, and the VM itself."""
 
@@ -237,7 +237,7 @@ def import_config(entry: str | Path) -> ImportedConfig:
         raise ImportFailedError(f"{one_line(str(entry).strip())}: {one_line(str(exc))}") from None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RunningVms:
     """The QEMU VMs running on the host shown (or recorded in its snapshot)."""
 
@@ -296,7 +296,7 @@ def format_names() -> tuple[str, ...]:
     return tuple(f.name for f in preview_formats())
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ExportEnv:
     """What an export depends on besides the preset: the host's answers.
 
@@ -358,7 +358,7 @@ def preview_text(preset: Preset, fmt: str, env: ExportEnv | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Merged:
     """A domain XML with the draft merged in, and what to tell the user about it."""
 
@@ -424,7 +424,7 @@ class LibvirtProblemError(Exception):
     """A libvirt connection, domain or binding that cannot be used (one printable line)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LibvirtDomains:
     """The domains of one connection, by name (or why they could not be listed)."""
 

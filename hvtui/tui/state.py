@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from hvtui.catalog import Enlightenment, Value, ValueKind
 from hvtui.model.values import value_problem
 from hvtui.presets import Preset
+from hvtui.records import record
 from hvtui.textsafe import one_line
 
 #: Default name of a new draft: a valid preset name, replaced in the save dialog.
@@ -26,7 +26,7 @@ DEFAULT_NAME = "my-windows-vm"
 # -- typed values --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Parsed:
     """Text typed into a value field: the value, or why it is refused."""
 

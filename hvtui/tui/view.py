@@ -8,7 +8,6 @@ list can never disagree.  Plain Python: no Textual.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,7 @@ from hvtui.intents import DEFAULT_INTENT
 from hvtui.model import Finding
 from hvtui.model.values import format_value, value_problem
 from hvtui.presets import Preset
+from hvtui.records import field, record, replace
 from hvtui.textsafe import one_line
 from hvtui.tui import services
 from hvtui.tui.services import Host
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from hvtui.compare import Comparison
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class WizardView:
     """The draft and what follows from it, computed once per change."""
 

@@ -14,17 +14,16 @@ that does not offer this option, a different value, or simply not seen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from hvtui import catalog
 from hvtui.catalog import Enlightenment, Migration, Value, ValueKind
 from hvtui.model import Config
+from hvtui.records import record
 from hvtui.verify.codes import Reason
 from hvtui.verify.guest import GuestView
 from hvtui.verify.runner import HostKvm
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Difference:
     """One option whose guest view differs from what was asked."""
 
@@ -54,7 +53,7 @@ class Difference:
         }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Comparison:
     """The outcome of one comparison."""
 

@@ -15,12 +15,12 @@ its own last one.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 
 from hvtui import catalog
 from hvtui.catalog import CpuidBits, Value
 from hvtui.detect.kvm_ioctl import decode_hyperv
 from hvtui.detect.report import CpuidEntry
+from hvtui.records import field, record, replace
 from hvtui.verify.probe import Registers
 
 HV_BASE = 0x40000000
@@ -59,7 +59,7 @@ def fourcc(value: int) -> str | None:
     return text if text and text.isascii() and text.isprintable() else None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class GuestView:
     """The hypervisor interface one guest sees, decoded; raw leaves included."""
 

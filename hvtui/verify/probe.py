@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 from hvtui.detect.report import CpuidEntry
+from hvtui.records import record
 from hvtui.textsafe import one_line
 from hvtui.verify.codes import ProbeFailure
 
@@ -63,7 +63,7 @@ class ProbeError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ProbeReport:
     """Every leaf the probe printed, in the order it printed them."""
 

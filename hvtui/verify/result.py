@@ -6,12 +6,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from hvtui.catalog import Value
 from hvtui.model import Config
 from hvtui.presets import Preset, Target, dumps
+from hvtui.records import field, record
 from hvtui.verify.codes import ProbeFailure
 from hvtui.verify.compare import Comparison, Difference
 from hvtui.verify.guest import GuestView
@@ -22,7 +22,7 @@ from hvtui.verify.spec import VmSpec
 SCHEMA = 1
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VerifyResult:
     """Everything one run found out; ``exit_code`` is the CLI's answer."""
 

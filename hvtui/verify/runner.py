@@ -21,7 +21,6 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from hvtui.catalog.entries import KVM_CAP_HYPERV
@@ -33,6 +32,7 @@ from hvtui.detect.kvm_ioctl import (
     parse_cpuid2,
     probe_kvm,
 )
+from hvtui.records import record
 from hvtui.textsafe import one_line
 from hvtui.verify.codes import Unavailable
 from hvtui.verify.probe import BANNER, EXIT_PORT, PROBE_PATH, PROBE_SIZE
@@ -57,7 +57,7 @@ class VerifyUnavailableError(Exception):
         self.kind = kind
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HostKvm:
     """This host's KVM, as far as it explains what a guest sees."""
 
@@ -161,7 +161,7 @@ def command(qemu: str, spec: VmSpec, probe: Path = PROBE_PATH) -> list[str]:
     ]  # fmt: skip
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class QemuRun:
     """How the QEMU process ended and what it printed."""
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from hvtui import catalog
 from hvtui.export.context import ExportError, ExportTarget
@@ -30,6 +29,7 @@ from hvtui.importers.qemu_cmdline import (
 from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
 from hvtui.presets import Preset
+from hvtui.records import record
 
 DEFAULT_MACHINE = "q35"
 #: Machine and accelerator properties that change what KVM does with the guest's
@@ -56,7 +56,7 @@ def _hv_devices() -> frozenset[str]:
     return frozenset(drivers)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VmSpec:
     """What the throw-away VM gets besides the probe, and what was asked of it."""
 

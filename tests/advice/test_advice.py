@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from hostviews import ALL_HV, INTEL
 
@@ -11,6 +9,7 @@ from hvtui import catalog
 from hvtui.advice import HostView, advise, make_context
 from hvtui.catalog import Severity
 from hvtui.model import Config, Finding, FindingCode
+from hvtui.records import replace
 
 AMD = replace(
     INTEL, label="amd-host", vendor="amd", hyperv=ALL_HV - {"evmcs"}, apic_virt_enabled=False
@@ -111,7 +110,7 @@ def test_reenlightenment_on_a_migratable_vm_needs_tsc_frequency() -> None:
     ],
 )
 def test_hv_time_on_an_unstable_tsc(change: dict[str, object], why: str) -> None:
-    host = replace(INTEL, **change)  # type: ignore[arg-type]
+    host = replace(INTEL, **change)
     result = found(on("time"), host)
     assert why in result[FindingCode.UNSTABLE_TSC].message
     assert FindingCode.UNSTABLE_TSC not in found(on("time"), INTEL)

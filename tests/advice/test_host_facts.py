@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import replace
 
 from clirun import HOSTS, REPO
 
@@ -14,6 +13,7 @@ from hvtui.advice import FactStatus, explain_host
 from hvtui.demos import find_demo
 from hvtui.detect import detect
 from hvtui.detect.report import Fact
+from hvtui.records import replace
 
 
 def test_every_fact_of_a_demo_host_is_explained() -> None:

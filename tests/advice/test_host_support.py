@@ -8,8 +8,6 @@ the same agreement, on every real and demo host, is ``tests/tui/test_host_claims
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from hostviews import ALL_HV, INTEL
 
@@ -27,6 +25,7 @@ from hvtui.catalog import Enlightenment
 from hvtui.model import Config
 from hvtui.model.codes import FindingCode
 from hvtui.model.config import on_value
+from hvtui.records import replace
 
 CAPABILITY_ONLY = ("passthrough", "enforce-cpuid")
 

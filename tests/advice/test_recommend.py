@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from hvtui.advice import (
 from hvtui.catalog.peers import PEERS, PeerState
 from hvtui.compare import compare
 from hvtui.model import FindingCode, validate
+from hvtui.records import replace
 
 AMD = replace(
     INTEL,

@@ -3,8 +3,6 @@ facts (pinning, running vCPUs, passthrough, host-model) that shape both."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from hostviews import ALL_HV, INTEL
 
@@ -22,6 +20,7 @@ from hvtui.audit import (
     running_vms,
 )
 from hvtui.model import Config, FindingCode
+from hvtui.records import replace
 
 AMD = replace(INTEL, label="amd-host", vendor="amd", hyperv=ALL_HV - {"evmcs"})
 NO_HYPERV = replace(INTEL, label="bare", hyperv=frozenset(), hyperv_note="no Hyper-V in KVM")

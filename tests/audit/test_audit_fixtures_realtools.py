@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from audit.support import DATA
 from hvtui.audit import load_text
 from hvtui.formats import libvirt_layout as layout
 from hvtui.model import Config
+from hvtui.records import replace
 from hvtui.versions import Version
 
 pytestmark = pytest.mark.realtools

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import shutil
@@ -14,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from hvtui import records
 from hvtui.detect import HostReport, ReportError, detect, load_report, pipeline
 from hvtui.detect.deep import deep_info, run_deep
 from hvtui.detect.render import render_text
@@ -100,7 +100,7 @@ def _vm_report(tmp_path: Path) -> HostReport:
     base = detect(copy_host(I7_1165G7, tmp_path))
     unnamed = ProcessAnswer(9999, "kvm", ["/usr/bin/kvm"], [ThreadAnswer(9999, "kvm", [0, 1])])
     vms = vms_info(known([_qemu_process(), unnamed]))
-    return dataclasses.replace(base, vms=vms)
+    return records.replace(base, vms=vms)
 
 
 def test_json_round_trip_with_vms(tmp_path: Path) -> None:

@@ -3,10 +3,9 @@ them (a spinlocks value only ``-global`` can carry, hv-passthrough alone)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from hvtui import presets
 from hvtui.model import Config
+from hvtui.records import replace
 from hvtui.versions import Version
 
 SHIPPED = [presets.load(p) for p in sorted(presets.shipped_dir().glob("*.toml"))]

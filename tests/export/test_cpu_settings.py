@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shlex
 import xml.etree.ElementTree as ET
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from hvtui.export.qemu import render_qemu
 from hvtui.importers.qemu_cmdline import parse_cpu_option
 from hvtui.model import Config, FindingCode
 from hvtui.model.cpu import CpuSettings
+from hvtui.records import replace
 from hvtui.versions import Version
 
 from .tools import EmbeddedQemuDriver, minimal_domain, run_qemu, virsh_define, xml_validate

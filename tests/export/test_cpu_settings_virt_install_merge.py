@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import shlex
 import xml.etree.ElementTree as ET
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -36,6 +35,7 @@ from hvtui.formats import libvirt_layout as layout
 from hvtui.importers import parse_cpu_option, parse_libvirt_xml, parse_virt_install_args
 from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
+from hvtui.records import replace
 from hvtui.versions import V
 
 EVERYTHING = CpuSettings(nested_virt=True, tsc_frequency=2_800_000_000, invtsc=True, hide_kvm=True)

@@ -8,7 +8,6 @@ come from :mod:`hvtui.export.registry`.
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 
 import pytest
 
@@ -17,6 +16,7 @@ from hvtui.cli import build_parser, cmd_recommend, main
 from hvtui.export import context, registry
 from hvtui.model import Config
 from hvtui.presets import Preset, Target
+from hvtui.records import replace
 from hvtui.versions import parse_version
 
 

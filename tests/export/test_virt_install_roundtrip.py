@@ -24,7 +24,6 @@ not installed here, so its defaults are modelled on the arguments instead
 from __future__ import annotations
 
 import shlex
-from dataclasses import replace
 
 import pytest
 from stacks.helpers import on_values
@@ -38,6 +37,7 @@ from hvtui.export import build_virt_install, resolve_target
 from hvtui.formats import libvirt_layout as layout
 from hvtui.importers import parse_qemu_args, parse_virt_install_args
 from hvtui.importers.virtinstall_args import domain_from_args
+from hvtui.records import replace
 from hvtui.versions import V
 
 #: ``--osinfo`` values: a Windows one (virt-install adds its Hyper-V defaults) and not.

@@ -3,7 +3,6 @@ and what the provider makes of it (libvirt XML) gives the preset back."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import hcl2
@@ -21,6 +20,7 @@ from hvtui.export.terraform import build_terraform, hcl_string, render_terraform
 from hvtui.importers import parse_domain
 from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
+from hvtui.records import replace
 from hvtui.versions import Version
 from stacks.helpers import attribute_paths, hcl_plain, on_values, terraform_domain
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import shlex
 import subprocess
 import xml.etree.ElementTree as ET
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from hvtui.formats import libvirt_layout as layout
 from hvtui.importers import parse_domain, parse_libvirt_xml, parse_qemu_args
 from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
+from hvtui.records import replace
 from hvtui.versions import V, Version
 from stacks.helpers import add_commandline, apply_edits, everything_on_domain, on_values
 

@@ -14,7 +14,6 @@ virtualization off); the pane's line (as :func:`relations_content` draws it) mus
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 
 import pytest
 from clirun import HOSTS
@@ -28,6 +27,7 @@ from hvtui.model import Config
 from hvtui.model.codes import FindingCode
 from hvtui.model.config import on_value
 from hvtui.presets import Preset
+from hvtui.records import replace
 from hvtui.tui import services
 from hvtui.tui.app import HvtuiApp
 from hvtui.tui.services import Host

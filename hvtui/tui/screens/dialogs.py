@@ -7,7 +7,6 @@ dialog closes with escape and answers nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
@@ -24,6 +23,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from hvtui import presets
 from hvtui.model import Change, Config
 from hvtui.presets import Preset, PresetError
+from hvtui.records import record
 from hvtui.textsafe import one_line
 from hvtui.tui import services
 from hvtui.tui.state import PathProblemError, typed_path
@@ -49,7 +49,7 @@ class Answer(StrEnum):
     WRITE = "write"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AnswerButton:
     """One button of a :class:`ChoiceDialog`."""
 
@@ -153,7 +153,7 @@ def turn_off_question(change: Change) -> ChoiceDialog:
 # -- save ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SaveRequest:
     """What the save dialog asks for."""
 
@@ -276,7 +276,7 @@ class SaveDialog(ModalScreen[SaveRequest | None]):
 # -- export --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ExportRequest:
     """What the export dialog asks for: a format and a file, or the clipboard."""
 

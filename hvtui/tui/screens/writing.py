@@ -8,7 +8,6 @@ it did or why not is a toast.  The draft itself changes only on a save, through
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +16,7 @@ from textual.content import Content
 from hvtui import presets
 from hvtui.catalog import Severity
 from hvtui.fsutil import atomic_write
+from hvtui.records import replace
 from hvtui.textsafe import one_line
 from hvtui.tui import services
 from hvtui.tui.screens.confirmed_write import exists, write_confirmed

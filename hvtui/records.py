@@ -1,0 +1,317 @@
+"""Value classes (records) without what :mod:`dataclasses` costs at start-up.
+
+Every ``hvtui`` command is a fresh process, and each one defines dozens of small
+value classes (catalog entries, the host report, findings, exports).  Python
+3.11's ``@dataclass`` is expensive for that: importing it loads :mod:`inspect`
+(and with it :mod:`ast`, :mod:`dis` and :mod:`tokenize`), and it writes every
+method it adds as source text and compiles it on the spot, three to six
+compilations per class, whether the class is ever used or not.  On this
+project's 2-core test machine that was the largest part of ``hvtui detect``'s
+time (issue #13).
+
+:func:`record` gives a class the same methods with the same behaviour, for the
+subset of dataclass features hvtui uses (``frozen``, ``eq``, ``repr``; fields
+with a ``default``, a ``default_factory``, ``compare=False``, ``repr=False``;
+``__post_init__``; inheritance of fields), but:
+
+- nothing is compiled when the class is created: ``__eq__``, ``__hash__``,
+  ``__repr__`` and the frozen guards are shared functions that read the class's
+  field names (through :func:`operator.attrgetter`, as fast as the generated code);
+- ``__init__`` is compiled the first time the class is instantiated (a class
+  that is never used costs nothing), to exactly the code dataclass writes, so
+  creating objects is as fast as before;
+- neither :mod:`typing` nor :mod:`dataclasses` is imported at run time.
+
+Type checkers understand :func:`record` through ``typing.dataclass_transform``
+(the decorator's ``frozen`` argument and the :func:`field` specifier).
+``tests/test_records.py`` compares every method with a real dataclass's.
+"""
+
+from __future__ import annotations
+
+import reprlib
+from operator import attrgetter
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing stays unloaded at run time; only type checkers read this
+    from collections.abc import Callable
+    from typing import Any, TypeVar, dataclass_transform
+
+    _T = TypeVar("_T")
+else:
+
+    def dataclass_transform(**_: object) -> object:
+        """At run time the marker does nothing: it only informs type checkers."""
+        return lambda function: function
+
+
+class FrozenInstanceError(AttributeError):
+    """Assignment to a field of a frozen record (as :class:`dataclasses.FrozenInstanceError`)."""
+
+
+class _Missing:
+    """The marker for "no default" (a class so that its repr says what it is)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+#: Annotations that declare class attributes, not fields (as dataclass reads them).
+_CLASS_VARIABLES = ("ClassVar[", "typing.ClassVar[")
+
+
+class Field:
+    """One field of a record: its name and the options :func:`field` was given."""
+
+    __slots__ = ("compare", "default", "default_factory", "name", "repr")
+
+    def __init__(
+        self,
+        default: object = MISSING,
+        default_factory: Callable[[], object] | _Missing = MISSING,
+        compare: bool = True,
+        repr: bool = True,
+    ) -> None:
+        if default is not MISSING and default_factory is not MISSING:
+            raise ValueError("cannot specify both default and default_factory")
+        self.name = ""
+        self.default = default
+        self.default_factory = default_factory
+        self.compare = compare
+        self.repr = repr
+
+    def __repr__(self) -> str:
+        return f"Field(name={self.name!r}, default={self.default!r})"
+
+
+def field(
+    *,
+    default: Any = MISSING,
+    default_factory: Any = MISSING,
+    compare: bool = True,
+    repr: bool = True,
+) -> Any:
+    """A field with options, as :func:`dataclasses.field` (the subset hvtui uses)."""
+    return Field(default, default_factory, compare, repr)
+
+
+def _tuple_getter(names: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:
+    """A function returning the named attributes as a tuple (a 1-tuple for one name,
+    ``()`` for none), so that hashes equal dataclass's ``hash((self.a, ...))``."""
+    if not names:
+        return lambda obj: ()
+    if len(names) == 1:
+        one = attrgetter(names[0])
+        return lambda obj: (one(obj),)
+    getter: Callable[[object], tuple[object, ...]] = attrgetter(*names)
+    return getter
+
+
+def _eq(self: Any, other: object) -> bool:
+    compared: Callable[[object], tuple[object, ...]] = self.__class__.__record_compared__
+    if other.__class__ is not self.__class__:
+        return NotImplemented  # type: ignore[no-any-return]
+    return compared(self) == compared(other)
+
+
+def _hash(self: Any) -> int:
+    return hash(self.__class__.__record_compared__(self))
+
+
+@reprlib.recursive_repr()
+def _repr(self: Any) -> str:
+    inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__record_shown__)
+    return f"{self.__class__.__qualname__}({inner})"
+
+
+def _frozen_setattr(self: Any, name: str, value: object) -> None:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self: Any, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _init_source(cls: type, fields: tuple[Field, ...], frozen: bool) -> tuple[str, dict[str, Any]]:
+    """The text of ``__init__`` as dataclass writes it, and the names it reads."""
+    names: dict[str, Any] = {"__MISSING": MISSING, "__setattr": object.__setattr__}
+    parameters = ["self"]
+    lines = []
+    for f in fields:
+        if f.default_factory is not MISSING:
+            names[f"__factory_{f.name}"] = f.default_factory
+            parameters.append(f"{f.name}=__MISSING")
+            value = f"__factory_{f.name}() if {f.name} is __MISSING else {f.name}"
+        else:
+            if f.default is not MISSING:
+                names[f"__default_{f.name}"] = f.default
+                parameters.append(f"{f.name}=__default_{f.name}")
+            else:
+                parameters.append(f.name)
+            value = f.name
+        if frozen:
+            lines.append(f"    __setattr(self, {f.name!r}, {value})")
+        else:
+            lines.append(f"    self.{f.name} = {value}")
+    if hasattr(cls, "__post_init__"):
+        lines.append("    self.__post_init__()")
+    body = "\n".join(lines) or "    pass"
+    return f"def __init__({', '.join(parameters)}):\n{body}\n", names
+
+
+def _lazy_init(cls: type, fields: tuple[Field, ...], frozen: bool) -> Callable[..., None]:
+    """An ``__init__`` that compiles the real one on the first call and puts it in its place."""
+
+    def init_once(self: Any, *args: Any, **kwargs: Any) -> None:
+        if cls.__dict__.get("__init__") is init_once:
+            source, names = _init_source(cls, fields, frozen)
+            exec(source, names)
+            init = names["__init__"]
+            init.__qualname__ = f"{cls.__qualname__}.__init__"
+            type.__setattr__(cls, "__init__", init)
+        cls.__dict__["__init__"](self, *args, **kwargs)
+
+    init_once.__name__ = "__init__"
+    init_once.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init_once
+
+
+def _own_fields(cls: type) -> list[Field]:
+    """The fields declared in ``cls``'s own body, in order, with defaults taken out."""
+    own = []
+    # The class's own annotations (inspect.get_annotations would load inspect).
+    annotations = cls.__dict__.get("__annotations__", {})  # noqa: RUF063
+    for name, annotation in annotations.items():
+        if isinstance(annotation, str) and annotation.startswith(_CLASS_VARIABLES):
+            continue
+        value = cls.__dict__.get(name, MISSING)
+        if isinstance(value, Field):
+            f = value
+            if f.default is MISSING:
+                delattr(cls, name)
+            else:
+                type.__setattr__(cls, name, f.default)
+        else:
+            f = Field(default=value)
+        if isinstance(f.default, list | dict | set):
+            raise ValueError(f"mutable default {type(f.default)} for field {name} is not allowed")
+        f.name = name
+        own.append(f)
+    return own
+
+
+def _process(cls: type, frozen: bool, eq: bool, show: bool) -> type:
+    by_name: dict[str, Field] = {}
+    for base in reversed(cls.__mro__[1:]):
+        for f in base.__dict__.get("__record_fields__", ()):
+            by_name[f.name] = f
+    for f in _own_fields(cls):
+        by_name[f.name] = f
+    fields = tuple(by_name.values())
+    seen_default = False
+    for f in fields:
+        if f.default is not MISSING or f.default_factory is not MISSING:
+            seen_default = True
+        elif seen_default:
+            raise TypeError(f"non-default argument {f.name!r} follows default argument")
+
+    own = cls.__dict__
+    cls.__record_fields__ = fields  # type: ignore[attr-defined]
+    cls.__record_compared__ = _tuple_getter(tuple(f.name for f in fields if f.compare))  # type: ignore[attr-defined]
+    cls.__record_shown__ = tuple(f.name for f in fields if f.repr)  # type: ignore[attr-defined]
+    cls.__match_args__ = tuple(f.name for f in fields)  # type: ignore[attr-defined,misc]
+    if "__init__" not in own:
+        cls.__init__ = _lazy_init(cls, fields, frozen)  # type: ignore[misc]
+    if show and "__repr__" not in own:
+        cls.__repr__ = _repr  # type: ignore[assignment]
+    if eq and "__eq__" not in own:
+        cls.__eq__ = _eq  # type: ignore[assignment]
+    # dataclass's rule for __hash__: an explicit one stays; else frozen records that
+    # compare by value hash by value, mutable ones that do are unhashable.
+    class_hash = own.get("__hash__", MISSING)
+    explicit_hash = not (class_hash is MISSING or (class_hash is None and "__eq__" in own))
+    if eq and not explicit_hash:
+        cls.__hash__ = _hash if frozen else None  # type: ignore[assignment]
+    if frozen:
+        if "__setattr__" in own or "__delattr__" in own:
+            raise TypeError(f"cannot overwrite __setattr__ or __delattr__ in frozen {cls.__name__}")
+        cls.__setattr__ = _frozen_setattr  # type: ignore[assignment]
+        cls.__delattr__ = _frozen_delattr  # type: ignore[assignment]
+    return cls
+
+
+@dataclass_transform(field_specifiers=(field, Field))
+def record(
+    *,
+    frozen: bool = False,
+    eq: bool = True,
+    repr: bool = True,
+) -> Callable[[type[_T]], type[_T]]:
+    """Make the decorated class a record: ``__init__``, ``__repr__``, ``__eq__``,
+    ``__hash__`` (and, when ``frozen``, no assignment) from its annotated fields,
+    exactly as ``@dataclasses.dataclass(frozen=..., eq=..., repr=...)`` would."""
+
+    def wrap(cls: type[_T]) -> type[_T]:
+        return _process(cls, frozen, eq, repr)
+
+    return wrap
+
+
+def is_record(obj: object) -> bool:
+    """Whether ``obj`` is a record class or an instance of one."""
+    cls = obj if isinstance(obj, type) else type(obj)
+    return hasattr(cls, "__record_fields__")
+
+
+def fields(obj: object) -> tuple[Field, ...]:
+    """The fields of a record class or instance, in order (as :func:`dataclasses.fields`)."""
+    cls = obj if isinstance(obj, type) else type(obj)
+    try:
+        found: tuple[Field, ...] = cls.__record_fields__  # type: ignore[attr-defined]
+    except AttributeError:
+        raise TypeError("must be called with a record type or instance") from None
+    return found
+
+
+def replace(obj: _T, /, **changes: Any) -> _T:
+    """A copy of the record ``obj`` with some fields changed (as :func:`dataclasses.replace`)."""
+    for f in fields(obj):
+        if f.name not in changes:
+            changes[f.name] = getattr(obj, f.name)
+    return obj.__class__(**changes)
+
+
+def asdict(obj: object) -> dict[str, Any]:
+    """The fields of a record as a dictionary, records inside it converted as well
+    (as :func:`dataclasses.asdict`, for lists, tuples and dictionaries too)."""
+    result: dict[str, Any] = _convert(obj)
+    return result
+
+
+def _convert(value: object) -> Any:
+    if is_record(value) and not isinstance(value, type):
+        return {f.name: _convert(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return type(value)(*[_convert(v) for v in value])
+    if isinstance(value, list | tuple):
+        return type(value)(_convert(v) for v in value)
+    if isinstance(value, dict):
+        return type(value)((_convert(k), _convert(v)) for k, v in value.items())
+    return value
+
+
+__all__ = [
+    "MISSING",
+    "Field",
+    "FrozenInstanceError",
+    "asdict",
+    "field",
+    "fields",
+    "is_record",
+    "record",
+    "replace",
+]
