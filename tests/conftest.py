@@ -1,4 +1,5 @@
-"""Shared fixtures: an isolated user config directory for every test.
+"""Shared fixtures: an isolated user config directory for every test, and the
+connection to the real libvirtd for the tests that use one.
 
 Every test gets its own ``XDG_CONFIG_HOME`` so a developer's real presets can
 never leak into (or be written by) the suite.
@@ -8,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from hvtui.libvirt import Connection
 
 
 @pytest.fixture(autouse=True)
@@ -28,3 +33,14 @@ def user_presets(isolated_config: Path) -> Path:
     directory = isolated_config / "hvtui" / "presets"
     directory.mkdir(parents=True)
     return directory
+
+
+@pytest.fixture(scope="module")
+def conn() -> Iterator[Connection]:
+    """One connection to the real libvirtd per test module (skipped, or failed under
+    CI, when there is none: see :func:`lvtools.open_libvirt`)."""
+    from lvtools import open_libvirt
+
+    connection = open_libvirt()
+    yield connection
+    connection.close()

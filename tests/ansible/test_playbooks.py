@@ -11,12 +11,11 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from clirun import REPO
-from lvtools import in_ci, open_libvirt, secure_xml, throwaway_domain
+from lvtools import in_ci, secure_xml, throwaway_domain
 
 from hvtui.detect import HostReport
 from hvtui.libvirt import Connection
@@ -53,13 +52,6 @@ def playbook(name: str, *extra: str) -> subprocess.CompletedProcess[str]:
         timeout=240,
         check=False,
     )
-
-
-@pytest.fixture(scope="module")
-def conn() -> Iterator[Connection]:
-    connection = open_libvirt()
-    yield connection
-    connection.close()
 
 
 def test_fleet_collects_reports_and_recommends(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from clirun import Result, run_cli
-from lvtools import PASSWORD, URI, open_libvirt, secure_xml, throwaway_domain
+from lvtools import PASSWORD, URI, secure_xml, throwaway_domain
 
 from hvtui import presets
 from hvtui.importers import parse_qemu_args
@@ -23,13 +23,6 @@ from hvtui.libvirt.apply import on_values
 pytestmark = pytest.mark.realtools
 
 PRESET = "windows-desktop"
-
-
-@pytest.fixture(scope="module")
-def conn() -> Iterator[Connection]:
-    connection = open_libvirt()
-    yield connection
-    connection.close()
 
 
 @pytest.fixture

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from clirun import run_cli
-from lvtools import URI, open_libvirt, throwaway_domain
+from lvtools import URI, throwaway_domain
 
 from hvtui.detect import HostReport
 from hvtui.libvirt import Connection
 
 pytestmark = pytest.mark.realtools
-
-
-@pytest.fixture(scope="module")
-def conn() -> Iterator[Connection]:
-    connection = open_libvirt()
-    yield connection
-    connection.close()
 
 
 def test_audit_all_reads_every_defined_domain(conn: Connection) -> None:
