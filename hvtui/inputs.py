@@ -27,12 +27,12 @@ import errno
 import os
 import stat
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from hvtui.limits import describe_size
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing and collections stay unloaded at run time (issue #13)
+    from collections.abc import Callable
     from pathlib import Path
 
 #: ``-`` as a file name: standard input, where the command allows it.

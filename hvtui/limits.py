@@ -8,7 +8,7 @@ these numbers, and a test checks that it states them right.
 
 from __future__ import annotations
 
-import re
+from hvtui.lazyre import LazyPattern
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -42,7 +42,7 @@ MAX_OPTION_ITEMS = 10_000
 MAX_LISTED_ERRORS = 20
 
 
-_MORE = re.compile(r"\.\.\. and (\d+) more problems? like these")
+_MORE = LazyPattern(r"\.\.\. and (\d+) more problems? like these")
 
 
 def cap_messages(messages: list[str], *, limit: int = MAX_LISTED_ERRORS) -> list[str]:

@@ -10,14 +10,15 @@ wizard's, escapes them with :func:`printable`, and every one-line error with
 
 from __future__ import annotations
 
-import re
+from hvtui.lazyre import LazyPattern
 
 #: A name that needs quoting nowhere hvtui writes it (a shell word, a file name, a
 #: ``-cpu`` item: no comma): letters, digits, ``.``, ``_`` or ``-``, at most 64,
 #: starting with a letter or digit.  Preset names and CPU model names; ``fullmatch``.
-SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+#: Compiled on first use: every command loads this module, few check a name.
+SAFE_NAME = LazyPattern(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 #: What :data:`SAFE_NAME` does not allow, for :func:`safe_name`.
-_NOT_IN_NAMES = re.compile(r"[^A-Za-z0-9._-]+")
+_NOT_IN_NAMES = LazyPattern(r"[^A-Za-z0-9._-]+")
 
 
 def safe_name(text: str) -> str | None:

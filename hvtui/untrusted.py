@@ -17,11 +17,13 @@ so they hold whatever the interpreter is configured with.
 
 from __future__ import annotations
 
-import json
 import math
-from typing import Any, TypeVar
 
-T = TypeVar("T")
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing (and json, loaded by load_json) stay off ``hvtui detect``'s path
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
 
 #: Largest integer accepted anywhere, in bits (about 77 decimal digits).
 MAX_INT_BITS = 256
@@ -183,6 +185,8 @@ def load_json(data: str | bytes, *, lenient: bool = False) -> Any:
     With ``lenient`` such a number becomes a :class:`BadNumber` in place instead,
     for documents whose parts are used independently (a snapshot manifest).
     """
+    import json  # here: json loads re (~10 ms), and ``a live ``hvtui detect`` reads no JSON
+
     text = text_of(data)
     hooks = (_json_int, _json_float, _json_constant)
     if lenient:

@@ -7,13 +7,15 @@ sysfs writes plain ranges; the kernel command line also accepts strides
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # collections stays unloaded at run time (issue #13)
+    from collections.abc import Iterable
 
-#: ASCII digits, at most 6 (CPU numbers stop at 65535): ``\d+`` matched any script's
-#: digits and any length, and ``int()`` of 5,000 digits raised ValueError, not CpuListError.
-_NUM = r"[0-9]{1,6}"
-_RANGE = re.compile(rf"({_NUM}|N)(?:-({_NUM}|N)(?::({_NUM})/({_NUM}))?)?")
+#: A CPU number is 1 to 6 ASCII digits (CPU numbers stop at 65535): ``\d+`` matched any
+#: script's digits and any length, and ``int()`` of 5,000 digits raised ValueError, not
+#: CpuListError.
+_NUM_DIGITS = 6
+_ASCII_DIGITS = "0123456789"
 #: Highest CPU number accepted (the kernel's NR_CPUS limit is 8192; this is generous).
 MAX_CPU = 65535
 
@@ -32,21 +34,55 @@ def parse_cpulist(text: str, last_cpu: int | None = None) -> frozenset[int]:
         return frozenset()
     cpus: set[int] = set()
     for part in value.split(","):
-        match = _RANGE.fullmatch(part.strip())
+        match = _range(part.strip())
         if match is None:
             raise CpuListError(f"{_shorten(part.strip())!r} is not a CPU number or range")
-        first = _number(match.group(1), last_cpu)
-        last = _number(match.group(2), last_cpu) if match.group(2) else first
+        first_text, last_text, used_text, group_text = match
+        first = _number(first_text, last_cpu)
+        last = _number(last_text, last_cpu) if last_text else first
         if last < first or last > MAX_CPU:
             raise CpuListError(f"{part.strip()!r} is not a valid range")
-        if match.group(3) is not None:
-            used, group = int(match.group(3)), int(match.group(4))
+        if used_text is not None and group_text is not None:
+            used, group = int(used_text), int(group_text)
             if group == 0 or used == 0 or used > group:
                 raise CpuListError(f"{part.strip()!r} has an invalid stride")
             cpus.update(c for c in range(first, last + 1) if (c - first) % group < used)
         else:
             cpus.update(range(first, last + 1))
     return frozenset(cpus)
+
+
+def _range(
+    text: str,
+) -> tuple[str, str | None, str | None, str | None] | None:
+    """The parts of ``A[-B[:U/G]]`` (``A``, ``B``: a CPU number or ``N``; ``U``, ``G``: a
+    number), ``None`` for parts absent, or ``None`` when ``text`` is not that.  The
+    regular expression ``(NUM|N)(?:-(NUM|N)(?::(NUM)/(NUM))?)?`` said the same; string
+    methods keep :mod:`re` out of ``hvtui detect`` (issue #13)."""
+    first, dash, rest = text.partition("-")
+    if not _is_cpu(first):
+        return None
+    if not dash:
+        return first, None, None, None
+    last, colon, stride = rest.partition(":")
+    if not _is_cpu(last):
+        return None
+    if not colon:
+        return first, last, None, None
+    used, slash, group = stride.partition("/")
+    if not (slash and _is_num(used) and _is_num(group)):
+        return None
+    return first, last, used, group
+
+
+def _is_num(text: str) -> bool:
+    """1 to 6 ASCII digits."""
+    return 0 < len(text) <= _NUM_DIGITS and not text.strip(_ASCII_DIGITS)
+
+
+def _is_cpu(text: str) -> bool:
+    """A CPU number or ``N`` (the last CPU)."""
+    return text == "N" or _is_num(text)
 
 
 def _number(token: str, last_cpu: int | None) -> int:

@@ -9,7 +9,10 @@ only read words: no process is looked at here.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # collections stays unloaded at run time (issue #13)
+    from collections.abc import Sequence
 
 
 def is_qemu_binary(word: str) -> bool:
