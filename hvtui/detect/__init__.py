@@ -17,10 +17,10 @@ of detection is even loaded.  ``Fact``, ``HostReport``, ``ReportError`` and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing stays unloaded at run time (issue #13)
     from pathlib import Path
+    from typing import Any
 
     from hvtui.detect.pipeline import Detection
     from hvtui.detect.report import Fact, HostReport, ReportError

@@ -8,11 +8,6 @@ only honest answer there.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-
-from hvtui.detect.records import FrozenRecord
 from hvtui.detect.report import (
     BIOS_DISABLED,
     MISSING,
@@ -24,9 +19,14 @@ from hvtui.detect.report import (
     known,
     unknown,
 )
-from hvtui.detect.sysroot import Root, parse_int
+from hvtui.detect.sysroot import Root, parse_int, prefixed_number
 from hvtui.formats.cpulist import CpuListError, parse_cpulist
 from hvtui.limits import MAX_CPUINFO_LINE
+from hvtui.records import record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # collections stays unloaded at run time (issue #13)
+    from collections.abc import Mapping
 
 CPUINFO = "/proc/cpuinfo"
 CPU_DIR = "/sys/devices/system/cpu"
@@ -35,8 +35,8 @@ NODE_DIR = "/sys/devices/system/node"
 #: CPUID vendor ids and hvtui's vendor names (libvirt's capabilities spell the names
 #: capitalised: Intel, AMD, Hygon).
 VENDOR_IDS = {"GenuineIntel": "intel", "AuthenticAMD": "amd", "HygonGenuine": "hygon"}
-_CPU_ENTRY = re.compile(r"cpu\d+")
-_NODE_ENTRY = re.compile(r"node\d+")
+_CPU_ENTRY = prefixed_number("cpu")
+_NODE_ENTRY = prefixed_number("node")
 
 # Architectural CPUID bits for the firmware check (Intel SDM / AMD APM), not
 # Hyper-V facts: leaf 1 ECX[5] = VMX, leaf 0x80000001 ECX[2] = SVM.
@@ -44,8 +44,8 @@ _VMX_LEAF, _VMX_ECX_BIT = 0x1, 1 << 5
 _SVM_LEAF, _SVM_ECX_BIT = 0x80000001, 1 << 2
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Cpuinfo(FrozenRecord):
+@record(frozen=True)
+class Cpuinfo:
     """``/proc/cpuinfo`` split into one mapping per processor block."""
 
     blocks: tuple[dict[str, str], ...]

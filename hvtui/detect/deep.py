@@ -8,14 +8,17 @@ hid because the firmware disabled it) and the marketing brand string.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from hvtui.detect.report import FAILED, UNPARSABLE, DeepInfo, Fact, known, unknown
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing stays unloaded at run time (issue #13)
+    from typing import Any
 
 
 def run_deep() -> Fact[dict[str, Any]]:
     """py-cpuinfo's answer reduced to what hvtui keeps; never raises."""
+    from collections.abc import Mapping  # --deep only
+
     try:
         import cpuinfo
 

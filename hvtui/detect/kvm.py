@@ -8,8 +8,6 @@ loaded, which is "unknown", never "disabled".
 from __future__ import annotations
 
 import errno
-import re
-from typing import Any
 
 from hvtui.detect.kvm_ioctl import (
     CAP_NAMES,
@@ -35,9 +33,18 @@ from hvtui.detect.report import (
 )
 from hvtui.detect.sysroot import Root, parse_bool
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing stays unloaded at run time (issue #13)
+    from typing import Any
+
 MODULE_DIR = "/sys/module"
 VENDOR_MODULES = ("kvm_intel", "kvm_amd")
-_OTHER_KVM_MODULE = re.compile(r"kvm_[a-z0-9_]+")
+
+
+def _other_kvm_module(name: str) -> bool:
+    """``kvm_[a-z0-9_]+``: another vendor's KVM module (``kvm_pvm``)."""
+    rest = name.removeprefix("kvm_")
+    return rest != name and rest != "" and not rest.strip("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def params_dir(module: str) -> str:
@@ -50,7 +57,7 @@ def kvm_module(root: Root) -> Fact[str]:
     for name in VENDOR_MODULES:
         if root.is_dir(f"{MODULE_DIR}/{name}"):
             return known(name)
-    listing = root.listdir(MODULE_DIR, _OTHER_KVM_MODULE)
+    listing = root.listdir(MODULE_DIR, _other_kvm_module)
     if listing.value is None:
         return Fact(None, listing.reason)
     if listing.value:

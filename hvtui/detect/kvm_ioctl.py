@@ -19,15 +19,19 @@ from __future__ import annotations
 import errno
 import os
 import struct
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
-from hvtui.detect.records import Record
 from hvtui.detect.report import CpuidEntry
+from hvtui.records import field, record
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing and collections stay unloaded at run time (issue #13)
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from typing import Any
+
     from hvtui.catalog import Enlightenment
+    from hvtui.detect.kvm_catalog import KvmRow
+
+    Ioctl = Callable[[int, int, Any], Any]
 
 DEVICE = "/dev/kvm"
 
@@ -101,8 +105,6 @@ LEGACY_HYPERV_CAPS = tuple(v for k, v in CAPABILITIES.items() if k.startswith("H
 FIRST_NENT = 64
 MAX_NENT = 4096
 
-Ioctl = Callable[[int, int, Any], Any]
-
 
 def _default_ioctl(fd: int, request: int, arg: Any) -> Any:
     import fcntl
@@ -110,8 +112,8 @@ def _default_ioctl(fd: int, request: int, arg: Any) -> Any:
     return fcntl.ioctl(fd, request, arg)
 
 
-@dataclass(eq=False, repr=False)
-class KvmAnswer(Record):
+@record()
+class KvmAnswer:
     """What ``/dev/kvm`` answered, raw, exactly as a snapshot stores it."""
 
     device: str
@@ -339,10 +341,35 @@ def build_cpuid2(entries: Sequence[CpuidEntry]) -> bytes:
 
 
 def catalog_caps() -> tuple[int, ...]:
-    """KVM capabilities the catalog uses in place of CPUID bits (passthrough, enforce-cpuid)."""
-    from hvtui.catalog import ENTRIES
+    """KVM capabilities the catalog uses in place of CPUID bits (passthrough, enforce-cpuid),
+    from :mod:`hvtui.detect.kvm_catalog` (detection does not import the catalog)."""
+    from hvtui.detect.kvm_catalog import KVM_CAPS
 
-    return tuple(sorted({e.kvm_cap for e in ENTRIES if e.kvm_cap is not None}))
+    return KVM_CAPS
+
+
+def kvm_rows(catalog: Iterable[Enlightenment]) -> tuple[KvmRow, ...]:
+    """What the decoders read of each option of ``catalog`` that has any of it (see
+    :data:`hvtui.detect.kvm_catalog.KVM_ROWS`, which is this for the whole catalog)."""
+    return tuple(
+        (
+            e.name,
+            tuple((bits.leaf, bits.register.lower(), bits.mask) for bits in e.cpuid),
+            e.kvm_cap,
+            tuple(e.legacy_caps),
+            tuple(e.legacy_msrs),
+        )
+        for e in catalog
+        if e.cpuid or e.kvm_cap is not None or e.legacy_caps or e.legacy_msrs
+    )
+
+
+def _rows(catalog: Sequence[Enlightenment] | None) -> tuple[KvmRow, ...]:
+    if catalog is not None:
+        return kvm_rows(catalog)
+    from hvtui.detect.kvm_catalog import KVM_ROWS
+
+    return KVM_ROWS
 
 
 def decode_hyperv(
@@ -359,24 +386,20 @@ def decode_hyperv(
     Options KVM's answer says nothing about (spinlocks, vendor-id, version-id-*:
     QEMU sets them itself) are not listed.
     """
-    if catalog is None:
-        from hvtui.catalog import ENTRIES
-
-        catalog = ENTRIES
     registers: dict[int, dict[str, int]] = {}
     for e in entries:
         if e.index == 0:
             registers[e.function] = {"eax": e.eax, "ebx": e.ebx, "ecx": e.ecx, "edx": e.edx}
     supported: list[str] = []
-    for option in catalog:
-        if option.cpuid:
+    for name, cpuid, kvm_cap, _legacy_caps, _legacy_msrs in _rows(catalog):
+        if cpuid:
             if all(
-                registers.get(bits.leaf, {}).get(bits.register.lower(), 0) & bits.mask == bits.mask
-                for bits in option.cpuid
+                registers.get(leaf, {}).get(register, 0) & mask == mask
+                for leaf, register, mask in cpuid
             ):
-                supported.append(option.name)
-        elif option.kvm_cap is not None and caps.get(option.kvm_cap, 0) > 0:
-            supported.append(option.name)
+                supported.append(name)
+        elif kvm_cap is not None and caps.get(kvm_cap, 0) > 0:
+            supported.append(name)
     return tuple(supported)
 
 
@@ -390,17 +413,13 @@ def decode_legacy(
     An option is supported when every capability and MSR the catalog names for
     old kernels is there; an option with neither did not exist yet.
     """
-    if catalog is None:
-        from hvtui.catalog import ENTRIES
-
-        catalog = ENTRIES
     listed = set(msrs)
     return tuple(
-        option.name
-        for option in catalog
-        if (option.legacy_caps or option.legacy_msrs)
-        and all(caps.get(c, 0) > 0 for c in option.legacy_caps)
-        and all(m in listed for m in option.legacy_msrs)
+        name
+        for name, _cpuid, _kvm_cap, legacy_caps, legacy_msrs in _rows(catalog)
+        if (legacy_caps or legacy_msrs)
+        and all(caps.get(c, 0) > 0 for c in legacy_caps)
+        and all(m in listed for m in legacy_msrs)
     )
 
 

@@ -9,13 +9,9 @@ never cares which: a replayed snapshot decodes the very same raw answers.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, TypeVar
 
 from hvtui.detect.kvm_ioctl import KvmAnswer, catalog_caps, probe_kvm
 from hvtui.detect.raw_cpuid import read_raw_cpuid
-from hvtui.detect.records import Record
 from hvtui.detect.report import (
     FAILED,
     NOT_LINUX,
@@ -27,9 +23,15 @@ from hvtui.detect.report import (
 )
 from hvtui.detect.versions import CommandAnswer, PendingVersions, start_versions
 from hvtui.detect.vms import ProcessAnswer, scan_processes
+from hvtui.records import record
 from hvtui.untrusted import find_bad_number, parse_int
 
-T = TypeVar("T")
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing and collections stay unloaded at run time (issue #13)
+    from collections.abc import Callable, Mapping
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
 
 RawCpuid = dict[int, tuple[int, int, int, int]]
 
@@ -37,8 +39,8 @@ RawCpuid = dict[int, tuple[int, int, int, int]]
 MANIFEST_NAME = "hvtui-snapshot.json"
 
 
-@dataclass(eq=False, repr=False)
-class LiveData(Record):
+@record()
+class LiveData:
     """Raw answers of every live-only probe (each known, or unknown with a reason)."""
 
     platform: Fact[dict[str, str]]
@@ -82,6 +84,8 @@ class LiveData(Record):
         odd-length ``hv_raw``) becomes unknown with the reason, and every other
         probe is still used.  Raises TypeError only when ``data`` is not an object.
         """
+        from collections.abc import Mapping  # here: a live ``hvtui detect`` reads no manifest
+
         if not isinstance(data, Mapping):
             raise TypeError(f"'live' must be an object, not {type(data).__name__}")
         return cls(
@@ -124,6 +128,8 @@ def _fact_json(fact: Fact[T], dump: Callable[[T], Any]) -> dict[str, Any]:
 
 def _fact_load(data: Mapping[str, Any], name: str, load: Callable[[Any], T]) -> Fact[T]:
     """Probe ``name`` of a manifest's ``live`` object; a bad entry is unknown on its own."""
+    from collections.abc import Mapping
+
     where = f"{MANIFEST_NAME} live.{name}"
     entry = data.get(name)
     if not isinstance(entry, Mapping):

@@ -8,16 +8,10 @@ then run, and the files are read and interpreted section by section.
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import re
-import typing
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+from hvtui import records
 from hvtui.bugs import debug_enabled, describe
-from hvtui.detect.records import Record
 from hvtui.detect.report import (
     FAILED,
     NOT_LINUX,
@@ -37,25 +31,30 @@ from hvtui.detect.report import (
     unknown,
 )
 from hvtui.detect.sysroot import Root
+from hvtui.records import record
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing and collections stay unloaded at run time (issue #13)
+    from collections.abc import Callable
     from pathlib import Path
+    from typing import Any, TypeVar
 
     from hvtui.detect.cpu import Cpuinfo
     from hvtui.detect.live import LiveData
     from hvtui.detect.versions import PendingVersions
 
+    T = TypeVar("T")
+
 X86_ARCHES = ("x86_64", "amd64", "i386", "i486", "i586", "i686")
 OSRELEASE = "/proc/sys/kernel/osrelease"
-T = TypeVar("T")
 
 NOT_REQUESTED_DEEP: Fact[Any] = unknown(
     NOT_REQUESTED, "run with --deep (py-cpuinfo, about a second)"
 )
 
 
-@dataclass(eq=False, repr=False)
-class Detection(Record):
+@record()
+class Detection:
     """A report plus what produced it (for ``--save-snapshot``)."""
 
     report: HostReport
@@ -87,9 +86,7 @@ def run_detection(
         from hvtui.detect.live import LiveData
 
         report = _blank(HostReport, reason)
-        return Detection(
-            dataclasses.replace(report, source=source), Root(), LiveData.absent(reason)
-        )
+        return Detection(records.replace(report, source=source), Root(), LiveData.absent(reason))
 
 
 class _SectionGuard:
@@ -106,23 +103,24 @@ class _SectionGuard:
             raise exc
         return f"{FAILED}: internal error while detecting {name}: {describe(exc)}"
 
-    @overload
-    def section(self, cls: type[T], name: str, build: Callable[[], T]) -> T: ...
-
-    @overload
-    def section(
-        self, cls: type[T], name: str, build: Callable[[], tuple[T, list[str]]], *, notes: bool
-    ) -> tuple[T, list[str]]: ...
-
-    def section(
-        self, cls: type[Any], name: str, build: Callable[[], Any], *, notes: bool = False
-    ) -> Any:
-        """``build()``, or an all-unknown ``cls`` (plus no notes) when it raises."""
+    def section(self, cls: type[T], name: str, build: Callable[[], T]) -> T:
+        """``build()``, or an all-unknown ``cls`` when it raises."""
         try:
             return build()
         except Exception as exc:
-            blank = _blank(cls, self._reason(name, exc))
-            return (blank, []) if notes else blank
+            blank: T = _blank(cls, self._reason(name, exc))
+            return blank
+
+    def section_with_notes(
+        self, cls: type[T], name: str, build: Callable[[], tuple[T, list[str]]]
+    ) -> tuple[T, list[str]]:
+        """``build()`` (a section and its notes), or an all-unknown ``cls`` and no notes
+        when it raises."""
+        try:
+            return build()
+        except Exception as exc:
+            blank: T = _blank(cls, self._reason(name, exc))
+            return blank, []
 
     def fact(self, name: str, build: Callable[[], Fact[T]]) -> Fact[T]:
         """``build()``, or an unknown fact when it raises."""
@@ -141,14 +139,16 @@ def _sysroot_source(sysroot: Path) -> str:
 
 
 def _blank(cls: type, reason: str) -> Any:
-    """An instance of a report dataclass with every fact unknown for ``reason``."""
+    """An instance of a report record with every fact unknown for ``reason``."""
+    import typing  # only when a section failed: ``hvtui detect`` does not load typing
+
     hints = typing.get_type_hints(cls)
     kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
+    for f in records.fields(cls):
         tp = hints[f.name]
         if typing.get_origin(tp) is Fact:
             kwargs[f.name] = Fact(None, reason)
-        elif isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        elif isinstance(tp, type) and records.is_record(tp):
             kwargs[f.name] = _blank(tp, reason)
         elif tp is str:
             kwargs[f.name] = ""
@@ -158,10 +158,16 @@ def _blank(cls: type, reason: str) -> Any:
 
 
 def _kernel_version(release: Fact[str]) -> tuple[int, int] | None:
+    """``(6, 8)`` from ``6.8.0-45-generic``: what ``(\\d+)\\.(\\d+)`` matches at the start."""
     if release.value is None:
         return None
-    match = re.match(r"(\d+)\.(\d+)", release.value)
-    return (int(match.group(1)), int(match.group(2))) if match else None
+    major, dot, rest = release.value.partition(".")
+    minor_end = 0
+    while minor_end < len(rest) and rest[minor_end].isdecimal():
+        minor_end += 1
+    if not (dot and major.isdecimal() and minor_end):
+        return None
+    return int(major), int(rest[:minor_end])
 
 
 def _detect(
@@ -219,7 +225,7 @@ def _detect(
             live_data = manifest.value.live
         source = _sysroot_source(sysroot)
     if not deep:
-        live_data = dataclasses.replace(live_data, deep=NOT_REQUESTED_DEEP)
+        live_data = records.replace(live_data, deep=NOT_REQUESTED_DEEP)
 
     guard = _SectionGuard()
     cpuinfo = guard.fact("/proc/cpuinfo", lambda: read_cpuinfo(root))
@@ -239,8 +245,8 @@ def _detect(
         lambda: detect_cpu(root, cpuinfo, live_data.raw_cpuid, deep_flags(live_data.deep)),
     )
     module = guard.fact("kvm.module", lambda: kvm_module(root))
-    kvm, kvm_notes = guard.section(
-        KvmInfo, "kvm", lambda: detect_kvm(root, module, live_data.kvm, is_x86), notes=True
+    kvm, kvm_notes = guard.section_with_notes(
+        KvmInfo, "kvm", lambda: detect_kvm(root, module, live_data.kvm, is_x86)
     )
     notes.extend(kvm_notes)
     apic = guard.section(ApicVirt, "apic_virt", lambda: detect_apic_virt(root, cpu, module, kernel))

@@ -7,30 +7,43 @@ with the reason.  Unknown is deliberately not ``False``: a kernel that prints no
 and lists its reason under ``unknown`` by dotted path, so a tool can always tell
 "no" from "could not tell".
 
-The serializer walks the dataclasses generically, so adding a field here is the
+The serializer walks the records generically, so adding a field here is the
 only change needed for it to appear in JSON, be read back by :meth:`HostReport.from_json`
-and be counted in ``unknown``.  Equality, hashing and ``repr`` come from
-:class:`~hvtui.detect.records.FrozenRecord` (the same as dataclass's own, cheaper to
-create on every ``hvtui detect``).
+and be counted in ``unknown``.  The classes are records (:func:`hvtui.records.record`), which
+behave as frozen dataclasses and cost far less to create on every ``hvtui detect``.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import types
-import typing
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from hvtui import records
+from hvtui.records import field, record
 
-from hvtui.detect.records import FrozenRecord
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing and collections stay unloaded at run time (issue #13)
+    from collections.abc import Callable, Mapping
+    from typing import Any, Generic, TypeVar
+
+    T = TypeVar("T")
+    T_co = TypeVar("T_co", covariant=True)
+    U = TypeVar("U")
+else:
+    T_co = None  # what Generic[...] is given at run time (nothing reads it)
+
+    class Generic:
+        """The part of :class:`typing.Generic` :class:`Fact` uses at run time: ``Fact[str]``
+        is a :class:`types.GenericAlias`, which ``typing.get_origin``/``get_args`` and
+        ``typing.get_type_hints`` read as they read ``typing.Generic``'s aliases (the
+        JSON reader relies on that), without importing :mod:`typing`."""
+
+        __slots__ = ()
+
+        def __class_getitem__(cls, item: object) -> object:
+            return _GenericAlias(cls, item)
+
+    _GenericAlias = type(list[int])  # types.GenericAlias, without importing types
 
 #: Version of the JSON document; bump on any incompatible change.
 SCHEMA = 1
-
-T = TypeVar("T")
-T_co = TypeVar("T_co", covariant=True)
-U = TypeVar("U")
 
 # Reason codes: the part of a reason before ": ".  Stable, for scripts.
 MISSING = "missing"
@@ -94,8 +107,8 @@ class ReportError(ValueError):
     """A JSON document that is not a host report this hvtui can read."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Fact(FrozenRecord, Generic[T_co]):
+@record(frozen=True)
+class Fact(Generic[T_co]):
     """A known value, or ``None`` with the reason it is unknown.
 
     Truth-testing a Fact raises: ``if report.kvm.nested:`` would silently treat
@@ -168,8 +181,8 @@ def reason_text(code: str, detail: str = "") -> str:
 # --------------------------------------------------------------------------- sections
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class HostInfo(FrozenRecord):
+@record(frozen=True)
+class HostInfo:
     """What kind of machine the report is about."""
 
     os: Fact[str]
@@ -180,8 +193,8 @@ class HostInfo(FrozenRecord):
     """The kernel release (``/proc/sys/kernel/osrelease``)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class CpuInfo(FrozenRecord):
+@record(frozen=True)
+class CpuInfo:
     """The host CPU as the kernel describes it in ``/proc/cpuinfo`` and sysfs."""
 
     vendor: Fact[str]
@@ -207,8 +220,8 @@ class CpuInfo(FrozenRecord):
     """The ``vmx flags`` line (Linux 5.8+, Intel with VMX enabled)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class CpuidEntry(FrozenRecord):
+@record(frozen=True)
+class CpuidEntry:
     """One leaf of a CPUID answer from KVM (``struct kvm_cpuid_entry2``)."""
 
     function: int
@@ -219,8 +232,8 @@ class CpuidEntry(FrozenRecord):
     edx: int
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class KvmInfo(FrozenRecord):
+@record(frozen=True)
+class KvmInfo:
     """KVM on this host: module, device, and what Hyper-V emulation it offers."""
 
     module: Fact[str]
@@ -240,8 +253,8 @@ class KvmInfo(FrozenRecord):
     """``KVM_CHECK_EXTENSION`` answers by capability name (``HYPERV_CPUID``)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class ApicVirt(FrozenRecord):
+@record(frozen=True)
+class ApicVirt:
     """Hardware APIC virtualization: Intel APICv / AMD AVIC, hardware vs enabled in KVM."""
 
     kind: Fact[str]
@@ -255,8 +268,8 @@ class ApicVirt(FrozenRecord):
     ipi_virt_enabled: Fact[bool]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class TscInfo(FrozenRecord):
+@record(frozen=True)
+class TscInfo:
     """The time stamp counter, which decides hv-time, hv-frequencies and migration."""
 
     invariant: Fact[bool]
@@ -270,8 +283,8 @@ class TscInfo(FrozenRecord):
     """The current clocksource (``tsc``, ``hpet``, ``kvm-clock`` ...)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class SmtInfo(FrozenRecord):
+@record(frozen=True)
+class SmtInfo:
     """Simultaneous multithreading control (``/sys/devices/system/cpu/smt``)."""
 
     control: Fact[str]
@@ -279,8 +292,8 @@ class SmtInfo(FrozenRecord):
     active: Fact[bool]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class IsolationInfo(FrozenRecord):
+@record(frozen=True)
+class IsolationInfo:
     """CPUs kept away from the scheduler or the tick, candidates for pinned vCPUs."""
 
     cpus: Fact[str]
@@ -293,8 +306,8 @@ class IsolationInfo(FrozenRecord):
     """``/sys/devices/system/cpu/nohz_full`` (``(null)`` read as empty), else ``nohz_full=``."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Vcpu(FrozenRecord):
+@record(frozen=True)
+class Vcpu:
     """One vCPU thread of a running QEMU."""
 
     index: int
@@ -305,8 +318,8 @@ class Vcpu(FrozenRecord):
     """Pinned to exactly one host CPU (else it floats)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class VmInfo(FrozenRecord):
+@record(frozen=True)
+class VmInfo:
     """A running QEMU process."""
 
     pid: int
@@ -320,8 +333,8 @@ class VmInfo(FrozenRecord):
     """Every vCPU pinned to its own host CPU."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class VersionsInfo(FrozenRecord):
+@record(frozen=True)
+class VersionsInfo:
     """Installed QEMU and libvirt (their ``--version``)."""
 
     qemu: Fact[str]
@@ -330,16 +343,16 @@ class VersionsInfo(FrozenRecord):
     libvirt_binary: Fact[str]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class DeepInfo(FrozenRecord):
+@record(frozen=True)
+class DeepInfo:
     """py-cpuinfo's view (``--deep`` only: it costs about a second)."""
 
     brand: Fact[str]
     flags: Fact[tuple[str, ...]]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class HostReport(FrozenRecord):
+@record(frozen=True)
+class HostReport:
     """Everything hvtui knows about a host; the advice engine and the TUI read this."""
 
     source: str
@@ -369,6 +382,8 @@ class HostReport(FrozenRecord):
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> HostReport:
         """Read a document written by :meth:`to_json`; raises :class:`ReportError`."""
+        from collections.abc import Mapping  # reading reports only, as typing in _load
+
         if not isinstance(data, Mapping):
             raise ReportError("a host report is a JSON object")
         schema = data.get("schema")
@@ -402,10 +417,10 @@ def _dump(obj: object, path: str, unknowns: dict[str, str]) -> Any:
             unknowns[path] = obj.reason
             return None
         return _dump(obj.value, path, unknowns)
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+    if records.is_record(obj) and not isinstance(obj, type):
         return {
             f.name: _dump(getattr(obj, f.name), _join(path, f.name), unknowns)
-            for f in dataclasses.fields(obj)
+            for f in records.fields(obj)
         }
     if isinstance(obj, (tuple, list)):
         return [_dump(item, _join(path, i), unknowns) for i, item in enumerate(obj)]
@@ -419,12 +434,18 @@ _HINTS: dict[type, dict[str, Any]] = {}
 
 def _hints(cls: type) -> dict[str, Any]:
     if cls not in _HINTS:
+        import typing  # reading reports only: ``hvtui detect`` does not load typing
+
         _HINTS[cls] = typing.get_type_hints(cls)
     return _HINTS[cls]
 
 
 def _load(tp: Any, data: Any, path: str, unknowns: Mapping[str, str]) -> Any:
     """Rebuild a value of type ``tp`` from JSON data, checking shapes as it goes."""
+    import types
+    import typing
+    from collections.abc import Mapping
+
     origin = typing.get_origin(tp)
     if origin is Fact:
         (inner,) = typing.get_args(tp)
@@ -434,17 +455,17 @@ def _load(tp: Any, data: Any, path: str, unknowns: Mapping[str, str]) -> Any:
                 raise ReportError(f"{path} is null but 'unknown' gives no reason")
             return Fact(None, reason)
         return Fact(_load(inner, data, path, unknowns))
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and records.is_record(tp):
         if not isinstance(data, Mapping):
             raise ReportError(f"{path or 'report'} must be an object")
         hints = _hints(tp)
         kwargs: dict[str, Any] = {}
-        for f in dataclasses.fields(tp):
+        for f in records.fields(tp):
             sub = _join(path, f.name)
             if f.name not in data:
-                if f.default is not dataclasses.MISSING:
+                if f.default is not records.MISSING:
                     continue
-                if f.default_factory is not dataclasses.MISSING:
+                if f.default_factory is not records.MISSING:
                     continue
                 raise ReportError(f"{sub} is missing")
             kwargs[f.name] = _load(hints[f.name], data[f.name], sub, unknowns)

@@ -9,8 +9,6 @@ the command line belong to init, not to the kernel.
 
 from __future__ import annotations
 
-import re
-
 from hvtui.detect.report import (
     UNPARSABLE,
     Fact,
@@ -25,7 +23,7 @@ from hvtui.formats.cpulist import CpuListError, format_cpulist, parse_cpulist
 CPU_DIR = "/sys/devices/system/cpu"
 CMDLINE = "/proc/cmdline"
 _CONTROL_VALUES = ("on", "off", "forceoff", "notsupported", "notimplemented")
-_ISOLCPUS_FLAG = re.compile(r"[a-z_]+")
+_FLAG_LETTERS = "abcdefghijklmnopqrstuvwxyz_"
 
 
 def detect_smt(root: Root) -> SmtInfo:
@@ -84,7 +82,8 @@ def last_param(args: list[str], name: str) -> str | None:
 def isolcpus_list(value: str) -> str:
     """``nohz,domain,managed_irq,2-5`` -> ``2-5`` (flags come first, then the CPUs)."""
     parts = value.split(",")
-    while parts and _ISOLCPUS_FLAG.fullmatch(parts[0]) and parts[0] != "N":
+    # A flag is ``[a-z_]+`` (``domain``, ``managed_irq``); ``N`` is the last CPU.
+    while parts and parts[0] and not parts[0].strip(_FLAG_LETTERS) and parts[0] != "N":
         parts.pop(0)
     return ",".join(parts)
 

@@ -16,12 +16,7 @@ from __future__ import annotations
 
 import errno
 import os
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
-from hvtui.detect.records import Record
 from hvtui.detect.report import (
     MISSING,
     PERMISSION,
@@ -34,9 +29,13 @@ from hvtui.detect.report import (
 )
 from hvtui.inputs import NotRegularFileError, read_regular
 from hvtui.limits import MAX_CPUINFO_BYTES, MAX_SYSFS_BYTES, describe_size
+from hvtui.records import field, record
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing and collections stay unloaded at run time (issue #13)
+    from collections.abc import Callable, Mapping
     from os import PathLike
+    from typing import Any
 
 #: Largest file read, so a wrong path (a huge log) cannot stall detection: a sysfs
 #: or procfs value is at most a page, ``/proc/cpuinfo`` of 8192 CPUs about 12 MiB.
@@ -48,8 +47,8 @@ MAX_READ_BY_PATH = {"/proc/cpuinfo": MAX_CPUINFO_BYTES}
 _open = os.open
 
 
-@dataclass(eq=False, repr=False)
-class Trace(Record):
+@record()
+class Trace:
     """What a :class:`Root` was asked and answered, for ``--save-snapshot``."""
 
     files: dict[str, bytes] = field(default_factory=dict)
@@ -121,8 +120,10 @@ class Root:
         """The stripped content of a one-value sysfs file."""
         return self.read(path).map(str.strip)
 
-    def listdir(self, path: str, pattern: re.Pattern[str] | None = None) -> Fact[tuple[str, ...]]:
-        """Sorted entries of a directory (only those matching ``pattern``)."""
+    def listdir(
+        self, path: str, wanted: Callable[[str], bool] | None = None
+    ) -> Fact[tuple[str, ...]]:
+        """Sorted entries of a directory (only those ``wanted`` says yes to)."""
         if self.blocked is not None:
             return Fact(None, self.blocked)
         if path in self.overrides:
@@ -131,8 +132,8 @@ class Root:
             names = os.listdir(self.host_path(path))
         except OSError as exc:
             return self._fail(path, exc)
-        if pattern is not None:
-            names = [n for n in names if pattern.fullmatch(n)]
+        if wanted is not None:
+            names = [n for n in names if wanted(n)]
         result = tuple(sorted(names, key=_natural_key))
         self.trace.dirs[path] = result
         return known(result)
@@ -180,7 +181,7 @@ def parse_int(text: Fact[str], path: str) -> Fact[int]:
     if text.value is None:
         return Fact(None, text.reason)
     value = text.value.strip()
-    if re.fullmatch(r"-?\d{1,12}", value):
+    if is_decimal(value.removeprefix("-"), 12):
         return known(int(value))
     return unknown(UNPARSABLE, f"{path}: {_shorten(value)!r} is not a number")
 
@@ -201,9 +202,28 @@ def _shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def is_decimal(text: str, most: int | None = None) -> bool:
+    """``text`` is 1 to ``most`` decimal digits (``\\d{1,most}``, of any script, which
+    :func:`int` reads): what sysfs numbers and ``cpuN`` names are checked with, by
+    string methods rather than :mod:`re` (not loaded by ``hvtui detect``, issue #13)."""
+    return text.isdecimal() and (most is None or len(text) <= most)
+
+
+def prefixed_number(prefix: str) -> Callable[[str], bool]:
+    """A :meth:`Root.listdir` filter for ``PREFIX`` followed by decimal digits (``cpu\\d+``)."""
+
+    def wanted(name: str) -> bool:
+        return name.startswith(prefix) and is_decimal(name[len(prefix) :])
+
+    return wanted
+
+
 def _natural_key(name: str) -> tuple[str, int]:
-    """``cpu2`` before ``cpu10``."""
-    match = re.fullmatch(r"(.*?)(\d+)", name)
-    if match is None:
+    """``cpu2`` before ``cpu10``: the name without its trailing digits, then their value
+    (``(.*?)(\\d+)`` with ``.`` not matching a newline); ``(name, -1)`` without them."""
+    start = len(name)
+    while start and name[start - 1].isdecimal():
+        start -= 1
+    if start == len(name) or "\n" in name[:start]:
         return (name, -1)
-    return (match.group(1), int(match.group(2)))
+    return (name[:start], int(name[start:]))

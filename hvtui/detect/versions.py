@@ -14,20 +14,19 @@ timeout); one that is stale, unreadable or not what hvtui writes is ignored.
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
-from hvtui.detect.records import Record
 from hvtui.inputs import hvtui_dir_name, read_regular
+from hvtui.records import field, record
 from hvtui.versions import Version, find_version
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing and collections stay unloaded at run time (issue #13)
     import subprocess
+    from collections.abc import Mapping, Sequence
+    from typing import Any
 
     from hvtui.detect.report import Fact, VersionsInfo
 
@@ -54,8 +53,8 @@ CACHE_SCHEMA = 1
 MAX_CACHE_BYTES = 64 * 1024
 
 
-@dataclass(eq=False, repr=False)
-class CommandAnswer(Record):
+@record()
+class CommandAnswer:
     """One ``--version`` run, raw, as a snapshot stores it."""
 
     tool: str
@@ -114,8 +113,8 @@ def _executable(path: str) -> str | None:
     return path if not stat.S_ISDIR(mode) and os.access(path, os.X_OK) else None
 
 
-@dataclass(eq=False, repr=False)
-class PendingVersions(Record):
+@record()
+class PendingVersions:
     """``--version`` commands started by :func:`start_versions`, not yet collected."""
 
     started: float
@@ -202,8 +201,8 @@ def _identity(path: str) -> list[int] | None:
     return [st.st_mtime_ns, st.st_size]
 
 
-@dataclass(eq=False, repr=False)
-class VersionCache(Record):
+@record()
+class VersionCache:
     """Remembered ``--version`` answers, by binary path (see the module's docstring)."""
 
     path: str
@@ -216,9 +215,11 @@ class VersionCache(Record):
         if path is None:
             return None
         cache = cls(path)
+        from hvtui.jsonlite import loads  # json.loads without loading json and re
+
         try:
-            data = json.loads(read_regular(path, MAX_CACHE_BYTES))
-        except (OSError, ValueError):
+            data = loads(read_regular(path, MAX_CACHE_BYTES).decode("utf-8"))
+        except (OSError, ValueError):  # UnicodeDecodeError and JSONDecodeError too
             return cache
         if not isinstance(data, dict) or data.get("schema") != CACHE_SCHEMA:
             return cache
@@ -253,6 +254,8 @@ class VersionCache(Record):
             changed = True
         if not changed:
             return
+        import json  # only when a command ran (the cache was cold or stale)
+
         text = json.dumps({"schema": CACHE_SCHEMA, "binaries": self.entries}, indent=1)
         if len(text) > MAX_CACHE_BYTES // 2:  # binaries long gone: keep only today's
             fresh = {a.path: self.entries[a.path] for a in answers if a.path in self.entries}

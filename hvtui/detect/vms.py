@@ -12,13 +12,8 @@ psutil is the fallback only when ``/proc`` refuses a read.
 from __future__ import annotations
 
 import os
-import re
 import sys
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
-from hvtui.detect.records import FrozenRecord, Record
 from hvtui.detect.report import (
     FAILED,
     NOT_APPLICABLE,
@@ -31,11 +26,18 @@ from hvtui.detect.report import (
 from hvtui.formats.cpulist import format_cpulist
 from hvtui.formats.qemu_argv import guest_name, is_qemu_binary
 from hvtui.inputs import read_regular
+from hvtui.records import field, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing and collections stay unloaded at run time (issue #13)
+    from collections.abc import Collection, Mapping, Sequence
+    from typing import Any
 
 PROC = "/proc"
 #: Most of a command line read (the kernel caps what it shows at a few pages anyway).
 MAX_CMDLINE_BYTES = 1 << 20
-_VCPU_COMM = re.compile(r"CPU (\d+)/(KVM|TCG|HVF|WHPX|NVMM)")
+#: The accelerators whose vCPU threads QEMU names ``CPU N/ACCEL`` (``debug-threads=on``).
+_VCPU_ACCELS = ("KVM", "TCG", "HVF", "WHPX", "NVMM")
 
 
 def is_qemu(name: str, cmdline: Sequence[str]) -> bool:
@@ -52,8 +54,8 @@ def _comm_looks_like_qemu(comm: str) -> bool:
     return is_qemu_binary(comm)
 
 
-@dataclass(eq=False, repr=False)
-class ThreadAnswer(Record):
+@record()
+class ThreadAnswer:
     """One thread of a QEMU process."""
 
     tid: int
@@ -62,8 +64,8 @@ class ThreadAnswer(Record):
     error: str = ""
 
 
-@dataclass(eq=False, repr=False)
-class ProcessAnswer(Record):
+@record()
+class ProcessAnswer:
     """A QEMU process as scanned, raw, as a snapshot stores it."""
 
     pid: int
@@ -236,16 +238,16 @@ def vms_info(processes: Fact[list[ProcessAnswer]]) -> Fact[tuple[VmInfo, ...]]:
     for p in sorted(processes.value, key=lambda a: a.pid):
         vcpus: list[Vcpu] = []
         for t in p.threads:
-            match = _VCPU_COMM.fullmatch(t.comm)
-            if match is None:
+            index = vcpu_index(t.comm)
+            if index is None:
                 continue
             if t.affinity is None:
                 why = unknown(FAILED, t.error or "affinity not readable")
-                vcpus.append(Vcpu(int(match.group(1)), t.tid, why, why))
+                vcpus.append(Vcpu(index, t.tid, why, why))
             else:
                 vcpus.append(
                     Vcpu(
-                        int(match.group(1)),
+                        index,
                         t.tid,
                         known(format_cpulist(t.affinity)),
                         known(len(t.affinity) == 1),
@@ -269,6 +271,15 @@ def vms_info(processes: Fact[list[ProcessAnswer]]) -> Fact[tuple[VmInfo, ...]]:
     return known(tuple(vms))
 
 
+def vcpu_index(comm: str) -> int | None:
+    """N of a vCPU thread's name ``CPU N/KVM`` (``CPU (\\d+)/(KVM|TCG|...)``), else ``None``."""
+    head, slash, accel = comm.partition("/")
+    number = head.removeprefix("CPU ")
+    if not slash or number == head or accel not in _VCPU_ACCELS or not number.isdecimal():
+        return None
+    return int(number)
+
+
 def _all_pinned(vcpus: Sequence[Vcpu]) -> Fact[bool]:
     """Every vCPU on its own single host CPU."""
     if any(v.pinned.value is None for v in vcpus):
@@ -278,8 +289,8 @@ def _all_pinned(vcpus: Sequence[Vcpu]) -> Fact[bool]:
     return known(len({v.cpus.value for v in vcpus}) == len(vcpus))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class GuestProcess(FrozenRecord):
+@record(frozen=True)
+class GuestProcess:
     """A running QEMU with both views of it: the raw process and its ``vms`` entry.
 
     ``hvtui audit --running`` needs the command line (to read the guest's
