@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pathlib loads only when --sysroot names a directory (detect never needs it)
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pathlib loads only when --sysroot names a directory (detect never needs
+    # it); typing and collections never at run time (issue #13)
+    from collections.abc import Sequence
     from pathlib import Path
 
 
@@ -93,8 +93,10 @@ def _wizard(sysroot: Path | None, demo: str | None) -> int:
 
 def _interrupted() -> int:
     """One line and exit status 130, as for Ctrl-C anywhere later."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
+    try:  # noqa: SIM105 - contextlib is not imported for this (issue #13)
         sys.stderr.write("hvtui: interrupted\n")
+    except (OSError, ValueError, AttributeError):
+        pass
     return 130
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from clirun import REPO, run_cli, run_python
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hvtui import __version__, catalog
 from hvtui.cli import COMMANDS, build_parser
@@ -293,3 +295,108 @@ def test_building_the_parser_loads_no_stack_format() -> None:
     result = run_python(script)
     assert result.code == 0, result.err
     assert result.out.strip() == "[]"
+
+
+# --- plain command lines read without argparse (issue #13) --------------------------------
+
+#: Words ``hvtui detect`` command lines are made of here: every option, whole and
+#: abbreviated, with values separate and after ``=``, values that look like options,
+#: empty ones, help, ``--``, stray words.
+_DETECT_WORDS = (
+    "--json", "--deep", "--force", "--sysroot", "--sysroot=/tmp", "/tmp", "--demo",
+    "--demo=no-hyperv", "no-hyperv", "--connect", "qemu:///system", "--connect=a=b",
+    "--save-snapshot", "--save-snapshot=snap", "--", "-", "", "--js", "--sys", "-h",
+    "--help", "--json=1", "--sysroot=", "-x", "-1", "detect", "a b", "--demo=-x",
+)  # fmt: skip
+
+
+def _argparse_namespace(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> dict[str, object] | None:
+    """What the CLI's parser makes of ``hvtui detect ARGV`` (``None``: it refuses)."""
+    try:
+        namespace = build_parser(("detect",)).parse_args(["detect", *argv])
+    except SystemExit:
+        capsys.readouterr()
+        return None
+    return vars(namespace)
+
+
+def _check_plain(argv: list[str], capsys: pytest.CaptureFixture[str]) -> bool:
+    """``plain_args`` says what argparse says, or leaves ``argv`` to it; whether it read it."""
+    from hvtui.cli import _plain_args
+
+    ours = _plain_args(["detect", *argv])
+    if ours is None:
+        return False
+    assert vars(ours) == _argparse_namespace(argv, capsys), argv
+    return True
+
+
+def test_plain_detect_command_lines_parse_as_argparse_parses_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every command line of up to two words, and some longer: whatever ``plain_args``
+    reads, argparse reads the same (the rest goes to argparse itself)."""
+    import itertools
+
+    read = 0
+    for length in (0, 1, 2):
+        for words in itertools.product(_DETECT_WORDS, repeat=length):
+            read += _check_plain(list(words), capsys)
+    assert read > 50
+    for argv, plain in (
+        (["--json", "--sysroot", "/tmp", "--deep", "--force", "--save-snapshot", "s"], True),
+        (["--demo", "no-hyperv", "--json", "--demo=amd-epyc"], True),
+        (["--sysroot", "a", "--sysroot=b", "--json", "--json"], True),
+        (["--connect", "qemu:///system", "--json"], True),
+        (["--sysroot", "/tmp", "--demo", "no-hyperv"], False),  # argparse refuses it
+        (["--json", "--sysroot"], False),
+    ):
+        assert _check_plain(argv, capsys) is plain
+
+
+@given(argv=st.lists(st.sampled_from(_DETECT_WORDS), max_size=6))
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_longer_detect_command_lines_parse_as_argparse_parses_them(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _check_plain(argv, capsys)
+
+
+@pytest.mark.parametrize("argv", [["detect", "--json"], ["detect"], ["detect", "--demo", "x"]])
+def test_plain_detect_command_lines_are_read_without_argparse(argv: list[str]) -> None:
+    """The reason for all this: a plain ``detect`` does not load argparse."""
+    code = (
+        "import sys\n"
+        "from hvtui.cli import _plain_args\n"
+        f"args = _plain_args({argv!r})\n"
+        "print(args is not None, 'argparse' in sys.modules)\n"
+    )
+    result = run_python(code)
+    assert result.code == 0, result.err
+    assert result.out.split() == ["True", "False"]
+
+
+@pytest.mark.parametrize("columns", ["", "1", "8", "12", "13", "200"])
+def test_version_is_printed_as_argparse_prints_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], columns: str
+) -> None:
+    """``hvtui --version`` without the parser: the same line at any terminal width (the
+    parser wraps the text at the help width, at least 11 columns)."""
+    from hvtui.cli import _plain_version, main
+
+    monkeypatch.setenv("COLUMNS", columns)
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser(()).parse_args(["--version"])
+    printed = capsys.readouterr().out
+    assert exit_info.value.code == 0
+    ours = _plain_version(["--version"])
+    if columns in ("", "200"):  # wide enough for the line (80 columns when not a number)
+        assert ours is not None
+    if ours is not None:
+        assert ours == printed
+        assert main(["--version"]) == 0
+        assert capsys.readouterr().out == printed
+    assert _plain_version(["--version", "--json"]) is None
+    assert _plain_version(["--vers"]) is None

@@ -8,20 +8,19 @@ runs is imported and registered at all (every one for ``--help`` and errors).
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
 import sys
-from collections.abc import Sequence
-from types import ModuleType
-from typing import Any
 
-from hvtui import __version__
 from hvtui.bugs import EXIT_INTERNAL, debug_enabled, internal_error_line
 from hvtui.cli.errors import CliError, print_error
-from hvtui.cli.hostsource import add_host_options, resolve_host
+from hvtui.cli.hostsource import resolve_host
 from hvtui.cli.streams import OutputError, Streams
-from hvtui.textsafe import one_line
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing, argparse and collections stay unloaded at run time (issue #13)
+    import argparse
+    from collections.abc import Sequence
+    from types import ModuleType
 
 #: Subcommands, in the order ``--help`` lists them.  Each is the module
 #: ``hvtui.cli.cmd_NAME`` with ``register(subparsers)`` and ``run(args) -> int``.
@@ -62,41 +61,10 @@ def terminal_columns() -> int:
     return columns or 80
 
 
-class _Formatter(argparse.HelpFormatter):
-    """argparse's help layout, at the same width, found without :mod:`shutil`.
-
-    argparse makes a formatter for every option it adds (to check the metavar) and
-    each one asks ``shutil.get_terminal_size`` for the width, which loads shutil and
-    the compression modules it imports: ~2 ms of every ``hvtui detect`` (issue #13).
-    """
-
-    def __init__(
-        self,
-        prog: str,
-        indent_increment: int = 2,
-        max_help_position: int = 24,
-        width: int | None = None,
-    ) -> None:
-        if width is None:
-            width = terminal_columns() - 2  # what HelpFormatter does with shutil's answer
-        super().__init__(prog, indent_increment, max_help_position, width)
-
-
-class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose usage errors are one line on stderr, exit 2, and whose
-    help is laid out by :class:`_Formatter` unless a command asks for another."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _Formatter)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        line = one_line(f"{self.prog}: error: {message} (see '{self.prog} --help')")
-        self.exit(EXIT_USAGE, line + "\n")
-
-
 def command_module(name: str) -> ModuleType:
     """The module of subcommand ``name`` (``hvtui.cli.cmd_NAME``)."""
+    import importlib
+
     return importlib.import_module(f"hvtui.cli.cmd_{name}")
 
 
@@ -129,22 +97,14 @@ def chosen_command(argv: Sequence[str]) -> str | None:
 
 
 def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
-    """The full parser (also used by tests and docs); ``commands``: only these."""
-    parser = _Parser(
-        prog="hvtui",
-        description="Choose, explain, export and audit Hyper-V enlightenments for "
-        "Windows and Hyper-V guests on QEMU/KVM.",
-        epilog="Run 'hvtui COMMAND --help' for a command's options. With no command, "
-        "hvtui opens the interactive wizard.",
-    )
-    parser.add_argument("--version", action="version", version=f"hvtui {__version__}")
-    add_host_options(
-        parser, "with no command: run the wizard on a saved host snapshot instead of this host"
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in commands:
-        command_module(name).register(sub)
-    return parser
+    """The full parser (also used by tests and docs); ``commands``: only these.
+
+    Built in :mod:`hvtui.cli.parser`, which imports argparse: a plain ``hvtui detect``
+    is read without it (:func:`hvtui.cli.cmd_detect.plain_args`).
+    """
+    from hvtui.cli.parser import build_parser as build
+
+    return build(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -172,8 +132,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     words = sys.argv[1:] if argv is None else argv
-    parser = build_parser(needed_commands(words))
-    args = parser.parse_args(words)
+    version = _plain_version(words)
+    if version is not None:
+        try:  # noqa: SIM105 - as argparse's version action: errors ignored; no contextlib
+            sys.stdout.write(version)
+        except (AttributeError, OSError):
+            pass
+        return EXIT_OK
+    args = _plain_args(words)
+    if args is None:
+        args = build_parser(needed_commands(words)).parse_args(words)
     try:
         if args.command is None:
             host = resolve_host(args)
@@ -204,6 +172,33 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_USAGE
     except Exception as exc:
         return _internal_error(exc)
+
+
+def _plain_version(words: Sequence[str]) -> str | None:
+    """What ``hvtui --version`` prints, when argparse would print it as it is: the line
+    fits the help width (argparse wraps it there, at 11 columns or more) and holds no
+    ``%`` and no run of blanks (which argparse would substitute or squeeze).  ``None``
+    otherwise, and for any other command line: then the parser prints it."""
+    if len(words) != 1 or words[0] != "--version":
+        return None
+    from hvtui import __version__
+
+    text = f"hvtui {__version__}"
+    plain = text.isprintable() and "%" not in text and "  " not in text and text == text.strip()
+    if not plain or len(text) > max(terminal_columns() - 2, 11):
+        return None
+    return text + "\n"
+
+
+def _plain_args(words: Sequence[str]) -> argparse.Namespace | None:
+    """What the parser would make of ``words`` when they are a plain ``detect`` command
+    (read without argparse, ~15 ms of the command's start), else ``None``: the parser
+    reads everything else, and every message and exit code stays its own."""
+    if not words or words[0] != "detect":
+        return None
+    from hvtui.cli.cmd_detect import plain_args
+
+    return plain_args(words[1:])
 
 
 def _internal_error(exc: Exception) -> int:

@@ -1,27 +1,42 @@
 """``hvtui detect``: what this host (or a snapshot of one) can give a Windows guest.
 
 Registration is cheap; the detection package is imported inside :func:`run` so
-that ``hvtui --help`` and the other subcommands never pay for it.
+that ``hvtui --help`` and the other subcommands never pay for it.  A plain
+``hvtui detect`` is not even parsed by argparse (:func:`plain_args`).
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-from typing import TYPE_CHECKING, Any
 
 from hvtui.cli.errors import CliError
 from hvtui.cli.hostsource import add_host_options, path_arg, resolve_host
-from hvtui.cli.libvirtopts import add_connect_option, connection, no_host_options
+from hvtui.jsonlite import dumps
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # argparse and typing stay unloaded at run time (issue #13)
+    import argparse
+    from collections.abc import Sequence
     from pathlib import Path
+    from typing import Any
 
     from hvtui.detect import HostReport
 
+#: ``detect``'s options that take no value, and those that take one, by destination
+#: (:func:`plain_args` reads them as :func:`register` declares them).
+_FLAGS = {"--json": "json", "--deep": "deep", "--force": "force"}
+_VALUED = {
+    "--sysroot": "sysroot",
+    "--demo": "demo",
+    "--connect": "connect",
+    "--save-snapshot": "save_snapshot",
+}
+
 
 def register(sub: Any) -> None:
-    """Add the ``detect`` parser."""
+    """Add the ``detect`` parser (:func:`plain_args` reads the plain cases the same way)."""
+    from hvtui.cli.libvirtopts import add_connect_option
+
     parser: argparse.ArgumentParser = sub.add_parser(
         "detect",
         help="probe this host (CPU, KVM, Hyper-V support, TSC, SMT, VMs)",
@@ -54,6 +69,55 @@ def register(sub: Any) -> None:
         "only an earlier snapshot's files)",
     )
     parser.set_defaults(run=run)
+
+
+if TYPE_CHECKING:
+    from argparse import Namespace as PlainArgs
+else:
+
+    class PlainArgs:
+        """What :func:`plain_args` returns: at run time a bare object with the attributes
+        argparse's ``Namespace`` would have (argparse itself stays unloaded); type
+        checkers see the ``Namespace`` it stands for."""
+
+        def __init__(self, **values: object) -> None:
+            self.__dict__.update(values)
+
+
+def plain_args(words: Sequence[str]) -> PlainArgs | None:
+    """What ``hvtui detect WORDS`` parses to when ``words`` are plainly valid: each an
+    option's full name, the ones with a value followed by it (``--opt VALUE`` or
+    ``--opt=VALUE``; a value that is empty or starts with ``-`` is argparse's to
+    judge), ``--sysroot`` and ``--demo`` not both.  ``None`` for anything else (help,
+    an abbreviation, an unknown option or word, ``--``): the parser reads those, so
+    every message and exit code stays argparse's.  ``tests/test_cli.py`` checks the
+    namespaces against the parser's over many command lines."""
+    values: dict[str, Any] = dict.fromkeys(_VALUED.values())
+    values.update(dict.fromkeys(_FLAGS.values(), False))
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        if word in _FLAGS:
+            values[_FLAGS[word]] = True
+            continue
+        option, equals, value = word.partition("=")
+        if option not in _VALUED:
+            return None
+        if not equals:
+            if index == len(words):
+                return None
+            value = words[index]
+            index += 1
+        if not value or value.startswith("-"):
+            return None
+        values[_VALUED[option]] = value
+    if values["sysroot"] is not None and values["demo"] is not None:
+        return None
+    for name in ("sysroot", "save_snapshot"):
+        if values[name] is not None:
+            values[name] = path_arg(values[name])
+    return PlainArgs(command="detect", run=run, **values)
 
 
 def _check_snapshot_dir(directory: Path, force: bool) -> None:
@@ -110,9 +174,7 @@ def run(args: argparse.Namespace) -> int:
         )
 
     if args.json:
-        import json
-
-        print(json.dumps(report.to_json(), indent=2))
+        print(dumps(report.to_json()))
     else:
         sys.stdout.write(_text(report))
     return 0
@@ -129,20 +191,21 @@ def _text(report: HostReport) -> str:
 
 def _run_connect(args: argparse.Namespace) -> int:
     """``--connect URI``: the host behind a libvirt connection, from what libvirt tells."""
+    from hvtui.cli.libvirtopts import no_host_options
+
     no_host_options(args, "detect")
     for option, given in (("--deep", args.deep), ("--save-snapshot", args.save_snapshot)):
         if given:
             raise CliError(f"detect: {option} reads this host; it does not work with --connect")
     if args.force:
         raise CliError("--force only applies to --save-snapshot")
+    from hvtui.cli.libvirtopts import connection
     from hvtui.libvirt import host_report
 
     with connection(args.connect) as conn:
         report = host_report(conn)
     if args.json:
-        import json
-
-        print(json.dumps(report.to_json(), indent=2))
+        print(dumps(report.to_json()))
     else:
         sys.stdout.write(_text(report))
     return 0

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 from hvtui.textsafe import one_line
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hvtui.presets import Preset
 

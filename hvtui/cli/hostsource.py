@@ -7,18 +7,19 @@ check that the directory is usable happens in one place.
 
 from __future__ import annotations
 
-import argparse
 import stat
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from hvtui.cli.errors import CliError
+from hvtui.records import record
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # argparse and typing stay unloaded at run time (issue #13)
+    import argparse
     from pathlib import Path
+    from typing import Any
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HostSource:
     """The host a command reads: this machine (``path`` None), a snapshot, or a demo."""
 
@@ -48,6 +49,8 @@ def add_host_options(target: Any, sysroot_help: str) -> None:
     ``target`` is a parser or group; when it is a plain parser, the two options are
     put in a mutually exclusive group of their own.
     """
+    import argparse  # loaded already: only parsers call this
+
     group = (
         target.add_mutually_exclusive_group()
         if isinstance(target, argparse.ArgumentParser)

@@ -19,13 +19,15 @@ hvtui opens later (a preset, a snapshot file) can land on it and receive output.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import sys
-from typing import Any, TextIO, cast
 
 from hvtui.textsafe import printable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing stays unloaded at run time (issue #13)
+    from typing import Any, TextIO
 
 
 class OutputError(Exception):
@@ -100,11 +102,13 @@ def _reserve_closed_descriptors() -> None:
         try:
             os.fstat(fd)
         except OSError:
-            with contextlib.suppress(OSError):
+            try:
                 null = os.open(os.devnull, os.O_RDWR)
                 if null != fd:
                     os.dup2(null, fd)
                     os.close(null)
+            except OSError:
+                pass
 
 
 def _lenient_encoding(stream: TextIO | None) -> str | None:
@@ -137,8 +141,9 @@ class Streams:
             old = _lenient_encoding(stream)
             if old is not None and stream is not None:
                 streams._encodings.append((stream, old))
-        sys.stdout = cast(TextIO, GuardedStream(sys.stdout, "standard output", fatal=True))
-        sys.stderr = cast(TextIO, GuardedStream(sys.stderr, "standard error", fatal=False))
+        stdout: Any = GuardedStream(sys.stdout, "standard output", fatal=True)
+        stderr: Any = GuardedStream(sys.stderr, "standard error", fatal=False)
+        sys.stdout, sys.stderr = stdout, stderr  # text streams in all but name
         return streams
 
     def flush(self) -> None:
@@ -150,17 +155,21 @@ class Streams:
         stdout = self._saved[0]
         if stdout is None:
             return
-        with contextlib.suppress(OSError, ValueError):
+        try:
             null = os.open(os.devnull, os.O_WRONLY)
             os.dup2(null, stdout.fileno())
             os.close(null)
+        except (OSError, ValueError):
+            pass
 
     def restore(self) -> None:
         """Put the original streams (and their encoding error handling) back."""
         sys.stdout, sys.stderr = self._saved
         for stream, errors in self._encodings:
-            with contextlib.suppress(ValueError, OSError, AttributeError):
+            try:  # noqa: SIM105 - contextlib is not imported for this (issue #13)
                 getattr(stream, "reconfigure")(errors=errors)  # noqa: B009 - not on TextIO
+            except (ValueError, OSError, AttributeError):
+                pass
 
 
 __all__ = ["GuardedStream", "OutputError", "Streams"]

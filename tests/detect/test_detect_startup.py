@@ -164,3 +164,38 @@ def test_detect_json_loads_no_module_it_does_not_need(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["schema"] == 1
     assert runs[1].stderr.strip().splitlines()[-1] == "[]"
+
+
+#: Standard-library modules that cost ``hvtui detect --json`` most of its time before
+#: issue #13, loaded only for parsing options, annotations, dataclasses, regular
+#: expressions and JSON, and the catalog (whose part detection needs it reads from
+#: :mod:`hvtui.detect.kvm_catalog`).
+NOT_LOADED = (
+    "typing", "dataclasses", "inspect", "ast", "re", "argparse", "gettext", "locale",
+    "contextlib", "json", "enum", "collections", "functools", "pathlib", "shutil",
+    "subprocess", "hvtui.catalog", "hvtui.advice", "hvtui.detect.render", "psutil",
+)  # fmt: skip
+#: What the ``hvtui`` console script runs (``python -m hvtui`` would add runpy, which
+#: imports importlib.util and with it contextlib).
+CONSOLE_SCRIPT = "import sys; from hvtui.__main__ import main; sys.argv[0] = 'hvtui'; main()"
+
+
+def test_detect_json_leaves_the_standard_librarys_heavy_modules_unloaded(
+    tmp_path: Path,
+) -> None:
+    """``hvtui detect --json`` as users run it, the second time on a host (the first may
+    run and cache QEMU's and libvirt's ``--version``): none of :data:`NOT_LOADED` is
+    imported, as ``-X importtime`` reports every import.  The output is the report."""
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path))
+    argv = [sys.executable, "-X", "importtime", "-c", CONSOLE_SCRIPT, "detect", "--json"]
+    for _ in range(2):
+        result = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, env=env)
+        assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["schema"] == 1
+    imported = {
+        line.rsplit("|", 1)[-1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "hvtui.detect.pipeline" in imported, "-X importtime reported the imports"
+    assert sorted(imported & set(NOT_LOADED)) == []
