@@ -14,10 +14,16 @@ resident memory at most 150 MB.
   both.  The app's own import-to-first-frame time (``HVTUI_STARTUP_LOG``) is
   shown beside it.
 - **Step switch (real terminal).**  In the same session, ``n`` is sent for
-  every step and the clock runs until the new step's title is on screen.
-- **Step switch (in process).**  Pilot presses ``n`` through every step; the
-  CPU time of the press, less that of a key bound to nothing, is the work a
-  switch costs (no polling, no terminal).
+  every step as soon as the first frame is there (the wizard is still preparing
+  the step panes then) and the clock runs until the new step's title is on
+  screen; then ``escape`` (Review keeps ``n`` and ``p`` for its findings) and
+  ``p`` back through every step: revisits.
+- **Step switch (in process).**  Pilot waits until the wizard has prepared the
+  step panes (its workers are done: about a second after the first frame, less
+  than anyone takes to read it), presses ``n`` through every step (first
+  visits), then ``escape`` and ``p`` back through every step (revisits); the CPU
+  time of a press, less that of a key bound to nothing, is the work a switch
+  costs (no polling, no terminal).  The target applies to both.
 - **Peak memory.**  ``VmHWM`` of the process after it walked every step.
 
 Bytecode: when the environment disables writing it (``PYTHONDONTWRITEBYTECODE``),
@@ -93,6 +99,7 @@ class TerminalRun:
     cpu_ms: float | None = None
     """CPU time of the process until its first frame (``HVTUI_STARTUP_LOG``)."""
     switches_ms: list[float] = field(default_factory=list)
+    revisits_ms: list[float] = field(default_factory=list)
     peak_mb: float | None = None
 
 
@@ -112,6 +119,8 @@ def _wait(socket: str, needle: str, timeout: float = 20.0) -> None:
 
 def _marker(step: str) -> str:
     """Text that is on screen only once ``step``'s pane is drawn."""
+    if step == Step.HOST:
+        return MARKER
     if step == Step.START:
         return "Current draft:"
     if step == Step.REVIEW:
@@ -185,19 +194,26 @@ def terminal_run(scratch: Path, env: dict[str, str], index: str, walk: bool = Tr
         first = _spawn(socket, [sys.executable, "-m", "hvtui", "--demo", DEMO], env, MARKER)
         pid = int(_tmux(socket, "display-message", "-p", "-t", "b", "#{pane_pid}").strip())
         _wait_for_file(log)
-        switches = []
-        for step in all_steps()[1:] if walk else ():
-            title = _marker(step)
-            begin = time.perf_counter()
-            _tmux(socket, "send-keys", "-t", "b", "n")
-            _wait(socket, title)
-            switches.append((time.perf_counter() - begin) * 1000)
+        steps = all_steps()
+        switches = [_switch(socket, "n", step) for step in steps[1:]] if walk else []
+        revisits = []
+        if walk:
+            _tmux(socket, "send-keys", "-t", "b", "Escape")  # Review's list keeps n and p
+            revisits = [_switch(socket, "p", step) for step in reversed(steps[:-1])]
         peak = _peak_mb(pid)
         _tmux(socket, "send-keys", "-t", "b", "q")
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, check=False)
     in_app, cpu = _startup_log(log)
-    return TerminalRun(first, in_app, cpu, switches, peak)
+    return TerminalRun(first, in_app, cpu, switches, revisits, peak)
+
+
+def _switch(socket: str, key: str, step: str) -> float:
+    """Milliseconds from sending ``key`` until ``step``'s pane is on screen."""
+    begin = time.perf_counter()
+    _tmux(socket, "send-keys", "-t", "b", key)
+    _wait(socket, _marker(step))
+    return (time.perf_counter() - begin) * 1000
 
 
 def child_env(scratch: Path, as_is: bool) -> dict[str, str]:
@@ -214,25 +230,32 @@ def child_env(scratch: Path, as_is: bool) -> dict[str, str]:
     return env
 
 
-async def _pilot_switches(sysroot: Path) -> tuple[list[float], list[float]]:
-    """CPU ms per step switch and per no-op key, over every step, in process."""
+async def _pilot_switches(sysroot: Path) -> tuple[list[float], list[float], list[float]]:
+    """CPU ms per step switch forward (first visits), back (revisits) and per no-op key,
+    over every step, in process, once the panes are prepared."""
     from hvtui.tui import pause_gc_for_startup
     from hvtui.tui.app import HvtuiApp
 
     pause_gc_for_startup()  # as run_app does; the app resumes it after its first frame
     app = HvtuiApp(sysroot=sysroot, probe=False, tuned_gc=True, demo=DEMO)
     switch_cpu: list[float] = []
+    revisit_cpu: list[float] = []
     idle_cpu: list[float] = []
     async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
         await pilot.pause()
-        for _ in all_steps()[1:]:
-            before = time.process_time()
-            await pilot.press("f12")
-            idle_cpu.append((time.process_time() - before) * 1000)
-            before = time.process_time()
-            await pilot.press("n")
-            switch_cpu.append((time.process_time() - before) * 1000)
-    return switch_cpu, idle_cpu
+        await app.workers.wait_for_complete()  # the panes are prepared
+        await pilot.pause()
+        for key, cpu in (("n", switch_cpu), ("p", revisit_cpu)):
+            if key == "p":
+                await pilot.press("escape")  # Review's list keeps n and p for its findings
+            for _ in all_steps()[1:]:
+                before = time.process_time()
+                await pilot.press("f12")
+                idle_cpu.append((time.process_time() - before) * 1000)
+                before = time.process_time()
+                await pilot.press(key)
+                cpu.append((time.process_time() - before) * 1000)
+    return switch_cpu, revisit_cpu, idle_cpu
 
 
 def _ms(values: list[float]) -> str:
@@ -290,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(terminal_run(scratch, env, str(index)))
             if base_env is not None:
                 base.append(terminal_run(scratch, base_env, f"base-{index}", walk=False))
-        switch_cpu, idle_cpu = asyncio.run(_pilot_switches(demo_sysroot()))
+        switch_cpu, revisit_cpu, idle_cpu = asyncio.run(_pilot_switches(demo_sysroot()))
 
     first = statistics.median(r.first_frame_ms for r in runs)
     one = statistics.median(r.first_frame_ms for r in floor)
@@ -299,9 +322,12 @@ def main(argv: list[str] | None = None) -> int:
     one_cpu = [r.cpu_ms for r in floor if r.cpu_ms is not None]
     in_app = [r.in_app_ms for r in runs if r.in_app_ms is not None]
     tmux_switches = [s for r in runs for s in r.switches_ms]
-    net_cpu = [max(0.0, s - statistics.median(idle_cpu)) for s in switch_cpu]
+    tmux_revisits = [s for r in runs for s in r.revisits_ms]
+    idle = statistics.median(idle_cpu)
+    net_cpu = [max(0.0, s - idle) for s in switch_cpu]
+    net_revisit = [max(0.0, s - idle) for s in revisit_cpu]
     peaks = [r.peak_mb for r in runs if r.peak_mb is not None]
-    switch = statistics.median(net_cpu)
+    switch = max(statistics.median(net_cpu), statistics.median(net_revisit))
     peak = max(peaks) if peaks else float("nan")
 
     print(f"first frame (tmux, spawn to text)  median {first:6.1f} ms over {len(runs)} runs")
@@ -326,11 +352,19 @@ def main(argv: list[str] | None = None) -> int:
             f"baseline {args.baseline}: first frame median {then:6.1f} ms, "
             f"{then / one:.2f}x the one-widget app{cpu_note}"
         )
-    print(f"step switch (tmux, key to text)    {_ms(tmux_switches)}")
+    print(f"step switch (tmux, key to text)    {_ms(tmux_switches)}  (right after the first frame)")
+    print(f"  back (tmux, revisits)            {_ms(tmux_revisits)}")
     print(
         f"step switch (in process, CPU)      {_ms(net_cpu)}"
-        f"  [{_verdict(switch, SWITCH_TARGET_MS)}: target {SWITCH_TARGET_MS:.0f}]"
+        f"  [{_verdict(statistics.median(net_cpu), SWITCH_TARGET_MS)}: "
+        f"target {SWITCH_TARGET_MS:.0f}]"
     )
+    print(
+        f"  back (in process, revisits)      {_ms(net_revisit)}"
+        f"  [{_verdict(statistics.median(net_revisit), SWITCH_TARGET_MS)}: "
+        f"target {SWITCH_TARGET_MS:.0f}]"
+    )
+    print(f"  a key bound to nothing (taken off both)  median {idle:6.1f} ms")
     print(
         f"peak resident memory               {peak:6.1f} MB after walking every step"
         f"  [{_verdict(peak, PEAK_TARGET_MB)}: target {PEAK_TARGET_MB:.0f}]"

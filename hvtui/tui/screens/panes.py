@@ -1,4 +1,5 @@
-"""The wizard's detail panes: built on a step's first visit, then kept and shown or hidden.
+"""The wizard's detail panes: built ahead of time or on a step's first visit, then kept and
+shown or hidden.
 
 Building a pane (an option's docs, controls and findings; Review's table)
 and removing it again was most of a step switch.  A visited pane stays
@@ -6,10 +7,12 @@ mounted in its own :class:`PaneSlot`, hidden; going back only shows it.  Only
 the shown pane follows the model: a hidden one is handed the current view
 when it is shown again and redraws then (so a change costs one pane's redraw,
 however many were visited).  A pane that shows more than the model (Start lists
-the preset files) is removed when left and built again, as it always was.
+the preset files) is removed when left and built again, as it always was.  After
+the first frame the screen prepares the other panes hidden, one at a time in idle
+time (:meth:`Panes.prepare`), so that a first visit costs what a revisit does.
 
-The shown slot is kept first among the slots, right after the sidebar, so a
-query for "the pane" (``.pane``, ``#value``...) finds the one on screen.
+The shown slot is kept first among the slots, so a query for "the pane"
+(``.pane``, ``#value``...) finds the one on screen.
 """
 
 from __future__ import annotations
@@ -24,13 +27,30 @@ from textual.widget import Widget
 from hvtui.tui.view import WizardView
 
 
+class PaneHolder(Container):
+    """Every pane slot, between the sidebar and the preview.
+
+    Swapping the shown pane moves a slot among these children and so repaints
+    this container: only the pane's area, where the slots were children of the
+    whole body (sidebar and preview too), whose every swap repainted all of it."""
+
+    DEFAULT_CSS: ClassVar[str] = """
+    /* The pane's share of the body (the slot's 3fr is then all of the holder). */
+    PaneHolder {
+        layout: horizontal;
+        width: 3fr;
+        height: 1fr;
+    }
+    """
+
+
 class PaneSlot(Container):
     """Where one step's pane lives, shown or hidden (the pane itself keeps its id and
     classes: ``#detail``, ``.pane``)."""
 
     DEFAULT_CSS: ClassVar[str] = """
-    /* Horizontal: the pane's own width (3fr, beside the sidebar and the preview) is then
-       all of the slot, as it was all of the pane's share of the body. */
+    /* Horizontal: the pane's own width (3fr, its share of the body when it was beside the
+       sidebar and the preview) is then all of the slot, and the slot all of the holder. */
     PaneSlot {
         layout: horizontal;
         width: 3fr;
@@ -45,12 +65,11 @@ class PaneSlot(Container):
 
 
 class Panes:
-    """The visited steps' panes, between the sidebar (``after``) and the preview."""
+    """The steps' panes, in a :class:`PaneHolder`."""
 
     def __init__(
         self,
-        body: Widget,
-        after: Widget,
+        holder: PaneHolder,
         make: Callable[[str], Widget],
         *,
         rebuilt: frozenset[str] = frozenset(),
@@ -58,8 +77,7 @@ class Panes:
         """``make(step)`` builds a step's pane (bound to nothing: this class hands it the
         view).  The panes of ``rebuilt`` show more than the view (files on disk): they are
         removed when left and built again on the next visit."""
-        self._body = body
-        self._after = after
+        self._holder = holder
         self._make = make
         self._rebuilt = rebuilt
         self._slots: dict[str, PaneSlot] = {}
@@ -72,6 +90,24 @@ class Panes:
         self.shown = slot
         _bind(slot.pane, view, always=False)
 
+    def prepared(self, step: str) -> bool:
+        """``step`` has a pane mounted (shown or hidden), or never keeps one (``rebuilt``)."""
+        return step in self._slots or step in self._rebuilt
+
+    async def prepare(self, step: str) -> None:
+        """Build and mount ``step``'s pane hidden, ahead of its first visit (the screen does
+        this in idle time after the first frame), so showing it later is the cheap pane
+        swap of a revisit; :meth:`show` hands it the view of that moment.  Panes of
+        ``rebuilt`` steps are never prepared (they show what is on disk when visited)."""
+        shown = self.shown
+        if shown is None or self.prepared(step):
+            return
+        slot = PaneSlot(step, self._make(step))
+        slot.display = False
+        self._slots[step] = slot
+        # After the shown slot: a query for "the pane" still finds the one on screen first.
+        await self._holder.mount(slot, after=shown)
+
     async def show(self, step: str, view: WizardView) -> Widget:
         """Show ``step``'s pane (built and mounted on its first visit), up to date with
         ``view``; the pane shown before is hidden.  Returns the pane."""
@@ -79,12 +115,11 @@ class Panes:
         slot = self._slots.get(step)
         if slot is None:
             slot = PaneSlot(step, self._make(step))
-            await self._body.mount(slot, after=self._after)
+            await self._holder.mount(slot, before=0)
             self._slots[step] = slot
         else:
-            self._body.move_child(slot, after=self._after)
+            self._holder.move_child(slot, before=0)
             slot.styles.clear_rule("display")  # the screen's CSS decides again
-            self._body.refresh(layout=True)
         if old is not None and old is not slot:
             if old.step in self._rebuilt:
                 del self._slots[old.step]
@@ -118,4 +153,4 @@ def _bind(pane: Widget, view: WizardView, *, always: bool = True) -> None:
     pane.mutate_reactive(descriptor)
 
 
-__all__ = ["PaneSlot", "Panes"]
+__all__ = ["PaneHolder", "PaneSlot", "Panes"]

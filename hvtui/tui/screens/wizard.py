@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -23,19 +22,20 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.reactive import var
+from textual.reactive import Reactive, var
 from textual.screen import Screen
-from textual.widget import Widget
+from textual.widget import MountError, Widget
 from textual.widgets import Footer, Header, OptionList
 
 from hvtui import catalog, presets
 from hvtui.intents import DEFAULT_INTENT
 from hvtui.model import Change, Config
 from hvtui.presets import Preset, PresetError
+from hvtui.records import replace
 from hvtui.textsafe import one_line
 from hvtui.tui import messages, services
 from hvtui.tui.draft import Draft, side_effects_text
-from hvtui.tui.screens.panes import Panes, PaneSlot
+from hvtui.tui.screens.panes import PaneHolder, Panes, PaneSlot
 from hvtui.tui.screens.wizard_keys import WIDE, WIZARD_BINDINGS, footer_tier, is_unseen_twin
 from hvtui.tui.services import Host
 from hvtui.tui.state import DEFAULT_NAME, PathProblemError, plural, typed_path
@@ -104,7 +104,7 @@ class WizardScreen(Screen[None]):
 
     DEFAULT_CSS: ClassVar[str] = """
     /* Narrow, with the preview toggled: it takes the shown pane's place. */
-    WizardScreen.-narrow.-preview-toggled PaneSlot {
+    WizardScreen.-narrow.-preview-toggled PaneHolder {
         display: none;
     }
     """
@@ -116,6 +116,12 @@ class WizardScreen(Screen[None]):
     changes: recomposing it on every step would double the cost of a step switch)."""
     preview_toggled: var[bool] = var(False, init=False)
     """``v`` pressed: preview shown (narrow) or hidden (wide)."""
+    title: Reactive[str | None] = Reactive(None, repaint=False, compute=False)
+    """The header's title: not repainting where :class:`Screen` has a repainting reactive, since
+    the Header watches it and redraws itself; repainting the whole screen on every step
+    switch (the sub-title names the step) was most of a switch's cost."""
+    sub_title: Reactive[str | None] = Reactive(None, repaint=False, compute=False)
+    """``Step · preset (unsaved)``: not repainting for the same reason as :attr:`title`."""
 
     def __init__(
         self,
@@ -169,7 +175,8 @@ class WizardScreen(Screen[None]):
         yield Header(icon="hv")
         with Horizontal(id="body"):
             yield StepList(self.view, id="steps").data_bind(view=WizardScreen.view)
-            yield self._first
+            with PaneHolder(id="panes"):
+                yield self._first
             yield PreviewPane(id="preview").data_bind(view=WizardScreen.view)
         yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in the help
 
@@ -178,15 +185,39 @@ class WizardScreen(Screen[None]):
         steps = self.query_one(StepList)
         # Start lists the preset files as they are now (one saved meanwhile is there).
         rebuilt = frozenset({Step.START})
-        self._panes = Panes(self.query_one("#body"), steps, self._make_pane, rebuilt=rebuilt)
+        holder = self.query_one("#panes", PaneHolder)
+        self._panes = Panes(holder, self._make_pane, rebuilt=rebuilt)
         self._panes.adopt(self._first, self.view)
         self._update_titles()
         steps.select_step(self.step)
         steps.focus()
         await self._show_step(self.step)
         self.call_after_refresh(self.query_one(PreviewPane).start)
+        self.call_after_refresh(self._prepare_panes)  # once the preview has its tabs
         if self.probe:  # after the first frame: its thread would compete with drawing it
             self.call_after_refresh(self._deep_probe)
+
+    @work(exclusive=True, group="panes", description="Preparing the step panes")
+    async def _prepare_panes(self) -> None:
+        """Mount every step's pane hidden, one at a time, the steps after the current one
+        first: a pane's first visit then costs a pane swap (a few milliseconds) instead of
+        building it (tens of milliseconds, most of a step switch).  Each pane waits until
+        pending keys and frames are handled, and a step switch waits for at most the one
+        pane being mounted."""
+        panes = self._panes
+        if panes is None:
+            return
+        steps = all_steps()
+        here = steps.index(self.step) if self.step in steps else 0
+        for step in steps[here + 1 :] + steps[: here + 1]:
+            await asyncio.sleep(0)  # what is queued (a key, a refresh) goes first
+            async with self._step_lock:
+                if panes.prepared(step):
+                    continue
+                try:
+                    await panes.prepare(step)
+                except MountError:
+                    return  # the app is closing
 
     def _make_pane(self, step: str) -> Widget:
         """The pane for ``step`` (imports are lazy: startup cost)."""
