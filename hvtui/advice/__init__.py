@@ -8,11 +8,39 @@ from __future__ import annotations
 
 from hvtui.advice.advise import Context, advise, advise_cpu, make_context
 from hvtui.advice.host import HostView
-from hvtui.advice.host_facts import FactStatus, HostFact, explain_host
-from hvtui.advice.migration import Badge, migration_safety
 from hvtui.advice.recommend import Choice, Recommendation, recommend, recommend_fleet
 from hvtui.advice.support import HOST_REFUSALS, HostSupport, SupportState, host_support
 from hvtui.intents import DEFAULT_INTENT, INTENTS, Intent, get_intent
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hvtui.advice.host_facts import FactStatus, HostFact, explain_host
+    from hvtui.advice.migration import Badge, migration_safety
+
+#: Names imported the first time they are asked for, and their modules: ``hvtui audit``
+#: judges and recommends but never explains a host or rates a fleet's migration.
+#: (``advise`` and ``recommend`` stay above: each is also the name of its module,
+#: which importing the module would otherwise leave in their place.)
+_LATER = {
+    "FactStatus": "hvtui.advice.host_facts",
+    "HostFact": "hvtui.advice.host_facts",
+    "explain_host": "hvtui.advice.host_facts",
+    "Badge": "hvtui.advice.migration",
+    "migration_safety": "hvtui.advice.migration",
+}
+
+
+def __getattr__(name: str) -> object:
+    """``from hvtui.advice import NAME``: the name from its module, imported now."""
+    home = _LATER.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_INTENT",

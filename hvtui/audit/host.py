@@ -8,7 +8,6 @@ not from a second scan.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hvtui.advice import HostView
@@ -16,6 +15,8 @@ from hvtui.audit.sources import AuditInput, running_vms
 from hvtui.records import record
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from hvtui.detect.report import Fact, HostReport
     from hvtui.detect.vms import ProcessAnswer
 

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hvtui import inputs
 from hvtui.formats import libvirt_layout as layout
 from hvtui.formats import safexml
 from hvtui.importers.libvirt_xml import parse_libvirt_xml
-from hvtui.importers.proxmox import parse_proxmox_config, proxmox_cpu_models, proxmox_options
 from hvtui.importers.qemu_cmdline import (
     CommandLineError,
     looks_like_qemu,
@@ -29,12 +27,12 @@ from hvtui.importers.qemu_cmdline import (
     split_command,
 )
 from hvtui.importers.result import Imported
-from hvtui.importers.virtinstall_args import looks_like_virt_install, parse_virt_install_args
 from hvtui.model import Config
 from hvtui.records import record, replace
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
+    from pathlib import Path
 
     from hvtui.detect.report import Fact
     from hvtui.detect.vms import GuestProcess, ProcessAnswer
@@ -203,6 +201,10 @@ def load_text(data: bytes | str, *, label: str = "<pasted text>") -> AuditInput:
         return _from_xml(text, label)
     if _looks_like_kubevirt(text):
         return _from_kubevirt(text, label)[0]
+    # The Proxmox and virt-install importers load here, for text that is not XML: an audit
+    # of domain definitions does not pay for them (the Proxmox one: ~12 ms).
+    from hvtui.importers.proxmox import parse_proxmox_config, proxmox_cpu_models, proxmox_options
+
     if text.lstrip().startswith("cpu-model:"):
         models = proxmox_cpu_models(text)
         if models is None:
@@ -233,6 +235,8 @@ def _with_models(inputs: list[AuditInput], models: dict[str, Any]) -> list[Audit
     vms = [s for s in inputs if s.kind != PROXMOX_CPU_MODELS]
     if not models:
         return vms
+    from hvtui.importers.proxmox import parse_proxmox_config
+
     return [
         replace(s, imported=parse_proxmox_config("", options=s.options, cpu_models=models))
         if s.kind == PROXMOX and s.options is not None
@@ -344,7 +348,7 @@ def _from_kubevirt(text: str, label: str) -> list[AuditInput]:
 def load_vm_source(source: str | Path) -> AuditInput:
     """The TUI's "start from": a :class:`~pathlib.Path` or the name of an existing file
     is read as a file, any other string is the text itself (pasted XML or command)."""
-    if isinstance(source, Path):
+    if not isinstance(source, str):  # a Path (pathlib is not loaded for the CLI's audit)
         return load_file(source)
     one_line = "\n" not in source and len(source) < 4096
     if source == STDIN or (one_line and os.path.isfile(source)):
@@ -370,6 +374,8 @@ def _from_xml(text: str, label: str) -> AuditInput:
 
 
 def _from_command(text: str, label: str) -> AuditInput:
+    from hvtui.importers.virtinstall_args import looks_like_virt_install, parse_virt_install_args
+
     argv = split_command(text)
     if looks_like_virt_install(argv):
         return AuditInput(label, VIRT_INSTALL, parse_virt_install_args(argv))
