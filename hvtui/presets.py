@@ -23,7 +23,7 @@ from hvtui.inputs import InputError, hvtui_dir, read_input, too_large
 from hvtui.limits import MAX_PRESET_BYTES
 from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
-from hvtui.model.values import describe_type, kind_matches
+from hvtui.model.values import describe_type, kind_matches, values_equal
 from hvtui.records import field, record
 from hvtui.textsafe import SAFE_NAME, safe_name
 from hvtui.untrusted import UntrustedError, load_toml
@@ -349,11 +349,6 @@ def _hex_integers(body: str, config: Config) -> str:
 def save(preset: Preset, path: Path, *, force: bool = False) -> None:
     """Write atomically; an existing file is only replaced with ``force``."""
     atomic_write(path, dumps(preset), force=force)
-
-
-def values_equal(a: Value, b: Value) -> bool:
-    """Type-exact comparison (``True`` is not ``1``), for round-trip checks."""
-    return type(a) is type(b) and a == b
 
 
 # -- finding presets -------------------------------------------------------

@@ -33,10 +33,11 @@ from hvtui.intents import DEFAULT_INTENT
 from hvtui.model import Config, Finding, count, has_errors, sort_findings
 from hvtui.model.codes import FindingCode
 from hvtui.model.config import on_value
-from hvtui.presets import values_equal
+from hvtui.model.values import values_equal
 from hvtui.records import record, replace
 
 if TYPE_CHECKING:
+    from hvtui.audit.jsontext import Memo
     from hvtui.export import MergeResult
     from hvtui.model.cpu import CpuSettings
     from hvtui.versions import Version
@@ -90,8 +91,12 @@ class VmAudit:
         """No finding is an error."""
         return not has_errors(self.findings)
 
-    def to_json(self) -> dict[str, Any]:
-        """The VM's entry of ``hvtui audit --json`` (the README documents the shape)."""
+    def to_json(self, memo: Memo | None = None) -> dict[str, Any]:
+        """The VM's entry of ``hvtui audit --json`` (the README documents the shape).
+
+        With ``memo`` the findings and differences are :class:`~hvtui.audit.jsontext.Encoded`
+        texts (the same JSON), each distinct one encoded once for the whole run.
+        """
         src = self.source
         imported = src.imported
         return {
@@ -114,9 +119,31 @@ class VmAudit:
             "origins": dict(imported.origins),
             "ok": self.ok,
             "counts": {s.value: n for s, n in count(self.findings).items()},
-            "findings": [f.to_json() for f in self.findings],
-            "differences": [d.to_json() for d in self.differences],
+            "findings": (
+                [f.to_json() for f in self.findings]
+                if memo is None
+                else [_encoded_finding(memo, f) for f in self.findings]
+            ),
+            "differences": (
+                [d.to_json() for d in self.differences]
+                if memo is None
+                else [
+                    memo.encode((d, type(d.current), type(d.recommended)), d.to_json)
+                    for d in self.differences
+                ]
+            ),
         }
+
+
+def _encoded_finding(memo: Memo, finding: Finding) -> Any:
+    """``finding.to_json()``, encoded once per distinct finding.  Equal findings encode
+    alike but for the types of their fix's values (``True == 1``), which the key adds;
+    ``extra`` is not compared, so a finding with extra data is encoded on its own."""
+    if finding.extra:
+        return finding.to_json()
+    fix = finding.fix
+    types = () if fix is None else tuple(type(value) for _, value in fix.changes)
+    return memo.encode((finding, types), finding.to_json)
 
 
 #: One row per catalog option, in catalog order: its name, the recommendation's choice
@@ -241,11 +268,12 @@ def differences(config: Config, rec: Recommendation) -> list[Difference]:
 
 def _differences(config: Config, table: _Table) -> list[Difference]:
     out: list[Difference] = []
+    on = config.on_names()  # absent is never on
     for name, choice, on_rec in table:
-        current = config.get(name)
-        on_now = current is not None and config.is_on(name)  # absent is never on
+        on_now = name in on
         if not on_now and not on_rec:
             continue
+        current = config.get(name)
         same_value = (
             current is not None and choice.value is not None and values_equal(current, choice.value)
         )

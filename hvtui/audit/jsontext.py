@@ -10,13 +10,16 @@ to ``json.dumps``, which raises its usual ``TypeError``.
 
 The audit encodes each VM's entry as soon as it is judged (:func:`dumps` with
 ``level``) and puts the texts into the document as :class:`Encoded` items, so
-no VM's data is kept until the end, only its text.
+no VM's data is kept until the end, only its text.  The findings and
+differences of a fleet repeat (a thousand domains had 623 distinct findings
+among 7,835, and 19 distinct differences among 8,514), so :class:`Memo` encodes
+each distinct one once.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
@@ -128,6 +131,9 @@ def _encode(value: Any, newline: str) -> str:
     scalar = _SCALARS.get(kind)
     if scalar is not None:
         return scalar(value)
+    if kind is Encoded:  # a VM's findings: most of what is written
+        encoded: Encoded = value
+        return encoded.text
     if kind is dict:
         return _dict(value, newline)
     if kind is list or kind is tuple:
@@ -151,10 +157,36 @@ def _encode(value: Any, newline: str) -> str:
     return _SCALARS[kind](value)
 
 
+class Memo:
+    """Items encoded at one depth, each distinct one once: ``memo.encode(key, item)`` is
+    ``Encoded(dumps(item(), level=level))``, with ``item()`` called only for a key not
+    seen yet.
+
+    The key must say everything the encoding depends on (two keys that are equal
+    must encode alike: ``True == 1``, so a key holding values also holds their
+    types).  At most ``limit`` texts are kept; past that the memo starts again, so
+    a run of endlessly distinct items costs memory for ``limit`` of them only.
+    """
+
+    def __init__(self, level: int, limit: int = 4096) -> None:
+        self._level = level
+        self._limit = limit
+        self._texts: dict[Hashable, Encoded] = {}
+
+    def encode(self, key: Hashable, item: Callable[[], Any]) -> Encoded:
+        """The encoded item for ``key``; ``item`` gives its plain data when needed."""
+        found = self._texts.get(key)
+        if found is None:
+            if len(self._texts) >= self._limit:
+                self._texts.clear()
+            found = self._texts[key] = Encoded(dumps(item(), level=self._level))
+        return found
+
+
 def dumps(value: Any, *, level: int = 0) -> str:
     """``json.dumps(value, indent=2)``; ``level``: as if nested that many containers deep
     (its inner lines indented by that many more steps), for :class:`Encoded`."""
     return _encode(value, "\n" + _INDENT * level)
 
 
-__all__ = ["Encoded", "dumps"]
+__all__ = ["Encoded", "Memo", "dumps"]

@@ -112,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
     running = scan.running_names
     errors: list[dict[str, str]] = []
     vms: list[Encoded] = []
+    memo = jsontext.Memo(level=4)  # a VM's findings: document > vms > VM > findings > item
     audited = bad = 0
     for source in sources:
         if isinstance(source, Unreadable):
@@ -126,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
             already_running=source.kind == RUNNING or bool(source.imported.name in running),
         )
         if args.json:
-            vms.append(Encoded(jsontext.dumps(audit.to_json(), level=2)))
+            vms.append(Encoded(jsontext.dumps(audit.to_json(memo), level=2)))
         else:
             block = _vm_text(audit, verbose=args.verbose)
             sys.stdout.write(printable("\n" + block if audited else block))

@@ -138,7 +138,7 @@ def from_domain(domain: ET.Element, model: str | None) -> tuple[CpuSettings, lis
     problems: list[str] = []
     for cpu in domain.findall(layout.CPU):
         settings = _features(cpu, model, settings, problems)
-    for timer in domain.findall(f"{layout.CLOCK}/{layout.TIMER}"):
+    for timer in layout.find_all(domain, layout.CLOCK, layout.TIMER):
         if timer.get(layout.TIMER_NAME) != layout.TSC_TIMER:
             continue
         text = timer.get(layout.TIMER_FREQUENCY)
@@ -154,7 +154,7 @@ def from_domain(domain: ET.Element, model: str | None) -> tuple[CpuSettings, lis
             )
             continue
         settings = settings.with_value(CpuSettingKey.TSC_FREQUENCY, hz or None)
-    for hidden in domain.findall(f"{layout.FEATURES}/{layout.KVM}/{layout.KVM_HIDDEN}"):
+    for hidden in layout.find_all(domain, layout.FEATURES, layout.KVM, layout.KVM_HIDDEN):
         try:
             state = parse_libvirt_state(hidden.get(layout.STATE))
         except ValueSpellingError as exc:

@@ -24,6 +24,7 @@ them as well.
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 
@@ -151,7 +152,7 @@ def _read_outside_hyperv(
     domain: ET.Element, on: dict[str, Value], off: set[str], problems: list[str]
 ) -> None:
     for entry in layout.entries_of(LibvirtKind.CLOCK_TIMER):
-        for timer in domain.findall(f"{layout.CLOCK}/{layout.TIMER}"):
+        for timer in layout.find_all(domain, layout.CLOCK, layout.TIMER):
             if timer.get(layout.TIMER_NAME) != entry.libvirt.element:
                 continue
             where = f"<timer name='{entry.libvirt.element}'>"
@@ -165,7 +166,7 @@ def _read_outside_hyperv(
             elif present is False:
                 off.add(entry.name)
     for entry in layout.entries_of(LibvirtKind.PANIC):
-        for panic in domain.findall(f"{layout.DEVICES}/{entry.libvirt.element}"):
+        for panic in layout.find_all(domain, layout.DEVICES, entry.libvirt.element):
             if panic.get(layout.PANIC_MODEL) == layout.PANIC_HYPERV:
                 on[entry.name] = True
 
@@ -206,7 +207,7 @@ def vcpu_facts(domain: ET.Element, problems: list[str]) -> tuple[int | None, boo
         problems.append(f"<{layout.VCPU}>: {count} vCPUs")
         return None, None, f"<{layout.VCPU}> is not a positive number"
     pins: dict[int, str] = {}
-    for pin in domain.findall(f"{layout.CPUTUNE}/{layout.VCPUPIN}"):
+    for pin in layout.find_all(domain, layout.CPUTUNE, layout.VCPUPIN):
         try:
             pins[parse_int(pin.get(layout.VCPUPIN_VCPU, ""))] = pin.get(layout.VCPUPIN_CPUSET, "")
         except ValueError:
@@ -232,13 +233,19 @@ def vcpu_facts(domain: ET.Element, problems: list[str]) -> tuple[int | None, boo
     return count, True, f"<{layout.VCPUPIN}>: each vCPU on its own host CPU"
 
 
+@functools.cache  # immutable, and what most domains have: no <qemu:commandline>
+def _nothing_more() -> Imported:
+    """What :func:`parse_qemu_args` reads from no arguments."""
+    return parse_qemu_args(())
+
+
 def parse_domain(domain: ET.Element) -> Imported:
     """What a domain definition (or the pieces of one) gives QEMU as Hyper-V options."""
     on: dict[str, Value] = {}
     off: set[str] = set()
     problems: list[str] = []
     mode: str | None = None
-    for hyperv in domain.findall(f"{layout.FEATURES}/{layout.HYPERV}"):
+    for hyperv in layout.find_all(domain, layout.FEATURES, layout.HYPERV):
         mode = hyperv.get(layout.MODE, layout.CUSTOM_MODE)
         _read_hyperv(hyperv, on, off, problems)
     _read_outside_hyperv(domain, on, off, problems)
@@ -247,7 +254,8 @@ def parse_domain(domain: ET.Element) -> Imported:
     problems.extend(settings_problems)
     name = (domain.findtext(layout.NAME) or "").strip()
     vcpus, pinned, pinning = vcpu_facts(domain, problems)
-    extra = parse_qemu_args(commandline_args(domain), default_cpu_model=model)
+    args = commandline_args(domain)
+    extra = parse_qemu_args(args, default_cpu_model=model) if args else _nothing_more()
     problems.extend(extra.problems)
     if extra.cpu_model is not None:
         # QEMU keeps only the last -cpu: the one in <qemu:commandline> replaces libvirt's.

@@ -46,6 +46,21 @@ class Change:
         return self.items[1:]
 
 
+#: The catalog's names (it is fixed): ``name in _CANONICAL`` is
+#: :func:`hvtui.catalog.is_canonical` without a call.
+_CANONICAL = frozenset(catalog.names())
+
+
+def _value_is_on(entry: Enlightenment, explicit: Value) -> bool:
+    """Whether an explicit value turns ``entry`` on (a switch true, a tri-state not "off",
+    any value of a number or string option)."""
+    if entry.kind is ValueKind.SWITCH:
+        return explicit is True
+    if entry.kind is ValueKind.TRISTATE:
+        return explicit != "off"
+    return True
+
+
 def _sorted_items(values: Mapping[str, Value]) -> tuple[tuple[str, Value], ...]:
     return tuple(sorted(values.items(), key=lambda kv: (catalog.order_key(kv[0]), kv[0])))
 
@@ -93,6 +108,8 @@ class Config:
 
     def get(self, name: str) -> Value | None:
         """The explicit value, or ``None`` when the option is absent."""
+        if name in _CANONICAL:  # the rules ask by catalog name: no spelling to fold
+            return self._by_name.get(name)
         return self._by_name.get(catalog.canonical_name(name) or name)
 
     @functools.cached_property
@@ -108,15 +125,23 @@ class Config:
 
     def is_on(self, name: str) -> bool:
         """Whether the option is turned on (a value set, a switch true, not "off")."""
+        if name in _CANONICAL:  # answered from the set worked out once
+            return name in self.on_names()
         explicit = self.get(name)
-        if explicit is None:
-            return False
-        entry = catalog.get(name)
-        if entry.kind is ValueKind.SWITCH:
-            return explicit is True
-        if entry.kind is ValueKind.TRISTATE:
-            return explicit != "off"
-        return True
+        return explicit is not None and _value_is_on(catalog.get(name), explicit)
+
+    def on_names(self) -> frozenset[str]:
+        """The catalog options that are on (:meth:`is_on`), as a set: an audit asks each
+        configuration about every catalog option several times."""
+        return self._on_names
+
+    @functools.cached_property
+    def _on_names(self) -> frozenset[str]:
+        return frozenset(
+            name
+            for name, value in self._by_name.items()
+            if name in _CANONICAL and _value_is_on(catalog.get(name), value)
+        )
 
     def enabled(self) -> tuple[str, ...]:
         """Known options that are on, in catalog order."""
@@ -125,7 +150,8 @@ class Config:
     @functools.cached_property
     def _enabled(self) -> tuple[str, ...]:
         """:meth:`enabled`, worked out once (the advice rules ask for it many times)."""
-        return tuple(n for n, _ in self.values if catalog.is_canonical(n) and self.is_on(n))
+        on = self.on_names()
+        return tuple(n for n, _ in self.values if n in on)
 
     def unknown(self) -> tuple[str, ...]:
         """Option names the catalog does not know."""

@@ -65,11 +65,19 @@ class Finding:
         return data
 
 
+#: ``-severity.rank``, looked up instead of worked out for every finding sorted.
+_WORST_FIRST = {severity: -severity.rank for severity in Severity}
+
+
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Worst first, then in catalog order of the option concerned."""
     return sorted(
         findings,
-        key=lambda f: (-f.severity.rank, order_key(f.options[0]) if f.options else -1, f.code),
+        key=lambda f: (
+            _WORST_FIRST[f.severity],
+            order_key(f.options[0]) if f.options else -1,
+            f.code,
+        ),
     )
 
 

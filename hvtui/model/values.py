@@ -23,22 +23,30 @@ def kind_matches(entry: Enlightenment, value: object) -> bool:
 
 
 def value_problem(entry: Enlightenment, value: object) -> str | None:
-    """Why ``value`` is not allowed for ``entry``, or ``None`` when it is."""
-    allowed = entry.describe_range()
+    """Why ``value`` is not allowed for ``entry``, or ``None`` when it is.
+
+    The allowed range is put in words only for a value that is refused (validation
+    asks about every value of every configuration, and nearly all are fine).
+    """
     if not kind_matches(entry, value):
-        return f"expected {allowed}, got {describe_type(value)}"
+        return f"expected {entry.describe_range()}, got {describe_type(value)}"
     if entry.kind is ValueKind.UINT:
         assert isinstance(value, int)
         if not 0 <= value <= entry.maximum:
-            return f"{value} is out of range: expected {allowed}"
+            return f"{value} is out of range: expected {entry.describe_range()}"
     elif entry.kind is ValueKind.STRING:
         assert isinstance(value, str)
         problem = _string_problem(value, entry.max_length)
         if problem:
-            return f"{problem}: expected {allowed}"
+            return f"{problem}: expected {entry.describe_range()}"
     elif entry.kind is ValueKind.TRISTATE and value not in entry.choices:
-        return f"{value!r} is not allowed: expected {allowed}"
+        return f"{value!r} is not allowed: expected {entry.describe_range()}"
     return None
+
+
+def values_equal(a: Value, b: Value) -> bool:
+    """Type-exact comparison (``True`` is not ``1``), for round-trip checks."""
+    return type(a) is type(b) and a == b
 
 
 def _string_problem(value: str, max_length: int) -> str | None:
