@@ -4,7 +4,7 @@
 enlightenment, only its name, its CPUID bits, its KVM capability and the
 capabilities and MSRs of kernels before 5.0.  ``hvtui detect`` needs nothing more
 of the catalog, and importing the catalog (its enums, ~200 versions parsed,
-~30 records) cost ~20 ms of a run whose budget is 60 ms (issue #13), so this copy
+~30 records) cost ~8 ms CPU of a run whose budget is 60 ms (issue #13), so this copy
 is what detection reads.  It is derived from :data:`hvtui.catalog.ENTRIES`, never
 written by hand: ``tests/detect/test_detect_kvm_table.py`` fails, printing the
 new text, whenever the catalog changes what it holds.
