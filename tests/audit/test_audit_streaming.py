@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audit.support import DATA
-from hvtui.audit import audit_vm, jsontext, scan_host, sources
+from hvtui.audit import Difference, VmAudit, audit_vm, jsontext, scan_host, sources
 from hvtui.audit.sources import (
     AuditInput,
     SourceError,
@@ -25,8 +25,12 @@ from hvtui.audit.sources import (
     load_files,
     with_cpu_models,
 )
+from hvtui.catalog import Severity
 from hvtui.cli.cmd_audit import SCHEMA, render_text
 from hvtui.demos import find_demo
+from hvtui.model import Finding, Fix
+from hvtui.model.codes import FindingCode
+from hvtui.records import replace
 
 DEMO = "intel-tigerlake"
 PVE_VM = "cores: 2\nmemory: 4096\nostype: win11\nmachine: pc-q35-9.2+pve1\ncpu: custom-m\n"
@@ -194,3 +198,38 @@ def test_jsontext_refuses_what_json_refuses() -> None:
             json.dumps({"x": [bad]}, indent=2)
         assert str(ours.value) == str(theirs.value)
     assert jsontext.dumps([math.nan, -math.inf]) == json.dumps([math.nan, -math.inf], indent=2)
+
+
+def _memo_cases() -> list[VmAudit]:
+    """One audit with findings and differences that are equal but do not encode alike:
+    ``True == 1`` in a fix or a difference, and findings that differ only in ``extra``."""
+    host = scan_host(find_demo(DEMO).path, label=f"demo {DEMO}")
+    audit = audit_vm(sources.load_file(DATA / "libvirt-hyperv-all.xml"), host.view)
+    base = audit.findings[0]
+    code = FindingCode.UNKNOWN_OPTION
+    findings = (
+        *audit.findings,
+        Finding(Severity.ERROR, code, ("x",), "m", "e", Fix("f", (("x", True),))),
+        Finding(Severity.ERROR, code, ("x",), "m", "e", Fix("f", (("x", 1),))),
+        replace(base, extra={"suggestions": ["a"]}),
+        replace(base, extra={"suggestions": ["b"]}),
+    )
+    differences = (
+        *audit.differences,
+        Difference("spinlocks", True, 1, "r"),
+        Difference("spinlocks", 1, True, "r"),
+        Difference("spinlocks", 1, True, "r"),
+    )
+    return [replace(audit, findings=findings[i:], differences=differences[i:]) for i in (0, 1)]
+
+
+@pytest.mark.parametrize("limit", [1, 2, 4096])
+def test_memo_encodes_each_item_as_json_would(limit: int) -> None:
+    """The findings and differences taken from the memo are json.dumps's, whichever were
+    seen before and however small the memo."""
+    cases = _memo_cases()
+    assert cases[0].findings[-4] == cases[0].findings[-3]  # equal, yet true is not 1
+    assert cases[0].differences[-3] == cases[0].differences[-2]
+    memo = jsontext.Memo(level=2, limit=limit)  # a VM at level 0: VM > findings > item
+    for audit in cases * 2:
+        assert jsontext.dumps(audit.to_json(memo)) == json.dumps(audit.to_json(), indent=2)
