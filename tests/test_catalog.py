@@ -235,27 +235,15 @@ def test_to_json_is_complete_for_every_entry() -> None:
         assert data["libvirt"]["kind"] == entry.libvirt.kind.value  # type: ignore[index]
 
 
-#: Copies of catalog facts outside hvtui/catalog, derived from it and checked equal to
-#: what it holds (so they cannot drift): detection's table of what KVM's answers are
-#: decoded with, which spares ``hvtui detect`` importing the catalog (issue #13), is
-#: checked by tests/detect/test_detect_kvm_table.py.
-DERIVED_COPIES = ("hvtui/detect/kvm_catalog.py",)
-
-
 def test_no_other_module_spells_out_option_facts() -> None:
-    """One catalog: outside hvtui/catalog, no module lists libvirt versions or CPUID leaves
-    (but the derived copies, which their own test keeps equal to the catalog)."""
+    """One catalog: outside hvtui/catalog, no module lists libvirt versions or CPUID leaves."""
     result = subprocess.run(
         ["grep", "-rlE", r"0x4000000[34A]|10\.7\.0|8\.10\.0|11\.0\.0", "hvtui", "--include=*.py"],
         capture_output=True,
         text=True,
         check=False,
     )
-    offenders = [
-        p
-        for p in result.stdout.split()
-        if not p.startswith("hvtui/catalog/") and p not in DERIVED_COPIES
-    ]
+    offenders = [p for p in result.stdout.split() if not p.startswith("hvtui/catalog/")]
     assert offenders == []
 
 

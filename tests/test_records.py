@@ -194,16 +194,67 @@ def test_a_field_without_default_after_one_with_is_refused_at_definition() -> No
             b: int  # type: ignore[misc]
 
 
+def test_bound_and_compiled_init_build_the_same_objects() -> None:
+    """A class binds its arguments itself for its first objects, then compiles its
+    ``__init__``: both make the same objects, call ``__post_init__`` and each
+    default factory once per object, and fail as dataclass does."""
+    posts: list[object] = []
+
+    def make() -> type:
+        @record(frozen=True)
+        class Fresh:
+            a: int
+            b: str = "b"
+            c: list[int] = field(default_factory=list)
+
+            def __post_init__(self) -> None:
+                posts.append(self)
+
+        return Fresh
+
+    @dataclasses.dataclass(frozen=True)
+    class Twin:
+        a: int
+        b: str = "b"
+        c: list[int] = dataclasses.field(default_factory=list)
+
+    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+        ((1,), {}), ((1, "x"), {}), ((1,), {"c": [2]}), ((), {"a": 3, "b": "y"}),
+        ((1, "x", [4]), {}),
+    ]  # fmt: skip
+    bad: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+        ((), {}), ((1, 2, 3, 4), {}), ((1,), {"a": 1}), ((1,), {"d": 1}), ((), {"b": "z"}),
+    ]  # fmt: skip
+    fresh = make()
+    for round_ in range(2 * records.COMPILE_AFTER // len(calls) + 2):
+        for args, kwargs in calls:
+            ours, twin = fresh(*args, **kwargs), Twin(*args, **kwargs)
+            assert records.asdict(ours) == dataclasses.asdict(twin), round_
+            assert posts[-1] is ours
+        assert fresh(1).c is not fresh(1).c
+    assert fresh.__dict__["__init__"].__code__.co_varnames[:4] == ("self", "a", "b", "c")
+    for args, kwargs in bad:
+        for cls in (make(), fresh):  # one still binding (it compiles for the error), one compiled
+            with pytest.raises(TypeError) as ours_error:
+                cls(*args, **kwargs)
+            with pytest.raises(TypeError) as twin_error:
+                Twin(*args, **kwargs)
+            assert (
+                str(ours_error.value).split("__init__()")[1]
+                == str(twin_error.value).split("__init__()")[1]
+            )
+
+
 def test_creating_a_record_class_compiles_nothing_and_imports_stay_light() -> None:
     """What ``record`` is for: a fresh process that defines and uses records loads
-    neither typing nor dataclasses, and only a class that is instantiated has its
-    ``__init__`` compiled."""
+    neither typing nor dataclasses; a class compiles its ``__init__`` only once it
+    has made COMPILE_AFTER objects, and a class never used compiles nothing."""
     script = (
         "import sys, builtins\n"
         "compiled = []\n"
         "real = builtins.exec\n"
         "builtins.exec = lambda *a, **k: (compiled.append(1), real(*a, **k))[1]\n"
-        "from hvtui.records import record, field\n"
+        "from hvtui.records import record, field, COMPILE_AFTER\n"
         "compiled.clear()\n"
         "@record(frozen=True)\n"
         "class Used:\n"
@@ -214,6 +265,9 @@ def test_creating_a_record_class_compiles_nothing_and_imports_stay_light() -> No
         "    a: int\n"
         "assert not compiled, compiled\n"
         "assert Used(1) == Used(1) and Used(1, (2,)).b == (2,)\n"
+        "assert not compiled, compiled\n"
+        "for i in range(COMPILE_AFTER):\n"
+        "    assert Used(i).a == i\n"
         "assert len(compiled) == 1, compiled\n"
         "print(sorted(m for m in ('typing', 'dataclasses', 'inspect') if m in sys.modules))\n"
     )

@@ -7,8 +7,6 @@ instead of knowing it itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
 from hvtui.catalog.entries import COMMON_SOURCES, ENTRIES
 from hvtui.catalog.types import (
     Caution,
@@ -27,6 +25,11 @@ from hvtui.catalog.types import (
     ValueKind,
     WithoutHyperV,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # detection loads the catalog: collections stays unloaded (issue #13)
+    from collections.abc import Iterable, Iterator
+
 
 __all__ = [
     "ENTRIES",

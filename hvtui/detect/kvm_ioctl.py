@@ -26,10 +26,15 @@ from hvtui.records import field, record
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing and collections stay unloaded at run time (issue #13)
     from collections.abc import Callable, Iterable, Mapping, Sequence
-    from typing import Any
+    from typing import Any, TypeAlias
 
     from hvtui.catalog import Enlightenment
-    from hvtui.detect.kvm_catalog import KvmRow
+
+    #: What the decoders read of one enlightenment: ``(name, ((leaf, register, mask),
+    #: ...), kvm_cap, legacy_caps, legacy_msrs)``.
+    KvmRow: TypeAlias = tuple[
+        str, tuple[tuple[int, str, int], ...], int | None, tuple[int, ...], tuple[int, ...]
+    ]
 
     Ioctl = Callable[[int, int, Any], Any]
 
@@ -342,15 +347,14 @@ def build_cpuid2(entries: Sequence[CpuidEntry]) -> bytes:
 
 def catalog_caps() -> tuple[int, ...]:
     """KVM capabilities the catalog uses in place of CPUID bits (passthrough, enforce-cpuid),
-    from :mod:`hvtui.detect.kvm_catalog` (detection does not import the catalog)."""
-    from hvtui.detect.kvm_catalog import KVM_CAPS
+    sorted."""
+    from hvtui.catalog import ENTRIES
 
-    return KVM_CAPS
+    return tuple(sorted({e.kvm_cap for e in ENTRIES if e.kvm_cap is not None}))
 
 
 def kvm_rows(catalog: Iterable[Enlightenment]) -> tuple[KvmRow, ...]:
-    """What the decoders read of each option of ``catalog`` that has any of it (see
-    :data:`hvtui.detect.kvm_catalog.KVM_ROWS`, which is this for the whole catalog)."""
+    """What the decoders read of each option of ``catalog`` that has any of it."""
     return tuple(
         (
             e.name,
@@ -365,11 +369,10 @@ def kvm_rows(catalog: Iterable[Enlightenment]) -> tuple[KvmRow, ...]:
 
 
 def _rows(catalog: Sequence[Enlightenment] | None) -> tuple[KvmRow, ...]:
-    if catalog is not None:
-        return kvm_rows(catalog)
-    from hvtui.detect.kvm_catalog import KVM_ROWS
+    """The rows of ``catalog``, by default hvtui's (loaded only when KVM is asked)."""
+    from hvtui.catalog import ENTRIES
 
-    return KVM_ROWS
+    return kvm_rows(ENTRIES if catalog is None else catalog)
 
 
 def decode_hyperv(
