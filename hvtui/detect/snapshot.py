@@ -29,7 +29,7 @@ from hvtui import __version__
 from hvtui.detect.live import MANIFEST_NAME, LiveData
 from hvtui.detect.report import UNPARSABLE, Fact, known, unknown
 from hvtui.detect.sysroot import Trace
-from hvtui.fsutil import WriteError, atomic_write_tree
+from hvtui.fsutil import WriteError, atomic_write_tree, check_tree_target
 from hvtui.inputs import InputError, read_input
 from hvtui.limits import MAX_JSON_BYTES
 from hvtui.records import record
@@ -114,31 +114,11 @@ def is_snapshot(directory: Path) -> bool:
 
 def check_target(directory: Path, *, force: bool) -> None:
     """Refuse early (before detection runs) what :func:`save_snapshot` would refuse."""
+    not_ours = f"is not an hvtui snapshot (no valid {MANIFEST})"
     try:
-        mode = os.lstat(directory).st_mode
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise SnapshotError(f"{directory}: {exc.strerror or exc}") from exc
-    if stat.S_ISLNK(mode):
-        raise SnapshotError(
-            f"{directory}: is a symbolic link; hvtui does not write through links "
-            "(name the directory itself)"
-        )
-    if not stat.S_ISDIR(mode):
-        raise SnapshotError(f"{directory}: exists and is not a directory")
-    try:
-        present = {entry.name for entry in os.scandir(directory)}
-    except OSError as exc:
-        raise SnapshotError(f"{directory}: {exc.strerror or exc}") from exc
-    if present and not force:
-        raise SnapshotError(f"{directory}: directory is not empty (use --force to write into it)")
-    mine = sorted(present & set(OWNED))
-    if mine and not is_snapshot(directory):
-        raise SnapshotError(
-            f"{directory / mine[0]}: exists and {directory} is not an hvtui snapshot (no "
-            f"valid {MANIFEST}); --force replaces only hvtui's own files"
-        )
+        check_tree_target(directory, OWNED, force=force, is_ours=is_snapshot, not_ours=not_ours)
+    except WriteError as exc:
+        raise SnapshotError(str(exc)) from None
 
 
 def save_snapshot(
