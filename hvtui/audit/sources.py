@@ -282,40 +282,59 @@ def load_files(paths: Sequence[str]) -> Iterator[AuditInput | Unreadable]:
     a thousand.  The texts are read first, all of them: a ``cpu-models.conf``
     anywhere among the files applies to every Proxmox VM of the run.
     """
-    texts: list[str | SourceError] = []
-    models_files: dict[int, list[AuditInput] | SourceError] = {}
-    for index, path in enumerate(paths):
-        label = _label(path)
-        try:
-            text = decode(read_input(path), label)
-        except SourceError as exc:
-            texts.append(exc)
-            continue
-        texts.append(text)
-        if text.lstrip().startswith("cpu-model:"):
+    yield from FileBatch(paths).items()
+
+
+class FileBatch:
+    """The files of one run, read (:func:`load_files` in two steps): reading every file and
+    the custom CPU models happens here, parsing each file when :meth:`items` comes to it.
+
+    ``items`` of a range of the files gives what :func:`load_files` gives for them, so
+    parts of a batch can be parsed apart (by another process) and put back in order.
+    """
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self.paths = list(paths)
+        self._texts: list[str | SourceError] = []
+        self._models_files: dict[int, list[AuditInput] | SourceError] = {}
+        for index, path in enumerate(self.paths):
+            label = _label(path)
             try:
-                models_files[index] = _load_decoded(text, label)
+                text = decode(read_input(path), label)
             except SourceError as exc:
-                models_files[index] = exc
-    models = _cpu_models(
-        s for found in models_files.values() if isinstance(found, list) for s in found
-    )
-    for index, path in enumerate(paths):
-        read, texts[index] = texts[index], ""  # let go of the text once parsed
-        found: list[AuditInput] | SourceError
-        if index in models_files:
-            found = models_files.pop(index)
-        elif isinstance(read, SourceError):
-            found = read
-        else:
-            try:
-                found = _load_decoded(read, _label(path))
-            except SourceError as exc:
-                found = exc
-        if isinstance(found, SourceError):
-            yield Unreadable(path, found)
-        else:
-            yield from _with_models(found, models)
+                self._texts.append(exc)
+                continue
+            self._texts.append(text)
+            if text.lstrip().startswith("cpu-model:"):
+                try:
+                    self._models_files[index] = _load_decoded(text, label)
+                except SourceError as exc:
+                    self._models_files[index] = exc
+        self._models = _cpu_models(
+            s for found in self._models_files.values() if isinstance(found, list) for s in found
+        )
+
+    def items(self, start: int = 0, stop: int | None = None) -> Iterator[AuditInput | Unreadable]:
+        """The VMs of files ``start`` to ``stop`` (default: all), in order, unreadable files
+        in their place; each file's text is let go of once it is parsed."""
+        texts = self._texts
+        for index in range(start, len(self.paths) if stop is None else stop):
+            path = self.paths[index]
+            read, texts[index] = texts[index], ""  # let go of the text once parsed
+            found: list[AuditInput] | SourceError
+            if index in self._models_files:
+                found = self._models_files.pop(index)
+            elif isinstance(read, SourceError):
+                found = read
+            else:
+                try:
+                    found = _load_decoded(read, _label(path))
+                except SourceError as exc:
+                    found = exc
+            if isinstance(found, SourceError):
+                yield Unreadable(path, found)
+            else:
+                yield from _with_models(found, self._models)
 
 
 def _looks_like_kubevirt(text: str) -> bool:
@@ -445,6 +464,7 @@ __all__ = [
     "RUNNING",
     "VIRT_INSTALL",
     "AuditInput",
+    "FileBatch",
     "SourceError",
     "Unreadable",
     "VcpuThread",

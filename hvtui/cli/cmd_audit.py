@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from hvtui.audit import AuditInput, VmAudit
+    from hvtui.audit.parallel import Result as Judged
     from hvtui.audit.sources import Unreadable
     from hvtui.catalog import Value
     from hvtui.model import Config
@@ -79,11 +80,14 @@ def run(args: argparse.Namespace) -> int:
 
     Each VM is judged and its result printed (or, for ``--json``, encoded) before
     the next file is parsed: what is held at the end is text, not a thousand
-    parsed domains for the collector to walk again and again.
+    parsed domains for the collector to walk again and again.  Many files are
+    judged by one process per CPU (:mod:`hvtui.audit.parallel`), each on its own
+    range of them; their results are printed in the order of the files, as one
+    process prints them.
     """
-    from hvtui.audit import RUNNING, SourceError, audit_vm, jsontext, scan_host
+    from hvtui.audit import RUNNING, SourceError, audit_vm, jsontext, parallel, scan_host
     from hvtui.audit.jsontext import Encoded
-    from hvtui.audit.sources import Unreadable, load_files, with_cpu_models
+    from hvtui.audit.sources import FileBatch, Unreadable, with_cpu_models
 
     if args.connect is not None:
         return audit_connection(args)
@@ -97,7 +101,28 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("audit: - (stdin) can only be given once")
     host = resolve_host(args)
     scan = scan_host(host.path, label=host.label)
-    sources: Iterator[AuditInput | Unreadable]
+    running = scan.running_names
+    memo = jsontext.Memo(level=4)  # a VM's findings: document > vms > VM > findings > item
+
+    def judged(sources: Iterator[AuditInput | Unreadable]) -> Iterator[Judged]:
+        """Each input's result: ``(path, error, False)`` for a file that could not be read,
+        ``(None, text, ok)`` for a VM (its JSON entry or its text section)."""
+        for source in sources:
+            if isinstance(source, Unreadable):
+                yield source.path, str(source.error), False
+                continue
+            audit = audit_vm(
+                source,
+                scan.view,
+                intent=args.intent,
+                already_running=source.kind == RUNNING or bool(source.imported.name in running),
+            )
+            if args.json:
+                yield None, jsontext.dumps(audit.to_json(memo), level=2), audit.ok
+            else:
+                yield None, _vm_text(audit, verbose=args.verbose), audit.ok
+
+    outcomes: Iterator[Judged]
     if args.running:
         try:
             found = with_cpu_models(scan.running())
@@ -106,33 +131,28 @@ def run(args: argparse.Namespace) -> int:
         if not found and not args.json:
             sys.stdout.write(_no_running_vms(args))
             return 0
-        sources = _each(found)
+        outcomes = judged(_each(found))
     else:
-        sources = load_files(args.files)
-    running = scan.running_names
+
+        def files(start: int, stop: int) -> Iterator[Judged]:
+            return judged(batch.items(start, stop))
+
+        batch = FileBatch(args.files)
+        outcomes = parallel.in_order(len(batch.paths), files)
     errors: list[dict[str, str]] = []
     vms: list[Encoded] = []
-    memo = jsontext.Memo(level=4)  # a VM's findings: document > vms > VM > findings > item
     audited = bad = 0
-    for source in sources:
-        if isinstance(source, Unreadable):
-            print_error(str(source.error))
-            path = "<stdin>" if source.path == "-" else source.path
-            errors.append({"source": path, "error": str(source.error)})
+    for path, text, ok in outcomes:
+        if path is not None:
+            print_error(text)
+            errors.append({"source": "<stdin>" if path == "-" else path, "error": text})
             continue
-        audit = audit_vm(
-            source,
-            scan.view,
-            intent=args.intent,
-            already_running=source.kind == RUNNING or bool(source.imported.name in running),
-        )
         if args.json:
-            vms.append(Encoded(jsontext.dumps(audit.to_json(memo), level=2)))
+            vms.append(Encoded(text))
         else:
-            block = _vm_text(audit, verbose=args.verbose)
-            sys.stdout.write(printable("\n" + block if audited else block))
+            sys.stdout.write(printable("\n" + text if audited else text))
         audited += 1
-        bad += not audit.ok
+        bad += not ok
     if args.json:
         document = {
             "schema": SCHEMA,

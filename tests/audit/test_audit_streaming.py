@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audit.support import DATA
-from hvtui.audit import Difference, VmAudit, audit_vm, jsontext, scan_host, sources
+from hvtui.audit import Difference, VmAudit, audit_vm, jsontext, parallel, scan_host, sources
 from hvtui.audit.sources import (
     AuditInput,
     SourceError,
@@ -116,6 +116,23 @@ def test_output_is_the_whole_run_rendering(
     assert result.code == code == 2
     # The custom model was applied though its file came after the VM.
     assert "custom CPU model m (cpu-models.conf)" in result.out
+
+
+@pytest.mark.parametrize(("options", "as_json", "verbose"), [
+    ([], False, False), (["--json"], True, False),
+])  # fmt: skip
+def test_many_files_are_the_whole_run_rendering(
+    files: list[str], options: list[str], as_json: bool, verbose: bool
+) -> None:
+    """Enough files for several processes (hvtui.audit.parallel): the output, the errors
+    between the VMs and the exit code are still the one-process run's, through pipes."""
+    many = files * (parallel.PARALLEL_FROM // len(files) + 2) + files[:3]  # not periodic
+    assert len(many) > parallel.PARALLEL_FROM
+    result = run_cli(["audit", "--demo", DEMO, *options, *many])
+    out, err, code = _whole_run(many, as_json=as_json, verbose=verbose)
+    assert result.err == err
+    assert result.out == out
+    assert result.code == code == 2
 
 
 def test_load_files_parses_each_file_in_its_turn(
