@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterator
 
@@ -107,6 +106,8 @@ def _fork(work: Work, span: tuple[int, int]) -> tuple[int, int] | None:
     if pid:
         os.close(write)
         return pid, read
+    import signal  # here: a run that does not fork does not load it
+
     code = 1  # the child: whatever happens, it ends here
     try:
         os.close(read)
@@ -146,6 +147,8 @@ def _stop(pid: int, fd: int) -> None:
         return
     with contextlib.suppress(OSError):  # closed already by an interrupted collection
         os.close(fd)
+    import signal
+
     with contextlib.suppress(ProcessLookupError, ChildProcessError):  # reaped already
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)

@@ -122,7 +122,13 @@ def parse(data: bytes | str, *, source: str, max_bytes: int = MAX_XML_BYTES) -> 
     parses again with a Python handler per node, which stops at the first
     problem: so every refusal is exactly the one it gives.
     """
-    text = decode(data, source=source, max_bytes=max_bytes)
+    return parse_decoded(decode(data, source=source, max_bytes=max_bytes), source=source)
+
+
+def parse_decoded(text: str, *, source: str) -> XmlDocument:
+    """:func:`parse` of a text that :func:`decode` returned: its checks are not made a
+    second time (a caller that looks at the text first, as the libvirt importer does,
+    decodes once)."""
     namespaces: list[Any] = []  # ("start-ns", (prefix, uri)) events
     try:
         parser = ET.XMLParser(target=ET.TreeBuilder(insert_comments=True, insert_pis=True))
@@ -289,5 +295,6 @@ __all__ = [
     "decode",
     "parse",
     "parse_checked",
+    "parse_decoded",
     "prolog_end",
 ]

@@ -306,9 +306,9 @@ def parse_libvirt_xml(data: bytes | str, *, source: str = "<xml>") -> Imported:
     """
     text = safexml.decode(data, source=source)
     if re.match(rf"<{layout.DOMAIN}[\s>/]", text[safexml.prolog_end(text) :]) is None:
-        text = wrap_fragment(text)
-    root = safexml.parse(text, source=source).root
-    return parse_domain(root)
+        # The wrapped text is checked again as a whole (its size has grown).
+        return parse_domain(safexml.parse(wrap_fragment(text), source=source).root)
+    return parse_domain(safexml.parse_decoded(text, source=source).root)
 
 
 __all__ = [

@@ -126,7 +126,7 @@ class Config:
     def is_on(self, name: str) -> bool:
         """Whether the option is turned on (a value set, a switch true, not "off")."""
         if name in _CANONICAL:  # answered from the set worked out once
-            return name in self.on_names()
+            return name in self._on_names
         explicit = self.get(name)
         return explicit is not None and _value_is_on(catalog.get(name), explicit)
 
@@ -150,7 +150,7 @@ class Config:
     @functools.cached_property
     def _enabled(self) -> tuple[str, ...]:
         """:meth:`enabled`, worked out once (the advice rules ask for it many times)."""
-        on = self.on_names()
+        on = self._on_names
         return tuple(n for n, _ in self.values if n in on)
 
     def unknown(self) -> tuple[str, ...]:
