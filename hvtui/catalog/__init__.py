@@ -1,34 +1,55 @@
-"""The enlightenment catalog: lookups over the one table in :mod:`.entries`.
+"""The enlightenment catalog: the one table in :mod:`.entries` and the lookups over it.
 
 Everything else in hvtui asks this module about an option (its name, value
 range, dependencies in both directions, libvirt element, versions, docs)
 instead of knowing it itself.
+
+The names below are loaded when first used (PEP 562): importing the package, as
+``hvtui detect`` does to read :mod:`.kvm_abi`, costs nothing, while
+``from hvtui.catalog import get`` and ``catalog.ENTRIES`` load :mod:`.entries`,
+:mod:`.types` and :mod:`.lookup` as before (issue #13).  Type checkers read the
+imports under ``TYPE_CHECKING``, so every name keeps its type.
 """
 
 from __future__ import annotations
 
-from hvtui.catalog.entries import COMMON_SOURCES, ENTRIES
-from hvtui.catalog.types import (
-    Caution,
-    CpuidBits,
-    DocRule,
-    Enlightenment,
-    FactKind,
-    Group,
-    HostNeed,
-    LibvirtKind,
-    LibvirtMapping,
-    Migration,
-    Severity,
-    Source,
-    Value,
-    ValueKind,
-    WithoutHyperV,
-)
-
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # detection loads the catalog: collections stays unloaded (issue #13)
-    from collections.abc import Iterable, Iterator
+if TYPE_CHECKING:
+    from hvtui.catalog.entries import ENTRIES
+    from hvtui.catalog.lookup import (
+        UnknownOptionError,
+        all_dependents,
+        all_requirements,
+        by_group,
+        canonical_name,
+        dependents,
+        get,
+        is_canonical,
+        names,
+        normalize,
+        order_key,
+        sort_names,
+        sources_of,
+        suggest,
+        to_json,
+    )
+    from hvtui.catalog.types import (
+        Caution,
+        CpuidBits,
+        DocRule,
+        Enlightenment,
+        FactKind,
+        Group,
+        HostNeed,
+        LibvirtKind,
+        LibvirtMapping,
+        Migration,
+        Severity,
+        Source,
+        Value,
+        ValueKind,
+        WithoutHyperV,
+    )
 
 
 __all__ = [
@@ -49,161 +70,61 @@ __all__ = [
     "Value",
     "ValueKind",
     "WithoutHyperV",
+    "all_dependents",
     "all_requirements",
     "by_group",
     "canonical_name",
     "dependents",
     "get",
+    "is_canonical",
     "names",
     "normalize",
     "order_key",
+    "sort_names",
     "sources_of",
     "suggest",
+    "to_json",
 ]
 
-_BY_NAME: dict[str, Enlightenment] = {e.name: e for e in ENTRIES}
+#: The public names :mod:`.types` defines; ``ENTRIES`` is :mod:`.entries`', the rest
+#: (functions and :class:`UnknownOptionError`) are :mod:`.lookup`'s.
+_TYPES = frozenset(
+    (
+        "Caution",
+        "CpuidBits",
+        "DocRule",
+        "Enlightenment",
+        "FactKind",
+        "Group",
+        "HostNeed",
+        "LibvirtKind",
+        "LibvirtMapping",
+        "Migration",
+        "Severity",
+        "Source",
+        "Value",
+        "ValueKind",
+        "WithoutHyperV",
+    )
+)
 
+if not TYPE_CHECKING:  # hidden from type checkers, which would type every unknown name Any
 
-def sources_of(entry: Enlightenment) -> tuple[Source, ...]:
-    """Every source behind ``entry``'s facts: its own, then the ones all entries share
-    for the kinds of fact it does not cite itself."""
-    own = {s.fact for s in entry.sources}
-    return entry.sources + tuple(s for s in COMMON_SOURCES if s.fact not in own)
+    def __getattr__(name: str) -> object:
+        """Load a public name's submodule on first use and keep the name here, so later
+        uses are plain attribute reads (``catalog.get`` is called in hot loops)."""
+        if name not in __all__:
+            # AttributeError also lets ``from hvtui.catalog import proxmox`` import the submodule.
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        import sys
 
+        home = "entries" if name == "ENTRIES" else "types" if name in _TYPES else "lookup"
+        module_name = f"{__name__}.{home}"
+        __import__(module_name)
+        value = getattr(sys.modules[module_name], name)
+        globals()[name] = value
+        return value
 
-_ALIASES: dict[str, str] = {alias: e.name for e in ENTRIES for alias in e.aliases}
-_ORDER: dict[str, int] = {e.name: i for i, e in enumerate(ENTRIES)}
-_DEPENDENTS: dict[str, tuple[str, ...]] = {
-    e.name: tuple(d.name for d in ENTRIES if e.name in d.requires) for e in ENTRIES
-}
-
-
-class UnknownOptionError(KeyError):
-    """A name that is neither an option nor an alias; carries suggestions."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self.name = name
-        self.suggestions = suggest(name)
-
-    def __str__(self) -> str:
-        hint = f"; did you mean {self.suggestions[0]!r}?" if self.suggestions else ""
-        return f"unknown enlightenment {self.name!r}{hint}"
-
-
-def normalize(name: str) -> str:
-    """Fold the spellings people use into preset-key form.
-
-    ``hv-relaxed``, ``hv_relaxed``, ``HV-Relaxed`` and libvirt's ``vendor_id``
-    all become ``relaxed`` / ``vendor-id``.  Aliases are not resolved here.
-    """
-    key = name.strip().lower().replace("_", "-")
-    if key.startswith("hv-"):
-        key = key[3:]
-    return key
-
-
-def canonical_name(name: str) -> str | None:
-    """The catalog name for any accepted spelling or alias, or ``None``."""
-    if name in _BY_NAME:  # fast path: already canonical (what the model stores)
-        return name
-    key = normalize(name)
-    if key in _BY_NAME:
-        return key
-    return _ALIASES.get(key)
-
-
-def is_canonical(name: str) -> bool:
-    """True only for a catalog name spelled exactly as in presets (``stimer-direct``)."""
-    return name in _BY_NAME
-
-
-def get(name: str) -> Enlightenment:
-    """The entry for ``name`` in any accepted spelling; raises :class:`UnknownOptionError`."""
-    entry = _BY_NAME.get(name)  # fast path: already canonical (the model and rules ask so)
-    if entry is not None:
-        return entry
-    canonical = canonical_name(name)
-    if canonical is None:
-        raise UnknownOptionError(name)
-    return _BY_NAME[canonical]
-
-
-def names() -> tuple[str, ...]:
-    """All canonical names, in catalog order."""
-    return tuple(_BY_NAME)
-
-
-def order_key(name: str) -> int:
-    """Sort key putting options in catalog order (unknown names last)."""
-    return _ORDER.get(name, len(_ORDER))
-
-
-def suggest(name: str, limit: int = 3) -> list[str]:
-    """Close canonical names for a misspelling (``relaxd`` -> ``relaxed``)."""
-    key = normalize(name)
-    pool = list(_BY_NAME) + list(_ALIASES)
-    import difflib  # here: every command loads the catalog, few misspell a name
-
-    found = difflib.get_close_matches(key, pool, n=limit, cutoff=0.6)
-    result: list[str] = []
-    for match in found:
-        canonical = _ALIASES.get(match, match)
-        if canonical not in result:
-            result.append(canonical)
-    return result
-
-
-def dependents(name: str) -> tuple[str, ...]:
-    """Options that directly require ``name`` (QEMU-enforced), in catalog order."""
-    return _DEPENDENTS.get(get(name).name, ())
-
-
-def all_requirements(name: str) -> tuple[str, ...]:
-    """Hard requirements of ``name``, transitively, nearest first, without duplicates."""
-    seen: list[str] = []
-    queue = list(get(name).requires)
-    while queue:
-        current = queue.pop(0)
-        if current not in seen:
-            seen.append(current)
-            queue.extend(_BY_NAME[current].requires)
-    return tuple(seen)
-
-
-def all_dependents(name: str) -> tuple[str, ...]:
-    """Options that need ``name`` directly or through others, nearest first."""
-    seen: list[str] = []
-    queue = list(dependents(name))
-    while queue:
-        current = queue.pop(0)
-        if current not in seen:
-            seen.append(current)
-            queue.extend(_DEPENDENTS[current])
-    return tuple(seen)
-
-
-def by_group() -> Iterator[tuple[Group, tuple[Enlightenment, ...]]]:
-    """Entries grouped for the sidebar and listings, groups in declaration order."""
-    for group in Group:
-        members = tuple(e for e in ENTRIES if e.group is group)
-        if members:
-            yield group, members
-
-
-def sort_names(items: Iterable[str]) -> list[str]:
-    """Names sorted into catalog order."""
-    return sorted(items, key=lambda n: (order_key(n), n))
-
-
-__all__ += ["all_dependents", "is_canonical", "sort_names"]
-
-
-def to_json(entry: Enlightenment) -> dict[str, object]:
-    """Every fact of one entry as plain data (``hvtui explain --json``, tools, docs)."""
-    from hvtui.catalog.entry_json import entry_json
-
-    return entry_json(entry)
-
-
-__all__ += ["to_json"]
+    def __dir__() -> list[str]:
+        """The public names too, though they are not loaded yet."""
+        return sorted({*globals(), *__all__})

@@ -1,15 +1,29 @@
 """The enlightenment table: the one place that states facts about ``hv-*`` options.
 
-Sources: QEMU's ``docs/system/i386/hyperv.rst``
-for meaning and the document-level rules, QEMU's ``kvm_hyperv_properties[]`` for
-CPUID masks and enforced dependencies, libvirt's ``formatdomain.rst``/NEWS for
-elements and versions, and ``qemu-system-x86_64 -device host-x86_64-cpu,help``
-(QEMU 7.2) for value types.  Order here is the order of every listing and of
-the ``-cpu`` string hvtui writes.
+Sources: QEMU's ``docs/system/i386/hyperv.rst`` for meaning and the document-level
+rules, QEMU's ``kvm_hyperv_properties[]`` for enforced dependencies, libvirt's
+``formatdomain.rst``/NEWS for elements and versions, and ``qemu-system-x86_64
+-device host-x86_64-cpu,help`` (QEMU 7.2) for value types.  Order here is the order
+of every listing and of the ``-cpu`` string hvtui writes.
+
+What KVM reports for each option (CPUID bits, capabilities, the pre-5.0 MSRs) is
+written once in :mod:`hvtui.catalog.kvm_abi`, which ``hvtui detect`` reads without
+loading this table; :func:`_named` puts it into each entry by the entry's name.
 """
 
 from __future__ import annotations
 
+from hvtui.catalog.kvm_abi import (
+    CPUID_SOURCE,
+    HV_ENLIGHTENMENT_INFO,
+    HV_VERSION,
+    KVM_ABI,
+    LEGACY_SOURCE,
+    NO_KVM_FACTS,
+)
+from hvtui.catalog.kvm_abi import (
+    KVM_CAP_HYPERV as KVM_CAP_HYPERV,  # hvtui.verify.runner reads it from here
+)
 from hvtui.catalog.types import (
     Caution,
     CpuidBits,
@@ -30,32 +44,18 @@ from hvtui.catalog.types import (
 )
 from hvtui.versions import V
 
-# Hyper-V synthetic MSRs (hyperv-tlfs.h) that pre-5.0 kernels list when they
-# implement an option (QEMU's has_msr_hv_* flags).
-HV_MSR_VP_INDEX = 0x40000002
-HV_MSR_RESET = 0x40000003
-HV_MSR_VP_RUNTIME = 0x40000010
-HV_MSR_SCONTROL = 0x40000080
-HV_MSR_STIMER0_CONFIG = 0x400000B0
-HV_MSR_TSC_FREQUENCY = 0x40000022
-HV_MSR_CRASH_CTL = 0x40000105
-HV_MSR_REENLIGHTENMENT_CONTROL = 0x40000106
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing stays unloaded at run time: the catalog loads for every command
+    from typing import TypedDict
 
-# Hyper-V CPUID leaves (QEMU hyperv-proto.h).
-HV_VERSION = 0x40000002
-HV_FEATURES = 0x40000003
-HV_ENLIGHTENMENT_INFO = 0x40000004
-HV_NESTED_FEATURES = 0x4000000A
+    class _NamedFacts(TypedDict):
+        """The arguments :func:`_named` gives an :class:`Enlightenment`."""
 
-# KVM capability numbers (include/uapi/linux/kvm.h).
-KVM_CAP_HYPERV = 44
-KVM_CAP_HYPERV_SYNIC2 = 148
-KVM_CAP_HYPERV_TIME = 96
-KVM_CAP_HYPERV_TLBFLUSH = 155
-KVM_CAP_HYPERV_SEND_IPI = 161
-KVM_CAP_HYPERV_ENLIGHTENED_VMCS = 163
-KVM_CAP_HYPERV_CPUID = 167
-KVM_CAP_HYPERV_ENFORCE_CPUID = 199
+        name: str
+        cpuid: tuple[CpuidBits, ...]
+        kvm_cap: int | None
+        legacy_caps: tuple[int, ...]
+        legacy_msrs: tuple[int, ...]
 
 
 _QEMU_1_1 = (
@@ -77,16 +77,8 @@ COMMON_SOURCES: tuple[Source, ...] = (
         "QEMU target/i386/kvm/kvm.c kvm_hyperv_properties[].dependencies and "
         "hyperv_handle_properties()",
     ),
-    Source(
-        FactKind.CPUID,
-        "QEMU target/i386/kvm/kvm.c kvm_hyperv_properties[].flags (the bits "
-        "hyperv_feature_supported() tests) and target/i386/kvm/hyperv-proto.h",
-    ),
-    Source(
-        FactKind.LEGACY,
-        "QEMU target/i386/kvm/kvm.c get_supported_hv_cpuid_legacy(): KVM_CAP_HYPERV* and the "
-        "has_msr_hv_* MSRs of KVM_GET_MSR_INDEX_LIST",
-    ),
+    Source(FactKind.CPUID, CPUID_SOURCE),
+    Source(FactKind.LEGACY, LEGACY_SOURCE),
     Source(
         FactKind.WITHOUT_HYPERV,
         "QEMU target/i386/kvm/kvm.c hyperv_enabled() and kvm_put_msrs(); observed with QEMU 7.2 "
@@ -116,6 +108,19 @@ _SINCE_QEMU_7_1_SERIES = _since(
 
 def _bits(leaf: int, register: str, mask: int) -> CpuidBits:
     return CpuidBits(leaf, register, mask)
+
+
+def _named(name: str) -> _NamedFacts:
+    """An entry's name with what KVM reports for it (:data:`~hvtui.catalog.kvm_abi.KVM_ABI`),
+    as :class:`Enlightenment` arguments: the facts stay written once, in that table."""
+    cpuid, kvm_cap, legacy_caps, legacy_msrs = KVM_ABI.get(name, NO_KVM_FACTS)
+    return {
+        "name": name,
+        "cpuid": tuple(CpuidBits(leaf, register, mask) for leaf, register, mask in cpuid),
+        "kvm_cap": kvm_cap,
+        "legacy_caps": legacy_caps,
+        "legacy_msrs": legacy_msrs,
+    }
 
 
 def _hv(
@@ -172,7 +177,7 @@ def _version_id(
     old_default: int | None = None,
 ) -> Enlightenment:
     return Enlightenment(
-        name=f"version-id-{name}",
+        **_named(f"version-id-{name}"),
         summary=f"Overrides the Hyper-V {field} the guest sees ({bits} bits).",
         doc=_VERSION_ID_DOC + f"\nThis field is the **{field}** ({bits} bits, {where}).\n",
         group=Group.IDENTITY,
@@ -217,8 +222,7 @@ def _version_id(
 
 ENTRIES: tuple[Enlightenment, ...] = (
     Enlightenment(
-        name="relaxed",
-        legacy_caps=(KVM_CAP_HYPERV,),
+        **_named("relaxed"),
         summary="Tells Windows not to trigger watchdog timeouts when a vCPU is delayed.",
         doc="""\
 Windows normally assumes its processors run all the time. On a hypervisor a vCPU
@@ -236,13 +240,11 @@ downside, and every management tool turns it on.
         qemu_since=V("1.1"),
         sources=(_since(_QEMU_1_1),),
         libvirt=_hv("relaxed", "1.0.0"),
-        cpuid=(_bits(HV_ENLIGHTENMENT_INFO, "eax", 0x20),),
         guest_cpuid="CPUID 0x40000004.EAX bit 5 (relaxed timing recommended)",
         tags=("watchdog", "timeout", "bsod"),
     ),
     Enlightenment(
-        name="vapic",
-        legacy_caps=(KVM_CAP_HYPERV,),
+        **_named("vapic"),
         summary="Gives the guest the VP Assist page for faster, exit-less interrupt completion.",
         doc="""\
 Provides the *VP Assist page* MSR. Windows uses it to acknowledge interrupts
@@ -261,12 +263,11 @@ build on it.
         qemu_since=V("1.1"),
         sources=(_since(_QEMU_1_1),),
         libvirt=_hv("vapic", "1.1.0"),
-        cpuid=(_bits(HV_FEATURES, "eax", 0x10),),
         guest_cpuid="CPUID 0x40000003.EAX bit 4 (APIC access MSRs)",
         tags=("apic", "eoi", "interrupt"),
     ),
     Enlightenment(
-        name="spinlocks",
+        **_named("spinlocks"),
         overcommit_value=0xFFF,
         summary="How long a guest spins on a lock before telling the hypervisor (retries).",
         doc="""\
@@ -335,8 +336,7 @@ pick `0xfff` when the host runs more vCPUs than it has CPUs.
         tags=("lock", "overcommit", "retries"),
     ),
     Enlightenment(
-        name="vpindex",
-        legacy_msrs=(HV_MSR_VP_INDEX,),
+        **_named("vpindex"),
         summary="Tells each vCPU its processor index; SynIC, IPIs and TLB flush need it.",
         doc="""\
 Provides the `VP_INDEX` MSR so each virtual processor knows its own index.
@@ -356,13 +356,11 @@ as "kernel doesn't allow setting HyperV VP_INDEX".
         qemu_since=V("2.5"),
         sources=(_since(_LVDOC),),
         libvirt=_hv("vpindex", "1.3.3"),
-        cpuid=(_bits(HV_FEATURES, "eax", 0x40),),
         guest_cpuid="CPUID 0x40000003.EAX bit 6 (VP index MSR)",
         tags=("index", "processor"),
     ),
     Enlightenment(
-        name="runtime",
-        legacy_msrs=(HV_MSR_VP_RUNTIME,),
+        **_named("runtime"),
         summary="Shows the guest how much CPU time each vCPU really got (steal time).",
         doc="""\
 Provides the `VP_RUNTIME` MSR: how long the vCPU actually ran, in 100 ns units.
@@ -378,13 +376,11 @@ accounting and scheduling decisions.
         qemu_since=V("2.5"),
         sources=(_since(_LVDOC),),
         libvirt=_hv("runtime", "1.3.3"),
-        cpuid=(_bits(HV_FEATURES, "eax", 0x1),),
         guest_cpuid="CPUID 0x40000003.EAX bit 0 (VP runtime MSR)",
         tags=("steal", "accounting"),
     ),
     Enlightenment(
-        name="crash",
-        legacy_msrs=(HV_MSR_CRASH_CTL,),
+        **_named("crash"),
         recommended=False,
         not_recommended_because="only useful when the management layer consumes crash "
         "events; under the default panic action it stops Windows writing its own dump",
@@ -421,7 +417,6 @@ child.
             "<devices><panic model='hyperv'/></devices>",
             "A panic device, not a <hyperv> child.",
         ),
-        cpuid=(_bits(HV_FEATURES, "edx", 0x400),),
         guest_cpuid="CPUID 0x40000003.EDX bit 10 (guest crash MSRs)",
         cautions=(
             Caution(
@@ -436,8 +431,7 @@ child.
         tags=("panic", "bugcheck", "dump"),
     ),
     Enlightenment(
-        name="time",
-        legacy_caps=(KVM_CAP_HYPERV_TIME,),
+        **_named("time"),
         important_for=(
             "desktop",
             "server-migratable",
@@ -483,14 +477,11 @@ slower MSR. In libvirt it is `<clock><timer name='hypervclock'/>`, not a
             "<timer name='hypervclock'> cannot enable stimer either.",
         ),
         host_needs=(HostNeed.STABLE_TSC,),
-        cpuid=(_bits(HV_FEATURES, "eax", 0x202),),
         guest_cpuid="CPUID 0x40000003.EAX bits 1 and 9 (time reference count, reference TSC)",
         tags=("clock", "tsc", "hypervclock"),
     ),
     Enlightenment(
-        name="synic",
-        legacy_caps=(KVM_CAP_HYPERV_SYNIC2,),
-        legacy_msrs=(HV_MSR_SCONTROL,),
+        **_named("synic"),
         summary="Synthetic interrupt controller (messages, events); synthetic timers need it.",
         doc="""\
 Enables the Hyper-V *synthetic interrupt controller* (SynIC), an extension of
@@ -511,13 +502,11 @@ that have it.
         sources=(_since(_LVDOC),),
         libvirt=_hv("synic", "1.3.3"),
         requires=("vpindex",),
-        cpuid=(_bits(HV_FEATURES, "eax", 0x4),),
         guest_cpuid="CPUID 0x40000003.EAX bit 2 (SynIC MSRs)",
         tags=("interrupt", "vmbus", "sint"),
     ),
     Enlightenment(
-        name="stimer",
-        legacy_msrs=(HV_MSR_STIMER0_CONFIG,),
+        **_named("stimer"),
         important_for=("desktop", "gpu-passthrough", "nested-hyperv", "vbs"),
         missing_hurts="without synthetic timers an idle Windows guest polls the HPET or RTC "
         "and can cost 15-40% of a host CPU",
@@ -540,13 +529,11 @@ errors come from.
         sources=(_since(_LVDOC),),
         libvirt=_hv("stimer", "1.3.3"),
         requires=("synic", "time"),
-        cpuid=(_bits(HV_FEATURES, "eax", 0x8),),
         guest_cpuid="CPUID 0x40000003.EAX bit 3 (synthetic timer MSRs)",
         tags=("timer", "idle", "hpet", "cpu usage"),
     ),
     Enlightenment(
-        name="tlbflush",
-        legacy_caps=(KVM_CAP_HYPERV_TLBFLUSH,),
+        **_named("tlbflush"),
         summary="Paravirtual remote TLB flush: skips IPIs to vCPUs that are not running.",
         doc="""\
 Lets the guest ask the hypervisor to flush TLBs on other processors instead of
@@ -565,13 +552,11 @@ turning it off.
         sources=(_since(_LVDOC),),
         libvirt=_hv("tlbflush", "4.7.0"),
         requires=("vpindex",),
-        cpuid=(_bits(HV_ENLIGHTENMENT_INFO, "eax", 0x804),),
         guest_cpuid="CPUID 0x40000004.EAX bits 2 and 11 (remote TLB flush, extended masks)",
         tags=("tlb", "flush", "ipi"),
     ),
     Enlightenment(
-        name="ipi",
-        legacy_caps=(KVM_CAP_HYPERV_SEND_IPI,),
+        **_named("ipi"),
         summary="Paravirtual IPIs: one hypercall reaches many vCPUs, not one exit per target.",
         doc="""\
 Lets the guest send an inter-processor interrupt to many vCPUs with a single
@@ -588,12 +573,11 @@ with the vCPU count.
         sources=(_since(_LVDOC),),
         libvirt=_hv("ipi", "4.10.0"),
         requires=("vpindex",),
-        cpuid=(_bits(HV_ENLIGHTENMENT_INFO, "eax", 0xC00),),
         guest_cpuid="CPUID 0x40000004.EAX bits 10 and 11 (cluster IPI, extended masks)",
         tags=("interrupt", "ipi"),
     ),
     Enlightenment(
-        name="vendor-id",
+        **_named("vendor-id"),
         recommended=False,
         not_recommended_because="guests should not act on the vendor string; leave it "
         "unchanged unless a driver refuses to run under a hypervisor",
@@ -638,8 +622,7 @@ with libvirt's `<kvm><hidden state='on'/>`.
         tags=("gpu", "nvidia", "code 43", "vendor"),
     ),
     Enlightenment(
-        name="reset",
-        legacy_msrs=(HV_MSR_RESET,),
+        **_named("reset"),
         recommended=False,
         not_recommended_because="modern Hyper-V does not expose it and Windows does not "
         "use it to reboot",
@@ -658,7 +641,6 @@ virt-install leaves it off on purpose, Proxmox and Nova turn it on.
         qemu_since=V("2.5"),
         sources=(_since(_LVDOC),),
         libvirt=_hv("reset", "1.3.3"),
-        cpuid=(_bits(HV_FEATURES, "eax", 0x80),),
         guest_cpuid="CPUID 0x40000003.EAX bit 7 (reset MSR)",
         cautions=(
             Caution(
@@ -672,8 +654,7 @@ virt-install leaves it off on purpose, Proxmox and Nova turn it on.
         tags=("reboot",),
     ),
     Enlightenment(
-        name="frequencies",
-        legacy_msrs=(HV_MSR_TSC_FREQUENCY,),
+        **_named("frequencies"),
         summary="Tells the guest its TSC and APIC frequencies so it need not measure them.",
         doc="""\
 Provides MSRs with the TSC and APIC timer frequencies, so the guest reads them
@@ -689,13 +670,11 @@ builds on for nested Hyper-V.
         qemu_since=V("2.12"),
         sources=(_since(_LVDOC),),
         libvirt=_hv("frequencies", "4.7.0"),
-        cpuid=(_bits(HV_FEATURES, "eax", 0x800), _bits(HV_FEATURES, "edx", 0x100)),
         guest_cpuid="CPUID 0x40000003.EAX bit 11 and EDX bit 8 (frequency MSRs)",
         tags=("tsc", "apic", "calibration"),
     ),
     Enlightenment(
-        name="reenlightenment",
-        legacy_msrs=(HV_MSR_REENLIGHTENMENT_CONTROL,),
+        **_named("reenlightenment"),
         summary="Nested Hyper-V: tells the L1 hypervisor when the TSC frequency changes.",
         doc="""\
 For Hyper-V (or WSL2/VBS) running inside the guest: tells that hypervisor
@@ -739,13 +718,11 @@ live migration.
         migration=Migration.NEEDS_TSC,
         migration_note="Needs tsc-frequency= and a destination with TSC scaling or the "
         "same TSC frequency.",
-        cpuid=(_bits(HV_FEATURES, "eax", 0x2000),),
         guest_cpuid="CPUID 0x40000003.EAX bit 13 (reenlightenment MSRs)",
         tags=("nested", "migration", "tsc"),
     ),
     Enlightenment(
-        name="evmcs",
-        legacy_caps=(KVM_CAP_HYPERV_ENLIGHTENED_VMCS,),
+        **_named("evmcs"),
         important_for=("nested-hyperv", "vbs"),
         missing_hurts="on Intel, nested Hyper-V and VBS run much slower without enlightened "
         "VMCS, and some CPUs freeze at 100% with VBS/Credential Guard",
@@ -772,7 +749,6 @@ interrupts, so measure nested workloads with and without it.
         vendors=frozenset({"intel"}),
         nested_only=True,
         host_needs=(HostNeed.INTEL, HostNeed.NESTED_VIRT),
-        cpuid=(_bits(HV_ENLIGHTENMENT_INFO, "eax", 0x4000),),
         guest_cpuid="CPUID 0x40000004.EAX bit 14; eVMCS version 0x0101 in 0x4000000A.EAX",
         cautions=(
             Caution(
@@ -786,7 +762,7 @@ interrupts, so measure nested workloads with and without it.
         tags=("nested", "vbs", "wsl2", "credential guard", "intel"),
     ),
     Enlightenment(
-        name="stimer-direct",
+        **_named("stimer-direct"),
         important_for=("nested-hyperv", "vbs"),
         missing_hurts="Hyper-V inside the guest (nested Hyper-V, WSL2, VBS) only uses "
         "synthetic timers in direct mode",
@@ -813,12 +789,11 @@ Harvester turn it on for every Windows VM).
             "<stimer state='on'><direct state='on'/></stimer>",
         ),
         requires=("stimer",),
-        cpuid=(_bits(HV_FEATURES, "edx", 0x80000),),
         guest_cpuid="CPUID 0x40000003.EDX bit 19 (direct synthetic timers)",
         tags=("timer", "nested"),
     ),
     Enlightenment(
-        name="avic",
+        **_named("avic"),
         aliases=("apicv",),
         summary="Keeps hardware APIC virtualization (APICv/AVIC) working while SynIC is on.",
         doc="""\
@@ -841,7 +816,6 @@ slower. libvirt knows it as `<avic/>` since 8.10.0.
         ),
         libvirt=_hv("avic", "8.10.0"),
         host_needs=(HostNeed.APIC_VIRT,),
-        cpuid=(_bits(HV_ENLIGHTENMENT_INFO, "eax", 0x200),),
         guest_cpuid="CPUID 0x40000004.EAX bit 9 (AutoEOI deprecated)",
         cautions=(
             Caution(
@@ -854,7 +828,7 @@ slower. libvirt knows it as `<avic/>` since 8.10.0.
         tags=("apicv", "avic", "interrupt", "aeoi"),
     ),
     Enlightenment(
-        name="no-nonarch-coresharing",
+        **_named("no-nonarch-coresharing"),
         summary="Promises vCPUs never share a core with other vCPUs (SMT mitigation hint).",
         doc="""\
 Tells the guest that its virtual processors never share a physical core with
@@ -880,7 +854,6 @@ state may differ.
         host_needs=(HostNeed.PINNED_VCPUS,),
         migration=Migration.BLOCKS_WHEN_AUTO,
         migration_note="'auto' adds a migration blocker; 'on' and 'off' migrate.",
-        cpuid=(_bits(HV_ENLIGHTENMENT_INFO, "eax", 0x40000),),
         cpuid_means_auto=True,
         guest_cpuid="CPUID 0x40000004.EAX bit 18 (no non-architectural core sharing)",
         cautions=(
@@ -921,7 +894,7 @@ state may differ.
         "snumber", 24, 0, "service number", "EDX bits 23-0", _bits(HV_VERSION, "edx", 0xFFFFFF)
     ),
     Enlightenment(
-        name="syndbg",
+        **_named("syndbg"),
         recommended=False,
         not_recommended_because="a debugging feature, kept out of production by QEMU's document",
         intents=("debug",),
@@ -959,7 +932,6 @@ element for it.
         ),
         extra_qemu_args=("-device", "vmbus-bridge,irq=15"),
         production=False,
-        cpuid=(_bits(HV_FEATURES, "edx", 0x800),),
         guest_cpuid="CPUID 0x40000003.EDX bit 11 and leaves 0x40000080-0x40000082",
         cautions=(
             Caution(
@@ -973,7 +945,7 @@ element for it.
         tags=("debug", "windbg", "kdnet", "vmbus"),
     ),
     Enlightenment(
-        name="emsr-bitmap",
+        **_named("emsr-bitmap"),
         summary="Nested Hyper-V: L0 and L1 share MSR-bitmap updates to avoid needless work.",
         doc="""\
 For Hyper-V running inside the guest: KVM and the nested Hyper-V cooperate so
@@ -999,12 +971,11 @@ only works together with evmcs; on AMD it works alone.
             ),
         ),
         nested_only=True,
-        cpuid=(_bits(HV_NESTED_FEATURES, "eax", 0x80000),),
         guest_cpuid="CPUID 0x4000000A.EAX bit 19 (enlightened MSR bitmap)",
         tags=("nested", "msr"),
     ),
     Enlightenment(
-        name="xmm-input",
+        **_named("xmm-input"),
         summary="Hypercall parameters in XMM registers: faster hypercalls without memory reads.",
         doc="""\
 Lets the guest pass hypercall arguments in XMM registers ("XMM fast hypercall
@@ -1020,12 +991,11 @@ hypercall-heavy paths such as TLB flushes and IPIs.
         qemu_since=V("7.1"),
         sources=(_SINCE_QEMU_7_1_SERIES,),
         libvirt=_hv("xmm_input", "10.7.0"),
-        cpuid=(_bits(HV_FEATURES, "edx", 0x10),),
         guest_cpuid="CPUID 0x40000003.EDX bit 4 (XMM hypercall input)",
         tags=("hypercall", "xmm"),
     ),
     Enlightenment(
-        name="tlbflush-ext",
+        **_named("tlbflush-ext"),
         summary="Lets TLB-flush hypercalls pass ranges of addresses, not just single pages.",
         doc="""\
 Extends paravirtual TLB flush so the guest can pass ranges of guest virtual
@@ -1048,12 +1018,11 @@ addresses in one hypercall.
             "<tlbflush state='on'><extended state='on'/></tlbflush>",
         ),
         requires=("tlbflush",),
-        cpuid=(_bits(HV_FEATURES, "edx", 0x4000),),
         guest_cpuid="CPUID 0x40000003.EDX bit 14 (extended GVA ranges for flush)",
         tags=("tlb", "flush"),
     ),
     Enlightenment(
-        name="tlbflush-direct",
+        **_named("tlbflush-direct"),
         summary="Nested Hyper-V: KVM handles L2 TLB-flush hypercalls without exiting to L1.",
         doc="""\
 For Hyper-V running inside the guest: KVM handles TLB-flush hypercalls of the
@@ -1087,12 +1056,11 @@ AMD it works alone.
             ),
         ),
         nested_only=True,
-        cpuid=(_bits(HV_NESTED_FEATURES, "eax", 0x20000),),
         guest_cpuid="CPUID 0x4000000A.EAX bit 17 (direct nested TLB flush)",
         tags=("nested", "tlb", "flush"),
     ),
     Enlightenment(
-        name="passthrough",
+        **_named("passthrough"),
         recommended=False,
         not_recommended_because="development only: blocks migration, differs per host and "
         "kernel; an explicit list is portable",
@@ -1132,8 +1100,6 @@ it. An explicit list is portable and reviewable.
         migration=Migration.BLOCKS,
         migration_note="QEMU adds a migration blocker: the destination may support a "
         "different set.",
-        kvm_cap=KVM_CAP_HYPERV,
-        legacy_caps=(KVM_CAP_HYPERV,),
         cautions=(
             Caution(
                 Severity.WARNING,
@@ -1146,7 +1112,7 @@ it. An explicit list is portable and reviewable.
         tags=("all", "host"),
     ),
     Enlightenment(
-        name="enforce-cpuid",
+        **_named("enforce-cpuid"),
         recommended=False,
         not_recommended_because="a testing feature, kept out of production by QEMU's document",
         summary="Only lets the guest use the enlightenments it was shown; for testing.",
@@ -1174,7 +1140,6 @@ of silently working. Needs a kernel with KVM_CAP_HYPERV_ENFORCE_CPUID (5.14+).
         ),
         libvirt=_no_libvirt(_NO_ELEMENT),
         production=False,
-        kvm_cap=KVM_CAP_HYPERV_ENFORCE_CPUID,
         tags=("testing", "strict"),
     ),
 )

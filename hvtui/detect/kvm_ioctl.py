@@ -7,8 +7,10 @@ throw-away VM with one vCPU is created (about a millisecond) and closed again.
 Older kernels only have the ``KVM_CAP_HYPERV*`` capabilities.
 
 The answer is recorded raw (:class:`KvmAnswer`), so ``--save-snapshot`` can
-store it and a replay decodes the very same bytes.  Decoding walks the catalog:
-the catalog is the only place that knows which bits mean which option.
+store it and a replay decodes the very same bytes.  Decoding walks the catalog's
+table of what KVM reports per option (:mod:`hvtui.catalog.kvm_abi`, the one place
+that knows which bits mean which option), which loads without the rest of the
+catalog (issue #13).
 
 Numbers and layouts: ``include/uapi/linux/kvm.h`` and
 ``arch/x86/include/uapi/asm/kvm.h`` (Linux 6.12).
@@ -20,21 +22,17 @@ import errno
 import os
 import struct
 
+from hvtui.catalog.kvm_abi import KVM_ABI
 from hvtui.detect.report import CpuidEntry
 from hvtui.records import field, record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing and collections stay unloaded at run time (issue #13)
     from collections.abc import Callable, Iterable, Mapping, Sequence
-    from typing import Any, TypeAlias
+    from typing import Any
 
     from hvtui.catalog import Enlightenment
-
-    #: What the decoders read of one enlightenment: ``(name, ((leaf, register, mask),
-    #: ...), kvm_cap, legacy_caps, legacy_msrs)``.
-    KvmRow: TypeAlias = tuple[
-        str, tuple[tuple[int, str, int], ...], int | None, tuple[int, ...], tuple[int, ...]
-    ]
+    from hvtui.catalog.kvm_abi import KvmFacts
 
     Ioctl = Callable[[int, int, Any], Any]
 
@@ -348,31 +346,31 @@ def build_cpuid2(entries: Sequence[CpuidEntry]) -> bytes:
 def catalog_caps() -> tuple[int, ...]:
     """KVM capabilities the catalog uses in place of CPUID bits (passthrough, enforce-cpuid),
     sorted."""
-    from hvtui.catalog import ENTRIES
-
-    return tuple(sorted({e.kvm_cap for e in ENTRIES if e.kvm_cap is not None}))
+    return tuple(sorted({kvm_cap for _, kvm_cap, _, _ in KVM_ABI.values() if kvm_cap is not None}))
 
 
-def kvm_rows(catalog: Iterable[Enlightenment]) -> tuple[KvmRow, ...]:
-    """What the decoders read of each option of ``catalog`` that has any of it."""
+def kvm_rows(catalog: Iterable[Enlightenment]) -> tuple[tuple[str, KvmFacts], ...]:
+    """What the decoders read of each option of ``catalog`` that has any of it, in the
+    shape of :data:`~hvtui.catalog.kvm_abi.KVM_ABI`'s items."""
     return tuple(
         (
             e.name,
-            tuple((bits.leaf, bits.register.lower(), bits.mask) for bits in e.cpuid),
-            e.kvm_cap,
-            tuple(e.legacy_caps),
-            tuple(e.legacy_msrs),
+            (
+                tuple((bits.leaf, bits.register.lower(), bits.mask) for bits in e.cpuid),
+                e.kvm_cap,
+                tuple(e.legacy_caps),
+                tuple(e.legacy_msrs),
+            ),
         )
         for e in catalog
         if e.cpuid or e.kvm_cap is not None or e.legacy_caps or e.legacy_msrs
     )
 
 
-def _rows(catalog: Sequence[Enlightenment] | None) -> tuple[KvmRow, ...]:
-    """The rows of ``catalog``, by default hvtui's (loaded only when KVM is asked)."""
-    from hvtui.catalog import ENTRIES
-
-    return kvm_rows(ENTRIES if catalog is None else catalog)
+def _rows(catalog: Sequence[Enlightenment] | None) -> Iterable[tuple[str, KvmFacts]]:
+    """The rows of ``catalog``, by default hvtui's: the catalog's KVM table, which (unlike
+    its entries) detection can load in well under a millisecond."""
+    return KVM_ABI.items() if catalog is None else kvm_rows(catalog)
 
 
 def decode_hyperv(
@@ -394,7 +392,7 @@ def decode_hyperv(
         if e.index == 0:
             registers[e.function] = {"eax": e.eax, "ebx": e.ebx, "ecx": e.ecx, "edx": e.edx}
     supported: list[str] = []
-    for name, cpuid, kvm_cap, _legacy_caps, _legacy_msrs in _rows(catalog):
+    for name, (cpuid, kvm_cap, _legacy_caps, _legacy_msrs) in _rows(catalog):
         if cpuid:
             if all(
                 registers.get(leaf, {}).get(register, 0) & mask == mask
@@ -419,7 +417,7 @@ def decode_legacy(
     listed = set(msrs)
     return tuple(
         name
-        for name, _cpuid, _kvm_cap, legacy_caps, legacy_msrs in _rows(catalog)
+        for name, (_cpuid, _kvm_cap, legacy_caps, legacy_msrs) in _rows(catalog)
         if (legacy_caps or legacy_msrs)
         and all(caps.get(c, 0) > 0 for c in legacy_caps)
         and all(m in listed for m in legacy_msrs)

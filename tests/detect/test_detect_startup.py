@@ -167,13 +167,15 @@ def test_detect_json_loads_no_module_it_does_not_need(tmp_path: Path) -> None:
 
 
 #: Standard-library modules that cost ``hvtui detect --json`` most of its time before
-#: issue #13, loaded only for parsing options, annotations, dataclasses, regular
+#: issue #13, loaded only for parsing options, annotations, enums, dataclasses, regular
 #: expressions and JSON, and the parts of hvtui it does not use (advice, the text
-#: report, psutil).  The catalog is loaded: detection decodes KVM's answer with it.
+#: report, psutil, the catalog's entries and types: detection decodes KVM's answer
+#: with the catalog's plain table, hvtui.catalog.kvm_abi).
 NOT_LOADED = (
     "typing", "dataclasses", "inspect", "ast", "re", "argparse", "gettext", "locale",
-    "contextlib", "json", "pathlib", "shutil", "subprocess", "hvtui.advice",
-    "hvtui.detect.render", "psutil",
+    "contextlib", "json", "enum", "collections", "functools", "pathlib", "shutil",
+    "subprocess", "hvtui.advice", "hvtui.detect.render", "psutil", "hvtui.catalog.entries",
+    "hvtui.catalog.types", "hvtui.catalog.lookup",
 )  # fmt: skip
 #: What the ``hvtui`` console script runs (``python -m hvtui`` would add runpy, which
 #: imports importlib.util and with it contextlib).
@@ -198,4 +200,5 @@ def test_detect_json_leaves_the_standard_librarys_heavy_modules_unloaded(
         if line.startswith("import time:")
     }
     assert "hvtui.detect.pipeline" in imported, "-X importtime reported the imports"
+    assert "hvtui.catalog.kvm_abi" in imported, "detection decodes with the catalog's table"
     assert sorted(imported & set(NOT_LOADED)) == []
