@@ -8,6 +8,7 @@ answers turn those facts into findings and fixes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from hvtui import catalog
@@ -19,6 +20,7 @@ from hvtui.catalog import (
     LibvirtKind,
     Migration,
     Severity,
+    Value,
     WithoutHyperV,
 )
 from hvtui.catalog.cpu_settings import virt_flag
@@ -143,7 +145,12 @@ def _soften(finding: Finding, ctx: Context) -> Finding:
 
 
 def _turn_off(name: str) -> Fix:
-    return Fix(f"turn off {name}", ((name, off_value(catalog.get(name))),))
+    return Fix(f"turn off {name}", (_off_change(name),))
+
+
+def _off_change(name: str) -> tuple[str, Value | None]:
+    """The change that turns ``name`` off (:func:`_turn_off`'s, without a fix around it)."""
+    return name, off_value(catalog.get(name))
 
 
 # -- rules ---------------------------------------------------------------------------
@@ -199,7 +206,7 @@ def _unsupported(config: Config, ctx: Context) -> list[Finding]:
             message,
             "QEMU asks KVM for the same list (KVM_GET_SUPPORTED_HV_CPUID) and refuses to start "
             "with 'Hyper-V ... is not supported by kernel'.",
-            Fix("turn off " + ", ".join(missing), tuple(_turn_off(n).changes[0] for n in missing)),
+            Fix("turn off " + ", ".join(missing), tuple(_off_change(n) for n in missing)),
         )
     ]
 
@@ -230,7 +237,7 @@ def _without_hyperv(config: Config, host: HostView) -> list[Finding]:
                 f"{reasons}. On such a host QEMU drops the other hv-* options silently, but "
                 "it still writes these options' registers (or checks VP_INDEX), which KVM "
                 "refuses.",
-                Fix("turn off " + ", ".join(fatal), tuple(_turn_off(n).changes[0] for n in fatal)),
+                Fix("turn off " + ", ".join(fatal), tuple(_off_change(n) for n in fatal)),
             )
         )
     if dropped:
@@ -245,7 +252,7 @@ def _without_hyperv(config: Config, host: HostView) -> list[Finding]:
                 "without a word; the guest sees KVM's signature and no Hyper-V at all.",
                 Fix(
                     "turn off " + ", ".join(dropped),
-                    tuple(_turn_off(n).changes[0] for n in dropped),
+                    tuple(_off_change(n) for n in dropped),
                 ),
             )
         )
@@ -478,17 +485,27 @@ def _spinlocks(config: Config, ctx: Context) -> list[Finding]:
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _libvirt_fallbacks(libvirt: Version) -> frozenset[str]:
+    """The options libvirt ``libvirt`` has no element for (the catalog is fixed; an
+    audit asks once per VM)."""
+    return frozenset(
+        e.name
+        for e in catalog.ENTRIES
+        if e.libvirt.kind is LibvirtKind.NONE
+        or (e.libvirt.since is not None and e.libvirt.since > libvirt)
+    )
+
+
 def _versions(config: Config, ctx: Context) -> list[Finding]:
     out: list[Finding] = qemu_refusals(config, ctx.target_qemu)
     libvirt = ctx.target_libvirt
+    if libvirt is None:
+        return out
+    fallbacks = _libvirt_fallbacks(libvirt)
     for name, _ in config:
-        if not catalog.is_canonical(name) or not config.is_on(name):
-            continue
-        entry = catalog.get(name)
-        lv = entry.libvirt
-        if libvirt is not None and (
-            lv.kind is LibvirtKind.NONE or (lv.since is not None and lv.since > libvirt)
-        ):
+        if name in fallbacks and config.is_on(name):  # a catalog name, on, no element
+            lv = catalog.get(name).libvirt
             since = f"libvirt {lv.since}" if lv.since else "no libvirt version"
             out.append(
                 Finding(

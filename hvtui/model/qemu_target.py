@@ -7,6 +7,8 @@ the advice engine and every export report the same errors from here.
 
 from __future__ import annotations
 
+import functools
+
 from hvtui import catalog
 from hvtui.catalog import Severity
 from hvtui.model.codes import FindingCode
@@ -17,11 +19,15 @@ from hvtui.versions import Version
 
 def unknown_to(config: Config, qemu: Version) -> list[str]:
     """Options set in ``config`` (on or off) that QEMU ``qemu`` does not know yet."""
-    return [
-        name
-        for name, _ in config
-        if catalog.canonical_name(name) is not None and catalog.get(name).qemu_since > qemu
-    ]
+    newer = _newer_than(qemu)
+    return [name for name, _ in config if catalog.canonical_name(name) in newer]
+
+
+@functools.lru_cache(maxsize=16)
+def _newer_than(qemu: Version) -> frozenset[str | None]:
+    """The catalog options QEMU ``qemu`` does not know (the catalog is fixed; advice asks
+    once per configuration judged)."""
+    return frozenset(e.name for e in catalog.ENTRIES if e.qemu_since > qemu)
 
 
 def qemu_refusals(config: Config, qemu: Version | None) -> list[Finding]:
