@@ -154,6 +154,7 @@ class WizardScreen(Screen[None]):
         self.live_libvirt: Version | None = None
         """The libvirt ``hvtui export`` detects on this machine (probed in the worker)."""
         self.set_reactive(WizardScreen.view, self._build_view())
+        self._update_titles()  # before the header is composed: it starts with them
         self._step_lock = asyncio.Lock()
         self._footer_state: tuple[bool | None, ...] = ()
         self._footer_room: tuple[bool, ...] = ()
@@ -188,7 +189,7 @@ class WizardScreen(Screen[None]):
         holder = self.query_one("#panes", PaneHolder)
         self._panes = Panes(holder, self._make_pane, rebuilt=rebuilt)
         self._panes.adopt(self._first, self.view)
-        self._update_titles()
+        self._update_titles()  # the step may have changed since (unchanged: nothing happens)
         steps.select_step(self.step)
         steps.focus()
         await self._show_step(self.step)

@@ -79,9 +79,13 @@ class HostPane(VerticalScroll):
         self._probing = view.probing
 
     def compose(self) -> ComposeResult:
+        # Drawn here, not once mounted: filling them in afterwards was one more update,
+        # and layout, on the way to the first frame.
+        host, probing = self._initial.host, self._initial.probing
+        self._host, self._probing = host, probing
         yield Static(Content.styled("Host", "bold $text-accent"), classes="title")
-        yield Static(heading(self._initial.host, self._initial.probing), id="host-heading")
-        yield Static(id="host-facts", classes="facts")
+        yield Static(heading(host, probing), id="host-heading")
+        yield Static(facts_content(services.host_facts(host)), id="host-facts", classes="facts")
         yield Static(
             Content.assemble(
                 ("Next: ", "bold"),
@@ -92,13 +96,10 @@ class HostPane(VerticalScroll):
             classes="hint",
         )
 
-    def on_mount(self) -> None:
-        self._draw(self._initial.host, self._initial.probing)
-
     def watch_view(self, view: WizardView | None) -> None:
         """Redraw when the host facts changed (the deep probe filled in)."""
         if view is None or view is self._initial:
-            return  # the binding's first call: on_mount draws it
+            return  # the binding's first call: compose drew it
         if self.is_mounted and (view.host is not self._host or view.probing != self._probing):
             self._draw(view.host, view.probing)
 
