@@ -97,6 +97,20 @@ def _read_element(
     return True
 
 
+#: One ``<hyperv>`` element: its option, tag, children (option and tag) and the children's tags.
+_HypervElement = tuple[Enlightenment, str, tuple[tuple[Enlightenment, str], ...], frozenset[str]]
+
+
+@functools.cache  # the catalog is fixed; every domain's <hyperv> is read with it
+def _hyperv_elements() -> tuple[_HypervElement, ...]:
+    """The ``<hyperv>`` children hvtui reads, in catalog order, with their own children."""
+    found: list[_HypervElement] = []
+    for entry in layout.entries_of(LibvirtKind.HYPERV):
+        children = tuple((c, layout.split_child(c)[1]) for c in layout.children_of(entry))
+        found.append((entry, entry.libvirt.element, children, frozenset(n for _, n in children)))
+    return tuple(found)
+
+
 def _read_hyperv(
     hyperv: ET.Element, on: dict[str, Value], off: set[str], problems: list[str]
 ) -> None:
@@ -121,21 +135,18 @@ def _read_hyperv(
         problems.append(f"<hyperv mode='{mode}'>: not a mode hvtui can express; ignored")
         return
     known: set[str] = set()
-    for entry in layout.entries_of(LibvirtKind.HYPERV):
-        element = hyperv.find(entry.libvirt.element)
+    for entry, tag, children, child_names in _hyperv_elements():
+        element = hyperv.find(tag)
         if element is None:
             continue
-        known.add(entry.libvirt.element)
-        where = f"<{entry.libvirt.element}>"
+        known.add(tag)
+        where = f"<{tag}>"
         parent_on = _read_element(entry, element, on, off, problems, where)
-        child_names: set[str] = set()
-        for child_entry in layout.children_of(entry):
-            child_name = layout.split_child(child_entry)[1]
-            child_names.add(child_name)
+        for child_entry, child_name in children:
             child = element.find(child_name)
             if child is None:
                 continue
-            child_where = f"<{entry.libvirt.element}><{child_name}>"
+            child_where = f"<{tag}><{child_name}>"
             if parent_on:
                 _read_element(child_entry, child, on, off, problems, child_where)
             elif _state(child, child_where, problems):
