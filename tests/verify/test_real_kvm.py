@@ -1,11 +1,11 @@
-"""The real QEMU with KVM on this machine: what the guest sees, and how fast.
+"""The real QEMU with KVM on this machine: what the guest sees.
 
 On a KVM without Hyper-V (this project's development and CI hosts: PVM kernels built
 without CONFIG_KVM_HYPERV) a preset with only hv-relaxed boots, the guest sees the
 KVM signature and relaxed is missing as dropped; hv-vpindex makes QEMU refuse.  On a
 host whose KVM has Hyper-V the guest must see relaxed instead.  The default machine
-(q35) is timed alone, so the "under 5 s" is the command's own time; i440fx comes
-from a command line.
+(q35) comes from a preset, i440fx from a command line.  How long verify takes ("under
+5 s") is measured by benchmarks/bench_verify.py, not asserted here.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import functools
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -38,22 +37,21 @@ def _host_has_hyperv() -> bool:
     return check_kvm().hyperv
 
 
-def _verify(*args: str) -> tuple[int, str, str, float]:
+def _verify(*args: str) -> tuple[int, str, str]:
     require_kvm()
     require("qemu-system-x86_64", "qemu-system-x86")
-    started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "hvtui", "verify", *args],
         capture_output=True, text=True, cwd=REPO, timeout=120, check=False,
     )  # fmt: skip
-    return done.returncode, done.stdout, done.stderr, time.monotonic() - started
+    return done.returncode, done.stdout, done.stderr
 
 
-def test_relaxed_on_q35_in_under_5_seconds(tmp_path: Path) -> None:
+def test_relaxed_on_q35(tmp_path: Path) -> None:
+    """(How long it takes is benchmarks/bench_verify.py's business, not a test's.)"""
     preset = tmp_path / "relaxed.toml"
     preset.write_text(RELAXED)
-    code, out, err, elapsed = _verify(str(preset))
-    assert elapsed < 5, f"hvtui verify took {elapsed:.1f} s"
+    code, out, err = _verify(str(preset))
     assert "What the guest sees" in out and "  40000000  " in out, "the proof, in hex"
     if _host_has_hyperv():
         assert code == 0, out + err
@@ -67,11 +65,11 @@ def test_relaxed_on_q35_in_under_5_seconds(tmp_path: Path) -> None:
 def test_relaxed_on_i440fx_from_a_command_line(tmp_path: Path) -> None:
     cmdline = tmp_path / "vm.cmd"
     cmdline.write_text(I440FX)
-    code, out, err, _ = _verify("--cmdline", str(cmdline), "--json")
+    code, out, err = _verify("--cmdline", str(cmdline), "--json")
     doc: dict[str, Any] = json.loads(out)
     assert doc["probe_error"] is None and doc["qemu_error"] is None, err
     assert "-machine" in doc["command"] and "pc" in doc["command"]
-    assert doc["hypervisor_bit"] is True and doc["seconds"] < 5
+    assert doc["hypervisor_bit"] is True and isinstance(doc["seconds"], float)
     if _host_has_hyperv():
         assert code == 0 and doc["seen"].get("relaxed") is True, err
         return
@@ -85,7 +83,7 @@ def test_relaxed_on_i440fx_from_a_command_line(tmp_path: Path) -> None:
 def test_vpindex_is_refused_by_qemu_on_a_kvm_without_hyperv(tmp_path: Path) -> None:
     preset = tmp_path / "vpindex.toml"
     preset.write_text(VPINDEX)
-    code, out, err, _ = _verify(str(preset), "--json")
+    code, out, err = _verify(str(preset), "--json")
     if _host_has_hyperv():
         pytest.skip("this host's KVM has Hyper-V: QEMU accepts hv-vpindex here")
     doc = json.loads(out)
@@ -105,7 +103,7 @@ def test_a_libvirt_domain_is_booted_as_libvirt_would_start_it() -> None:
     try:
         features = "<hyperv mode='custom'><relaxed state='on'/></hyperv>"
         with throwaway_domain(conn, lambda n: domain_xml(n, extra_features=features)) as name:
-            code, out, err, _ = _verify("--domain", name, "--connect", URI, "--json")
+            code, out, err = _verify("--domain", name, "--connect", URI, "--json")
     finally:
         conn.close()
     doc = json.loads(out)
