@@ -127,23 +127,36 @@ class VmAudit:
             "differences": (
                 [d.to_json() for d in self.differences]
                 if memo is None
-                else [
-                    memo.encode((d, type(d.current), type(d.recommended)), d.to_json)
-                    for d in self.differences
-                ]
+                else [memo.encode(_difference_key(d), d.to_json) for d in self.differences]
             ),
         }
 
 
+def _difference_key(d: Difference) -> tuple[object, ...]:
+    """What a difference's JSON is made of, with the types of its values (``True == 1``)."""
+    return d.option, d.current, d.recommended, d.reason, type(d.current), type(d.recommended)
+
+
 def _encoded_finding(memo: Memo, finding: Finding) -> Any:
-    """``finding.to_json()``, encoded once per distinct finding.  Equal findings encode
-    alike but for the types of their fix's values (``True == 1``), which the key adds;
-    ``extra`` is not compared, so a finding with extra data is encoded on its own."""
+    """``finding.to_json()``, encoded once per distinct finding.
+
+    The key is what the JSON is made of, as plain tuples (hashed and compared in C,
+    not through the records' methods), with the types of the fix's values (``True ==
+    1``); a finding with ``extra`` data is encoded on its own."""
     if finding.extra:
         return finding.to_json()
     fix = finding.fix
-    types = () if fix is None else tuple(type(value) for _, value in fix.changes)
-    return memo.encode((finding, types), finding.to_json)
+    key = (
+        finding.severity.value,
+        finding.code,
+        finding.options,
+        finding.message,
+        finding.explanation,
+        None
+        if fix is None
+        else (fix.label, fix.changes, tuple(type(value) for _, value in fix.changes)),
+    )
+    return memo.encode(key, finding.to_json)
 
 
 #: One row per catalog option, in catalog order: its name, the recommendation's choice
