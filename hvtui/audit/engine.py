@@ -329,7 +329,10 @@ def audit_vm(
             "CPU model: the input names none (libvirt picks it at start, or QEMU's default), "
             "so whether the guest CPU shows vmx/svm is not judged"
         )
-    findings = sort_findings([*advise(effective, ctx), *_input_findings(source)])
+    findings = advise(effective, ctx)  # worst first already
+    problems = _input_findings(source)
+    if problems:
+        findings = sort_findings([*findings, *problems])
     # The recommendation is for the host and intent, not this VM's CPU settings.
     rec, table = _recommend(replace(ctx, cpu=None, cpu_model=None))
     label = host.label if host is not None else "unknown host"

@@ -67,6 +67,8 @@ class Finding:
 
 #: ``-severity.rank``, looked up instead of worked out for every finding sorted.
 _WORST_FIRST = {severity: -severity.rank for severity in Severity}
+#: The severities in their order (iterating the enum class is a Python generator).
+_SEVERITIES = tuple(Severity)
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
@@ -83,7 +85,7 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 def count(findings: Iterable[Finding]) -> dict[Severity, int]:
     """How many findings of each severity."""
-    totals = dict.fromkeys(Severity, 0)
+    totals = dict.fromkeys(_SEVERITIES, 0)
     for finding in findings:
         totals[finding.severity] += 1
     return totals
