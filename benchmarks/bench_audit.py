@@ -25,8 +25,9 @@ Two figures per command: wall-clock time and CPU time (user + system, from
 ``wait4``, which counts the child processes hvtui forks and reaps when it judges
 many files on several CPUs); on a shared machine the CPU figures are the ones
 to compare across runs, and the wall figures only mean something when the other
-CPUs are idle (the load average is printed for that).  Target from issue #13: at most 0.6 s wall for the 1,000-file run on a
-2-core machine, and linear in the number of files.
+CPUs are idle (the load average is printed for that).  Target from issue #13: at
+most 0.6 s wall for the 1,000-file run on a 2-core machine, and linear in the
+number of files.
 
 Bytecode is handled as in ``bench_detect.py``: the children get a private
 ``PYTHONPYCACHEPREFIX`` and one warm-up run, unless ``--as-is``.
