@@ -204,6 +204,7 @@ def terminal_run(scratch: Path, env: dict[str, str], index: str, walk: bool = Tr
         revisits = []
         if walk:
             _tmux(socket, "send-keys", "-t", "b", "Escape")  # Review's list keeps n and p
+            time.sleep(0.5)  # a key right after escape would be read as alt+key
             revisits = [_switch(socket, "p", step) for step in reversed(steps[:-1])]
         peak = _peak_mb(pid)
         _tmux(socket, "send-keys", "-t", "b", "q")
