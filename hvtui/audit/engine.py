@@ -173,6 +173,28 @@ def _recommend(ctx: Context) -> tuple[Recommendation, _Table]:
     return rec, _table(rec)
 
 
+#: :func:`_recommend_for`'s recent answers: the context asked (which holds the host and
+#: intent whose ids are in the key, so the ids stay theirs), its recommendation and table.
+_RECENT: dict[tuple[object, ...], tuple[Context, Recommendation, _Table]] = {}
+
+
+def _recommend_for(ctx: Context) -> tuple[Recommendation, _Table]:
+    """:func:`_recommend` of ``ctx`` without its CPU settings (the recommendation is for
+    the host and intent, not this VM's CPU), found by the identity of the host and
+    intent objects: the cache of :func:`_recommend` would hash the whole host view and
+    copy the context for every VM."""
+    key = (id(ctx.host), id(ctx.intent), ctx.qemu, ctx.libvirt, ctx.vcpus, ctx.pinned)
+    found = _RECENT.get(key)
+    if found is not None and found[0].host is ctx.host and found[0].intent is ctx.intent:
+        return found[1], found[2]
+    plain = replace(ctx, cpu=None, cpu_model=None)
+    rec, table = _recommend(plain)
+    if len(_RECENT) >= 64:
+        _RECENT.clear()
+    _RECENT[key] = (plain, rec, table)
+    return rec, table
+
+
 def _table(rec: Recommendation) -> _Table:
     return tuple(
         (entry.name, rec.choice(entry.name), rec.config.is_on(entry.name))
@@ -334,7 +356,7 @@ def audit_vm(
     if problems:
         findings = sort_findings([*findings, *problems])
     # The recommendation is for the host and intent, not this VM's CPU settings.
-    rec, table = _recommend(replace(ctx, cpu=None, cpu_model=None))
+    rec, table = _recommend_for(ctx)
     label = host.label if host is not None else "unknown host"
     return VmAudit(
         source,
