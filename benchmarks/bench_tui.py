@@ -19,7 +19,7 @@ resident memory at most 150 MB.
   screen; then ``escape`` (Review keeps ``n`` and ``p`` for its findings) and
   ``p`` back through every step: revisits.
 - **Step switch (in process).**  Once the wizard has prepared the step panes
-  (its workers are done: about a second after the first frame, less than anyone
+  (``panes_prepared``: about a second after the first frame, less than anyone
   takes to read it), ``n`` is posted for every step (first visits), then
   ``escape`` and ``p`` back through every step (revisits).  A switch's cost is
   the process's CPU time from posting the key until the end of a window in
@@ -259,8 +259,8 @@ async def _pilot_switches(sysroot: Path) -> tuple[list[float], list[float], list
         return (time.process_time() - before) * 1000
 
     async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()  # the panes are prepared
+        while not getattr(app.wizard, "panes_prepared", True):  # a second of reading
+            await pilot.pause(0.05)
         await pilot.pause()
         for key, cpu in (("n", switch_cpu), ("p", revisit_cpu)):
             if key == "p":

@@ -167,6 +167,8 @@ class WizardScreen(Screen[None]):
         self._first = PaneSlot(self.step, self._make_pane(self.step))
         self._quitting: Worker[None] | None = None
         """The unsaved-changes question and the save it may lead to, while under way."""
+        self.panes_prepared = False
+        """Every step's pane is mounted (Start's excepted): see :meth:`_prepare_panes`."""
         self.last_switch_ms: float = 0.0
         """How long the last step switch took to show the pane (benchmark)."""
 
@@ -219,6 +221,7 @@ class WizardScreen(Screen[None]):
                     await panes.prepare(step)
                 except MountError:
                     return  # the app is closing
+        self.panes_prepared = True
 
     def _make_pane(self, step: str) -> Widget:
         """The pane for ``step`` (imports are lazy: startup cost)."""

@@ -1,0 +1,73 @@
+"""The step panes prepared after the first frame (issue #13): every step but Start gets
+its pane mounted hidden in idle time, so a first visit is a pane swap; what is shown,
+and what a query for "the pane" finds, stay as before."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+from textual.widgets import Switch
+
+from hvtui import catalog
+from hvtui.tui.app import HvtuiApp
+from hvtui.tui.messages import ToggleOption
+from hvtui.tui.screens.panes import PaneHolder, PaneSlot
+from hvtui.tui.steps import Step, all_steps, option_steps
+
+from .test_wizard import SIZE, go_to, shown_step
+
+AppFactory = Callable[..., HvtuiApp]
+
+
+async def prepared(pilot: Pilot[int]) -> None:
+    """Until the wizard has prepared its panes (it does so after the first frame)."""
+    app = pilot.app
+    assert isinstance(app, HvtuiApp)
+    for _ in range(200):
+        if app.wizard.panes_prepared:
+            await pilot.pause()
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the panes were not prepared")
+
+
+def _slots(app: HvtuiApp) -> list[PaneSlot]:
+    return list(app.screen.query_one(PaneHolder).query_children(PaneSlot))
+
+
+async def test_every_pane_but_start_is_prepared_hidden(make_app: AppFactory) -> None:
+    """Once the wizard is idle every step but Start has a slot (Start lists the preset
+    files when visited, so it is built then); only the shown one is displayed, and it
+    comes first."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await prepared(pilot)
+        slots = _slots(app)
+        assert sorted(slot.step for slot in slots) == sorted(
+            step for step in all_steps() if step != Step.START
+        )
+        assert [slot.step for slot in slots if slot.display] == [Step.HOST]
+        assert slots[0].step == Step.HOST
+
+
+async def test_a_prepared_pane_shows_the_draft_of_its_visit(make_app: AppFactory) -> None:
+    """A pane prepared before the draft changed draws the draft as it is when shown, and
+    becomes the first slot: the one a query for the pane finds."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await prepared(pilot)
+        before = len(_slots(app))
+        name = next(step for step in option_steps() if not catalog.all_dependents(step))
+        on = app.wizard.preset.config.is_on(name)
+        app.wizard.post_message(ToggleOption(name, not on))  # while its pane is hidden
+        await pilot.pause()
+        assert app.wizard.preset.config.is_on(name) is (not on)
+        await go_to(pilot, name)
+        pane = app.screen.query(".pane").first()
+        assert shown_step(pane) == name
+        assert pane.query_one("#toggle", Switch).value is (not on)
+        slots = _slots(app)
+        assert len(slots) == before  # shown, not built again
+        assert slots[0].step == name
+        assert [slot.step for slot in slots if slot.display] == [name]
