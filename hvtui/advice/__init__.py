@@ -11,6 +11,7 @@ from hvtui.advice.host import HostView
 from hvtui.advice.recommend import Choice, Recommendation, recommend, recommend_fleet
 from hvtui.advice.support import HOST_REFUSALS, HostSupport, SupportState, host_support
 from hvtui.intents import DEFAULT_INTENT, INTENTS, Intent, get_intent
+from hvtui.lazy import exports
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,16 +31,8 @@ _LATER = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """``from hvtui.advice import NAME``: the name from its module, imported now."""
-    home = _LATER.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # hidden from type checkers, which would type every unknown name Any
+    __getattr__, __dir__ = exports(__name__, _LATER, globals())
 
 
 __all__ = [

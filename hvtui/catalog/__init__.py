@@ -13,6 +13,8 @@ imports under ``TYPE_CHECKING``, so every name keeps its type.
 
 from __future__ import annotations
 
+from hvtui.lazy import exports
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hvtui.catalog.entries import ENTRIES
@@ -107,24 +109,11 @@ _TYPES = frozenset(
         "WithoutHyperV",
     )
 )
+_HOMES = {
+    name: f"{__name__}."
+    + ("entries" if name == "ENTRIES" else "types" if name in _TYPES else "lookup")
+    for name in __all__
+}
 
 if not TYPE_CHECKING:  # hidden from type checkers, which would type every unknown name Any
-
-    def __getattr__(name: str) -> object:
-        """Load a public name's submodule on first use and keep the name here, so later
-        uses are plain attribute reads (``catalog.get`` is called in hot loops)."""
-        if name not in __all__:
-            # AttributeError also lets ``from hvtui.catalog import proxmox`` import the submodule.
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        import sys
-
-        home = "entries" if name == "ENTRIES" else "types" if name in _TYPES else "lookup"
-        module_name = f"{__name__}.{home}"
-        __import__(module_name)
-        value = getattr(sys.modules[module_name], name)
-        globals()[name] = value
-        return value
-
-    def __dir__() -> list[str]:
-        """The public names too, though they are not loaded yet."""
-        return sorted({*globals(), *__all__})
+    __getattr__, __dir__ = exports(__name__, _HOMES, globals())

@@ -17,10 +17,11 @@ of detection is even loaded.  ``Fact``, ``HostReport``, ``ReportError`` and
 
 from __future__ import annotations
 
+from hvtui.lazy import exports
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing stays unloaded at run time (issue #13)
     from pathlib import Path
-    from typing import Any
 
     from hvtui.detect.pipeline import Detection
     from hvtui.detect.report import Fact, HostReport, ReportError
@@ -48,14 +49,8 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """``from hvtui.detect import HostReport`` without importing it up front."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'hvtui.detect' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+if not TYPE_CHECKING:  # hidden from type checkers, which would type every unknown name Any
+    __getattr__, __dir__ = exports(__name__, _LAZY, globals())
 
 
 def detect(

@@ -9,6 +9,8 @@ through :mod:`hvtui.formats.safexml`.
 
 from __future__ import annotations
 
+from hvtui.lazy import exports
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hvtui.formats.safexml import XmlDocument, XmlError
@@ -52,16 +54,8 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """``from hvtui.importers import NAME``: the name from its module, imported now."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # hidden from type checkers, which would type every unknown name Any
+    __getattr__, __dir__ = exports(__name__, _HOMES, globals())
 
 
 __all__ = [
