@@ -86,7 +86,6 @@ def run(args: argparse.Namespace) -> int:
     process prints them.
     """
     from hvtui.audit import RUNNING, SourceError, audit_vm, jsontext, parallel, scan_host
-    from hvtui.audit.jsontext import Encoded
     from hvtui.audit.sources import FileBatch, Unreadable, with_cpu_models
 
     if args.connect is not None:
@@ -140,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
         batch = FileBatch(args.files)
         outcomes = parallel.in_order(len(batch.paths), files)
     errors: list[dict[str, str]] = []
-    vms: list[Encoded] = []
+    vms: list[str] = []
     audited = bad = 0
     for path, text, ok in outcomes:
         if path is not None:
@@ -148,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
             errors.append({"source": "<stdin>" if path == "-" else path, "error": text})
             continue
         if args.json:
-            vms.append(Encoded(text))
+            vms.append(text)
         else:
             sys.stdout.write(printable("\n" + text if audited else text))
         audited += 1
@@ -159,15 +158,36 @@ def run(args: argparse.Namespace) -> int:
             "host": scan.view.label,
             "intent": args.intent,
             "ok": not errors and not bad,
-            "vms": vms,
+            "vms": [jsontext.Encoded(_HOLE)] if vms else [],
             "errors": errors,
         }
-        sys.stdout.write(jsontext.dumps(document) + "\n")
+        sys.stdout.write(_document_text(jsontext.dumps(document), vms))
     elif audited > 1:
         sys.stdout.write(f"\n{_summary(audited, bad)}")
     if errors:
         return 2
     return 1 if bad else 0
+
+
+#: Stands for the VMs' entries in the ``--json`` document while the rest is encoded: a
+#: NUL is escaped in every JSON string, so the encoded document holds no other.
+_HOLE = "\x00"
+#: Between two VMs' entries (the ``vms`` list is two levels deep).
+_BETWEEN_VMS = ",\n    "
+
+
+def _document_text(document: str, vms: list[str]) -> str:
+    """``document`` (encoded with one :data:`_HOLE` for the ``vms``, or none) with every
+    VM's entry there, and a newline: what ``jsontext.dumps`` gives with all of them,
+    joined once (the entries are 8 MB for a thousand domains, and each level of an
+    encoder that nests them would copy them again)."""
+    if not vms:
+        return document + "\n"
+    head, tail = document.split(_HOLE)
+    parts = vms.copy()
+    parts[0] = head + parts[0]
+    parts[-1] += tail + "\n"
+    return _BETWEEN_VMS.join(parts)
 
 
 def _each(sources: list[AuditInput]) -> Iterator[AuditInput]:
