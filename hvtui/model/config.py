@@ -61,7 +61,13 @@ def _value_is_on(entry: Enlightenment, explicit: Value) -> bool:
     return True
 
 
+#: Each catalog name's place in the catalog (:func:`hvtui.catalog.order_key`'s numbers).
+_PLACE = {name: place for place, name in enumerate(catalog.names())}
+
+
 def _sorted_items(values: Mapping[str, Value]) -> tuple[tuple[str, Value], ...]:
+    if _PLACE.keys() >= values.keys():  # catalog names only (no two share a place): sorted
+        return tuple((name, values[name]) for name in sorted(values, key=_PLACE.__getitem__))
     return tuple(sorted(values.items(), key=lambda kv: (catalog.order_key(kv[0]), kv[0])))
 
 
