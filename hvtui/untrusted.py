@@ -38,6 +38,10 @@ class UntrustedError(ValueError):
     """Input that is not usable; ``str()`` is one line without the file name."""
 
 
+#: Up to this many plain decimal digits are below 2**60, within :data:`MAX_INT_BITS`.
+_PLAIN_DIGITS = 18
+
+
 def too_large(value: int) -> bool:
     """True for an integer beyond :data:`MAX_INT_BITS` (either sign)."""
     return value.bit_length() > MAX_INT_BITS
@@ -56,6 +60,8 @@ def parse_int(text: str, base: int = 10) -> int:
     Raises :class:`UntrustedError`; the digits are counted before converting,
     so a megabyte of digits costs one scan, never a quadratic conversion.
     """
+    if base == 10 and len(text) <= _PLAIN_DIGITS and text.isascii() and text.isdigit():
+        return int(text)  # plain digits (a vCPU number): nothing to refuse, at most 60 bits
     body = text.strip()
     sign = -1 if body.startswith("-") else 1
     body = body[1:] if body[:1] in "+-" else body

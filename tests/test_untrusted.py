@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hvtui import cpumodels
+from hvtui.formats.cpulist import CpuListError, parse_cpulist
 from hvtui.presets import name_from
 from hvtui.textsafe import one_line, printable
 from hvtui.untrusted import (
@@ -204,3 +205,31 @@ def test_any_bytes_load_or_fail_with_one_line(data: bytes) -> None:
             load(data)
         except UntrustedError as exc:
             assert "\n" not in str(exc)
+
+
+@pytest.mark.parametrize("digits", ["0", "007", "8191", "9" * 18, "1" + "0" * 17, "9" * 19, "²"])
+def test_plain_digits_read_as_with_a_sign(digits: str) -> None:
+    """Plain decimal digits take a shorter way (issue #13): the same answer as the full
+    one, which a leading '+' takes."""
+    try:
+        expected: int | str = parse_int("+" + digits)
+    except UntrustedError as exc:
+        expected = str(exc).replace("'+", "'")
+    try:
+        got: int | str = parse_int(digits)
+    except UntrustedError as exc:
+        got = str(exc)
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "cpus"), [("3", {3}), ("007", {7}), ("65535", {65535}), ("000000", {0})]
+)
+def test_one_cpu_lists(text: str, cpus: set[int]) -> None:
+    assert parse_cpulist(text) == cpus == parse_cpulist(f" {text} ")
+
+
+@pytest.mark.parametrize("text", ["65536", "999999", "1234567", "٣"])
+def test_one_cpu_lists_refused(text: str) -> None:
+    with pytest.raises(CpuListError):
+        parse_cpulist(text)

@@ -29,6 +29,10 @@ def parse_cpulist(text: str, last_cpu: int | None = None) -> frozenset[int]:
 
     ``last_cpu`` resolves the ``N`` shorthand; without it ``N`` is an error.
     """
+    if len(text) <= _NUM_DIGITS and text.isascii() and text.isdigit():  # one CPU: "3"
+        cpu = int(text)
+        if cpu <= MAX_CPU:
+            return frozenset((cpu,))
     value = text.strip()
     if value in ("", "(null)"):
         return frozenset()
