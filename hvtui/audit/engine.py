@@ -161,7 +161,8 @@ def _encoded_finding(memo: Memo, finding: Finding) -> Any:
 
 #: One row per catalog option, in catalog order: its name, the recommendation's choice
 #: and whether the recommended configuration has it on.
-_Table = tuple[tuple[str, Choice, bool], ...]
+#: With the rows, each option's row number and the options the recommendation has on.
+_Table = tuple[tuple[tuple[str, Choice, bool], ...], dict[str, int], frozenset[str]]
 
 
 @functools.lru_cache(maxsize=64)
@@ -196,10 +197,12 @@ def _recommend_for(ctx: Context) -> tuple[Recommendation, _Table]:
 
 
 def _table(rec: Recommendation) -> _Table:
-    return tuple(
+    rows = tuple(
         (entry.name, rec.choice(entry.name), rec.config.is_on(entry.name))
         for entry in catalog.ENTRIES
     )
+    row_of = {name: row for row, (name, _choice, _on) in enumerate(rows)}
+    return rows, row_of, frozenset(name for name, _choice, on in rows if on)
 
 
 def _kvm_provided(entry: Enlightenment) -> bool:
@@ -302,12 +305,14 @@ def differences(config: Config, rec: Recommendation) -> list[Difference]:
 
 
 def _differences(config: Config, table: _Table) -> list[Difference]:
+    """Only the options on in ``config`` or in the recommendation can differ (off and
+    absent are the same): those rows, in catalog order, not the whole catalog's."""
+    rows, row_of, on_rec_names = table
     out: list[Difference] = []
-    on = config.on_names()  # absent is never on
-    for name, choice, on_rec in table:
+    on = config.on_names()  # absent is never on; only catalog names, each has a row
+    for row in sorted(map(row_of.__getitem__, on | on_rec_names)):
+        name, choice, on_rec = rows[row]
         on_now = name in on
-        if not on_now and not on_rec:
-            continue
         current = config.get(name)
         same_value = (
             current is not None and choice.value is not None and values_equal(current, choice.value)
