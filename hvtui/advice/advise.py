@@ -148,6 +148,7 @@ def _turn_off(name: str) -> Fix:
     return Fix(f"turn off {name}", (_off_change(name),))
 
 
+@functools.lru_cache(maxsize=256)  # the catalog is fixed; asked per option on, per VM
 def _off_change(name: str) -> tuple[str, Value | None]:
     """The change that turns ``name`` off (:func:`_turn_off`'s, without a fix around it)."""
     return name, off_value(catalog.get(name))
