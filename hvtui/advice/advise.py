@@ -91,6 +91,10 @@ class Context:
         return None
 
 
+#: The options that only make sense in a guest that runs its own hypervisor.
+_NESTED_ONLY = frozenset(e.name for e in catalog.ENTRIES if e.nested_only)
+
+
 def make_context(
     host: HostView | None = None,
     *,
@@ -276,7 +280,7 @@ def _cpu_settings(config: Config, ctx: Context) -> list[Finding]:
     if cpu is None:
         return []
     out: list[Finding] = []
-    nested = ctx.intent.nested or any(catalog.get(n).nested_only for n in config.enabled())
+    nested = ctx.intent.nested or not config.on_names().isdisjoint(_NESTED_ONLY)
     model = ctx.cpu_model
     if nested and model is not None and model not in ("host", "max") and not cpu.nested_virt:
         flag = virt_flag(model, ctx.host.vendor if ctx.host else None)

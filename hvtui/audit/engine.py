@@ -132,6 +132,10 @@ class VmAudit:
         }
 
 
+#: The options that only make sense in a guest that runs its own hypervisor.
+_NESTED_ONLY = frozenset(e.name for e in catalog.ENTRIES if e.nested_only)
+
+
 def _difference_key(d: Difference) -> tuple[object, ...]:
     """What a difference's JSON is made of, with the types of its values (``True == 1``)."""
     return d.option, d.current, d.recommended, d.reason, type(d.current), type(d.recommended)
@@ -350,7 +354,7 @@ def audit_vm(
     if imported.pinning:
         state = {True: "yes", False: "no", None: "unknown"}[source.pinned]
         notes.append(f"pinned: {state} ({imported.pinning})")
-    nested = ctx.intent.nested or any(catalog.get(n).nested_only for n in effective.enabled())
+    nested = ctx.intent.nested or not effective.on_names().isdisjoint(_NESTED_ONLY)
     if nested and imported.cpu_model is None:
         notes.append(
             "CPU model: the input names none (libvirt picks it at start, or QEMU's default), "

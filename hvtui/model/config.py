@@ -65,6 +65,10 @@ def _value_is_on(entry: Enlightenment, explicit: Value) -> bool:
 _PLACE = {name: place for place, name in enumerate(catalog.names())}
 
 
+#: The options that replace the whole list when on (``hv-passthrough``).
+_OVERRIDING = frozenset(e.name for e in catalog.ENTRIES if e.overrides_list)
+
+
 def _sorted_items(values: Mapping[str, Value]) -> tuple[tuple[str, Value], ...]:
     if _PLACE.keys() >= values.keys():  # catalog names only (no two share a place): sorted
         return tuple((name, values[name]) for name in sorted(values, key=_PLACE.__getitem__))
@@ -253,7 +257,7 @@ class Config:
         marks ``kept_by_passthrough`` (syndbg, no-nonarch-coresharing,
         enforce-cpuid) still takes effect.
         """
-        if not any(catalog.get(n).overrides_list and self.is_on(n) for n in self.enabled()):
+        if self._on_names.isdisjoint(_OVERRIDING):  # nothing on replaces the list
             return ()
         keeps = {e.name for e in catalog.ENTRIES if e.overrides_list or e.kept_by_passthrough}
         return tuple(n for n, _ in self.values if catalog.is_canonical(n) and n not in keeps)
