@@ -97,14 +97,19 @@ class HvtuiApp(App[int]):
         tuned_gc: bool = False,
         demo: str | None = None,
         interactive: bool = True,
+        prepare_panes: bool = True,
     ) -> None:
         """``probe=False`` skips the slow probes (tests and screenshots stay deterministic);
         ``tuned_gc``: the garbage collector was paused for start-up by
         :func:`hvtui.tui.pause_gc_for_startup` and is resumed after the first frame;
         ``demo``: the name of the shipped demo host ``sysroot`` is (the title says so);
         ``interactive=False``: nobody can be asked (a stop signal then saves a recovery file
-        at once, as when the terminal is gone)."""
+        at once, as when the terminal is gone); ``prepare_panes=False``: the step panes are
+        built on their first visit, not prepared hidden after the first frame (the same
+        screens; the tests save the CPU that preparing costs, see
+        :attr:`WizardScreen.prepare_panes`)."""
         super().__init__()
+        self.prepare_panes = prepare_panes
         self.tuned_gc = tuned_gc
         self.sysroot = sysroot
         self.probe = probe
@@ -140,6 +145,7 @@ class HvtuiApp(App[int]):
             probe=self.probe,
             intent=self.intent,
             demo=self.demo,
+            prepare_panes=self.prepare_panes,
         )
 
     @property

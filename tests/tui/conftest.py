@@ -36,11 +36,14 @@ def sysroot() -> Path:
 def make_app(sysroot: Path) -> Callable[..., HvtuiApp]:
     """An app on the demo host (named in its title, as ``hvtui --demo`` does) without the
     slow probes, so nothing varies between runs (a :class:`RecordingApp`: steady cursors,
-    its notifications kept)."""
+    its notifications kept).  It builds each step pane on its first visit instead of
+    preparing every pane after the first frame (``prepare_panes=False``: the same screens,
+    up to a second of CPU less per test); ``test_panes.py`` tests the preparation."""
 
     def factory(**kwargs: Any) -> HvtuiApp:
         kwargs.setdefault("probe", False)
         kwargs.setdefault("demo", DEMO)
+        kwargs.setdefault("prepare_panes", False)
         return RecordingApp(sysroot=sysroot, **kwargs)
 
     return factory

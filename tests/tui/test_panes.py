@@ -5,7 +5,9 @@ and what a query for "the pane" finds, stay as before."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Switch
 
@@ -18,6 +20,18 @@ from hvtui.tui.steps import Step, all_steps, option_steps
 from .test_wizard import SIZE, go_to, shown_step
 
 AppFactory = Callable[..., HvtuiApp]
+
+
+@pytest.fixture
+def make_app(make_app: AppFactory) -> AppFactory:
+    """The shared factory with the panes prepared, as the wizard runs outside the tests
+    (the shared fixture turns preparing off)."""
+
+    def factory(**kwargs: Any) -> HvtuiApp:
+        kwargs.setdefault("prepare_panes", True)
+        return make_app(**kwargs)
+
+    return factory
 
 
 async def prepared(pilot: Pilot[int]) -> None:
@@ -71,3 +85,18 @@ async def test_a_prepared_pane_shows_the_draft_of_its_visit(make_app: AppFactory
         assert len(slots) == before  # shown, not built again
         assert slots[0].step == name
         assert [slot.step for slot in slots if slot.display] == [name]
+
+
+async def test_without_preparing_a_pane_is_built_on_its_first_visit(
+    make_app: AppFactory,
+) -> None:
+    """``prepare_panes=False`` (the other tests' default) mounts no hidden pane: the shown
+    step's slot is the only one until another step is visited, which then gets its own."""
+    app = make_app(prepare_panes=False)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(10):
+            await pilot.pause(0.05)
+        assert not app.wizard.panes_prepared
+        assert [slot.step for slot in _slots(app)] == [Step.HOST]
+        await go_to(pilot, Step.REVIEW)
+        assert sorted(slot.step for slot in _slots(app)) == sorted([Step.HOST, Step.REVIEW])

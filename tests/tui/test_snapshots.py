@@ -55,6 +55,7 @@ from hvtui import presets
 from hvtui.model import Config
 from hvtui.presets import Preset
 from hvtui.tui.app import HvtuiApp
+from hvtui.tui.widgets.header import WizardHeader
 
 from .support import RecordingApp, demo_sysroot
 from .test_wizard import go_to
@@ -111,8 +112,8 @@ def _texts(parent: Widget) -> Iterator[tuple[Widget, str]]:
     for child in parent.children:
         if not (child.display and child.visible and child.region.area > 0):
             continue
-        if isinstance(child, Header | Footer):
-            continue  # Textual's drawing of the title (kept as such) and of the bindings
+        if isinstance(child, Header | WizardHeader | Footer):
+            continue  # the drawing of the title (kept as such) and of the bindings
         text = _widget_text(child)
         if text is not None:
             yield child, text

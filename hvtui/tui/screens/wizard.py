@@ -21,11 +21,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import Reactive, var
 from textual.screen import Screen
 from textual.widget import MountError, Widget
-from textual.widgets import Footer, Header, OptionList
+from textual.widgets import Footer, OptionList
 
 from hvtui import catalog, presets
 from hvtui.intents import DEFAULT_INTENT
@@ -51,6 +52,7 @@ from hvtui.tui.steps import (
     step_title,
 )
 from hvtui.tui.view import WizardView
+from hvtui.tui.widgets.header import WizardHeader
 from hvtui.tui.widgets.preview import PreviewPane
 from hvtui.tui.widgets.steps import StepList
 from hvtui.versions import Version
@@ -118,8 +120,9 @@ class WizardScreen(Screen[None]):
     """``v`` pressed: preview shown (narrow) or hidden (wide)."""
     title: Reactive[str | None] = Reactive(None, repaint=False, compute=False)
     """The header's title: not repainting where :class:`Screen` has a repainting reactive, since
-    the Header watches it and redraws itself; repainting the whole screen on every step
-    switch (the sub-title names the step) was most of a switch's cost."""
+    :class:`WizardHeader` is told and redraws its title only (:meth:`_update_titles`);
+    repainting the whole screen on every step switch (the sub-title names the step) was
+    most of a switch's cost."""
     sub_title: Reactive[str | None] = Reactive(None, repaint=False, compute=False)
     """``Step · preset (unsaved)``: not repainting for the same reason as :attr:`title`."""
 
@@ -132,9 +135,16 @@ class WizardScreen(Screen[None]):
         probe: bool = True,
         intent: str = DEFAULT_INTENT,
         demo: str | None = None,
+        prepare_panes: bool = True,
     ) -> None:
         super().__init__()
         self.sysroot = sysroot
+        self.prepare_panes = prepare_panes
+        """Prepare the hidden step panes after the first frame (see :meth:`_prepare_panes`).
+        ``False`` builds each pane on its first visit instead, as before there was
+        preparation: what is shown is the same, only a first visit costs more.  The test
+        suite turns it off (preparing every pane costs each test app up to a second of CPU);
+        ``tests/tui/test_panes.py`` keeps it on."""
         self.demo = demo
         """The shipped demo host shown, named in the title (``None``: not a demo)."""
         self.probe = probe
@@ -154,11 +164,11 @@ class WizardScreen(Screen[None]):
         self.live_libvirt: Version | None = None
         """The libvirt ``hvtui export`` detects on this machine (probed in the worker)."""
         self.set_reactive(WizardScreen.view, self._build_view())
+        self._mounted = False
         self._update_titles()  # before the header is composed: it starts with them
         self._step_lock = asyncio.Lock()
         self._footer_state: tuple[bool | None, ...] = ()
         self._footer_room: tuple[bool, ...] = ()
-        self._mounted = False
         # The breakpoint class now, not on the first resize: adding it then restyles
         # every widget once more before the first frame.
         width = self.app.size.width
@@ -175,7 +185,7 @@ class WizardScreen(Screen[None]):
     # -- layout ----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="hv")
+        yield WizardHeader(self._header_title(), icon="hv")
         with Horizontal(id="body"):
             yield StepList(self.view, id="steps").data_bind(view=WizardScreen.view)
             with PaneHolder(id="panes"):
@@ -196,7 +206,8 @@ class WizardScreen(Screen[None]):
         steps.focus()
         await self._show_step(self.step)
         self.call_after_refresh(self.query_one(PreviewPane).start)
-        self.call_after_refresh(self._prepare_panes)  # once the preview has its tabs
+        if self.prepare_panes:
+            self.call_after_refresh(self._prepare_panes)  # once the preview has its tabs
         if self.probe:  # after the first frame: its thread would compete with drawing it
             self.call_after_refresh(self._deep_probe)
 
@@ -317,9 +328,19 @@ class WizardScreen(Screen[None]):
         """``hvtui — demo: NAME — Step · preset (unsaved)``: the step first, so an 80-column
         header still shows it (the host label, when there is no demo name, comes last)."""
         mark = " (unsaved)" if self.view.dirty else ""
-        self.title = f"hvtui — demo: {self.demo}" if self.demo else "hvtui"
+        title = f"hvtui — demo: {self.demo}" if self.demo else "hvtui"
         where = "" if self.demo else f" · {self.host.label}"
-        self.sub_title = f"{step_title(self.step)} · {self.preset.name}{mark}{where}"
+        sub_title = f"{step_title(self.step)} · {self.preset.name}{mark}{where}"
+        if (title, sub_title) == (self.title, self.sub_title):
+            return
+        self.title = title
+        self.sub_title = sub_title
+        if self._mounted:
+            self.query_one(WizardHeader).show(self._header_title())
+
+    def _header_title(self) -> Content:
+        """What the header shows: the app's way of joining the title and the sub-title."""
+        return self.app.format_title(self.title or "", self.sub_title or "")
 
     def watch_preview_toggled(self, toggled: bool) -> None:
         self.set_class(toggled, "-preview-toggled")

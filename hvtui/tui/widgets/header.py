@@ -1,0 +1,121 @@
+"""The wizard's header: Textual's :class:`~textual.widgets.Header`, drawn alike, whose title
+changes without a layout.
+
+Textual's header sets its title with ``Static.update`` and the default layout, so every
+step switch (the sub-title names the step) laid the whole screen out a second time and
+drew a second frame.  The title's size never depends on its text (it is as wide as the
+header, one line, cut with an ellipsis), so this one repaints the title only.  Everything
+else is as in Textual's: the icon on the left opens the command palette, a click on the
+header makes it three lines tall and back, and the same space is kept on the right.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Static
+
+
+class HeaderIcon(Widget):
+    """The icon on the left; a click opens the command palette (as Textual's does)."""
+
+    DEFAULT_CSS: ClassVar[str] = """
+    HeaderIcon {
+        dock: left;
+        padding: 0 1;
+        width: 8;
+        content-align: left middle;
+    }
+    HeaderIcon:hover {
+        background: $foreground 10%;
+    }
+    """
+
+    def __init__(self, icon: str) -> None:
+        super().__init__()
+        self.icon = icon
+
+    def render(self) -> str:
+        return self.icon
+
+    def on_mount(self) -> None:
+        if self.app.ENABLE_COMMAND_PALETTE:
+            self.tooltip = "Open the command palette"
+        else:
+            self.disabled = True
+
+    async def on_click(self, event: events.Click) -> None:
+        event.stop()
+        await self.run_action("app.command_palette")
+
+
+class HeaderTitle(Static):
+    """``title — sub-title``, centred (named as Textual's, so a query for it finds it)."""
+
+    DEFAULT_CSS: ClassVar[str] = """
+    HeaderTitle {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        content-align: center middle;
+        width: 100%;
+    }
+    """
+
+
+class HeaderSpace(Widget):
+    """The space Textual's header keeps on the right (for a clock the wizard does not show)."""
+
+    DEFAULT_CSS: ClassVar[str] = """
+    HeaderSpace {
+        dock: right;
+        width: 10;
+        padding: 0 1;
+    }
+    """
+
+    def render(self) -> str:
+        return ""
+
+
+class WizardHeader(Widget):
+    """The header: :meth:`show` sets the title (the screen calls it when its titles change)."""
+
+    DEFAULT_CSS: ClassVar[str] = """
+    WizardHeader {
+        dock: top;
+        width: 100%;
+        background: $panel;
+        color: $foreground;
+        height: 1;
+    }
+    WizardHeader.-tall {
+        height: 3;
+    }
+    """
+
+    def __init__(self, title: Content, *, icon: str, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._title = title
+        self._icon = icon
+
+    def compose(self) -> ComposeResult:
+        yield HeaderIcon(self._icon)
+        yield HeaderTitle(self._title)
+        yield HeaderSpace()
+
+    def show(self, title: Content) -> None:
+        """Show ``title``: the title's line is repainted, nothing is laid out."""
+        self._title = title
+        for shown in self.query(HeaderTitle):  # none before it is composed: it starts with it
+            shown.update(title, layout=False)
+
+    def on_click(self) -> None:
+        """A click makes the header three lines tall, and back (as Textual's does)."""
+        self.toggle_class("-tall")
+
+
+__all__ = ["WizardHeader"]
