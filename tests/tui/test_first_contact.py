@@ -46,7 +46,10 @@ VALUED = ("spinlocks", "vendor-id", "version-id-build", "no-nonarch-coresharing"
 
 
 def demo_app(name: str, **kwargs: object) -> HvtuiApp:
-    """The wizard on a shipped demo host, without the slow probes."""
+    """The wizard on a shipped demo host, without the slow probes, and (as the shared
+    ``make_app`` factory) building each pane on its first visit, unless a test asks for
+    the background preparation users get (the walks through every step do)."""
+    kwargs.setdefault("prepare_panes", False)
     return HvtuiApp(sysroot=find_demo(name).path, probe=False, demo=name, **kwargs)  # type: ignore[arg-type]
 
 
@@ -98,8 +101,9 @@ async def assert_untouched_then_quit(pilot: Pilot[int], before: Preset, toml: st
 @pytest.mark.parametrize("name", DEMO_NAMES)
 async def test_walking_every_step_changes_nothing_and_q_quits_at_once(name: str) -> None:
     """Forward with n on every demo host (each step's own pane, one on screen at a time),
-    back with p on one (going back shows the panes built on the way)."""
-    app = demo_app(name)
+    back with p on one (going back shows the panes built on the way), while the other
+    panes are prepared in the background as they are for users."""
+    app = demo_app(name, prepare_panes=True)
     steps = all_steps()
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
@@ -125,7 +129,7 @@ async def test_walking_every_step_changes_nothing_and_q_quits_at_once(name: str)
 
 
 async def test_clicking_every_step_changes_nothing() -> None:
-    app = demo_app("intel-tigerlake")
+    app = demo_app("intel-tigerlake", prepare_panes=True)
     async with app.run_test(size=(100, 50)) as pilot:
         await pilot.pause()
         wizard = app.wizard
