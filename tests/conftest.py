@@ -44,23 +44,3 @@ def conn() -> Iterator[Connection]:
     connection = open_libvirt()
     yield connection
     connection.close()
-
-
-#: The test files whose tests take longest (the wizard walked through every step, on
-#: every host).  Run first, so that two workers share them and the many short tests
-#: fill in behind them, instead of one worker finishing them alone at the end.
-SLOW_FIRST = ("tests/tui/test_first_contact.py", "tests/tui/test_every_host.py", "tests/tui/")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Order the longest tests first (stable otherwise): the suite's wall time on two
-    workers is decided by what runs last."""
-
-    def rank(item: pytest.Item) -> int:
-        path = item.nodeid.replace("\\", "/")
-        for i, prefix in enumerate(SLOW_FIRST):
-            if path.startswith(prefix):
-                return i
-        return len(SLOW_FIRST)
-
-    items.sort(key=rank)
