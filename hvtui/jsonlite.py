@@ -6,15 +6,17 @@ of a fresh process on this project's 2-core test machine, and ``hvtui detect
 ``--version`` cache.  The work is done by the very C functions :mod:`json` uses
 (``_json``, which :mod:`json` itself takes them from), so the results are the same:
 
-- :func:`dumps` writes dicts with string keys, lists, tuples, strings, integers,
-  floats, booleans and ``None`` as ``json.dumps(value, indent=2)`` does (strings
-  through the same escaper, numbers through the same ``repr``); anything else
-  (another type, a non-string key, a container inside itself) is handed to
-  ``json.dumps``, so the text, or the error, is always the standard library's;
+- :func:`dumps` writes what ``json.dumps(value, indent=2)`` writes (strings through
+  the same escaper, numbers through the same ``repr``, the same key rules, str/int
+  subclasses such as ``StrEnum`` as their values); an unknown type, or a container
+  inside itself, is handed to ``json.dumps``, so the error is the standard library's.
+  It is also the audit's encoder (:mod:`hvtui.audit.jsontext`), with
+  :class:`Encoded` texts placed as they are;
 - :func:`loads` reads a ``str`` as ``json.loads`` does (the same scanner with the
   same settings); a malformed document raises ``json.JSONDecodeError``.
 
-``tests/test_jsonlite.py`` compares both with :mod:`json` on every snapshot and on
+``tests/detect/test_detect_json_text.py`` and ``tests/audit/test_audit_streaming.py``
+compare both with :mod:`json` on every snapshot, audit output and
 hostile text.  Without ``_json`` (another Python), :mod:`json` does the work.
 """
 
@@ -27,29 +29,47 @@ except ImportError:  # pragma: no cover - an interpreter without the C accelerat
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any, NoReturn
 
 if _accelerated is not None:
     _escape: Any = _accelerated.encode_basestring_ascii
     _make_scanner: Any = _accelerated.make_scanner
+    _make_encoder: Any = _accelerated.make_encoder
 else:  # pragma: no cover
     from json.encoder import py_encode_basestring_ascii as _escape
 
     _make_scanner = None
+    _make_encoder = None
 
 _INDENT = "  "
 _INFINITY = float("inf")
 
 
-class _NotPlainError(Exception):
-    """A value this module does not write itself (json.dumps will)."""
+class Encoded:
+    """A value already encoded by :func:`dumps` at the depth where it is placed: written
+    as it is (the audit encodes each VM, and each distinct finding, once)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"Encoded(text={self.text!r})"
 
 
-def dumps(value: Any) -> str:
-    """``json.dumps(value, indent=2)``, byte for byte."""
+def dumps(value: Any, *, level: int = 0) -> str:
+    """``json.dumps(value, indent=2)``, byte for byte; ``level``: as if nested that many
+    containers deep (its inner lines indented by that many more steps), for
+    :class:`Encoded`.  Given an ``indent``, :mod:`json` leaves its C encoder for a
+    pure-Python one that yields a token at a time; here each list or dict is one call
+    that joins its items, with json's own C escaper and number formats.  What this
+    module does not write itself (an unknown type, a container inside itself) is
+    handed to :mod:`json`, so the error is always the standard library's."""
     try:
-        return _encode(value, "\n", set())
-    except _NotPlainError:
+        return _encode(value, "\n" + _INDENT * level)
+    except RecursionError:  # a container inside itself (or deeper than json goes)
         import json
 
         return json.dumps(value, indent=2)
@@ -111,53 +131,118 @@ def _float(value: float) -> str:
     return float.__repr__(value)
 
 
-def _encode(value: Any, newline: str, open_containers: set[int]) -> str:
-    """``value`` encoded with its inner lines starting ``newline`` (a newline and the
-    indentation of the line ``value`` starts on)."""
-    kind = type(value)
-    if kind is str:
-        text: str = _escape(value)
+def _key(key: Any) -> str:
+    """A dict key as ``json.dumps`` writes it (it converts these five kinds)."""
+    if isinstance(key, str):
+        text: str = _escape(key)
         return text
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if kind is int:
-        return int.__repr__(value)
-    if kind is float:
-        return _float(value)
-    if kind is list or kind is tuple:
-        if not value:
-            return "[]"
-        inner = newline + _INDENT
-        key = _enter(value, open_containers)
-        items = [_encode(item, inner, open_containers) for item in value]
-        open_containers.discard(key)
-        return "[" + inner + ("," + inner).join(items) + newline + "]"
+    if isinstance(key, float):
+        text = _float(key)
+    elif key is True:
+        text = "true"
+    elif key is False:
+        text = "false"
+    elif key is None:
+        text = "null"
+    elif isinstance(key, int):
+        text = int.__repr__(key)
+    else:
+        raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+    escaped: str = _escape(text)
+    return escaped
+
+
+#: Types written without a call of :func:`_encode`, each with a C function; a str, int
+#: or float subclass (a ``StrEnum``) joins on first sight, written as json writes it.
+_SCALARS: dict[type, Callable[[Any], str]] = {
+    str: _escape,
+    int: int.__repr__,
+    bool: {True: "true", False: "false"}.__getitem__,
+    type(None): {None: "null"}.__getitem__,
+    float: _float,
+}
+
+#: :func:`_flat_encoder`'s encoders by separator (one per depth).
+_FLAT: dict[str, Callable[[Any, int], list[str]]] = {}
+
+
+def _flat_encoder(separator: str) -> Callable[[Any, int], list[str]] | None:
+    """json's C encoder writing items apart by ``separator`` (its own indent does not
+    exist in C): exact for a list or dict of scalars only.  ``None`` without ``_json``."""
+    encoder = _FLAT.get(separator)
+    if encoder is None and _make_encoder is not None:
+        encoder = _FLAT[separator] = _make_encoder(
+            None, None, _escape, None, ": ", separator, False, False, True
+        )
+    return encoder
+
+
+def _dict(value: dict[Any, Any], newline: str) -> str:
+    if not value:
+        return "{}"
+    inner = newline + _INDENT
+    scalars = _SCALARS.get
+    if all(map(_SCALARS.__contains__, map(type, value.values()))):  # one C pass
+        flat = _flat_encoder("," + inner)
+        if flat is not None:
+            return "{" + inner + "".join(flat(value, 0))[1:-1] + newline + "}"
+    pairs = [
+        (_escape(k) if type(k) is str else _key(k))
+        + ": "
+        + (scalar(v) if (scalar := scalars(type(v))) is not None else _encode(v, inner))
+        for k, v in value.items()
+    ]
+    return "{" + inner + ("," + inner).join(pairs) + newline + "}"
+
+
+def _list(value: list[Any] | tuple[Any, ...], newline: str) -> str:
+    if not value:
+        return "[]"
+    inner = newline + _INDENT
+    scalars = _SCALARS.get
+    if all(map(_SCALARS.__contains__, map(type, value))):
+        flat = _flat_encoder("," + inner)
+        if flat is not None:
+            return "[" + inner + "".join(flat(value, 0))[1:-1] + newline + "]"
+    items = [
+        scalar(item) if (scalar := scalars(type(item))) is not None else _encode(item, inner)
+        for item in value
+    ]
+    return "[" + inner + ("," + inner).join(items) + newline + "]"
+
+
+def _encode(value: Any, newline: str) -> str:
+    """``value`` encoded; ``newline`` is a line break plus the indentation of its line."""
+    kind = type(value)
+    scalar = _SCALARS.get(kind)
+    if scalar is not None:
+        return scalar(value)
+    if kind is Encoded:  # a VM's findings: most of what the audit writes
+        encoded: Encoded = value
+        return encoded.text
     if kind is dict:
-        if not value:
-            return "{}"
-        inner = newline + _INDENT
-        key = _enter(value, open_containers)
-        members = []
-        for name, item in value.items():
-            if type(name) is not str:
-                raise _NotPlainError
-            members.append(_escape(name) + ": " + _encode(item, inner, open_containers))
-        open_containers.discard(key)
-        return "{" + inner + ("," + inner).join(members) + newline + "}"
-    raise _NotPlainError
+        return _dict(value, newline)
+    if kind is list or kind is tuple:
+        return _list(value, newline)
+    # Subclasses, in json's order of checks: a str or int subclass (StrEnum, IntEnum) is
+    # written as its str or int value.
+    if isinstance(value, str):
+        _SCALARS[kind] = _escape
+    elif isinstance(value, int):
+        _SCALARS[kind] = int.__repr__
+    elif isinstance(value, float):
+        _SCALARS[kind] = _float
+    elif isinstance(value, (list, tuple)):
+        return _list(value, newline)
+    elif isinstance(value, dict):
+        return _dict(value, newline)
+    elif isinstance(value, Encoded):
+        return value.text
+    else:
+        import json
+
+        return json.dumps(value, indent=2)  # raises json's TypeError for what it cannot encode
+    return _SCALARS[kind](value)
 
 
-def _enter(container: object, open_containers: set[int]) -> int:
-    """Mark ``container`` as being written; one already being written is a cycle."""
-    key = id(container)
-    if key in open_containers:
-        raise _NotPlainError  # json.dumps raises its "Circular reference detected"
-    open_containers.add(key)
-    return key
-
-
-__all__ = ["dumps", "loads"]
+__all__ = ["Encoded", "dumps", "loads"]
