@@ -13,16 +13,14 @@ Plain Python: no Textual.
 from __future__ import annotations
 
 import os
-import re
 import time
 from pathlib import Path
 
 from hvtui import presets
 from hvtui.fsutil import WriteError, atomic_write
 from hvtui.presets import Preset
+from hvtui.textsafe import safe_name
 
-#: What a recovery file name keeps of the draft's name (presets names are already this).
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 #: Tries with ``-2``, ``-3``... before giving up (two stops in the same second).
 _TRIES = 100
 
@@ -55,7 +53,9 @@ def write_recovery(
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise WriteError(f"{folder}: cannot create: {exc.strerror or exc}") from exc
-    stem = _UNSAFE.sub("-", preset.name).strip("-.")[:64] or "draft"
+    # The one name rule (a draft's name already obeys it, so it is kept as it is);
+    # a name with nothing usable left is called "draft".
+    stem = safe_name(preset.name) or "draft"
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
     text = presets.dumps(preset)
     for attempt in range(1, _TRIES + 1):

@@ -17,7 +17,7 @@ from hvtui.catalog import Enlightenment, Value, ValueKind
 from hvtui.model.values import value_problem
 from hvtui.presets import Preset
 from hvtui.records import record
-from hvtui.textsafe import one_line
+from hvtui.textsafe import one_line, safe_name
 
 #: Default name of a new draft: a valid preset name, replaced in the save dialog.
 DEFAULT_NAME = "my-windows-vm"
@@ -89,16 +89,14 @@ def recommended_description(intent: str) -> str:
     return f"Windows guest ({intent})"
 
 
-_NOT_IN_NAMES = re.compile(r"[^A-Za-z0-9._-]+")
-
-
 def preset_name_for(name: str | None) -> str | None:
     """A VM's name as a preset name (what the loader accepts: letters, digits, ``._-``,
-    at most 64, starting with a letter or digit), or ``None`` when nothing is left."""
-    if not name:
-        return None
-    cleaned = _NOT_IN_NAMES.sub("-", name).lstrip("._-")[:64].rstrip("-")
-    return cleaned or None
+    at most 64, starting with a letter or digit), or ``None`` when nothing is left.
+
+    The project's one rule, :func:`hvtui.textsafe.safe_name`, so a VM's name becomes
+    the preset name a file of that name would get: a name that is already valid is
+    kept exactly as it is (``win11-`` too)."""
+    return None if name is None else safe_name(name)
 
 
 def wrap_snippet(text: str, width: int) -> list[str]:

@@ -3,6 +3,7 @@ docs rendering (no UI: these are the rules the screen delegates to)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,11 @@ from hvtui import catalog
 from hvtui.model import Config
 from hvtui.model.values import value_problem
 from hvtui.presets import Preset
+from hvtui.textsafe import safe_name
 from hvtui.tui import services
 from hvtui.tui.draft import Draft, Edit, History
-from hvtui.tui.state import parse_typed, typed_text
+from hvtui.tui.recovery import write_recovery
+from hvtui.tui.state import parse_typed, preset_name_for, typed_text
 from hvtui.tui.steps import Step, all_steps, group_start, neighbour, next_marked, step_for
 from hvtui.tui.widgets.doc import markdown_content
 
@@ -44,6 +47,24 @@ def test_fields_show_values_as_presets_do() -> None:
     assert typed_text(SPINLOCKS, 0x1FFF) == "0x1fff"
     assert typed_text(SPINLOCKS, None) == "0x1fff", "an absent value shows the suggestion"
     assert typed_text(VENDOR_ID, "abc") == "abc"
+
+
+#: Names a VM or a draft may have (``tests/test_textsafe.py`` pins what each gives).
+AWKWARD_NAMES = [
+    *("win11", "win11-", "vm.", "My VM (old)", "", ".", "-rf", "_priv", "../../etc/passwd"),
+    *("über-vm", "日本語", "a\x1b[31mb", "x" * 65, "a" * 63 + " b"),
+]
+
+
+def test_vm_names_and_recovery_files_follow_the_one_name_rule(tmp_path: Path) -> None:
+    """A draft named after a VM and a recovery file's name use :func:`safe_name`, not
+    rules of their own that could drift from it (issue #13)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(0))
+    for number, name in enumerate(AWKWARD_NAMES):
+        assert preset_name_for(name) == safe_name(name), name
+        written = write_recovery(Preset(name, Config()), directory=tmp_path / str(number), now=0)
+        assert written.name == f"{safe_name(name) or 'draft'}-{stamp}.toml", name
+    assert preset_name_for(None) is None
 
 
 def test_history_undoes_and_redoes_in_order() -> None:
