@@ -34,6 +34,7 @@ from hvtui import presets  # noqa: E402
 from hvtui.model import Config  # noqa: E402
 from hvtui.presets import Preset  # noqa: E402
 from hvtui.tui.screens.apply import ApplyDialog  # noqa: E402
+from hvtui.tui.steps import Step  # noqa: E402
 
 if TYPE_CHECKING:
     from hvtui.libvirt.apply import ApplyPlan
@@ -110,14 +111,14 @@ SHOTS = [
         "Review: findings with one-key fixes, migration, what other tools do",
         (120, 40),
         Preset("lab-vm", Config.of(relaxed=True, stimer=True, reenlightenment=True)),
-        ["step:review"],
+        [f"step:{Step.REVIEW}"],
     ),
     Shot(
         "apply",
         "Apply to a libvirt domain: the diff, and a question before defining",
         (120, 40),
         desktop(),
-        ["step:review", "dialog:apply"],
+        [f"step:{Step.REVIEW}", "dialog:apply"],
     ),
 ]
 

@@ -55,6 +55,7 @@ from hvtui import presets
 from hvtui.model import Config
 from hvtui.presets import Preset
 from hvtui.tui.app import HvtuiApp
+from hvtui.tui.steps import Step
 from hvtui.tui.widgets.header import WizardHeader
 
 from .support import RecordingApp, demo_sysroot
@@ -238,7 +239,7 @@ def test_review_screen(check_screen: ScreenCheck, make_app: AppFactory) -> None:
     """Findings with fixes, the migration badge and the peers' defaults."""
 
     async def show(pilot: Pilot[int]) -> None:
-        await go_to(pilot, "review")
+        await go_to(pilot, Step.REVIEW)
 
     broken = Preset("lab-vm", Config.of(relaxed=True, stimer=True, reenlightenment=True))
     app = make_app(preset=broken)
