@@ -19,6 +19,14 @@ XML: the test driver's domain type, architecture and devices.
 virt-install 5.0+ turns on more (what libvirt's domain capabilities list); it is
 not installed here, so its defaults are modelled on the arguments instead
 (:func:`with_virt_install_5_defaults`).
+
+The same run also proves virt-install's own reading of the export: ``virt-install
+--print-xml`` writes exactly the plan's configuration (plus the offs that keep its
+Windows defaults out), read back from the XML it printed, with either ``--osinfo``.
+One virt-install run per preset and OS makes both checks (each run costs about half a
+second of CPU, so running it again for the second check only doubled that).  CI
+installs virt-install (Debian package ``virtinst``), so there a missing one fails
+(:func:`export.tools.require`); elsewhere it skips.
 """
 
 from __future__ import annotations
@@ -29,13 +37,14 @@ import pytest
 from stacks.helpers import on_values
 
 from export.cases import TCG_MODEL, real_tool_cases
-from export.tools import EmbeddedQemuDriver, for_tcg, virt_install_xml
+from export.tools import EmbeddedQemuDriver, for_tcg, virt_install_expressed, virt_install_xml
 from hvtui import catalog, presets
 from hvtui.catalog import LibvirtKind
 from hvtui.catalog.peers import get_peer
-from hvtui.export import build_virt_install, resolve_target
+from hvtui.export import build_virt_install, render_virt_install, resolve_target
 from hvtui.formats import libvirt_layout as layout
-from hvtui.importers import parse_qemu_args, parse_virt_install_args
+from hvtui.formats.safexml import parse as parse_xml
+from hvtui.importers import parse_domain, parse_qemu_args, parse_virt_install_args, split_command
 from hvtui.importers.virtinstall_args import domain_from_args
 from hvtui.records import replace
 from hvtui.versions import V
@@ -55,6 +64,10 @@ def tcg_args(preset: presets.Preset, known: frozenset[str] | None) -> list[str]:
     assert [
         tuple(w.replace(target.cpu_type, tcg.cpu_type) for w in group) for group in own.groups[1:]
     ] == list(built.groups[1:])
+    # What runs is the rendered text (``--format virt-install``), split as a shell would.
+    assert split_command(render_virt_install(preset.config, tcg, known_features=known)) == list(
+        built.args
+    )
     return list(built.args)
 
 
@@ -69,6 +82,14 @@ def test_the_vm_virt_install_builds_has_the_presets_flags(
 ) -> None:
     args = tcg_args(preset, known_features)
     xml = virt_install_xml(args, osinfo)
+    target, _ = resolve_target(preset.target, detect=False)
+    # virt-install's own reading: the plan's configuration, plus offs that keep its
+    # Windows defaults out (the same for the TCG model as for the preset's own CPU).
+    written = parse_domain(parse_xml(xml, source="virt-install").root)
+    tcg = replace(target, cpu_model=TCG_MODEL)
+    expressed = virt_install_expressed(preset.config, tcg, known_features)
+    assert expressed == virt_install_expressed(preset.config, target, known_features)
+    assert written.config == expressed, f"virt-install {shlex.join(args)} --osinfo {osinfo}"
     native = embedded.native(for_tcg(xml))
     assert native.code == 0, native.err
     argv = shlex.split(native.out)
@@ -78,7 +99,6 @@ def test_the_vm_virt_install_builds_has_the_presets_flags(
     assert imported.config == on_values(preset.config), (
         f"virt-install {shlex.join(args)} --osinfo {osinfo} made QEMU run with {native.out}"
     )
-    target, _ = resolve_target(preset.target, detect=False)
     for _entry, group in build_virt_install(preset.config, target).plan.extra:
         assert any(tuple(argv[i : i + len(group)]) == group for i in range(len(argv)))
 
