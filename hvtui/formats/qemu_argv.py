@@ -55,6 +55,16 @@ def cpu_items_in_qemu_order(items: Sequence[str]) -> tuple[list[str], list[str]]
     only when the ``+``/``-`` item comes before the plain one; the importer warns either
     way, since the written order misleads a reader both ways.
     """
+    return order_cpu_items(*partition_cpu_items(items))
+
+
+def partition_cpu_items(items: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+    """The ``name[=value]``, ``+name`` and ``-name`` items, each in written order
+    (empty items, which QEMU skips, are left out).
+
+    The command-line importer drops the ``+``/``-`` items QEMU refuses between this
+    and :func:`order_cpu_items`, looking only at those few.
+    """
     plain: list[str] = []
     plus: list[str] = []
     minus: list[str] = []
@@ -62,6 +72,13 @@ def cpu_items_in_qemu_order(items: Sequence[str]) -> tuple[list[str], list[str]]
         if not item:
             continue
         {"+": plus, "-": minus}.get(item[0], plain).append(item)
+    return plain, plus, minus
+
+
+def order_cpu_items(
+    plain: list[str], plus: list[str], minus: list[str]
+) -> tuple[list[str], list[str]]:
+    """:func:`cpu_items_in_qemu_order` of items already partitioned."""
     warnings: list[str] = []
     # QEMU compares a plain name, "_" turned into "-" (feat2prop), with the +/- names as
     # written; it looks up +/- names as written too.

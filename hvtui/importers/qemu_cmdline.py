@@ -3,8 +3,12 @@
 Covers what hvtui writes (``-cpu MODEL,hv-x=on,...``, ``-global
 TYPE.hv-x=V``, ``-device ...``) and the other spellings QEMU accepts that the
 audit command will meet: bare ``hv-x`` for on, the legacy ``hv_x`` and
-``+hv-x``/``-hv-x`` forms, ``--cpu``/``-cpu=``, ``,,`` as an escaped comma,
-aliases (``hv-apicv``), and ``-global driver=T,property=P,value=V``.
+``+hv-x``/``-hv-x`` forms, ``--cpu``/``-cpu=``, ``,,`` as an escaped comma in
+QemuOpts values (``-smp``, ``-global driver=T,property=P,value=V``; not in
+``-cpu``, see :func:`split_cpu_option`), and aliases (``hv-apicv``).  What QEMU
+refuses in ``-cpu`` is not read but reported: a ``+``/``-`` item with a value,
+without a name, with ``_`` in an ``hv`` name, or for a property that is not
+on/off (:func:`parse_cpu_option`).
 
 Precedence follows QEMU: only the last ``-cpu`` counts, and its properties
 are registered after every ``-global``, so they win over a ``-global`` of the
@@ -24,8 +28,13 @@ import re
 from collections.abc import Iterator, Sequence
 
 from hvtui import catalog
-from hvtui.catalog import Value
-from hvtui.formats.qemu_argv import cpu_items_in_qemu_order, guest_name, is_qemu_binary
+from hvtui.catalog import Value, ValueKind
+from hvtui.formats.qemu_argv import (
+    guest_name,
+    is_qemu_binary,
+    order_cpu_items,
+    partition_cpu_items,
+)
 from hvtui.formats.spelling import (
     ValueSpellingError,
     model_of_cpu_type,
@@ -89,7 +98,10 @@ class CpuOption:
     dropped: int = 0
     """Items beyond :data:`~hvtui.limits.MAX_OPTION_ITEMS`, not read."""
     warnings: tuple[str, ...] = ()
-    """Properties set both ways, where the written order is not QEMU's."""
+    """Properties set both ways, where the written order is not QEMU's; a ``,,`` that
+    reads like an escaped comma."""
+    problems: tuple[str, ...] = ()
+    """``+``/``-`` items QEMU refuses, one line each; they are not in ``items``."""
 
 
 #: A run of commas of odd length ends with a separator: ``,,`` pairs up from the left.
@@ -110,26 +122,130 @@ def split_opts(text: str) -> list[str]:
     return [(part + pair).replace(",,", ",") for part, pair in zip(parts, pairs, strict=True)]
 
 
+#: A ``name=value`` item followed by ``,,`` and another item: where a reader used to
+#: QemuOpts (``-device``, ``-name``) sees an escaped comma.  Every repetition is
+#: possessive and a match starts only where an item does, so the search is linear.
+_DOUBLED_AFTER_VALUE = re.compile(r"(?:\A|(?<=,))([^,=]*+=[^,]*+)(,,++)([^,]++)")
+
+
+def _shown(text: str) -> str:
+    """``text`` for a one-line message: at most 40 characters."""
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def split_cpu_option(text: str) -> tuple[str, list[str], str | None]:
+    """A ``-cpu`` value as QEMU splits it: the model, its items, and a warning when a
+    ``,,`` reads like an escaped comma (``None`` otherwise).
+
+    ``-cpu`` is not a QemuOpts option, so ``,,`` is no escaped comma there:
+    ``parse_cpu_option`` (QEMU's cpu.c) takes the model up to the first comma
+    (``g_strsplit(..., ",", 2)``) and ``x86_cpu_parse_featurestr`` splits the rest
+    with ``strtok(..., ",")``, which skips empty items.  Checked with QEMU 7.2:
+    ``host,,hv-relaxed`` is ``host`` with ``hv-relaxed``, and ``hv-vendor-id=ab,,cd``
+    is ``hv-vendor-id=ab`` and an item ``cd`` ("can't apply global
+    host-x86_64-cpu.cd=on: Property 'host-x86_64-cpu.cd' not found").  The warning
+    names the first ``,,`` after a ``name=value`` item, where a reader who knows
+    ``-device`` expects the value to go on.
+    """
+    model, _, features = text.partition(",")
+    items = features.split(",") if features else []
+    if "" in items:  # a scan in C; most values have no empty item
+        items = [item for item in items if item]
+    if ",," not in features:
+        return model, items, None
+    doubled = _DOUBLED_AFTER_VALUE.search(features)
+    if doubled is None:
+        return model, items, None
+    before, commas, after = _shown(doubled[1]), _shown(doubled[2]), _shown(doubled[3])
+    return (
+        model,
+        items,
+        f"-cpu: {before}{commas}{after}: ,, is no escaped comma in -cpu (unlike -device or "
+        f"-name): QEMU splits -cpu at every comma and skips empty items, so this is "
+        f"{before} and then an item {after}",
+    )
+
+
+def signed_item_refused(item: str) -> str | None:
+    """Why QEMU refuses the ``+name``/``-name`` item ``item``; ``None`` when it may take it.
+
+    QEMU keeps these items aside and, when the vCPU is realized, sets
+    ``object_property_set_bool(cpu, name, +/-)`` with the name exactly as written
+    (``x86_cpu_expand_features``): no ``_`` to ``-`` as for ``name=value`` items
+    (``feat2prop``), no value, only on/off properties.  Checked with QEMU 7.2, which
+    refuses ``+hv_relaxed`` and ``-hv_reset`` ("Property
+    'host-x86_64-cpu.hv_relaxed' not found"), ``+hv-relaxed=on`` (a property named
+    ``hv-relaxed=on``), a lone ``+``, ``+hv-spinlocks`` ("expects uint64") and
+    ``+hv-no-nonarch-coresharing`` ("expected: string").  The ``_`` rule is checked
+    only for ``hv`` names: QEMU has ``_`` aliases for some other features
+    (``+kvm_pv_eoi``, ``+lahf_lm``, ``+sse4_1``) and none for ``hv-*``.
+    """
+    sign, name = item[0], item[1:]
+    if not name:
+        return f"a {sign} item needs a property name"
+    if "=" in name:
+        prop, _, value = name.partition("=")
+        return (
+            f"a {sign} item takes no value (QEMU looks for a property named "
+            f"{_shown(name)!r}); write {sign}{_shown(prop)} or {_shown(prop)}={_shown(value)}"
+        )
+    lowered = name.lower()
+    if not lowered.startswith(("hv-", "hv_")):
+        return None
+    if "_" in name:
+        state = "on" if sign == "+" else "off"
+        return (
+            f"a {sign} item names the property exactly and QEMU turns _ into - only in "
+            f"name=value items; write {sign}{_shown(lowered.replace('_', '-'))} or "
+            f"{_shown(lowered)}={state}"
+        )
+    canonical = catalog.canonical_name(name)
+    if canonical is not None and catalog.get(canonical).kind is not ValueKind.SWITCH:
+        return f"+ and - only set on/off properties; write {_shown(name)}=VALUE"
+    return None
+
+
+def _accepted(signed: list[str], problems: list[str]) -> list[str]:
+    """The ``+``/``-`` items QEMU may take; a problem for each one it refuses."""
+    kept: list[str] = []
+    for item in signed:
+        why = signed_item_refused(item)
+        if why is None:
+            kept.append(item)
+        else:
+            problems.append(f"-cpu: {_shown(item)}: not read; QEMU refuses it: {why}")
+    return kept
+
+
 def parse_cpu_option(text: str) -> CpuOption:
     """``host,hv-relaxed=on,hv-crash`` -> model ``host`` and its items, in the order
     QEMU applies them (:func:`~hvtui.formats.qemu_argv.cpu_items_in_qemu_order`).
 
-    At most :data:`~hvtui.limits.MAX_OPTION_ITEMS` items are read (``dropped``
-    counts the rest): each is looked up in the catalog, and a real ``-cpu`` has
-    a few dozen.
+    The value is split as QEMU splits it (:func:`split_cpu_option`).  A ``+``/``-``
+    item QEMU refuses (:func:`signed_item_refused`) is left out of ``items`` and
+    reported in ``problems``: QEMU does not start with it, so it gives the guest
+    nothing.  At most :data:`~hvtui.limits.MAX_OPTION_ITEMS` items are read
+    (``dropped`` counts the rest): each is looked up in the catalog, and a real
+    ``-cpu`` has a few dozen.
     """
-    model, *rest = split_opts(text)
+    model, rest, doubled = split_cpu_option(text)
     dropped = max(0, len(rest) - MAX_OPTION_ITEMS)
-    ordered, warnings = cpu_items_in_qemu_order(rest[:MAX_OPTION_ITEMS])
+    plain, plus, minus = partition_cpu_items(rest[:MAX_OPTION_ITEMS] if dropped else rest)
+    problems: list[str] = []
+    if plus or minus:
+        plus, minus = _accepted(plus, problems), _accepted(minus, problems)
+    ordered, warnings = order_cpu_items(plain, plus, minus)
     items: list[tuple[str, str | None]] = []
     for item in ordered:
-        if item[0] in "+-" and "=" not in item:
-            # Legacy "+feature" / "-feature" spelling.
+        if item[0] in "+-":
+            # Legacy "+feature" / "-feature" spelling (never with a value: refused above).
             items.append((item[1:], "on" if item[0] == "+" else "off"))
             continue
         key, sep, value = item.partition("=")
         items.append((key, value if sep else None))
-    return CpuOption(model, tuple(items), dropped, tuple(warnings))
+    if doubled is not None:
+        warnings.insert(0, doubled)
+    return CpuOption(model, tuple(items), dropped, tuple(warnings), tuple(problems))
 
 
 def split_command(text: str) -> list[str]:
@@ -373,6 +489,7 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
             f"-cpu: {cpu.dropped} more properties after the first {MAX_OPTION_ITEMS}; not read"
         )
     if cpu is not None:
+        problems += cpu.problems
         for key, raw in cpu.items:
             if not hv.set(key, raw, "-cpu"):
                 others.append(key if raw is None else f"{key}={raw}")
@@ -408,7 +525,9 @@ __all__ = [
     "parse_qemu_args",
     "parse_qemu_command",
     "qemu_arguments",
+    "signed_item_refused",
     "smp_vcpus",
     "split_command",
+    "split_cpu_option",
     "split_opts",
 ]
