@@ -28,6 +28,22 @@ class Result:
     err: str
 
 
+def python_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for a Python child of a test: the caller's, plus ``extra``, with
+    bytecode caching on.
+
+    With ``PYTHONDONTWRITEBYTECODE`` set (some CI and sandbox environments set it), every
+    child compiled each hvtui module it imported from source again: on a clean checkout
+    ~0.13 s of CPU per ``python -m hvtui`` run, of which the suite starts hundreds.  The
+    children now write ``__pycache__`` (git ignores it) and read it on the next start; what
+    they run and print is the same.
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.update(extra or {})
+    return env
+
+
 def run_cli(
     args: Sequence[str],
     *,
@@ -36,14 +52,13 @@ def run_cli(
     cwd: Path | None = None,
     timeout: float = 120,
 ) -> Result:
-    """Run ``python -m hvtui ARGS``; the caller's environment plus ``env``."""
-    full_env = dict(os.environ)
-    full_env.update(env or {})
+    """Run ``python -m hvtui ARGS``; the caller's environment plus ``env`` (see
+    :func:`python_env`)."""
     proc = subprocess.run(
         [sys.executable, "-m", "hvtui", *args],
         capture_output=True,
         text=True,
-        env=full_env,
+        env=python_env(env),
         input=input_text,
         cwd=cwd or REPO,
         timeout=timeout,
@@ -59,6 +74,7 @@ def run_python(code: str, *, timeout: float = 120) -> Result:
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
+        env=python_env(),
         cwd=REPO,
         timeout=timeout,
         check=False,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from clirun import REPO, run_cli, run_python
+from clirun import REPO, python_env, run_cli, run_python
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -257,10 +258,36 @@ def test_detect_imports_no_other_subcommand() -> None:
     assert result.out.strip().splitlines()[-2:] == ["['hvtui.cli.cmd_detect']", "[]"]
 
 
-@pytest.mark.parametrize("delay", [0.3, 0.8])
-def test_ctrl_c_is_one_line_and_130(delay: float) -> None:
-    """Ctrl-C while the CLI is still starting (0.3 s) or working (0.8 s into --deep,
-    which waits for py-cpuinfo): one line, exit 130, never a traceback."""
+def _py_cpuinfo_runs_under(pid: int) -> bool:
+    """Whether py-cpuinfo's own process (``python .../cpuinfo.py --json``) is a child of
+    ``pid``: then hvtui is inside ``--deep``, waiting for it."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:  # it ended meanwhile
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"cpuinfo" in cmdline:
+            return True
+    return False
+
+
+def _sigint_as_a_terminal_gives_it() -> None:
+    """In the child, before hvtui starts: SIGINT at its default, as in a shell's foreground
+    job.  A suite started in the background of a non-interactive shell (``cmd &`` in a
+    script or CI) inherits SIGINT *ignored*; Python then leaves it ignored, the Ctrl-C
+    never arrives and the command runs to its end (exit 0)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.mark.parametrize("when", ["starting", "working"])
+def test_ctrl_c_is_one_line_and_130(when: str) -> None:
+    """Ctrl-C while the CLI is still starting (0.3 s in) or working (inside --deep, waiting
+    for py-cpuinfo, which takes over a second): one line, exit 130, never a traceback."""
     import signal
     import time
 
@@ -269,13 +296,25 @@ def test_ctrl_c_is_one_line_and_130(delay: float) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        env=python_env(),
+        preexec_fn=_sigint_as_a_terminal_gives_it,
     )
-    time.sleep(delay)
+    if when == "starting":
+        time.sleep(0.3)
+    else:
+        deadline = time.monotonic() + 60
+        while not _py_cpuinfo_runs_under(proc.pid) and proc.poll() is None:
+            assert time.monotonic() < deadline, "hvtui detect --deep never started py-cpuinfo"
+            time.sleep(0.02)
+    # Only a command that had already ended may escape the signal; one that was still
+    # running when it was sent must answer it.
+    if proc.poll() is not None:
+        proc.communicate(timeout=60)
+        pytest.skip(f"the command ended (exit {proc.returncode}) before the signal was sent")
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=60)
-    if proc.returncode == 0:
-        pytest.skip("the command finished before the signal came")
     if "<frozen runpy>" in err and "hvtui" not in err.split("KeyboardInterrupt")[0]:
+        assert when == "starting", err
         pytest.skip("the signal came while Python itself was starting, before any hvtui code")
     assert proc.returncode == 130, err
     assert err == "hvtui: interrupted\n", err

@@ -16,9 +16,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
-from clirun import HOSTS, REPO, Result, run_cli
+from clirun import HOSTS, REPO, Result, python_env, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -295,6 +296,7 @@ def test_stdout_closed_or_full(args: list[str], stdout: str) -> None:
         capture_output=False,
         stderr=subprocess.PIPE,
         text=True,
+        env=python_env(),
         cwd=REPO,
         timeout=60,
         check=False,
@@ -329,7 +331,7 @@ def test_characters_the_encoding_cannot_show_are_escaped(tmp_path: Path, text: s
     shown = subprocess.run(
         [sys.executable, "-m", "hvtui", "presets", "show", str(path)],
         capture_output=True,
-        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+        env=python_env({"PYTHONIOENCODING": "ascii"}),
         timeout=60,
         check=False,
     )
@@ -398,20 +400,30 @@ BAD_VALUES = st.sampled_from(
 PROBES = ["platform", "kvm", "raw_cpuid", "processes", "commands"]
 
 
+@pytest.fixture(scope="module")
+def good_demo_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """``detect --json`` on an unspoilt copy of the demo: the same for every example below
+    (run once, not once per example)."""
+    result = run_cli(["detect", "--sysroot", str(demo_copy(tmp_path_factory.mktemp("good"))),
+                      "--json"])  # fmt: skip
+    assert result.code == 0 and result.err == "", result.err
+    report: dict[str, Any] = json.loads(result.out)
+    return report
+
+
 @SLOW
 @given(probe=st.sampled_from(PROBES), bad=BAD_VALUES)
 def test_a_bad_manifest_value_spoils_only_its_probe(
-    tmp_path_factory: pytest.TempPathFactory, probe: str, bad: str
+    tmp_path_factory: pytest.TempPathFactory, good_demo_report: dict[str, Any], probe: str, bad: str
 ) -> None:
     snap = demo_copy(tmp_path_factory.mktemp("probe"))
-    good = run_cli(["detect", "--sysroot", str(snap), "--json"])
     manifest = (snap / MANIFEST).read_text()
     data = json.loads(manifest)
     data["live"][probe] = {"value": "@BAD@"}
     (snap / MANIFEST).write_text(json.dumps(data).replace('"@BAD@"', bad))
     result = run_cli(["detect", "--sysroot", str(snap), "--json"])
     assert result.code == 0 and result.err == ""
-    before, after = json.loads(good.out), json.loads(result.out)
+    before, after = good_demo_report, json.loads(result.out)
     assert not any("internal error" in r for r in after["unknown"].values())
     assert after["cpu"]["logical_cpus"] == before["cpu"]["logical_cpus"]
     assert after["smt"] == before["smt"] and after["isolation"] == before["isolation"]
@@ -553,7 +565,7 @@ def _wizard_on_a_pty(env: dict[str, str], *, stderr_to: Path | None) -> tuple[in
             stdin=slave,
             stdout=slave,
             stderr=log if log else slave,
-            env={**os.environ, **env},
+            env=python_env(env),
             cwd=REPO,
         )
         code = proc.wait(timeout=60)

@@ -7,14 +7,13 @@ hvtui as ``hvtui_command`` and a throw-away domain of the real libvirtd.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from clirun import REPO
+from clirun import REPO, python_env
 from lvtools import in_ci, secure_xml, throwaway_domain
 
 from hvtui.detect import HostReport
@@ -32,7 +31,7 @@ def playbook(name: str, *extra: str) -> subprocess.CompletedProcess[str]:
         if in_ci():
             pytest.fail(f"{message}; CI=true requires it (.ci/run installs it)")
         pytest.skip(message)
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0")
+    env = python_env({"ANSIBLE_NOCOLOR": "1", "ANSIBLE_RETRY_FILES_ENABLED": "0"})
     return subprocess.run(
         [
             tool,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from clirun import python_env
 
 from hvtui.detect import HostReport, detect, detect_traced
 from hvtui.detect.report import NOT_LIVE, NOT_REQUESTED
@@ -30,6 +31,7 @@ def _hvtui(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "hvtui", *args],
         capture_output=True,
         text=True,
+        env=python_env(),
         cwd=cwd,
         timeout=120,
         check=False,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clirun import REPO
+from clirun import REPO, python_env
 from export.tools import require
 
 from hvtui.verify.runner import check_kvm
@@ -42,7 +42,7 @@ def _verify(*args: str) -> tuple[int, str, str]:
     require("qemu-system-x86_64", "qemu-system-x86")
     done = subprocess.run(
         [sys.executable, "-m", "hvtui", "verify", *args],
-        capture_output=True, text=True, cwd=REPO, timeout=120, check=False,
+        capture_output=True, text=True, env=python_env(), cwd=REPO, timeout=120, check=False,
     )  # fmt: skip
     return done.returncode, done.stdout, done.stderr
 
