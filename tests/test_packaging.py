@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
+import fcntl
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
-from clirun import REPO, SHIPPED
+import pytest
+from clirun import REPO, SHIPPED, python_env
 
 
-def test_wheel_ships_presets_and_entry_point(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(tmp_path),
-            str(REPO),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    (wheel,) = tmp_path.glob("hvtui-*.whl")
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory, testrun_uid: str) -> Path:
+    """The wheel ``pip wheel`` builds from this checkout: built once per test run and
+    shared by the xdist workers (a build costs ~1.5 s of CPU), under a lock in the
+    directory all workers' temporary directories share."""
+    shared = tmp_path_factory.getbasetemp().parent
+    dist = shared / f"hvtui-wheel-{testrun_uid}"
+    with (shared / f"hvtui-wheel-{testrun_uid}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not list(dist.glob("hvtui-*.whl")):
+            subprocess.run(
+                [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                 "-q", "-w", str(dist), str(REPO)],
+                check=True, capture_output=True, timeout=300,
+            )  # fmt: skip
+    (built,) = dist.glob("hvtui-*.whl")
+    return built
+
+
+def test_wheel_ships_presets_and_entry_point(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     for preset in SHIPPED.glob("*.toml"):
         assert f"hvtui/_presets/{preset.name}" in names
@@ -38,26 +41,19 @@ def test_wheel_ships_presets_and_entry_point(tmp_path: Path) -> None:
     assert not [n for n in names if "__pycache__" in n or n.startswith("tests/")]
 
 
-def test_installed_wheel_runs_its_demos(tmp_path: Path) -> None:
+def test_installed_wheel_runs_its_demos(wheel: Path, tmp_path: Path) -> None:
     """``pip install`` users get the demo hosts: run the installed package, not this checkout."""
     import json
-    import os
 
     from hvtui.demos import DEMOS
 
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path / "dist"), str(REPO)],
-        check=True, capture_output=True, timeout=300,
-    )  # fmt: skip
-    (wheel,) = (tmp_path / "dist").glob("hvtui-*.whl")
     site = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
          str(wheel)],
         check=True, capture_output=True, timeout=300,
     )  # fmt: skip
-    env = dict(os.environ, PYTHONPATH=str(site))
+    env = python_env({"PYTHONPATH": str(site)})
     for demo in DEMOS:
         proc = subprocess.run(
             [sys.executable, "-m", "hvtui", "detect", "--demo", demo.name, "--json"],
