@@ -1,8 +1,9 @@
 """The whole flow works on every real snapshot and on this machine (live detection).
 
-Every step is walked here on this machine and on the one snapshot no demo host is built
-from; the other snapshots are the demo hosts' sources, whose every step
-``test_first_contact.py`` walks, so here they go straight to Review and back.
+Every step is walked here on the one snapshot no demo host is built from; the other
+snapshots are the demo hosts' sources, whose every step ``test_first_contact.py`` walks,
+so here they go straight to Review and back. On this machine every pane is built (as
+the wizard prepares them after its first frame) before going to Review.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from hvtui.tui.steps import Step, all_steps
 from hvtui.tui.widgets.host import HostPane
 from hvtui.tui.widgets.review import ReviewPane
 
+from .test_panes import prepared
 from .test_wizard import go_to
 
 SNAPSHOTS = sorted(p.name for p in HOSTS.iterdir() if p.is_dir()) if HOSTS.is_dir() else []
@@ -38,6 +40,8 @@ async def _walk(app: HvtuiApp, *, every_step: bool = True) -> None:
         wizard = app.wizard
         assert wizard.step == Step.HOST
         assert app.screen.query_one(HostPane)
+        if app.prepare_panes:
+            await prepared(pilot)  # every pane built for this host
         if every_step:
             for _ in range(len(all_steps()) - 1):
                 await pilot.press("n")
@@ -66,11 +70,13 @@ async def _walk(app: HvtuiApp, *, every_step: bool = True) -> None:
 async def test_flow_on_every_snapshot(name: str, tmp_path: Path) -> None:
     root = tmp_path / name
     shutil.copytree(HOSTS / name, root, symlinks=True)
-    await _walk(HvtuiApp(sysroot=root, probe=False), every_step=name not in DEMO_SOURCES)
+    # Each pane is built on its visit: the demo hosts' panes are walked elsewhere.
+    app = HvtuiApp(sysroot=root, probe=False, prepare_panes=False)
+    await _walk(app, every_step=name not in DEMO_SOURCES)
 
 
 async def test_flow_on_this_machine() -> None:
-    await _walk(HvtuiApp(sysroot=None, probe=False))
+    await _walk(HvtuiApp(sysroot=None, probe=False, prepare_panes=True), every_step=False)
 
 
 def test_snapshots_are_there() -> None:

@@ -98,51 +98,66 @@ async def assert_untouched_then_quit(pilot: Pilot[int], before: Preset, toml: st
     assert app.return_code == 0
 
 
-@pytest.mark.parametrize("name", DEMO_NAMES)
-async def test_walking_every_step_changes_nothing_and_q_quits_at_once(name: str) -> None:
-    """Forward with n on every demo host (each step's own pane, one on screen at a time),
-    back with p on one (going back shows the panes built on the way), while the other
-    panes are prepared in the background as they are for users."""
-    app = demo_app(name, prepare_panes=True)
+def assert_only_pane_of(app: HvtuiApp, step: str, how: str) -> None:
+    """``step`` is the step shown, its pane the one detail pane on screen."""
+    assert app.wizard.step == step, f"{how}: at {app.wizard.step}, not {step}"
+    panes = [pane for pane in app.screen.query(".pane") if pane.is_on_screen]
+    assert len(panes) == 1, f"{how} to {step}: one detail pane on screen at a time"
+    assert shown_step(panes[0]) == step, f"{how} to {step}: the pane of {shown_step(panes[0])}"
+
+
+async def test_walking_and_clicking_every_step_changes_nothing_and_q_quits_at_once() -> None:
+    """Forward with n through every step, then back through every step with p and with
+    clicks on the sidebar by turns (escape after a click, which moves into the pane's
+    control as enter does), on the first demo host (the other panes prepared in
+    the background as they are for users; 50 lines, so every sidebar row can be
+    clicked): one pane on screen at a time, and the draft, its undo history and the
+    preview stay as they were, so q quits at once."""
+    app = demo_app(DEMO_NAMES[0], prepare_panes=True)
     steps = all_steps()
-    async with app.run_test(size=(100, 32)) as pilot:
-        await pilot.pause()
-        wizard = app.wizard
-        before = wizard.preset
-        toml = app.screen.query_one(PreviewPane).text("toml")
-        for step in steps[1:]:  # forward with n
-            await pilot.press("n")
-            await pilot.pause()
-            assert wizard.step == step
-            panes = [pane for pane in app.screen.query(".pane") if pane.is_on_screen]
-            assert len(panes) == 1, "one detail pane on screen at a time"
-            assert shown_step(panes[0]) == step, f"{step}: the pane of {shown_step(panes[0])}"
-            assert wizard.preset == before, f"looking at {step} changed the draft"
-        if name == DEMO_NAMES[0]:
-            await pilot.press("escape")  # Review took the focus for its findings
-            for step in reversed(steps[:-1]):  # and back with p
-                await pilot.press("p")
-                await pilot.pause()
-                assert wizard.step == step
-                assert wizard.preset == before, f"looking at {step} changed the draft"
-        await assert_untouched_then_quit(pilot, before, toml)
-
-
-async def test_clicking_every_step_changes_nothing() -> None:
-    app = demo_app("intel-tigerlake", prepare_panes=True)
     async with app.run_test(size=(100, 50)) as pilot:
         await pilot.pause()
         wizard = app.wizard
         before = wizard.preset
         toml = app.screen.query_one(PreviewPane).text("toml")
         sidebar = app.screen.query_one(StepList)
-        rows = [i for i, option in enumerate(sidebar.options) if option.id is not None]
-        assert sidebar.region.height > max(rows), "every row is on screen to be clicked"
-        for row in reversed(rows):  # from Review up, so each click is a new pane
-            await pilot.click(StepList, offset=(4, row))
+        rows = {option.id: i for i, option in enumerate(sidebar.options) if option.id}
+        assert sorted(rows) == sorted(steps), "a sidebar row for every step"
+        assert sidebar.region.height > max(rows.values()), "every row is on screen to be clicked"
+        for step in steps[1:]:
+            await pilot.press("n")
             await pilot.pause()
-            assert wizard.step == sidebar.options[row].id
-            assert wizard.preset == before, f"clicking {wizard.step} changed the draft"
+            assert_only_pane_of(app, step, "n")
+            assert wizard.preset == before, f"looking at {step} changed the draft"
+        await pilot.press("escape")  # Review took the focus for its findings
+        for turn, step in enumerate(reversed(steps[:-1])):
+            how = "p" if turn % 2 else "a click"
+            if turn % 2:
+                await pilot.press("p")
+            else:
+                await pilot.click(StepList, offset=(4, rows[step]))
+            await pilot.pause()
+            assert_only_pane_of(app, step, how)
+            assert wizard.preset == before, f"looking at {step} changed the draft"
+            if not turn % 2:
+                await pilot.press("escape")  # a click goes on into the pane's control
+        await assert_untouched_then_quit(pilot, before, toml)
+
+
+@pytest.mark.parametrize("name", DEMO_NAMES[1:])
+async def test_walking_every_step_on_the_other_demo_hosts_changes_nothing(name: str) -> None:
+    """Forward with n through every step on the other demo hosts: each pane, built for
+    this host, is shown alone and changes nothing."""
+    app = demo_app(name, prepare_panes=True)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        wizard = app.wizard
+        before = wizard.preset
+        toml = app.screen.query_one(PreviewPane).text("toml")
+        for step in all_steps()[1:]:
+            await pilot.press("n")
+            assert_only_pane_of(app, step, "n")
+            assert wizard.preset == before, f"looking at {step} changed the draft"
         await assert_untouched_then_quit(pilot, before, toml)
 
 
@@ -617,10 +632,31 @@ async def test_one_option_is_one_option(make_app: AppFactory) -> None:
         assert "1 options" not in notices(app)
 
 
+def widest_of_each_kind() -> list[str]:
+    """For each kind of step the footer tells apart (the first, the last, the pages, the
+    options, which space toggles), the one with the longest title in the header."""
+    steps = all_steps()
+    widest: dict[tuple[bool, ...], str] = {}
+    for step in steps:
+        kind = (step == steps[0], step == steps[-1], catalog.canonical_name(step) == step)
+        if kind not in widest or len(step_title(step)) > len(step_title(widest[kind])):
+            widest[kind] = step
+    return list(widest.values())
+
+
+def test_the_widest_steps_are_one_of_each_kind() -> None:
+    chosen = widest_of_each_kind()
+    assert {Step.HOST, Step.START, Step.REVIEW} < set(chosen)
+    widest = max(len(step_title(step)) for step in option_steps())
+    assert widest in {len(step_title(step)) for step in chosen if step in option_steps()}
+
+
 async def test_80x24_keeps_the_step_name_and_undo_in_sight() -> None:
+    """At 80x24 the header keeps the step's name and the footer its undo key, on the
+    step with the longest name of each kind (the footer's keys differ by kind)."""
     app = demo_app("intel-tigerlake")
     async with app.run_test(size=(80, 24)) as pilot:
-        for step in all_steps():
+        for step in widest_of_each_kind():
             await go_to(pilot, step)
             title = app.screen.query_one("HeaderTitle")
             text = screen_text(title)
