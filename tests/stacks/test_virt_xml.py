@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from export.cases import SHIPPED, TCG_MODEL, real_tool_cases
 from export.strategies import libvirt_versions, valid_configs
-from export.tools import EmbeddedQemuDriver, require
+from export.tools import EmbeddedQemuDriver, require, virtinst_runner
 from hypothesis import HealthCheck, given, settings
 
 from hvtui import presets
@@ -99,12 +99,13 @@ def _node(domain: ET.Element, directory: Path, name: str) -> Path:
 
 
 def _virt_xml(words: list[str], node: Path) -> str:
-    """One of the export's commands, against the test driver loaded from ``node``."""
+    """One of the export's commands, against the test driver loaded from ``node`` (the real
+    virt-xml, each run its own process: :class:`export.tools.VirtinstRunner`)."""
     binary = require("virt-xml", "virtinst")
     args = [binary, "--connect", f"test://{node}", *words[1:], "--print-xml"]
-    done = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, f"{shlex.join(args)}: {done.stderr}"
-    return done.stdout
+    done = virtinst_runner().run(args)
+    assert done.code == 0, f"{shlex.join(args)}: {done.err}"
+    return done.out
 
 
 def _start_domain() -> ET.Element:
