@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,26 @@ from hvtui.fsutil import WriteError, atomic_write
 
 HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 TIMEOUT = 60
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Iterator[Path]:
+    """A directory for the generated cases, in memory (``/dev/shm``) where there is one.
+
+    Each example writes a whole snapshot with an ``fsync`` per file and directory (~90),
+    then removes it: on a disk that is ~1.5 ms each, seconds per test and far more while
+    other tests use the disk, and none of it is CPU.  tmpfs takes the same calls (links,
+    renames, fsync) and answers them at once; elsewhere the test's own ``tmp_path``.
+    """
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK | os.X_OK)):
+        yield tmp_path
+        return
+    directory = Path(tempfile.mkdtemp(prefix="hvtui-test-", dir=shm))
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @cache
@@ -89,9 +109,9 @@ LINKED = ["proc/cpuinfo", "proc/cmdline", "proc", "sys", "sys/devices", "sys/mod
 @settings(max_examples=20, deadline=None, suppress_health_check=HEALTH)
 @given(linked=st.sampled_from(LINKED), to_dir=st.booleans(), relative=st.booleans())
 def test_links_in_the_target_are_never_written_through(
-    tmp_path: Path, linked: str, to_dir: bool, relative: bool
+    scratch: Path, linked: str, to_dir: bool, relative: bool
 ) -> None:
-    base = Path(tempfile.mkdtemp(dir=tmp_path))
+    base = Path(tempfile.mkdtemp(dir=scratch))
     outside = _outside(base)
     directory = _old_snapshot(base)
     victim = directory / linked
@@ -198,10 +218,10 @@ FAILURES = st.one_of(
 @settings(max_examples=60, deadline=None, suppress_health_check=HEALTH)
 @given(target=st.sampled_from(TARGETS), failure=FAILURES)
 def test_snapshot_is_all_or_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, failure: tuple[str, int]
+    scratch: Path, monkeypatch: pytest.MonkeyPatch, target: str, failure: tuple[str, int]
 ) -> None:
     failing, after = failure
-    base = Path(tempfile.mkdtemp(dir=tmp_path))
+    base = Path(tempfile.mkdtemp(dir=scratch))
     directory = {
         "absent": base / "snap",
         "empty": base / "snap",
@@ -240,9 +260,9 @@ def test_snapshot_is_all_or_nothing(
 @settings(max_examples=30, deadline=None, suppress_health_check=HEALTH)
 @given(after=st.integers(min_value=0, max_value=3), force=st.booleans())
 def test_a_failed_file_write_keeps_the_old_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after: int, force: bool
+    scratch: Path, monkeypatch: pytest.MonkeyPatch, after: int, force: bool
 ) -> None:
-    base = Path(tempfile.mkdtemp(dir=tmp_path))
+    base = Path(tempfile.mkdtemp(dir=scratch))
     path = base / "vm.toml"
     path.write_text("old\n")
     with monkeypatch.context() as patch:
