@@ -146,7 +146,12 @@ async def take(shot: Shot, sysroot: Path, out: Path) -> Path:
                     app.screen.query_one("#preview-tabs ContentTabs").focus()
                 await pilot.press(move)
                 await pilot.pause()
-        await app.workers.wait_for_complete()  # the Start step's running-VM list
+        # The workers that end by themselves (the Start step's running-VM list), not one
+        # waiting for the answer to the dialog the picture shows (cascade's question):
+        # waiting for that one never ends.
+        ending = [worker for worker in app.workers if worker.group != "dialogs"]
+        if ending:  # an empty list would mean every worker
+            await app.workers.wait_for_complete(ending)
         await pilot.pause(0.2)
         path = Path(app.save_screenshot(filename=f"{shot.name}.svg", path=str(out)))
     svg = path.read_text(encoding="utf-8")
