@@ -20,6 +20,7 @@ when the parent stops (Ctrl-C, an error) is killed and reaped.
 from __future__ import annotations
 
 import contextlib
+import gc
 import marshal
 import os
 import sys
@@ -35,6 +36,10 @@ PARALLEL_FROM = 128
 #: Each process works at least this many items, and at most this many processes work.
 MIN_RANGE = 64
 MAX_PARTS = 8
+#: The parent's range, as a share of an even one: after its range it still reads the
+#: children's results and writes everything (for 1,000 domains about as long as judging
+#: 30 of them), so a range ~3% shorter makes it finish with the children, not after.
+FIRST_SHARE = 0.97
 
 
 def workers() -> int:
@@ -48,9 +53,17 @@ def workers() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def ranges(count: int, parts: int) -> list[tuple[int, int]]:
-    """``parts`` contiguous ``(start, stop)`` ranges covering ``range(count)``, in order."""
-    return [(count * i // parts, count * (i + 1) // parts) for i in range(parts)]
+def ranges(count: int, parts: int, first: float = 1.0) -> list[tuple[int, int]]:
+    """``parts`` contiguous ``(start, stop)`` ranges covering ``range(count)``, in order;
+    the first is ``first`` times an even share (the others share the rest evenly)."""
+    if parts <= 1:
+        return [(0, count)]
+    head = min(count, max(0, int(count * first) // parts))
+    rest = count - head
+    return [(0, head)] + [
+        (head + rest * i // (parts - 1), head + rest * (i + 1) // (parts - 1))
+        for i in range(parts - 1)
+    ]
 
 
 def in_order(
@@ -70,8 +83,14 @@ def in_order(
     if parts <= 1 or count < PARALLEL_FROM:
         yield from work(0, count)
         return
-    first, *rest = ranges(count, parts)
+    first, *rest = ranges(count, parts, FIRST_SHARE)
     children: list[tuple[int, int, tuple[int, int]]] = []  # (pid, read end, range)
+    # What exists now (modules, the host scan, the files read) is kept to the end: frozen,
+    # the collector no longer walks it, and a child's collections do not write to (and so
+    # copy) the pages it shares with the parent.
+    frozen = gc.isenabled()
+    if frozen:
+        gc.freeze()
     try:
         for span in rest:
             child = _fork(work, span)
@@ -88,6 +107,8 @@ def in_order(
     finally:
         for pid, fd, _span in children:
             _stop(pid, fd)
+        if frozen:
+            gc.unfreeze()
 
 
 def _fork(work: Work, span: tuple[int, int]) -> tuple[int, int] | None:

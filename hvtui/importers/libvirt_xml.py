@@ -55,9 +55,17 @@ def commandline_args(domain: ET.Element) -> list[str]:
     return args
 
 
+#: ``state`` values as libvirt writes them, answered without a call of
+#: :func:`parse_libvirt_state` (which takes every other spelling and words the refusals).
+_PLAIN_STATES: dict[str | None, bool | None] = {"on": True, "off": False, None: None}
+
+
 def _state(element: ET.Element, where: str, problems: list[str]) -> bool | None:
+    text = element.get(layout.STATE)
+    if text in _PLAIN_STATES:
+        return _PLAIN_STATES[text]
     try:
-        return parse_libvirt_state(element.get(layout.STATE))
+        return parse_libvirt_state(text)
     except ValueSpellingError as exc:
         problems.append(f"{where}: state {exc}")
         return None
@@ -111,6 +119,15 @@ def _hyperv_elements() -> tuple[_HypervElement, ...]:
     return tuple(found)
 
 
+@functools.cache  # the catalog is fixed
+def _hyperv_rows() -> dict[str, tuple[int, ...]]:
+    """The rows of :func:`_hyperv_elements` that read each tag."""
+    rows: dict[str, tuple[int, ...]] = {}
+    for row, (_entry, tag, _children, _names) in enumerate(_hyperv_elements()):
+        rows[tag] = (*rows.get(tag, ()), row)
+    return rows
+
+
 def _read_hyperv(
     hyperv: ET.Element, on: dict[str, Value], off: set[str], problems: list[str]
 ) -> None:
@@ -134,14 +151,27 @@ def _read_hyperv(
     elif mode != layout.CUSTOM_MODE:
         problems.append(f"<hyperv mode='{mode}'>: not a mode hvtui can express; ignored")
         return
-    known: set[str] = set()
-    for entry, tag, children, child_names in _hyperv_elements():
-        element = hyperv.find(tag)
-        if element is None:
-            continue
-        known.add(tag)
+    # Each known element's first occurrence (what ``find`` gives), read in catalog order;
+    # one pass over the children instead of a ``find`` per catalog element.
+    rows = _hyperv_rows()
+    found: dict[int, ET.Element] = {}
+    unknown: list[str] = []
+    for element in hyperv:
+        tag = element.tag
+        mine = rows.get(tag)  # a comment's tag is a function: never a row
+        if mine is not None:
+            for row in mine:
+                found.setdefault(row, element)
+        elif isinstance(tag, str):
+            unknown.append(tag)
+    elements = _hyperv_elements()
+    for row in sorted(found):
+        entry, tag, children, child_names = elements[row]
+        element = found[row]
         where = f"<{tag}>"
         parent_on = _read_element(entry, element, on, off, problems, where)
+        if not len(element):
+            continue
         for child_entry, child_name in children:
             child = element.find(child_name)
             if child is None:
@@ -154,9 +184,8 @@ def _read_hyperv(
         for child in element:
             if isinstance(child.tag, str) and child.tag not in child_names:
                 problems.append(f"{where}<{child.tag}>: unknown element; ignored")
-    for element in hyperv:
-        if isinstance(element.tag, str) and element.tag not in known:
-            problems.append(f"<hyperv><{element.tag}>: not an element hvtui knows; ignored")
+    for tag in unknown:
+        problems.append(f"<hyperv><{tag}>: not an element hvtui knows; ignored")
 
 
 def _read_outside_hyperv(
@@ -305,6 +334,10 @@ def parse_domain(domain: ET.Element) -> Imported:
     )
 
 
+#: A whole domain definition starts with this (else the text is pieces of one).
+_DOMAIN_START = re.compile(rf"<{layout.DOMAIN}[\s>/]")
+
+
 def wrap_fragment(text: str) -> str:
     """Pieces of a domain (hvtui's snippet output) as one ``<domain>`` document."""
     return f"<{layout.DOMAIN}>\n{text}\n</{layout.DOMAIN}>"
@@ -316,10 +349,10 @@ def parse_libvirt_xml(data: bytes | str, *, source: str = "<xml>") -> Imported:
     Raises :class:`~hvtui.formats.safexml.XmlError` for unsafe or malformed input.
     """
     text = safexml.decode(data, source=source)
-    if re.match(rf"<{layout.DOMAIN}[\s>/]", text[safexml.prolog_end(text) :]) is None:
+    if _DOMAIN_START.match(text, safexml.prolog_end(text)) is None:
         # The wrapped text is checked again as a whole (its size has grown).
         return parse_domain(safexml.parse(wrap_fragment(text), source=source).root)
-    return parse_domain(safexml.parse_decoded(text, source=source).root)
+    return parse_domain(safexml.parse_root(text, source=source))
 
 
 __all__ = [
