@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import DATA, run_cli
+from clirun import DATA, Result, run_cli
 
 CORPUS = DATA / "bad-presets"
 
@@ -29,10 +29,27 @@ def test_corpus_is_large_and_fully_described() -> None:
     assert sorted(name for name, _, _ in EXPECTED) == files
 
 
+def _check_in_process(path: str, capsys: pytest.CaptureFixture[str]) -> Result:
+    """``hvtui check PATH`` through the CLI's own entry point, in this process."""
+    from hvtui.cli import main
+
+    capsys.readouterr()
+    code = main(["check", path])
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
+
+
+#: Run as a real ``python -m hvtui`` process too: one file of each exit code (the rest
+#: run in this process, where each costs no interpreter start; these prove the two agree).
+IN_A_PROCESS = {next(r[0] for r in EXPECTED if r[1] == code) for code in (1, 2)}
+
+
 @pytest.mark.parametrize(("name", "code", "message"), EXPECTED, ids=[r[0] for r in EXPECTED])
-def test_bad_preset_gives_its_exact_error(name: str, code: int, message: str) -> None:
+def test_bad_preset_gives_its_exact_error(
+    name: str, code: int, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = f"tests/data/bad-presets/{name}"
-    result = run_cli(["check", path])
+    result = run_cli(["check", path]) if name in IN_A_PROCESS else _check_in_process(path, capsys)
     want = message.replace("{file}", path)
     assert result.code == code
     assert "Traceback" not in result.err
