@@ -13,7 +13,10 @@ its standard output and error in files; the parent answers one JSON line
 A run is the tool's own code from its own entry point; what it no longer does is import
 ~200 modules and read ~2,000 osinfo XML files first (about 0.45 s of CPU per
 virt-install run, 1.1 s with ``--osinfo win11``).  Each run forks from the same warmed
-state, so no run sees what another one did.
+state, so no run sees what another one did.  Loading the osinfo database starts GLib's
+idle ``gmain`` thread, which a fork does not copy; it waits in ``poll`` holding no lock
+the children take, and a child that did hang would fail its test after the runner's
+timeout, never pass.
 """
 
 from __future__ import annotations
