@@ -15,6 +15,7 @@ from clirun import run_cli
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import (
+    Button,
     DataTable,
     Input,
     Markdown,
@@ -559,3 +560,24 @@ def test_a_missing_sysroot_is_one_line(
     missing = tmp_path / "nope"
     assert hvtui.tui.run_app(missing) == 2
     assert capsys.readouterr().err == f"hvtui: --sysroot {missing}: not a directory\n"
+
+
+@pytest.mark.parametrize("size", [(120, 40), (200, 40)])
+async def test_every_review_button_shows_its_whole_label(
+    make_app: AppFactory, size: tuple[int, int]
+) -> None:
+    """Review's buttons name their keys: none is cut at the pane's edge, whether they
+    share a row (wide) or are stacked one a line (the README's 120 columns)."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await go_to(pilot, Step.REVIEW)
+        pane = app.screen.query_one(ReviewPane)
+        room = pane.scrollable_content_region
+        buttons = [button for button in pane.query(Button) if button.display]
+        assert len(buttons) >= 5
+        for button in buttons:
+            label = str(button.label)
+            assert button.region.width == len(label) + 2, f"{label!r} is cut"
+            assert button.region.right <= room.right, f"{label!r} runs past the pane"
+        rows = {button.region.y for button in buttons}
+        assert (len(rows) == len(buttons)) is pane.has_class("-stacked")

@@ -166,6 +166,27 @@ class ReviewPane(VerticalScroll):
     def on_mount(self) -> None:
         self._draw(self._initial)
 
+    def on_resize(self) -> None:
+        self._fit_buttons()
+
+    def _fit_buttons(self) -> None:
+        """Stack the buttons one a line when a row of them is wider than the pane: a
+        label cut at the edge would hide the key it names."""
+        room = self.scrollable_content_region.width
+        if room <= 0:
+            return  # not laid out yet
+        needed = max(
+            sum(
+                button.get_content_width(self.size, self.app.size)
+                + button.styles.gutter.width
+                + button.styles.margin.width
+                for button in row.query_children(Button)
+                if button.display
+            )
+            for row in self.query(".buttons")
+        )
+        self.set_class(needed > room, "-stacked")
+
     def watch_view(self, view: WizardView | None) -> None:
         """Redraw everything from the new view."""
         if view is not None and view is not self._initial and self.is_mounted:
@@ -188,6 +209,7 @@ class ReviewPane(VerticalScroll):
         self.query_one("#badge", Static).update(badge_content(view.migration))
         self.query_one(FindingList).show(view.findings)
         self.query_one("#save-merged", Button).display = view.can_merge
+        self._fit_buttons()
         table: DataTable[str] = self.query_one("#compare", DataTable)
         columns, rows = compare_table(view.comparison)
         table.clear(columns=True)
