@@ -414,14 +414,18 @@ def good_demo_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]
 @SLOW
 @given(probe=st.sampled_from(PROBES), bad=BAD_VALUES)
 def test_a_bad_manifest_value_spoils_only_its_probe(
-    tmp_path_factory: pytest.TempPathFactory, good_demo_report: dict[str, Any], probe: str, bad: str
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+    good_demo_report: dict[str, Any],
+    probe: str,
+    bad: str,
 ) -> None:
     snap = demo_copy(tmp_path_factory.mktemp("probe"))
     manifest = (snap / MANIFEST).read_text()
     data = json.loads(manifest)
     data["live"][probe] = {"value": "@BAD@"}
     (snap / MANIFEST).write_text(json.dumps(data).replace('"@BAD@"', bad))
-    result = run_cli(["detect", "--sysroot", str(snap), "--json"])
+    result = cli(["detect", "--sysroot", str(snap), "--json"], capsys)
     assert result.code == 0 and result.err == ""
     before, after = good_demo_report, json.loads(result.out)
     assert not any("internal error" in r for r in after["unknown"].values())
@@ -446,11 +450,14 @@ def test_odd_hv_raw_spoils_only_the_hyperv_facts(tmp_path: Path) -> None:
 @SLOW
 @given(digits=st.integers(13, 20_000), file=st.sampled_from(["online", "possible", "isolated"]))
 def test_a_huge_sysfs_number_spoils_only_its_fact(
-    tmp_path_factory: pytest.TempPathFactory, digits: int, file: str
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+    digits: int,
+    file: str,
 ) -> None:
     snap = demo_copy(tmp_path_factory.mktemp("sysfs"))
     (snap / "sys/devices/system/cpu" / file).write_text("9" * digits + "\n")
-    result = run_cli(["detect", "--sysroot", str(snap), "--json"])
+    result = cli(["detect", "--sysroot", str(snap), "--json"], capsys)
     assert result.code == 0
     report = json.loads(result.out)
     assert not any("internal error" in r for r in report["unknown"].values())
