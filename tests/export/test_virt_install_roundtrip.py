@@ -103,6 +103,29 @@ def test_the_vm_virt_install_builds_has_the_presets_flags(
         assert any(tuple(argv[i : i + len(group)]) == group for i in range(len(argv)))
 
 
+@pytest.mark.realtools
+def test_virt_install_takes_the_presets_own_cpu(known_features: frozenset[str] | None) -> None:
+    """The runs above give virt-install a CPU model TCG can run; the presets' own ``--cpu``
+    values (the arguments are otherwise the same, :func:`tcg_args`) go through it here,
+    once each, with the whole export of the first preset that has it."""
+    first: dict[str, presets.Preset] = {}
+    for preset in CASES:
+        target, _ = resolve_target(preset.target, detect=False)
+        built = build_virt_install(preset.config, target, known_features=known_features)
+        (cpu,) = [group[1] for group in built.groups if group[0] == "--cpu"]
+        first.setdefault(cpu, preset)
+    assert first, "no preset exports a --cpu"
+    for cpu, preset in first.items():
+        target, _ = resolve_target(preset.target, detect=False)
+        text = render_virt_install(preset.config, target, known_features=known_features)
+        xml = virt_install_xml(split_command(text))
+        written = parse_domain(parse_xml(xml, source="virt-install").root)
+        expressed = virt_install_expressed(preset.config, target, known_features)
+        assert written.config == expressed, f"{preset.name}: --cpu {cpu}"
+        if cpu.startswith("mode=host-passthrough"):
+            assert '<cpu mode="host-passthrough"' in xml, xml
+
+
 # -- virt-install 5.0+, modelled ----------------------------------------------------
 
 
