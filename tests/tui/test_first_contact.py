@@ -509,7 +509,8 @@ async def test_copy_where_the_clipboard_works_or_may_work(
     monkeypatch.setattr(App, "copy_to_clipboard", lambda self, text: copied.append(text))
     app = make_app(preset=desktop())
     async with app.run_test(size=(100, 32), notifications=True) as pilot:
-        await pilot.press("ctrl+t", "tab")
+        await open_dialog(pilot, "ctrl+t", SnippetScreen)  # before tab: the screen's keys
+        await pilot.press("tab")
         await pilot.pause()
         await pilot.press("c")
         await pilot.pause()
@@ -537,7 +538,8 @@ async def test_export_dialog_copy_also_says_when_the_terminal_cannot(
 async def test_printing_plainly_needs_a_real_terminal(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(100, 32), notifications=True) as pilot:
-        await pilot.press("ctrl+t", "t")
+        await open_dialog(pilot, "ctrl+t", SnippetScreen)  # before t: it is the screen's key
+        await pilot.press("t")
         await pilot.pause()
         assert "cannot be handed back" in notices(app)
         assert isinstance(app.screen, SnippetScreen)

@@ -65,9 +65,13 @@ class PreviewPane(Vertical):
         return active.removeprefix("tab-") if active else first
 
     def text(self, fmt: str) -> str:
-        """The text a tab shows (building or regenerating it if needed), for tests and copy."""
+        """The text a tab shows (building or regenerating it if needed), for tests and copy;
+        before the tabs are built (just after the first frame), the text they will show."""
         from textual.widgets import TextArea
 
+        view = self.view
+        if not self._started:
+            return "" if view is None else services.preview_text(view.preset, fmt, view.export_env)
         self._update(fmt)
         return self.query_one(f"#preview-{fmt}", TextArea).text
 
