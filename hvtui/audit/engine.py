@@ -341,6 +341,54 @@ def audit_vm(
     """
     running = source.kind == RUNNING if already_running is None else already_running
     imported = source.imported
+    settings = imported.cpu_settings
+    # Everything the judging reads, with the types of the values (``True == 1``).
+    key = (
+        id(host),
+        intent,
+        running,
+        source.kind == RUNNING,
+        imported.config.values,
+        tuple([type(value) for _name, value in imported.config.values]),
+        settings,
+        (
+            type(settings.nested_virt),
+            type(settings.tsc_frequency),
+            type(settings.invtsc),
+            type(settings.hide_kvm),
+        ),
+        imported.cpu_model,
+        imported.vcpus,
+        imported.pinned,
+        imported.pinning,
+        imported.hyperv_mode,
+        imported.problems,
+        imported.warnings,
+        imported.notes,
+    )
+    try:
+        found = _JUDGED.get(key)
+    except TypeError:  # an input holding something unhashable: judged on its own
+        return _judge(source, host, intent, running)
+    if found is not None and found[0] is host:
+        return replace(found[1], source=source)
+    judged = _judge(source, host, intent, running)
+    if len(_JUDGED) >= _JUDGED_LIMIT:
+        _JUDGED.clear()
+    _JUDGED[key] = (host, judged)
+    return judged
+
+
+#: :func:`audit_vm`'s recent answers by what the judging reads of a VM (not its name or
+#: file): a fleet's VMs often share their settings.  Each holds the host whose id is in
+#: the key, so the id stays its own.
+_JUDGED: dict[tuple[object, ...], tuple[HostView | None, VmAudit]] = {}
+_JUDGED_LIMIT = 1024
+
+
+def _judge(source: AuditInput, host: HostView | None, intent: str, running: bool) -> VmAudit:
+    """:func:`audit_vm` worked out."""
+    imported = source.imported
     ctx = make_context(
         host,
         intent=intent,

@@ -196,3 +196,22 @@ def test_running_vm_without_thread_names() -> None:
     assert vm.threads == ()
     audit = audit_vm(vm, INTEL)
     assert any("debug-threads=on" in note for note in audit.notes)
+
+
+def test_vms_with_the_same_settings_are_judged_alike_each_with_its_own_source() -> None:
+    """Judging is shared between VMs whose settings are the same (the engine keeps recent
+    answers), never between hosts, nor between values equal in Python only (``1 == True``)."""
+    from hvtui.audit import engine
+
+    first = load_text("-name a -cpu host,hv-relaxed,hv-vapic,hv-evmcs -smp 4", label="a.cmd")
+    second = load_text("-name b -cpu host,hv-relaxed,hv-vapic,hv-evmcs -smp 4", label="b.cmd")
+    one, two = audit_vm(first, INTEL), audit_vm(second, INTEL)
+    assert (one.source, two.source) == (first, second)
+    assert two == replace(engine._judge(first, INTEL, "desktop", False), source=second)
+    assert replace(one, source=second) == two
+    assert audit_vm(second, AMD) == engine._judge(second, AMD, "desktop", False)
+    assert audit_vm(second, AMD).findings != two.findings
+    spinlocks = replace(first, imported=replace(first.imported, config=Config.of(spinlocks=1)))
+    switch = replace(first, imported=replace(first.imported, config=Config.of(spinlocks=True)))
+    assert audit_vm(spinlocks, INTEL) == engine._judge(spinlocks, INTEL, "desktop", False)
+    assert audit_vm(switch, INTEL) == engine._judge(switch, INTEL, "desktop", False)
