@@ -20,10 +20,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from hvtui.tui import services
 from hvtui.tui.state import plural, wrap_snippet
+from hvtui.tui.widgets.footer import WizardFooter
 
 
 class SnippetScreen(Screen[None]):
@@ -69,7 +70,7 @@ class SnippetScreen(Screen[None]):
         yield Static(id="snippet-title", classes="snippet-title")
         with VerticalScroll(id="snippet-scroll"):
             yield Static(id="snippet-text", classes="snippet-text")
-        yield Footer(compact=True, show_command_palette=False)
+        yield WizardFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self._draw()

@@ -27,7 +27,7 @@ from textual.message import Message
 from textual.reactive import Reactive, var
 from textual.screen import Screen
 from textual.widget import MountError, Widget
-from textual.widgets import Footer, OptionList
+from textual.widgets import OptionList
 
 from hvtui import catalog, presets
 from hvtui.intents import DEFAULT_INTENT
@@ -53,6 +53,7 @@ from hvtui.tui.steps import (
     step_title,
 )
 from hvtui.tui.view import WizardView
+from hvtui.tui.widgets.footer import WizardFooter
 from hvtui.tui.widgets.header import WizardHeader
 from hvtui.tui.widgets.preview import PreviewPane
 from hvtui.tui.widgets.steps import StepList
@@ -197,7 +198,7 @@ class WizardScreen(Screen[None]):
             with PaneHolder(id="panes"):
                 yield self._first
             yield PreviewPane(id="preview").data_bind(view=WizardScreen.view)
-        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in the help
+        yield WizardFooter(compact=True, show_command_palette=False)  # ctrl+p: in the help
 
     async def on_mount(self) -> None:
         self._mounted = True
