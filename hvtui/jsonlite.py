@@ -204,10 +204,13 @@ def _list(value: list[Any] | tuple[Any, ...], newline: str) -> str:
         flat = _flat_encoder("," + inner)
         if flat is not None:
             return "[" + inner + "".join(flat(value, 0))[1:-1] + newline + "]"
-    items = [
-        scalar(item) if (scalar := scalars(type(item))) is not None else _encode(item, inner)
-        for item in value
-    ]
+    if all(type(item) is Encoded for item in value):  # the audit's findings, differences
+        items = [item.text for item in value]
+    else:
+        items = [
+            scalar(item) if (scalar := scalars(type(item))) is not None else _encode(item, inner)
+            for item in value
+        ]
     return "[" + inner + ("," + inner).join(items) + newline + "]"
 
 

@@ -110,7 +110,7 @@ class VmAudit:
             "pinned": imported.pinned,
             "pinning": imported.pinning or None,
             "vcpu_threads": [t.to_json() for t in src.threads],
-            "cpu_settings": {key.value: value for key, value in imported.cpu_settings.items()},
+            "cpu_settings": _settings_json(imported.cpu_settings),
             "enlightenments": dict(imported.config.values),
             "effective": dict(self.effective.values),
             "other_properties": list(imported.other_properties),
@@ -130,6 +130,28 @@ class VmAudit:
                 else [memo.encode(_difference_key(d), d.to_json) for d in self.differences]
             ),
         }
+
+
+#: :func:`_settings_json`'s answers: a fleet has a handful of distinct CPU settings.
+_SETTINGS_JSON: dict[tuple[object, ...], dict[str, bool | int]] = {}
+
+
+def _settings_json(settings: CpuSettings) -> dict[str, bool | int]:
+    """``{key: value}`` of the CPU settings that are set (a new dict each time), worked out
+    once per distinct settings (the key holds the values' types: ``True == 1``)."""
+    key = (
+        settings,
+        type(settings.nested_virt),
+        type(settings.tsc_frequency),
+        type(settings.invtsc),
+        type(settings.hide_kvm),
+    )
+    found = _SETTINGS_JSON.get(key)
+    if found is None:
+        if len(_SETTINGS_JSON) >= 256:
+            _SETTINGS_JSON.clear()
+        found = _SETTINGS_JSON[key] = {k.value: value for k, value in settings.items()}
+    return dict(found)
 
 
 #: The options that only make sense in a guest that runs its own hypervisor.
