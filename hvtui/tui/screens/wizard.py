@@ -412,8 +412,12 @@ class WizardScreen(Screen[None]):
             inside = focused is None or old is None or focused is old or old in focused.ancestors
             with self.app.batch_update():
                 await panes.show(step, self.view)
-            if panes.shown is not None:  # shown while it was being laid out behind
-                panes.shown.can_focus_children = True
+            shown = panes.shown
+            if shown is not None and not shown.can_focus_children:
+                # Shown while _lay_out_hidden lays it out: visible and in its layer now.
+                shown.styles.clear_rule("layer")
+                shown.styles.clear_rule("visibility")
+                shown.can_focus_children = True
             if step == Step.REVIEW:
                 self._focus_review(leaving=inside)
             elif inside:
