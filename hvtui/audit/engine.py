@@ -345,8 +345,20 @@ def _differences(config: Config, table: _Table) -> list[Difference]:
         )
         if on_now and on_rec and same_value:
             continue
-        out.append(Difference(name, current, choice.value, choice.reason))
+        # A fleet's differences repeat (19 distinct among 8,514 in 1,000 domains): each
+        # distinct one is made once (the key holds the values' types: ``True == 1``).
+        key = (name, current, type(current), choice.value, type(choice.value), choice.reason)
+        found = _DIFFERENCES.get(key)
+        if found is None:
+            if len(_DIFFERENCES) >= 4096:
+                _DIFFERENCES.clear()
+            found = _DIFFERENCES[key] = Difference(name, current, choice.value, choice.reason)
+        out.append(found)
     return out
+
+
+#: :func:`_differences`' records, each distinct one made once (they are immutable).
+_DIFFERENCES: dict[tuple[object, ...], Difference] = {}
 
 
 def audit_vm(
