@@ -405,18 +405,30 @@ def audit_vm(
     except TypeError:  # an input holding something unhashable: judged on its own
         return _judge(source, host, intent, running)
     if found is not None and found[0] is host:
-        return replace(found[1], source=source)
+        return VmAudit(source, *found[1])
     judged = _judge(source, host, intent, running)
     if len(_JUDGED) >= _JUDGED_LIMIT:
         _JUDGED.clear()
-    _JUDGED[key] = (host, judged)
+    _JUDGED[key] = (
+        host,
+        (
+            judged.host,
+            judged.intent,
+            judged.effective,
+            judged.findings,
+            judged.differences,
+            judged.recommendation,
+            judged.notes,
+        ),
+    )
     return judged
 
 
 #: :func:`audit_vm`'s recent answers by what the judging reads of a VM (not its name or
 #: file): a fleet's VMs often share their settings.  Each holds the host whose id is in
-#: the key, so the id stays its own.
-_JUDGED: dict[tuple[object, ...], tuple[HostView | None, VmAudit]] = {}
+#: the key, so the id stays its own, and the judgement without its source (which would
+#: keep the VM's parsed file alive).
+_JUDGED: dict[tuple[object, ...], tuple[HostView | None, tuple[Any, ...]]] = {}
 _JUDGED_LIMIT = 1024
 
 
