@@ -22,7 +22,6 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import Reactive, var
 from textual.screen import Screen
@@ -110,11 +109,6 @@ class WizardScreen(Screen[None]):
     /* Narrow, with the preview toggled: it takes the shown pane's place. */
     WizardScreen.-narrow.-preview-toggled PaneHolder {
         display: none;
-    }
-    /* A prepared pane is laid out once, invisible, in a layer of its own (see
-       _lay_out_hidden). */
-    PaneHolder {
-        layers: behind default;
     }
     """
 
@@ -221,10 +215,10 @@ class WizardScreen(Screen[None]):
     @work(exclusive=True, group="panes", description="Preparing the step panes")
     async def _prepare_panes(self) -> None:
         """Mount every step's pane hidden, one at a time, the steps after the current one
-        first, and lay each out once: a pane's first visit then costs a pane swap instead
-        of building it (tens of milliseconds, most of a step switch).  Each pane waits
-        until pending keys and frames are handled, and a step switch waits for at most
-        the one pane being mounted."""
+        first: a pane's first visit then costs a pane swap (a few milliseconds) instead of
+        building it (tens of milliseconds, most of a step switch).  Each pane waits until
+        pending keys and frames are handled, and a step switch waits for at most the one
+        pane being mounted."""
         panes = self._panes
         if panes is None:
             return
@@ -239,32 +233,7 @@ class WizardScreen(Screen[None]):
                     await panes.prepare(step)
                 except MountError:
                     return  # the app is closing
-            await self._lay_out_hidden(panes, step)
         self.panes_prepared = True
-
-    async def _lay_out_hidden(self, panes: Panes, step: str) -> None:
-        """Lay ``step``'s prepared pane out once, invisible (so never on screen) in a layer
-        of its own (so the shown pane keeps all the width), then hide it again.  Its
-        texts are then wrapped to the pane's width before its first visit, which
-        otherwise costs that visit about twenty milliseconds.  A step switch does not
-        wait for this (it may show this very pane meanwhile: it then stays shown)."""
-        try:
-            holder = self.query_one("#panes", PaneHolder)
-        except NoMatches:
-            return  # the app is closing
-        for slot in holder.query_children(PaneSlot):
-            if slot.step != step or slot.display:
-                continue
-            slot.can_focus_children = False  # tab never reaches a pane not on screen
-            slot.styles.layer = "behind"
-            slot.styles.visibility = "hidden"
-            slot.display = True
-            await slot.wait_for_refresh()  # laid out
-            slot.styles.clear_rule("layer")
-            slot.styles.clear_rule("visibility")
-            if panes.shown is not slot:
-                slot.display = False
-            slot.can_focus_children = True
 
     def _make_pane(self, step: str) -> Widget:
         """The pane for ``step`` (imports are lazy: startup cost)."""
@@ -412,12 +381,6 @@ class WizardScreen(Screen[None]):
             inside = focused is None or old is None or focused is old or old in focused.ancestors
             with self.app.batch_update():
                 await panes.show(step, self.view)
-            shown = panes.shown
-            if shown is not None and not shown.can_focus_children:
-                # Shown while _lay_out_hidden lays it out: visible and in its layer now.
-                shown.styles.clear_rule("layer")
-                shown.styles.clear_rule("visibility")
-                shown.can_focus_children = True
             if step == Step.REVIEW:
                 self._focus_review(leaving=inside)
             elif inside:
