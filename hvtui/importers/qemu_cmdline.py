@@ -190,7 +190,7 @@ def signed_item_refused(item: str) -> str | None:
             f"{_shown(name)!r}); write {sign}{_shown(prop)} or {_shown(prop)}={_shown(value)}"
         )
     lowered = name.lower()
-    if not lowered.startswith(("hv-", "hv_")):
+    if not _names_hyperv(name):
         return None
     if "_" in name:
         state = "on" if sign == "+" else "off"
@@ -203,6 +203,11 @@ def signed_item_refused(item: str) -> str | None:
     if canonical is not None and catalog.get(canonical).kind is not ValueKind.SWITCH:
         return f"+ and - only set on/off properties; write {_shown(name)}=VALUE"
     return None
+
+
+def _names_hyperv(key: str) -> bool:
+    """``key`` is spelled as one of QEMU's Hyper-V CPU properties (``hv-``/``hv_``)."""
+    return key.strip().lower().startswith(("hv-", "hv_"))
 
 
 def _accepted(signed: list[str], problems: list[str]) -> list[str]:
@@ -408,7 +413,7 @@ class _Collector:
         translates the legacy ``hv_x`` names inside ``-cpu`` (``legacy_names``);
         a ``-global`` must name the property itself.
         """
-        if not key.strip().lower().startswith(("hv-", "hv_")):
+        if not _names_hyperv(key):
             return False
         canonical = catalog.canonical_name(key)
         if canonical is None:
