@@ -8,7 +8,10 @@ QemuOpts values (``-smp``, ``-global driver=T,property=P,value=V``; not in
 ``-cpu``, see :func:`split_cpu_option`), and aliases (``hv-apicv``).  What QEMU
 refuses in ``-cpu`` is not read but reported: a ``+``/``-`` item with a value,
 without a name, with ``_`` in an ``hv`` name, or for a property that is not
-on/off (:func:`parse_cpu_option`).
+on/off (:func:`parse_cpu_option`).  ``-global`` is read exactly as QEMU reads it
+(:func:`hvtui.formats.qemu_global.parse_global`, which ``hvtui verify`` uses too):
+``T.p=x,property=y`` is the short form whose value is ``x,property=y``, and a
+``-global`` QEMU refuses (an unknown key, no ``value``) is reported, not read.
 
 Precedence follows QEMU: only the last ``-cpu`` counts, and its properties
 are registered after every ``-global``, so they win over a ``-global`` of the
@@ -35,6 +38,7 @@ from hvtui.formats.qemu_argv import (
     order_cpu_items,
     partition_cpu_items,
 )
+from hvtui.formats.qemu_global import GlobalOptionError, parse_global
 from hvtui.formats.spelling import (
     ValueSpellingError,
     model_of_cpu_type,
@@ -377,26 +381,6 @@ def smp_vcpus(text: str) -> int | None:
     return count if count > 0 else None
 
 
-def _global_parts(text: str) -> tuple[str, str, str] | None:
-    """``(driver, property, value)`` from either ``-global`` spelling."""
-    if text.startswith("driver=") or ",property=" in text:
-        fields: dict[str, str] = {}
-        parts = split_opts(text)
-        if len(parts) > MAX_OPTION_ITEMS:
-            return None
-        for part in parts:
-            key, _, value = part.partition("=")
-            fields[key] = value
-        if {"driver", "property"} <= fields.keys():
-            return fields["driver"], fields["property"], fields.get("value", "")
-        return None
-    head, sep, value = text.partition("=")
-    driver, dot, prop = head.rpartition(".")
-    if not sep or not dot:
-        return None
-    return driver, prop, value
-
-
 class _Collector:
     """Accumulates values with their origin so precedence can be applied at the end."""
 
@@ -453,8 +437,10 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
     argv = qemu_arguments(argv)
     cpu: CpuOption | None = None
     globals_: list[tuple[str, str, str]] = []
+    global_ids: set[str] = set()
     extra: list[str] = []
     problems: list[str] = []
+    warnings: list[str] = []
     if len(argv) > MAX_WORDS:  # a process's command line, from a snapshot say
         problems.append(
             f"{len(argv) - MAX_WORDS} more arguments after the first {MAX_WORDS}; not read"
@@ -469,11 +455,22 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
         elif name == "smp":
             vcpus = smp_vcpus(value)
         elif name == "global":
-            parts = _global_parts(value)
-            if parts is None:
-                problems.append(f"-global {value}: not DRIVER.PROPERTY=VALUE")
-            elif model_of_cpu_type(parts[0]) is not None:
-                globals_.append(parts)
+            try:
+                option = parse_global(value)
+            except GlobalOptionError as exc:
+                problems.append(f"-global {value}: not DRIVER.PROPERTY=VALUE; {exc}")
+                continue
+            if option.id is not None and option.id in global_ids:
+                problems.append(
+                    f"-global {value}: not read; QEMU refuses it: "
+                    f"Duplicate ID {option.id!r} for global"
+                )
+                continue
+            if option.id is not None:
+                global_ids.add(option.id)
+            warnings += [f"-global {value}: {warning}" for warning in option.warnings]
+            if model_of_cpu_type(option.driver) is not None:
+                globals_.append((option.driver, option.property, option.value))
         elif name == "device":
             extra.extend(("-device", value))
     hv = _Collector()
@@ -506,7 +503,7 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
         tuple(extra),
         tuple(others),
         tuple(problems + hv.problems),
-        warnings=(*(cpu.warnings if cpu is not None else ()), *hv.warnings),
+        warnings=(*(cpu.warnings if cpu is not None else ()), *warnings, *hv.warnings),
         name=guest_name(argv),
         vcpus=vcpus,
         pinning="a QEMU command line does not say; pinning is done outside it",

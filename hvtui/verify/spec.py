@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from hvtui import catalog
 from hvtui.export.context import ExportError, ExportTarget
 from hvtui.export.qemu import build_qemu
+from hvtui.formats.qemu_global import GlobalOptionError, parse_global
 from hvtui.formats.spelling import model_of_cpu_type
 from hvtui.importers.qemu_cmdline import (
     _options,  # the importer's own option walker: one reading of QEMU's syntax
@@ -145,17 +146,6 @@ def _machine(values: Sequence[str], notes: list[str]) -> tuple[str | None, list[
     return machine_type, kept
 
 
-def _global_driver(value: str) -> str:
-    """The driver a ``-global`` applies to, in either of its spellings."""
-    if value.startswith("driver=") or ",property=" in value:
-        for item in split_opts(value):
-            key, _, setting = item.partition("=")
-            if key == "driver":
-                return setting
-        return ""
-    return value.partition("=")[0].rpartition(".")[0]
-
-
 def from_qemu_args(argv: Sequence[str], *, source: str) -> VmSpec:
     """The VM for a QEMU argument vector (a pasted command line, libvirt's argv)."""
     args = qemu_arguments(argv)
@@ -180,7 +170,11 @@ def from_qemu_args(argv: Sequence[str], *, source: str) -> VmSpec:
         elif name == "cpu":
             cpu = value
         elif name == "global":
-            if model_of_cpu_type(_global_driver(value)) is not None:
+            try:  # QEMU's own reading; one it refuses is in the importer's notes
+                driver = parse_global(value).driver
+            except GlobalOptionError:
+                continue
+            if model_of_cpu_type(driver) is not None:
                 globals_.append(value)
         elif name == "device" and split_opts(value)[0] in wanted:
             devices.append(value)

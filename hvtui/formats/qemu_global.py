@@ -1,0 +1,202 @@
+"""QEMU's ``-global`` option as QEMU reads it: which driver, property and value.
+
+One reading for every module that looks at ``-global`` (the command-line
+importer, the VM ``hvtui verify`` builds from a command line), so that they can
+not disagree with each other or with QEMU.  It follows ``qemu_global_option()``
+(qemu/qemu ``system/qdev-monitor.c``; ``softmmu/qdev-monitor.c`` before QEMU 8.1)::
+
+    rc = sscanf(str, "%63[^.=].%63[^=]%n", driver, property, &offset);
+    if (rc == 2 && str[offset] == '=') { ... value = str + offset + 1 ... }
+    opts = qemu_opts_parse_noisily(&qemu_global_opts, str, false);
+    ... "options 'driver', 'property', and 'value' are required"
+
+- The short form ``DRIVER.PROPERTY=VALUE`` is tried first and wins whenever it
+  matches: the driver ends at the first ``.`` (``a.b.c=1`` is driver ``a``,
+  property ``b.c``), the property at the first ``=``, each is 1 to 63 bytes,
+  and the value is the rest *verbatim*: ``T.p=x,property=y`` sets ``p`` to
+  ``x,property=y``, and ``,,`` stays two commas.
+- Anything else is the long form, a QemuOpts string (qemu/qemu
+  ``util/qemu-option.c``: ``get_opt_name_value``, ``opts_parse_id``): items
+  split at commas, ``,,`` an escaped comma in a value (not in a name), a bare
+  ``name`` is ``name=on`` and ``noname`` is ``name=off`` (deprecated), only
+  ``driver``, ``property``, ``value`` and ``id`` are known keys, the last of a
+  repeated key counts, ``help``/``?`` prints the keys and stops, and all three of
+  ``driver``, ``property`` and ``value`` are required.  ``id`` must be an
+  identifier (qemu/qemu ``util/id.c``: ``id_wellformed``) and unique among the
+  ``-global`` options; the caller sees all of them, so it checks that.
+
+Checked with QEMU 7.2's ``qemu-system-x86_64`` (``tests/importers/test_qemu_global.py``
+runs each case of its table through it).  QEMU only parses here: whether the driver
+exists and takes the property and value is decided when a device of that type is
+created, and is the caller's business.
+"""
+
+from __future__ import annotations
+
+from hvtui.lazyre import LazyPattern
+from hvtui.limits import MAX_OPTION_ITEMS
+from hvtui.records import record
+
+#: ``%63[^.=]`` and ``%63[^=]``: the longest driver and property of the short form.
+SHORT_FORM_MAX_BYTES = 63
+#: The keys of ``qemu_global_opts`` (``id`` is QemuOpts' own).
+LONG_FORM_KEYS = ("driver", "property", "value")
+_HELP = ("help", "?")
+#: A QemuOpts value: text without commas and ``,,`` pairs, taken from the left.
+_VALUE = LazyPattern(r"(?:[^,]++|,,)*+")
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")
+
+
+class GlobalOptionError(ValueError):
+    """A ``-global`` value QEMU does not start with; ``str()`` says why, in one line."""
+
+
+@record(frozen=True)
+class GlobalOption:
+    """One ``-global`` as QEMU registers it."""
+
+    driver: str
+    property: str
+    value: str
+    long_form: bool = False
+    """Written as ``driver=D,property=P,value=V``."""
+    id: str | None = None
+    """The long form's ``id``: QEMU refuses a second ``-global`` with the same one."""
+    warnings: tuple[str, ...] = ()
+    """What QEMU warns about but accepts: bare ``value``/``novalue`` items, say."""
+
+
+def _shown(text: str) -> str:
+    """``text`` for a one-line message: at most 40 characters."""
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _c_bytes(text: str) -> int:
+    """The bytes ``text`` has in QEMU's argv: ``sscanf``'s widths count bytes, not
+    characters (undecodable bytes come back as ``surrogateescape`` characters)."""
+    if text.isascii():
+        return len(text)
+    try:
+        return len(text.encode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError:  # a lone surrogate no argv holds; count it as 3 bytes
+        return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _short_form(text: str) -> GlobalOption | None:
+    """``sscanf(str, "%63[^.=].%63[^=]%n", ...)`` and ``str[offset] == '='``: ``None``
+    when that does not match and QEMU reads the long form instead."""
+    head, equals, value = text.partition("=")
+    driver, dot, prop = head.partition(".")
+    if not (equals and dot and driver and prop):
+        return None
+    if _c_bytes(driver) > SHORT_FORM_MAX_BYTES or _c_bytes(prop) > SHORT_FORM_MAX_BYTES:
+        return None
+    return GlobalOption(driver, prop, value)
+
+
+def _opt_value(text: str, start: int) -> tuple[str, int]:
+    """QemuOpts' ``get_opt_value``: the value from ``start`` to the first comma that is
+    not part of a ``,,`` pair (pairs counted from the left), each pair giving one comma;
+    and where the value ends (that comma, or the end).  One match, in C."""
+    found = _VALUE.compiled.match(text, start)
+    assert found is not None  # the pattern matches the empty string
+    return found[0].replace(",,", ","), found.end()
+
+
+def _opts_items(text: str) -> list[tuple[str, str, str]]:
+    """``(name, value, bare)`` for each item, as ``get_opt_name_value`` reads them.
+
+    A name ends at the first ``=`` or ``,``: a name has no escaped comma, so in
+    ``driver,,x=1`` the item after ``driver`` is named ``""``.  A bare ``noNAME``
+    is ``NAME=off``, any other bare name ``NAME=on``; ``bare`` keeps the word as
+    written (``""`` for a ``name=value`` item).  A comma at the very end ends the
+    last item and starts none.
+    """
+    items: list[tuple[str, str, str]] = []
+    at, end = 0, len(text)
+    while at < end:
+        if len(items) == MAX_OPTION_ITEMS:
+            raise GlobalOptionError(f"more than {MAX_OPTION_ITEMS} items; not read")
+        comma = text.find(",", at)
+        stop = end if comma < 0 else comma
+        equals = text.find("=", at, stop)
+        if equals >= 0:
+            value, after = _opt_value(text, equals + 1)
+            items.append((text[at:equals], value, ""))
+            at = after
+        else:
+            word = text[at:stop]
+            if word.startswith("no"):
+                items.append((word[2:], "off", word))
+            else:
+                items.append((word, "on", word))
+            at = stop
+        at += 1  # the comma that ended the item (or past the end)
+    return items
+
+
+def _well_formed_id(text: str) -> bool:
+    """``id_wellformed``: an ASCII letter, then letters, digits, ``-``, ``.`` and ``_``."""
+    return text[:1].isascii() and text[:1].isalpha() and _ID_CHARS.issuperset(text)
+
+
+def _long_form(text: str) -> GlobalOption:
+    """``qemu_opts_parse_noisily(&qemu_global_opts, str, false)`` and the check after it.
+
+    QemuOpts takes the ``id`` first (the first item named ``id``), then checks the
+    items in order and stops at the first it refuses.
+    """
+    items = _opts_items(text)
+    ident = next((value for name, value, _ in items if name == "id"), None)
+    if ident is not None and not _well_formed_id(ident):
+        raise GlobalOptionError("QEMU refuses it: Parameter 'id' expects an identifier")
+    fields: dict[str, str] = {}
+    warnings: list[str] = []
+    for name, value, bare in items:
+        if bare in _HELP:
+            raise GlobalOptionError(
+                f"QEMU refuses it: {bare!r} asks for the list of -global's keys, "
+                "which QEMU prints before it stops"
+            )
+        if bare:
+            warnings.append(
+                f"QEMU reads the bare {_shown(bare)!r} as {_shown(name)}={value} "
+                "(a deprecated short-form boolean)"
+            )
+        if name == "id":
+            continue
+        if name not in LONG_FORM_KEYS:
+            raise GlobalOptionError(f"QEMU refuses it: Invalid parameter {_shown(name)!r}")
+        fields[name] = value
+    if len(fields) < len(LONG_FORM_KEYS):
+        raise GlobalOptionError(
+            "QEMU refuses it: options 'driver', 'property', and 'value' are required"
+        )
+    return GlobalOption(
+        fields["driver"],
+        fields["property"],
+        fields["value"],
+        long_form=True,
+        id=ident,
+        warnings=tuple(warnings),
+    )
+
+
+def parse_global(text: str) -> GlobalOption:
+    """The driver, property and value QEMU registers for ``-global TEXT``.
+
+    Raises :class:`GlobalOptionError` for a value QEMU refuses (it does not start),
+    and for one with more than :data:`~hvtui.limits.MAX_OPTION_ITEMS` items, which
+    is not read.
+    """
+    short = _short_form(text)
+    return short if short is not None else _long_form(text)
+
+
+__all__ = [
+    "LONG_FORM_KEYS",
+    "SHORT_FORM_MAX_BYTES",
+    "GlobalOption",
+    "GlobalOptionError",
+    "parse_global",
+]
