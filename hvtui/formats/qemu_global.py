@@ -23,7 +23,7 @@ not disagree with each other or with QEMU.  It follows ``qemu_global_option()``
   repeated key counts, ``help``/``?`` prints the keys and stops, and all three of
   ``driver``, ``property`` and ``value`` are required.  ``id`` must be an
   identifier (qemu/qemu ``util/id.c``: ``id_wellformed``) and unique among the
-  ``-global`` options; the caller sees all of them, so it checks that.
+  ``-global`` options (:class:`GlobalRegistry`).
 
 Checked with QEMU 7.2's ``qemu-system-x86_64`` (``tests/importers/test_qemu_global.py``
 runs each case of its table through it).  QEMU only parses here: whether the driver
@@ -49,6 +49,10 @@ _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234
 
 class GlobalOptionError(ValueError):
     """A ``-global`` value QEMU does not start with; ``str()`` says why, in one line."""
+
+
+class DuplicateGlobalIdError(GlobalOptionError):
+    """A long-form ``-global`` whose ``id`` an earlier one has (:class:`GlobalRegistry`)."""
 
 
 @record(frozen=True)
@@ -140,16 +144,19 @@ def _well_formed_id(text: str) -> bool:
     return text[:1].isascii() and text[:1].isalpha() and _ID_CHARS.issuperset(text)
 
 
-def _long_form(text: str) -> GlobalOption:
+def _long_form(text: str, ids: set[str]) -> GlobalOption:
     """``qemu_opts_parse_noisily(&qemu_global_opts, str, false)`` and the check after it.
 
-    QemuOpts takes the ``id`` first (the first item named ``id``), then checks the
-    items in order and stops at the first it refuses.
+    QemuOpts takes the ``id`` first (the first item named ``id``; ``ids`` are those
+    of the earlier ``-global`` options), then checks the items in order and stops
+    at the first it refuses.
     """
     items = _opts_items(text)
     ident = next((value for name, value, _ in items if name == "id"), None)
     if ident is not None and not _well_formed_id(ident):
         raise GlobalOptionError("QEMU refuses it: Parameter 'id' expects an identifier")
+    if ident is not None and ident in ids:
+        raise DuplicateGlobalIdError(f"QEMU refuses it: Duplicate ID {_shown(ident)!r} for global")
     fields: dict[str, str] = {}
     warnings: list[str] = []
     for name, value, bare in items:
@@ -187,16 +194,43 @@ def parse_global(text: str) -> GlobalOption:
 
     Raises :class:`GlobalOptionError` for a value QEMU refuses (it does not start),
     and for one with more than :data:`~hvtui.limits.MAX_OPTION_ITEMS` items, which
-    is not read.
+    is not read.  The options of a whole command line go through
+    :class:`GlobalRegistry`, which also refuses a repeated ``id``.
     """
-    short = _short_form(text)
-    return short if short is not None else _long_form(text)
+    return GlobalRegistry().add(text)
+
+
+class GlobalRegistry:
+    """The ``-global`` options of one command line, read in order as QEMU reads them.
+
+    :func:`parse_global` for each, and an ``id`` at most once: QEMU creates the
+    options of a list without ``merge_lists`` with ``fail_if_exists``
+    (``qemu_opts_create``), so a second ``-global ...,id=g`` stops it ("Duplicate
+    ID 'g' for global", checked with QEMU 7.2).
+    """
+
+    def __init__(self) -> None:
+        self._ids: set[str] = set()
+
+    def add(self, text: str) -> GlobalOption:
+        """The option QEMU registers for ``-global TEXT`` after the earlier ones.
+
+        Raises :class:`DuplicateGlobalIdError` for an ``id`` an earlier option has and
+        :class:`GlobalOptionError` as :func:`parse_global` does.
+        """
+        short = _short_form(text)
+        option = short if short is not None else _long_form(text, self._ids)
+        if option.id is not None:
+            self._ids.add(option.id)
+        return option
 
 
 __all__ = [
     "LONG_FORM_KEYS",
     "SHORT_FORM_MAX_BYTES",
+    "DuplicateGlobalIdError",
     "GlobalOption",
     "GlobalOptionError",
+    "GlobalRegistry",
     "parse_global",
 ]

@@ -9,9 +9,10 @@ QemuOpts values (``-smp``, ``-global driver=T,property=P,value=V``; not in
 refuses in ``-cpu`` is not read but reported: a ``+``/``-`` item with a value,
 without a name, with ``_`` in an ``hv`` name, or for a property that is not
 on/off (:func:`parse_cpu_option`).  ``-global`` is read exactly as QEMU reads it
-(:func:`hvtui.formats.qemu_global.parse_global`, which ``hvtui verify`` uses too):
+(:mod:`hvtui.formats.qemu_global`, which ``hvtui verify`` uses too):
 ``T.p=x,property=y`` is the short form whose value is ``x,property=y``, and a
-``-global`` QEMU refuses (an unknown key, no ``value``) is reported, not read.
+``-global`` QEMU refuses (an unknown key, no ``value``, a repeated ``id``) is
+reported, not read.
 
 Precedence follows QEMU: only the last ``-cpu`` counts, and its properties
 are registered after every ``-global``, so they win over a ``-global`` of the
@@ -38,7 +39,7 @@ from hvtui.formats.qemu_argv import (
     order_cpu_items,
     partition_cpu_items,
 )
-from hvtui.formats.qemu_global import GlobalOptionError, parse_global
+from hvtui.formats.qemu_global import DuplicateGlobalIdError, GlobalOptionError, GlobalRegistry
 from hvtui.formats.spelling import (
     ValueSpellingError,
     model_of_cpu_type,
@@ -437,7 +438,7 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
     argv = qemu_arguments(argv)
     cpu: CpuOption | None = None
     globals_: list[tuple[str, str, str]] = []
-    global_ids: set[str] = set()
+    registered = GlobalRegistry()
     extra: list[str] = []
     problems: list[str] = []
     warnings: list[str] = []
@@ -456,18 +457,13 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
             vcpus = smp_vcpus(value)
         elif name == "global":
             try:
-                option = parse_global(value)
+                option = registered.add(value)
+            except DuplicateGlobalIdError as exc:
+                problems.append(f"-global {value}: not read; {exc}")
+                continue
             except GlobalOptionError as exc:
                 problems.append(f"-global {value}: not DRIVER.PROPERTY=VALUE; {exc}")
                 continue
-            if option.id is not None and option.id in global_ids:
-                problems.append(
-                    f"-global {value}: not read; QEMU refuses it: "
-                    f"Duplicate ID {option.id!r} for global"
-                )
-                continue
-            if option.id is not None:
-                global_ids.add(option.id)
             warnings += [f"-global {value}: {warning}" for warning in option.warnings]
             if model_of_cpu_type(option.driver) is not None:
                 globals_.append((option.driver, option.property, option.value))

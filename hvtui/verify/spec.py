@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from hvtui import catalog
 from hvtui.export.context import ExportError, ExportTarget
 from hvtui.export.qemu import build_qemu
-from hvtui.formats.qemu_global import GlobalOptionError, parse_global
+from hvtui.formats.qemu_global import GlobalOptionError, GlobalRegistry
 from hvtui.formats.spelling import model_of_cpu_type
 from hvtui.importers.qemu_cmdline import (
     _options,  # the importer's own option walker: one reading of QEMU's syntax
@@ -155,6 +155,7 @@ def from_qemu_args(argv: Sequence[str], *, source: str) -> VmSpec:
     accel_kept: list[str] = []
     cpu: str | None = None
     globals_: list[str] = []
+    registered = GlobalRegistry()
     devices: list[str] = []
     wanted = _hv_devices()
     for name, value in _options(args):
@@ -171,7 +172,7 @@ def from_qemu_args(argv: Sequence[str], *, source: str) -> VmSpec:
             cpu = value
         elif name == "global":
             try:  # QEMU's own reading; one it refuses is in the importer's notes
-                driver = parse_global(value).driver
+                driver = registered.add(value).driver
             except GlobalOptionError:
                 continue
             if model_of_cpu_type(driver) is not None:
