@@ -27,12 +27,21 @@ not disagree with each other or with QEMU.  It follows ``qemu_global_option()``
 
 Checked with QEMU 7.2's ``qemu-system-x86_64`` (``tests/importers/test_qemu_global.py``
 runs each case of its table through it).  QEMU only parses here: whether the driver
-exists and takes the property and value is decided when a device of that type is
-created, and is the caller's business.
+exists and takes the property and value is decided when a device is created.
+
+Which objects a global reaches is QEMU's class hierarchy: ``object_apply_global_props``
+(qemu/qemu ``qom/object.c``) applies each global, in the order they were given, to
+every object for which ``object_dynamic_cast(obj, p->driver)`` succeeds, that is
+whose type is the driver, a subclass of it, or implements it as an interface.
+:func:`reaches_cpu` and :func:`reaches_every_device` answer that for an x86 CPU
+(``tests/importers/test_qemu_global_reach.py`` checks them against QEMU 7.2).
+``-cpu`` properties are registered as globals of the CPU's type after every
+``-global`` (``x86_cpu_parse_featurestr``), so they win over all of them.
 """
 
 from __future__ import annotations
 
+from hvtui.formats.spelling import model_of_cpu_type
 from hvtui.lazyre import LazyPattern
 from hvtui.limits import MAX_OPTION_ITEMS
 from hvtui.records import record
@@ -45,6 +54,22 @@ _HELP = ("help", "?")
 #: A QemuOpts value: text without commas and ``,,`` pairs, taken from the left.
 _VALUE = LazyPattern(r"(?:[^,]++|,,)*+")
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")
+
+# The types an x86 CPU is besides its own, from ``qom-list-types`` of QEMU 7.2 (with
+# ``abstract`` and ``implements``; qemu/qemu ``target/i386/cpu.c``, ``hw/core/cpu-common.c``,
+# ``hw/core/qdev.c``).  Type names are case-sensitive, as QEMU's type table is.
+
+#: Ancestors that only CPUs have: every model's type is a ``x86_64-cpu``
+#: (``TYPE_X86_CPU``), which is a ``cpu`` (``TYPE_CPU``).
+CPU_ANCESTORS = frozenset({"x86_64-cpu", "cpu"})
+#: What every device is: ``cpu``'s parent ``device``, its parent ``object``, and the
+#: interfaces ``device`` implements.  QEMU's ``migration`` object is a device made
+#: before any CPU, so a global for one of these with a CPU property stops QEMU there
+#: ("can't apply global device.hv-relaxed=on: Property 'migration.hv-relaxed' not found").
+DEVICE_ANCESTORS = frozenset({"device", "object", "vmstate-if", "resettable"})
+#: The models whose type is a subclass of another model's: ``host-x86_64-cpu``'s parent
+#: is ``max-x86_64-cpu`` (every other model's type is a direct ``x86_64-cpu``).
+MODEL_PARENTS = {"host": "max"}
 
 
 class GlobalOptionError(ValueError):
@@ -225,12 +250,40 @@ class GlobalRegistry:
         return option
 
 
+def reaches_every_device(driver: str) -> bool:
+    """Whether QEMU applies a ``-global`` for ``driver`` to every device, CPUs among them
+    (:data:`DEVICE_ANCESTORS`)."""
+    return driver in DEVICE_ANCESTORS
+
+
+def reaches_cpu(driver: str, model: str | None = None) -> bool:
+    """Whether QEMU applies a ``-global`` for ``driver`` to the CPU of ``-cpu MODEL``.
+
+    That is when the CPU's type is ``driver`` or a subclass of it: the model's own
+    type, the type of the model it derives from (``max-x86_64-cpu`` for ``host``),
+    and the types every x86 CPU is (:data:`CPU_ANCESTORS`, :data:`DEVICE_ANCESTORS`).
+    ``model`` ``None`` asks whether it reaches some x86 CPU model.  This is the one
+    place hvtui decides it: the importer, ``hvtui verify`` and ``export --into`` ask here.
+    """
+    if driver in CPU_ANCESTORS or driver in DEVICE_ANCESTORS:
+        return True
+    named = model_of_cpu_type(driver)
+    if named is None:
+        return False
+    return model is None or named == model or MODEL_PARENTS.get(model) == named
+
+
 __all__ = [
+    "CPU_ANCESTORS",
+    "DEVICE_ANCESTORS",
     "LONG_FORM_KEYS",
+    "MODEL_PARENTS",
     "SHORT_FORM_MAX_BYTES",
     "DuplicateGlobalIdError",
     "GlobalOption",
     "GlobalOptionError",
     "GlobalRegistry",
     "parse_global",
+    "reaches_cpu",
+    "reaches_every_device",
 ]

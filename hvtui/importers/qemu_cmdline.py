@@ -39,7 +39,13 @@ from hvtui.formats.qemu_argv import (
     order_cpu_items,
     partition_cpu_items,
 )
-from hvtui.formats.qemu_global import DuplicateGlobalIdError, GlobalOptionError, GlobalRegistry
+from hvtui.formats.qemu_global import (
+    DuplicateGlobalIdError,
+    GlobalOptionError,
+    GlobalRegistry,
+    reaches_cpu,
+    reaches_every_device,
+)
 from hvtui.formats.spelling import (
     ValueSpellingError,
     model_of_cpu_type,
@@ -430,10 +436,13 @@ class _Collector:
 def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None) -> Imported:
     """The Hyper-V configuration a QEMU argument vector gives the guest.
 
-    Only x86 CPU drivers are read from ``-global``; one for another CPU type
-    than the model in use (the ``-cpu`` model, else ``default_cpu_model``, which
-    libvirt supplies for ``<qemu:commandline>``) is reported and left out, since
-    QEMU does not apply it.
+    A ``-global`` is read when QEMU applies it to the CPU: its driver is the type of
+    the model in use (the ``-cpu`` model, else ``default_cpu_model``, which libvirt
+    supplies for ``<qemu:commandline>``; any x86 model when neither says) or one of
+    that type's ancestors (:func:`~hvtui.formats.qemu_global.reaches_cpu`), in the
+    order given, and ``-cpu`` wins over all of them, as in QEMU.  One for another
+    model's type is reported and left out, since QEMU does not apply it, and so is a
+    Hyper-V property for every device (``device.hv-x``), at which QEMU stops.
     """
     argv = qemu_arguments(argv)
     cpu: CpuOption | None = None
@@ -465,18 +474,25 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
                 problems.append(f"-global {value}: not DRIVER.PROPERTY=VALUE; {exc}")
                 continue
             warnings += [f"-global {value}: {warning}" for warning in option.warnings]
-            if model_of_cpu_type(option.driver) is not None:
+            if reaches_cpu(option.driver):
                 globals_.append((option.driver, option.property, option.value))
         elif name == "device":
             extra.extend(("-device", value))
     hv = _Collector()
     in_use = cpu.model if cpu is not None else default_cpu_model
     for driver, prop, value in globals_:
-        model = model_of_cpu_type(driver)
-        if in_use is not None and model != in_use:
+        if reaches_every_device(driver):
+            if _names_hyperv(prop):
+                problems.append(
+                    f"-global {driver}.{prop}: not read; QEMU applies a {driver!r} global to "
+                    f"every device, not only the CPU, and stops at its 'migration' object, "
+                    f"which has no {prop!r} property"
+                )
+            continue
+        if not reaches_cpu(driver, in_use):
             problems.append(
-                f"-global {driver}.{prop}: QEMU applies it to CPU model {model!r}, "
-                f"but the CPU model in use is {in_use!r}"
+                f"-global {driver}.{prop}: QEMU applies it to CPU model "
+                f"{model_of_cpu_type(driver)!r}, but the CPU model in use is {in_use!r}"
             )
             continue
         hv.set(prop, value, f"-global {driver}.{prop}", legacy_names=False)

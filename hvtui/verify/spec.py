@@ -3,7 +3,8 @@
 A preset (or the wizard's draft) becomes its ``-cpu`` line exactly as ``hvtui
 export --format qemu`` writes it; a QEMU command line (or libvirt's own
 conversion of a domain) gives its ``-machine`` type, the kernel-irqchip mode,
-the last ``-cpu``, the ``-global`` options for CPU types and the devices hv-*
+the last ``-cpu``, the ``-global`` options QEMU applies to CPUs (a CPU type or an
+ancestor of one, :func:`~hvtui.formats.qemu_global.reaches_cpu`) and the devices hv-*
 options need (``vmbus-bridge``).  Everything else (disks, network, memory
 backends, firmware files) is left out: it cannot change CPUID and may not exist
 here.
@@ -17,8 +18,12 @@ from collections.abc import Sequence
 from hvtui import catalog
 from hvtui.export.context import ExportError, ExportTarget
 from hvtui.export.qemu import build_qemu
-from hvtui.formats.qemu_global import GlobalOptionError, GlobalRegistry
-from hvtui.formats.spelling import model_of_cpu_type
+from hvtui.formats.qemu_global import (
+    GlobalOptionError,
+    GlobalRegistry,
+    reaches_cpu,
+    reaches_every_device,
+)
 from hvtui.importers.qemu_cmdline import (
     _options,  # the importer's own option walker: one reading of QEMU's syntax
     parse_cpu_option,
@@ -72,7 +77,7 @@ class VmSpec:
     accel: str = "kvm"
     """The ``-accel`` value: always KVM, with the input's kernel-irqchip if any."""
     globals: tuple[str, ...] = ()
-    """``-global`` values for the CPU type."""
+    """``-global`` values for CPU types (a model's, or one every CPU is), in order."""
     devices: tuple[str, ...] = ()
     """``-device`` values hv-* options need."""
     notes: tuple[str, ...] = ()
@@ -175,7 +180,8 @@ def from_qemu_args(argv: Sequence[str], *, source: str) -> VmSpec:
                 driver = registered.add(value).driver
             except GlobalOptionError:
                 continue
-            if model_of_cpu_type(driver) is not None:
+            # QEMU applies it to a CPU; one for every device stops QEMU (in the notes)
+            if reaches_cpu(driver) and not reaches_every_device(driver):
                 globals_.append(value)
         elif name == "device" and split_opts(value)[0] in wanted:
             devices.append(value)
