@@ -3,8 +3,8 @@
 ``hvtui audit`` of a thousand domain definitions spends nearly all its time in
 Python, one VM after another, on one CPU.  :func:`in_order` splits the items
 into contiguous ranges, forks a child per range but the first (after the host
-scan and the file reads, so every child starts with them) and works the first
-range itself.  Each child sends back its range's results, which are plain
+scan, so every child starts with it; each process reads its own range's files)
+and works the first range itself.  Each child sends back its range's results, which are plain
 ``str``/``bool`` tuples (:mod:`marshal`); the parent hands out every result
 in the order of the items, so what is printed, and when, follows the same
 order as in one process.

@@ -286,41 +286,74 @@ def load_files(paths: Sequence[str]) -> Iterator[AuditInput | Unreadable]:
 
 
 class FileBatch:
-    """The files of one run, read (:func:`load_files` in two steps): reading every file and
-    the custom CPU models happens here, parsing each file when :meth:`items` comes to it.
+    """The files of one run (:func:`load_files` in two steps): each file is read and parsed
+    when :meth:`items` comes to it, and the custom CPU models of the run when a file that
+    is not XML may need them.
 
     ``items`` of a range of the files gives what :func:`load_files` gives for them, so
-    parts of a batch can be parsed apart (by another process) and put back in order.
+    parts of a batch can be read and parsed apart (by another process) and put back in
+    order: a process reads its own range's files, and every other file of the run only
+    when one of its files is not a domain definition (a Proxmox VM takes the CPU models
+    of any ``cpu-models.conf`` among the files).  Standard input is read here, at once,
+    since a process forked later could not read it again.
     """
 
     def __init__(self, paths: Sequence[str]) -> None:
         self.paths = list(paths)
-        self._texts: list[str | SourceError] = []
+        #: Files read but not yet parsed, by index: text, or why it could not be read.
+        self._texts: dict[int, str | SourceError] = {}
+        #: The ``cpu-model:`` files, parsed when the models were first needed, by index.
         self._models_files: dict[int, list[AuditInput] | SourceError] = {}
+        self._models: dict[str, Any] | None = None
+        self._parsed: set[int] = set()
         for index, path in enumerate(self.paths):
-            label = _label(path)
+            if path == STDIN:
+                self._read(index)
+
+    def _read(self, index: int) -> str | SourceError:
+        """File ``index``'s text (read now, or earlier by this process)."""
+        found = self._texts.get(index)
+        if found is None:
+            path = self.paths[index]
             try:
-                text = decode(read_input(path), label)
+                found = decode(read_input(path), _label(path))
             except SourceError as exc:
-                self._texts.append(exc)
-                continue
-            self._texts.append(text)
-            if text.lstrip().startswith("cpu-model:"):
-                try:
-                    self._models_files[index] = _load_decoded(text, label)
-                except SourceError as exc:
-                    self._models_files[index] = exc
-        self._models = _cpu_models(
-            s for found in self._models_files.values() if isinstance(found, list) for s in found
-        )
+                found = exc
+            self._texts[index] = found
+        return found
+
+    def _run_models(self) -> dict[str, Any]:
+        """The custom CPU models of every ``cpu-models.conf`` of the run (a later one wins);
+        the first call reads every file this process has not read, and parses those."""
+        if self._models is None:
+            for index, path in enumerate(self.paths):
+                if index in self._parsed:  # not a cpu-models.conf: it would have come here
+                    continue
+                text = self._read(index)
+                if isinstance(text, str) and text.lstrip().startswith("cpu-model:"):
+                    try:
+                        self._models_files[index] = _load_decoded(text, _label(path))
+                    except SourceError as exc:
+                        self._models_files[index] = exc
+            self._models = _cpu_models(
+                s for found in self._models_files.values() if isinstance(found, list) for s in found
+            )
+        return self._models
 
     def items(self, start: int = 0, stop: int | None = None) -> Iterator[AuditInput | Unreadable]:
         """The VMs of files ``start`` to ``stop`` (default: all), in order, unreadable files
         in their place; each file's text is let go of once it is parsed."""
-        texts = self._texts
         for index in range(start, len(self.paths) if stop is None else stop):
             path = self.paths[index]
-            read, texts[index] = texts[index], ""  # let go of the text once parsed
+            read = self._read(index)
+            # A domain definition never takes CPU models; anything else may (Proxmox).
+            models = (
+                self._run_models()
+                if isinstance(read, str) and not read.lstrip().startswith("<")
+                else self._models or {}
+            )
+            del self._texts[index]  # let go of the text once parsed
+            self._parsed.add(index)
             found: list[AuditInput] | SourceError
             if index in self._models_files:
                 found = self._models_files.pop(index)
@@ -334,7 +367,7 @@ class FileBatch:
             if isinstance(found, SourceError):
                 yield Unreadable(path, found)
             else:
-                yield from _with_models(found, self._models)
+                yield from _with_models(found, models)
 
 
 def _looks_like_kubevirt(text: str) -> bool:

@@ -105,7 +105,9 @@ def run(args: argparse.Namespace) -> int:
 
     def judged(sources: Iterator[AuditInput | Unreadable]) -> Iterator[Judged]:
         """Each input's result: ``(path, error, False)`` for a file that could not be read,
-        ``(None, text, ok)`` for a VM (its JSON entry or its text section)."""
+        ``(None, text, ok)`` for a VM (its JSON entry or its text section, escaped with
+        :func:`printable` here, in the process that judged it, so the one that writes it
+        does not scan it again)."""
         for source in sources:
             if isinstance(source, Unreadable):
                 yield source.path, str(source.error), False
@@ -117,9 +119,9 @@ def run(args: argparse.Namespace) -> int:
                 already_running=source.kind == RUNNING or bool(source.imported.name in running),
             )
             if args.json:
-                yield None, jsontext.dumps(audit.to_json(memo), level=2), audit.ok
+                yield None, printable(audit.json_text(memo)), audit.ok
             else:
-                yield None, _vm_text(audit, verbose=args.verbose), audit.ok
+                yield None, printable(_vm_text(audit, verbose=args.verbose)), audit.ok
 
     outcomes: Iterator[Judged]
     if args.running:
@@ -149,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             vms.append(text)
         else:
-            sys.stdout.write(printable("\n" + text if audited else text))
+            _write_escaped("\n" + text if audited else text)
         audited += 1
         bad += not ok
     if args.json:
@@ -161,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
             "vms": [jsontext.Encoded(_HOLE)] if vms else [],
             "errors": errors,
         }
-        sys.stdout.write(_document_text(jsontext.dumps(document), vms))
+        _write_escaped(_document_text(jsontext.dumps(document), vms))
     elif audited > 1:
         sys.stdout.write(f"\n{_summary(audited, bad)}")
     if errors:
@@ -180,14 +182,27 @@ def _document_text(document: str, vms: list[str]) -> str:
     """``document`` (encoded with one :data:`_HOLE` for the ``vms``, or none) with every
     VM's entry there, and a newline: what ``jsontext.dumps`` gives with all of them,
     joined once (the entries are 8 MB for a thousand domains, and each level of an
-    encoder that nests them would copy them again)."""
+    encoder that nests them would copy them again).  Escaped with :func:`printable`:
+    the entries were already (``judged``), the rest of the document is here."""
     if not vms:
-        return document + "\n"
+        return printable(document + "\n")
     head, tail = document.split(_HOLE)
     parts = vms.copy()
-    parts[0] = head + parts[0]
-    parts[-1] += tail + "\n"
+    parts[0] = printable(head) + parts[0]
+    parts[-1] += printable(tail + "\n")
     return _BETWEEN_VMS.join(parts)
+
+
+def _write_escaped(text: str) -> None:
+    """Write ``text``, which :func:`printable` returned already: past the guarded stdout's
+    own escaping when stdout is one (:meth:`~hvtui.cli.streams.GuardedStream.write_escaped`),
+    else with a plain ``write``."""
+    stream: Any = sys.stdout
+    write = getattr(stream, "write_escaped", None)
+    if write is None:
+        stream.write(text)
+    else:
+        write(text)
 
 
 def _each(sources: list[AuditInput]) -> Iterator[AuditInput]:

@@ -64,11 +64,19 @@ class GuardedStream:
 
     def write(self, text: str) -> int:
         """Write ``text`` escaped; returns ``len(text)`` as ``TextIO.write`` does."""
+        self.write_escaped(printable(text))
+        return len(text)
+
+    def write_escaped(self, text: str) -> int:
+        """:meth:`write` of a text that :func:`~hvtui.textsafe.printable` returned already
+        (escaping it again changes nothing): ``audit --json`` escapes each VM's entry in
+        the process that judged it, and the 8 MB document of a thousand domains is not
+        scanned a second time here."""
         if self._stream is None:
             self._failed(None)
             return len(text)
         try:
-            self._stream.write(printable(text))
+            self._stream.write(text)
         except BrokenPipeError:
             raise  # the reader went away (| head): main() ends quietly
         except (OSError, ValueError) as exc:  # ValueError: "I/O operation on closed file"

@@ -1,0 +1,184 @@
+"""The audit's shortcuts give what the plain way gives: a VM's ``--json`` entry written
+without its dict (:meth:`VmAudit.json_text`), output escaped where it is made and not
+again, and files read by the process that parses them (:class:`FileBatch`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from audit.support import DATA, REPO
+from hvtui.audit import VmAudit, audit_vm, jsontext, scan_host, sources
+from hvtui.audit.sources import AuditInput, FileBatch, Unreadable, load_files, load_text
+from hvtui.cli import main as cli_main
+from hvtui.cli.streams import GuardedStream
+from hvtui.demos import find_demo
+from hvtui.records import replace
+from hvtui.textsafe import printable
+
+DEMO = "intel-tigerlake"
+#: Generated domains of the benchmark (``benchmarks/bench_audit.py``) judged here.
+BENCH_DOMAINS = 40
+#: Characters a terminal must never get raw, and some that JSON writes as escapes.
+HOSTILE = "a\x1b]52;c;x\x07b\x7f\x9b\u202e\t\r\u00e9\U0001f600\\\"'<>&"
+
+
+def _bench_domains() -> list[str]:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import bench_audit
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    import random
+
+    rng = random.Random(7)
+    return [bench_audit.domain_xml(rng, i) for i in range(BENCH_DOMAINS)]
+
+
+def _hostile_domain() -> str:
+    name = HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (
+        f"<domain type='kvm'><name>{name.replace(chr(0x1B), '').replace(chr(7), '')}</name>"
+        "<vcpu cpuset='0-3'>4</vcpu><features><hyperv mode='custom'>"
+        "<relaxed state='on'/><spinlocks state='on' retries='4095'/><wat state='on'/>"
+        "</hyperv></features><cpu mode='custom'><model>Skylake-Client</model>"
+        "<feature policy='require' name='vmx'/></cpu>"
+        "<clock offset='utc'><timer name='tsc' frequency='2800000000'/></clock></domain>"
+    )
+
+
+def _audits() -> Iterator[VmAudit]:
+    """Every audit fixture, the benchmark's domains, a hostile one, a running VM with vCPU
+    threads and an audit whose effective configuration differs, on two hosts."""
+    inputs = [sources.load_file(p) for p in sorted(DATA.iterdir())]
+    inputs += [load_text(text, label=f"bench{i}.xml") for i, text in enumerate(_bench_domains())]
+    inputs.append(load_text(_hostile_domain(), label=f"/tmp/{HOSTILE}.xml"))
+    threads = (sources.VcpuThread(0, 101, "2", True), sources.VcpuThread(1, 102, "0-7", False))
+    inputs.append(replace(inputs[0], kind=sources.RUNNING, pid=4242, threads=threads))
+    for host in (scan_host(find_demo(DEMO).path, label=f"demo {DEMO}"), scan_host(None)):
+        for source in inputs:
+            yield audit_vm(source, host.view)
+
+
+def test_json_text_is_the_encoded_dict() -> None:
+    audits = list(_audits())
+    assert any(a.effective is not a.source.config for a in audits)
+    assert any(a.source.imported.cpu_settings.items() for a in audits)
+    memo = jsontext.Memo(level=4)
+    for audit in audits:
+        text = audit.json_text(memo)
+        assert text == jsontext.dumps(audit.to_json(), level=2)
+        # Two levels deep, as in the document: json's own text, byte for byte.
+        assert '{\n  "vms": [\n    ' + text + "\n  ]\n}" == json.dumps(
+            {"vms": [audit.to_json()]}, indent=2
+        )
+
+
+def test_json_output_is_printable_as_it_is(capsys: pytest.CaptureFixture[str]) -> None:
+    """Nothing a VM holds reaches the JSON unescaped (json escapes every control and
+    non-ASCII character), so the writer needs no second scan: escaping it changes
+    nothing, and the hostile name comes back whole."""
+    audit = next(a for a in _audits() if HOSTILE in a.source.label)
+    text = audit.json_text(jsontext.Memo(level=4))
+    assert text.isascii()
+    assert printable(text) == text
+    assert json.loads(text)["source"] == audit.source.label
+
+
+def test_the_cli_writes_escaped_text_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Text output escapes a hostile name exactly as before (once), JSON keeps it whole."""
+    path = tmp_path / "evil.xml"
+    path.write_text(_hostile_domain(), encoding="utf-8")
+    name = load_text(_hostile_domain()).imported.name  # XML reads its \r as \n
+    assert "\x7f" in name and "\u202e" in name
+    assert cli_main(["audit", "--demo", DEMO, str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"== {printable(name)}: {path}" in out
+    assert printable(out) == out
+    assert cli_main(["audit", "--demo", DEMO, "--json", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert printable(out) == out
+    assert json.loads(out)["vms"][0]["name"] == name
+
+
+def test_write_escaped_skips_only_the_escaping(tmp_path: Path) -> None:
+    with (tmp_path / "out").open("w", encoding="utf-8") as raw:
+        stream = GuardedStream(raw, "standard output", fatal=True)
+        assert stream.write("a\x1bb\n") == 4
+        assert stream.write_escaped(printable("c\x1bd\n")) == 7
+    assert (tmp_path / "out").read_text(encoding="utf-8") == "a\\x1bb\nc\\x1bd\n"
+
+
+# -- FileBatch ------------------------------------------------------------------------
+
+
+def _same(got: list[AuditInput | Unreadable], want: list[AuditInput | Unreadable]) -> None:
+    assert [type(x) for x in got] == [type(x) for x in want]
+    for a, b in zip(got, want, strict=True):
+        if isinstance(a, Unreadable):
+            assert isinstance(b, Unreadable)
+            assert (a.path, str(a.error)) == (b.path, str(b.error))
+        else:
+            assert isinstance(b, AuditInput)
+            assert (a.label, a.kind, a.imported) == (b.label, b.kind, b.imported)
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """Domains, a Proxmox VM before the ``cpu-models.conf`` it uses, an unreadable file."""
+    tmp = tmp_path_factory.mktemp("batch")
+    (tmp / "pve.conf").write_text(
+        "cores: 2\nmemory: 4096\nostype: win11\ncpu: custom-m\n", encoding="utf-8"
+    )
+    (tmp / "models.conf").write_text(
+        "cpu-model: m\n    flags -hv-reset;+hv-tlbflush\n    reported-model qemu64\n",
+        encoding="utf-8",
+    )
+    (tmp / "broken.xml").write_text("<domain><features>", encoding="utf-8")
+    xml = sorted(str(p) for p in DATA.iterdir())
+    return [
+        *xml[:3],
+        str(tmp / "pve.conf"),
+        str(tmp / "broken.xml"),
+        str(tmp / "missing.xml"),
+        *xml[3:6],
+        str(tmp / "models.conf"),
+        *xml[6:8],
+    ]
+
+
+def test_any_range_of_a_batch_is_what_the_whole_run_gives(mixed: list[str]) -> None:
+    """A range parsed by a batch of its own (another process's) is the run's, the Proxmox
+    VM with the custom model of a file outside its range."""
+    whole = list(load_files(mixed))
+    pve = [x for x in whole if isinstance(x, AuditInput) and x.kind == sources.PROXMOX]
+    assert ("reset", "custom CPU model m (cpu-models.conf)") in pve[0].imported.origins
+    for cut in range(len(mixed) + 1):
+        got = list(FileBatch(mixed).items(0, cut)) + list(FileBatch(mixed).items(cut))
+        _same(got, whole)
+
+
+def test_a_range_of_domains_reads_its_own_files_only(
+    mixed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read: list[str] = []
+    real = sources.read_input
+
+    def counting(path: str | Path, **kwargs: int) -> bytes:
+        read.append(str(path))
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(sources, "read_input", counting)
+    batch = FileBatch(mixed)
+    assert read == []
+    list(batch.items(6, 9))  # domains only
+    assert read == mixed[6:9]
+    read.clear()
+    list(batch.items(3, 4))  # the Proxmox VM: every other file is read for the CPU models
+    assert sorted(read) == sorted(p for i, p in enumerate(mixed) if i not in (6, 7, 8))
