@@ -3,8 +3,9 @@
 The preset defines the whole Hyper-V set, so what hvtui manages is replaced
 and everything else is kept as it was: ``<features><hyperv>``, the catalog's
 clock timers, ``<panic model='hyperv'/>``, and in ``<qemu:commandline>`` the
-``-global <cpu type>.hv-*`` pairs, the catalog's extra arguments and hvtui's
-own comments.  Running it twice gives the same document.
+``-global`` pairs that set an ``hv-*`` property of the CPU (``_hv_global``), the
+catalog's extra arguments and hvtui's own comments.  Running it twice gives the
+same document.
 
 The domain's CPU model is never changed when it names one: ``-global``
 lines then target that model's QEMU type.  A ``--cpu-model`` that disagrees
@@ -45,7 +46,7 @@ from hvtui.export.qemu import cpu_setting_notes
 from hvtui.formats import libvirt_layout as layout
 from hvtui.formats import safexml
 from hvtui.formats.libvirt_layout import FEATURE_POLICIES, INVTSC, VIRT_FLAGS, cpu_model_of
-from hvtui.formats.spelling import model_of_cpu_type
+from hvtui.formats.qemu_global import GlobalOptionError, parse_global, reaches_cpu
 from hvtui.model import Config
 from hvtui.records import record, replace
 
@@ -118,10 +119,19 @@ def _position_after(parent: ET.Element, tags: tuple[str, ...]) -> int:
 
 
 def _hv_global(value: str) -> bool:
-    """``<x86 cpu type>.hv-*=...``: a ``-global`` hvtui manages."""
-    head = value.partition("=")[0]
-    driver, _, prop = head.rpartition(".")
-    return model_of_cpu_type(driver) is not None and prop.lower().startswith(("hv-", "hv_"))
+    """A ``-global`` hvtui manages: an ``hv-*`` property for a driver QEMU applies to an
+    x86 CPU (:func:`reaches_cpu`: any model's type, or one every CPU is, such as
+    ``x86_64-cpu``, or every device, such as ``device``, at which QEMU stops anyway).
+
+    The driver and property are those QEMU reads (:func:`parse_global`: the driver ends
+    at the first ``.``, the long form names them anywhere); one QEMU refuses is the
+    user's, and kept.
+    """
+    try:
+        option = parse_global(value)
+    except GlobalOptionError:
+        return False
+    return reaches_cpu(option.driver) and option.property.lower().startswith(("hv-", "hv_"))
 
 
 def _extra_groups() -> list[tuple[str, ...]]:
