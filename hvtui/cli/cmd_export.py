@@ -51,7 +51,7 @@ def register(sub: Any) -> None:
     """Add the ``export`` parser."""
     parser: argparse.ArgumentParser = sub.add_parser(
         "export",
-        help="write a preset as QEMU, libvirt, virt-install, TOML or JSON",
+        help="write a preset for QEMU, libvirt, virt-install, Proxmox, KubeVirt, ...",
         description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
