@@ -1,8 +1,9 @@
 """QEMU's ``-global`` option as QEMU reads it: which driver, property and value.
 
 One reading for every module that looks at ``-global`` (the command-line
-importer, the VM ``hvtui verify`` builds from a command line), so that they can
-not disagree with each other or with QEMU.  It follows ``qemu_global_option()``
+importer, the VM ``hvtui verify`` builds from a command line, the lines
+``export --into`` replaces), so that they can not disagree with each other or
+with QEMU.  It follows ``qemu_global_option()``
 (qemu/qemu ``system/qdev-monitor.c``; ``softmmu/qdev-monitor.c`` before QEMU 8.1)::
 
     rc = sscanf(str, "%63[^.=].%63[^=]%n", driver, property, &offset);
