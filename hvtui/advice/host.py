@@ -8,16 +8,18 @@ hand for each case, and :meth:`HostView.from_report` fills it from a real report
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
-
 from hvtui.catalog.types import HostNeed
 from hvtui.records import field, record
 from hvtui.versions import Version, find_version
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing stays unloaded at run time: ``audit`` imports this (issue #13)
+    from typing import TypeVar
+
     from hvtui.detect.report import Fact, HostReport
 
-T = TypeVar("T")
+    T = TypeVar("T")
+
 
 #: SMT states in which KVM reports that cores are never shared (QEMU's ``auto``).
 SMT_IMPOSSIBLE = ("forceoff", "notsupported")

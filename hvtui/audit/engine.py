@@ -14,7 +14,6 @@ support, which have a libvirt element) and the host's supported list.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
 
 from hvtui import catalog
 from hvtui.advice import (
@@ -41,7 +40,10 @@ try:  # json's own string escaper, as :mod:`hvtui.jsonlite` uses it
 except ImportError:  # pragma: no cover - an interpreter without the C accelerator
     from json.encoder import py_encode_basestring_ascii as _escape
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing stays unloaded at run time (issue #13)
+    from typing import Any
+
     from hvtui.audit.jsontext import Memo
     from hvtui.export import MergeResult
     from hvtui.model.cpu import CpuSettings

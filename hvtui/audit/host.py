@@ -8,13 +8,12 @@ not from a second scan.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from hvtui.advice import HostView
 from hvtui.audit.sources import AuditInput, running_vms
 from hvtui.records import record
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing stays unloaded at run time (issue #13)
     from pathlib import Path
 
     from hvtui.detect.report import Fact, HostReport

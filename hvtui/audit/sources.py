@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING, Any
 
 from hvtui import inputs
 from hvtui.formats import libvirt_layout as layout
@@ -30,9 +29,11 @@ from hvtui.importers.result import Imported
 from hvtui.model import Config
 from hvtui.records import record, replace
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing stays unloaded at run time (issue #13)
     from collections.abc import Iterable, Iterator, Sequence
     from pathlib import Path
+    from typing import Any
 
     from hvtui.detect.report import Fact
     from hvtui.detect.vms import GuestProcess, ProcessAnswer

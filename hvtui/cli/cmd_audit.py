@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any
 
 from hvtui.cli.errors import CliError, print_error
 from hvtui.cli.hostsource import add_host_options, resolve_host
@@ -17,8 +16,10 @@ from hvtui.cli.libvirtopts import add_connect_option, audit_connection
 from hvtui.cli.render import add_intent_option
 from hvtui.textsafe import printable
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing stays unloaded at run time (issue #13)
     from collections.abc import Iterator
+    from typing import Any
 
     from hvtui.audit import AuditInput, VmAudit
     from hvtui.audit.parallel import Result as Judged

@@ -8,13 +8,15 @@ one line and exit 2 through :class:`~hvtui.cli.errors.CliError`.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
 
 from hvtui.cli.errors import CliError
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing stays unloaded at run time: ``audit`` imports this (issue #13)
+    from collections.abc import Iterator
+    from typing import Any
+
     from hvtui.libvirt import Connection
 
 #: libvirt's URI for the system QEMU driver (``virsh``'s default as root).

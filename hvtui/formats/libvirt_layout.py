@@ -11,12 +11,12 @@ so the two cannot drift apart.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
 
 from hvtui import catalog
 from hvtui.catalog import Enlightenment, LibvirtKind
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing stays unloaded at run time (issue #13)
     import xml.etree.ElementTree as ET
 
 #: libvirt's QEMU namespace for ``<qemu:commandline>`` (must be declared on use).

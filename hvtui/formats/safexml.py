@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import Any, NoReturn
 from xml.parsers import expat
 
 from hvtui.limits import MAX_VM_BYTES, MAX_XML_NODES
 from hvtui.records import record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing stays unloaded at run time (issue #13)
+    from typing import Any, NoReturn
 
 #: Largest document accepted (a libvirt domain is a few kilobytes).
 MAX_XML_BYTES = MAX_VM_BYTES

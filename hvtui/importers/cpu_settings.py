@@ -28,7 +28,6 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from decimal import Decimal
 
 from hvtui.catalog.cpu_settings import CpuSettingKey, virt_flag
 from hvtui.formats import libvirt_layout as layout
@@ -67,6 +66,8 @@ def _legacy_frequency(raw: str) -> int:
         shown = raw if len(raw) <= 40 else raw[:39] + "…"
         raise ValueSpellingError(f"{TSC_FREQ_LEGACY}={shown!r}: expected Hz (2800000000 or 2.8G)")
     whole, fraction, suffix = match.groups()
+    from decimal import Decimal  # here: only the legacy spelling needs it (issue #13)
+
     value = Decimal(f"{whole}.{fraction or '0'}") * _SCALE[suffix.lower()]
     return int(value)
 

@@ -6,12 +6,14 @@ and ``--json`` consumers read the same fields.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from hvtui.catalog import Severity, Value, order_key
 from hvtui.model.codes import FindingCode
 from hvtui.records import field, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing stays unloaded at run time: ``audit`` imports this (issue #13)
+    from collections.abc import Iterable
+    from typing import Any
 
 
 @record(frozen=True)
