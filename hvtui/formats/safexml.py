@@ -21,6 +21,7 @@ import re
 import xml.etree.ElementTree as ET
 from xml.parsers import expat
 
+from hvtui.lazyre import LazyPattern
 from hvtui.limits import MAX_VM_BYTES, MAX_XML_NODES
 from hvtui.records import record
 
@@ -37,8 +38,10 @@ MAX_DEPTH = 256
 #: Python call, and a libvirt domain has a few hundred.
 MAX_NODES = MAX_XML_NODES
 
-_FORBIDDEN = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_DECLARED_ENCODING = re.compile(
+# Compiled on first use (hvtui.lazyre): a domain without a declaration or a "<!" never
+# needs the first two, and ``parse_root`` (the audit's) never the epilog's.
+_FORBIDDEN = LazyPattern(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DECLARED_ENCODING = LazyPattern(
     r"""^<\?xml[^>]*\bencoding\s*=\s*(["'])([A-Za-z0-9._-]+)\1""", re.IGNORECASE
 )
 _UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
@@ -46,7 +49,7 @@ _PROLOG_ITEM = re.compile(r"\s*(<\?.*?\?>|<!--.*?-->)", re.DOTALL)
 _SPACE = re.compile(r"\s*+")
 #: Whitespace, comments and processing instructions at the end of a document, read
 #: backwards (``-->...<!--`` reversed): each closer with the nearest opener before it.
-_EPILOG_REVERSED = re.compile(
+_EPILOG_REVERSED = LazyPattern(
     r"(?:\s*+(?:>--(?:[^-]|-(?!-!<))*+--!<|>\?(?:[^?]|\?(?!<))*+\?<))*+", re.DOTALL
 )
 
@@ -98,7 +101,8 @@ def decode(data: bytes | str, *, source: str, max_bytes: int = MAX_XML_BYTES) ->
         )
     if not text.strip():
         raise _refuse(source, "empty document")
-    declared = _DECLARED_ENCODING.match(text)
+    # The declaration starts the text with "<?" (whatever the case of its name).
+    declared = _DECLARED_ENCODING.match(text) if text.startswith("<?") else None
     if declared is not None and declared.group(2).lower() not in _UTF8_NAMES:
         raise _refuse(
             source,
@@ -142,7 +146,7 @@ def parse_decoded(text: str, *, source: str) -> XmlDocument:
         root = parser.close()
     except ET.ParseError:
         return parse_checked(text, source=source)
-    if not _within_limits(root):
+    if not _within_limits(root, text):
         return parse_checked(text, source=source)
     declared: list[tuple[str, str]] = []
     for _event, (prefix, uri) in namespaces:
@@ -162,13 +166,18 @@ def parse_root(text: str, *, source: str) -> ET.Element:
         root: ET.Element = parser.close()
     except ET.ParseError:
         return parse_checked(text, source=source).root
-    if not _within_limits(root):
+    if not _within_limits(root, text):
         return parse_checked(text, source=source).root
     return root
 
 
-def _within_limits(root: ET.Element) -> bool:
-    """At most :data:`MAX_NODES` nodes, nested at most :data:`MAX_DEPTH` deep."""
+def _within_limits(root: ET.Element, text: str) -> bool:
+    """At most :data:`MAX_NODES` nodes, nested at most :data:`MAX_DEPTH` deep (``root``
+    parsed from ``text``)."""
+    # Every element, comment and processing instruction starts with a "<" of the text:
+    # a text with few of them (a domain of a few kilobytes) has no more nodes than that.
+    if text.count("<") <= MAX_DEPTH <= MAX_NODES:
+        return True
     nodes = len(list(root.iter()))  # counted in C, not a Python step per node
     if nodes > MAX_NODES:
         return False
