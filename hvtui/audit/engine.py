@@ -219,8 +219,8 @@ _ITEMS_BETWEEN = ",\n        "
 _ITEMS_END = "\n      ]"
 
 
-def _json_value(value: Any) -> str:
-    """``value`` as ``jsontext.dumps`` writes it three levels deep (a VM entry's value)."""
+def _json_value(value: Any, level: int = 3) -> str:
+    """``value`` as ``jsontext.dumps`` writes it ``level`` deep (a VM entry's value: 3)."""
     kind = type(value)
     if kind is str:
         return _escape(value)
@@ -234,7 +234,7 @@ def _json_value(value: Any) -> str:
         return "[]" if kind is list else "{}"
     from hvtui.audit.jsontext import dumps
 
-    return dumps(value, level=3)
+    return dumps(value, level=level)
 
 
 def _json_list(items: list[Any]) -> str:
@@ -300,7 +300,68 @@ def _encoded_finding(memo: Memo, finding: Finding) -> Any:
         if fix is None
         else (fix.label, fix.changes, tuple(type(value) for _, value in fix.changes)),
     )
-    return memo.encode(key, finding.to_json)
+    return memo.encode_text(key, lambda: _finding_text(finding, memo.level))
+
+
+def _finding_text(finding: Finding, level: int) -> str:
+    """``jsontext.dumps(finding.to_json(), level=level)`` for a finding without ``extra``,
+    written without the dicts (the fleet's distinct findings are a few hundred, each
+    encoded once per process)."""
+    at = "\n" + "  " * level
+    key = at + '  "'
+    if finding.options:
+        inner = at + "    "
+        items = [_json_value(option, level + 2) for option in finding.options]
+        options = "[" + inner + ("," + inner).join(items) + at + "  ]"
+    else:
+        options = "[]"
+    fix = finding.fix
+    if fix is None:
+        fixed = "null"
+    else:
+        item = at + "      "
+        if fix.changes:
+            changes = (
+                "["
+                + ",".join(
+                    item
+                    + "{"
+                    + item
+                    + '  "option": '
+                    + _json_value(option, level + 4)
+                    + ","
+                    + item
+                    + '  "value": '
+                    + _json_value(value, level + 4)
+                    + item
+                    + "}"
+                    for option, value in fix.changes
+                )
+                + at
+                + "    ]"
+            )
+        else:
+            changes = "[]"
+        fixed = (
+            "{"
+            + at
+            + '    "label": '
+            + _json_value(fix.label, level + 2)
+            + ","
+            + at
+            + '    "changes": '
+            + changes
+            + at
+            + "  }"
+        )
+    return (
+        "{" + key + 'severity": ' + _json_value(finding.severity.value, level + 1)
+        + "," + key + 'code": ' + _json_value(finding.code.value, level + 1)
+        + "," + key + 'options": ' + options
+        + "," + key + 'message": ' + _json_value(finding.message, level + 1)
+        + "," + key + 'explanation": ' + _json_value(finding.explanation, level + 1)
+        + "," + key + 'fix": ' + fixed + at + "}"
+    )  # fmt: skip
 
 
 #: One row per catalog option, in catalog order: its name, the recommendation's choice

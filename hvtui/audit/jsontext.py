@@ -35,13 +35,23 @@ class Memo:
         self._limit = limit
         self._texts: dict[Hashable, Encoded] = {}
 
+    @property
+    def level(self) -> int:
+        """The depth its items are encoded at."""
+        return self._level
+
     def encode(self, key: Hashable, item: Callable[[], Any]) -> Encoded:
         """The encoded item for ``key``; ``item`` gives its plain data when needed."""
+        return self.encode_text(key, lambda: dumps(item(), level=self._level))
+
+    def encode_text(self, key: Hashable, text: Callable[[], str]) -> Encoded:
+        """:meth:`encode` for a caller that writes the item's text itself: ``text()`` must
+        be what ``dumps`` gives for it at :attr:`level`."""
         found = self._texts.get(key)
         if found is None:
             if len(self._texts) >= self._limit:
                 self._texts.clear()
-            found = self._texts[key] = Encoded(dumps(item(), level=self._level))
+            found = self._texts[key] = Encoded(text())
         return found
 
 

@@ -12,11 +12,14 @@ from pathlib import Path
 import pytest
 
 from audit.support import DATA, REPO
-from hvtui.audit import VmAudit, audit_vm, jsontext, scan_host, sources
+from hvtui.audit import VmAudit, audit_vm, engine, jsontext, scan_host, sources
 from hvtui.audit.sources import AuditInput, FileBatch, Unreadable, load_files, load_text
+from hvtui.catalog import Severity
 from hvtui.cli import main as cli_main
 from hvtui.cli.streams import GuardedStream
 from hvtui.demos import find_demo
+from hvtui.model import Finding, Fix
+from hvtui.model.codes import FindingCode
 from hvtui.records import replace
 from hvtui.textsafe import printable
 
@@ -76,6 +79,25 @@ def test_json_text_is_the_encoded_dict() -> None:
         assert '{\n  "vms": [\n    ' + text + "\n  ]\n}" == json.dumps(
             {"vms": [audit.to_json()]}, indent=2
         )
+
+
+def test_finding_text_is_the_encoded_dict() -> None:
+    """Each finding as the memo writes it: json's text, whatever its fix holds (``True``
+    and ``1``, ``None``, no change at all) and at any depth."""
+    code = FindingCode.UNKNOWN_OPTION
+    made = [
+        Finding(Severity.ERROR, code, ("x",), "m", "e", Fix("f", (("x", True),))),
+        Finding(Severity.ERROR, code, ("x", "y"), "m", "e", Fix("f", (("x", 1), ("y", None)))),
+        Finding(Severity.INFO, code, (), HOSTILE, HOSTILE, Fix(HOSTILE, ())),
+        Finding(Severity.WARNING, code, (HOSTILE,), "", ""),
+    ]
+    findings = {f for a in _audits() for f in a.findings if not f.extra} | set(made)
+    assert len(findings) > 50
+    for finding in findings:
+        for level in (0, 4):
+            text = engine._finding_text(finding, level)
+            assert text == jsontext.dumps(finding.to_json(), level=level)
+        assert json.loads(text) == finding.to_json()
 
 
 def test_json_output_is_printable_as_it_is(capsys: pytest.CaptureFixture[str]) -> None:
