@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import re
 from collections.abc import Sequence
 
 from hvtui.catalog import Severity
+from hvtui.lazyre import LazyPattern
 from hvtui.model import Finding, count
 
-_MD_EMPHASIS = re.compile(r"\*\*(.+?)\*\*|`([^`]+)`")
+#: Compiled on first use: ``audit --json`` loads this module and never writes Markdown.
+_MD_EMPHASIS = LazyPattern(r"\*\*(.+?)\*\*|`([^`]+)`")
 
 
 def plain(markdown: str) -> str:

@@ -47,11 +47,17 @@ from hvtui.untrusted import parse_int
 
 
 def commandline_args(domain: ET.Element) -> list[str]:
-    """The ``<qemu:arg value=...>`` values of every ``<qemu:commandline>``, in order."""
+    """The ``<qemu:arg value=...>`` values of every ``<qemu:commandline>``, in order.
+
+    The children are compared by tag, which is what ``findall`` does for these names:
+    a name with a ``{namespace}`` leaves C for :mod:`xml.etree.ElementPath`'s selectors
+    in Python (loaded and compiled for this alone, then run for every domain)."""
     args: list[str] = []
-    for commandline in domain.findall(layout.COMMANDLINE):
-        for arg in commandline.findall(layout.ARG):
-            args.append(arg.get(layout.ARG_VALUE, ""))
+    for commandline in domain:
+        if commandline.tag == layout.COMMANDLINE:
+            args.extend(
+                arg.get(layout.ARG_VALUE, "") for arg in commandline if arg.tag == layout.ARG
+            )
     return args
 
 
