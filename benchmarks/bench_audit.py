@@ -14,6 +14,10 @@ background load hits all alike):
   single check or judgement), and ``xmllint --noout`` over all of them (libxml2
   in C, well-formedness only), when installed;
 - the CLI floor, ``hvtui --version`` (interpreter and start-up, paid once per run);
+- ``hvtui audit`` of one file: its CPU time is the serial part of a run (start-up,
+  imports, host scan: paid before the files are split between processes), from which
+  the wall time on idle CPUs is estimated as serial + the rest of the CPU / CPUs (CPU
+  figures suffer far less from other load than wall times do);
 - with ``--baseline DIR``, the hvtui package in the source tree ``DIR``
   (``git archive REV hvtui | tar -x -C DIR``), for before and after in one run.
 
@@ -224,6 +228,7 @@ def commands(
         Command(f"hvtui audit, {len(paths)} files", [*audit, *paths], env),
         Command(f"hvtui audit, {len(half)} files", [*audit, *half], env),
         Command(f"hvtui audit, {len(quarter)} files", [*audit, *quarter], env),
+        Command("hvtui audit, 1 file", [*audit, paths[0]], env),
         Command(f"ElementTree parse, {len(paths)}", [sys.executable, "-c", ET_SCRIPT, *paths], env),
     ]
     xmllint = shutil.which("xmllint")
@@ -232,11 +237,9 @@ def commands(
     chosen.append(Command("hvtui --version (floor)", [*hvtui, "--version"], env))
     if baseline is not None:
         path = os.pathsep.join(p for p in (str(baseline), env.get("PYTHONPATH", "")) if p)
-        chosen.append(
-            Command(
-                f"baseline audit, {len(paths)} files", [*audit, *paths], {**env, "PYTHONPATH": path}
-            )
-        )
+        old = {**env, "PYTHONPATH": path}
+        chosen.append(Command("baseline audit, 1 file", [*audit, paths[0]], old))
+        chosen.append(Command(f"baseline audit, {len(paths)} files", [*audit, *paths], old))
     return chosen
 
 
@@ -306,8 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for label, runs in timings.items():
         wall, cpu = _median(runs, "wall"), _median(runs, "cpu")
         print(f"{label:32} {wall:9.3f} s {cpu:9.3f} s   {_fmt(runs)}")
-    full, half, quarter = (timings[c.label] for c in chosen[:3])
-    parse = timings[chosen[3].label]
+    full, half, quarter, one = (timings[c.label] for c in chosen[:4])
+    parse = timings[chosen[4].label]
     floor = timings["hvtui --version (floor)"]
     for field in ("wall", "cpu"):
         ours, et = _median(full, field), _median(parse, field)
@@ -335,6 +338,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"paid once per run (CPU): {fixed:.3f} s, of which the CLI floor "
         f"{_median(floor, 'cpu'):.3f} s"
     )
+    # What the wall time would be with the CPUs to itself, from CPU figures (which other
+    # load disturbs far less): a one-file run's CPU is the serial part (start, imports,
+    # host scan: paid before the work is split), the rest of the full run's is split over
+    # the CPUs it may use.
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    estimates = [("", one, full)]
+    if args.baseline is not None:
+        estimates.append(("baseline ", timings[chosen[-2].label], timings[chosen[-1].label]))
+    for name, single, many in estimates:
+        serial = _median(single, "cpu")
+        parallel = _median(many, "cpu") - serial
+        print(
+            f"{name}estimated wall on idle CPUs: {serial:.3f} s serial (the 1-file run's CPU) "
+            f"+ {parallel:.3f} s / {cpus} CPUs = {serial + parallel / cpus:.3f} s"
+        )
     if args.baseline is not None:
         old = timings[chosen[-1].label]
         print(
