@@ -82,6 +82,9 @@ class OptionPane(VerticalScroll):
         self.entry = entry
         self._initial = view
         self._shown_findings: tuple[Finding, ...] = ()
+        self._shown_relations: Content | None = None
+        """What the relations line shows: redrawn only when it changes (a prepared pane's
+        first show hands it a newer view, most often with the same relations)."""
         self._field_text = typed_text(entry, view.preset.config.get(entry.name))
         """What the pane last put in the value field: leaving the field commits only an edit
         of it (looking at an option never changes the draft)."""
@@ -123,7 +126,8 @@ class OptionPane(VerticalScroll):
                     tooltip=f"{entry.describe_range()}; enter or leave to keep",
                 )
         yield Static("", id="value-error", classes="value-error -empty")
-        yield Static(relations_content(entry, view), id="relations", classes="relations")
+        self._shown_relations = relations_content(entry, view)
+        yield Static(self._shown_relations, id="relations", classes="relations")
         self._shown_findings = view.for_option(entry.name)
         with Vertical(id="findings", classes="findings"):
             yield from _finding_widgets(self._shown_findings)
@@ -140,7 +144,10 @@ class OptionPane(VerticalScroll):
         with toggle.prevent(Switch.Changed):
             toggle.value = config.is_on(entry.name)
         if entry.kind is ValueKind.SWITCH:
-            self.query_one("#toggle-label", Label).update(_on_off(config.is_on(entry.name)))
+            label = self.query_one("#toggle-label", Label)
+            shown = _on_off(config.is_on(entry.name))
+            if str(label.content) != shown:  # the same text again would lay the pane out
+                label.update(shown)
         elif entry.kind is ValueKind.TRISTATE:
             select: Select[str] = self.query_one("#choice", Select)
             with select.prevent(Select.Changed):
@@ -154,7 +161,10 @@ class OptionPane(VerticalScroll):
                 with field.prevent(Input.Changed):
                     field.value = self._field_text
                 self._error(None)
-        self.query_one("#relations", Static).update(relations_content(entry, view))
+        relations = relations_content(entry, view)
+        if not _same(relations, self._shown_relations):
+            self._shown_relations = relations
+            self.query_one("#relations", Static).update(relations)
         found = view.for_option(entry.name)
         if found != self._shown_findings:
             self._shown_findings = found
@@ -245,6 +255,15 @@ def _finding_widgets(found: tuple[Finding, ...]) -> list[Static | FixButton]:
         if finding.fix is not None:
             widgets.append(FixButton(finding.fix))
     return widgets
+
+
+def _same(content: Content, shown: Content | None) -> bool:
+    """``content`` is what ``shown`` is, styles too (``Content ==`` compares the text only)."""
+    return (
+        shown is not None
+        and content.plain == shown.plain
+        and list(content.spans) == list(shown.spans)
+    )
 
 
 def _on_off(on: bool) -> str:
