@@ -40,6 +40,7 @@ class PaneHolder(Container):
         layout: horizontal;
         width: 3fr;
         height: 1fr;
+        layers: behind default;  /* a prepared pane is drawn once behind (Panes.prepare) */
     }
     """
 
@@ -83,6 +84,8 @@ class Panes:
         self._slots: dict[str, PaneSlot] = {}
         self.shown: PaneSlot | None = None
         """The slot on screen."""
+        self._behind: PaneSlot | None = None
+        """The slot being drawn behind the shown one (see :meth:`draw_behind`)."""
 
     def adopt(self, slot: PaneSlot, view: WizardView) -> None:
         """Take the composed first slot as the shown one (once it is mounted)."""
@@ -108,6 +111,32 @@ class Panes:
         # After the shown slot: a query for "the pane" still finds the one on screen first.
         await self._holder.mount(slot, after=shown)
 
+    async def draw_behind(self, step: str) -> None:
+        """Lay ``step``'s prepared pane out and draw it once, in the layer behind the shown
+        pane (which covers it: nothing on screen changes), then hide it again.  Its widgets
+        keep their size and their drawn lines while hidden, so its first visit costs what a
+        revisit does (a pane never drawn is laid out twice and every line of it drawn on
+        its first visit, about thirty milliseconds more).  ``can_focus_children`` keeps tab
+        from reaching it meanwhile.
+
+        Not to be awaited while holding up the screen (a step switch): it waits for the
+        screen's next frame.  A step switch may show the pane meanwhile (:meth:`show`
+        then brings it in front at once)."""
+        slot = self._slots.get(step)
+        if slot is None or slot is self.shown or slot.display:
+            return
+        slot.can_focus_children = False
+        slot.styles.layer = "behind"
+        slot.display = True
+        self._behind = slot
+        try:
+            await slot.wait_for_refresh()  # laid out and drawn
+        finally:
+            self._behind = None
+            _in_front(slot)
+            if self.shown is not slot:
+                slot.display = False
+
     async def show(self, step: str, view: WizardView) -> Widget:
         """Show ``step``'s pane (built and mounted on its first visit), up to date with
         ``view``; the pane shown before is hidden.  Returns the pane."""
@@ -118,6 +147,8 @@ class Panes:
             await self._holder.mount(slot, before=0)
             self._slots[step] = slot
         else:
+            if slot is self._behind:
+                _in_front(slot)  # shown while drawn behind (see draw_behind)
             self._holder.move_child(slot, before=0)
             slot.styles.clear_rule("display")  # the screen's CSS decides again
         if old is not None and old is not slot:
@@ -139,6 +170,12 @@ class Panes:
     def pane(self) -> Widget | None:
         """The pane on screen."""
         return self.shown.pane if self.shown is not None else None
+
+
+def _in_front(slot: PaneSlot) -> None:
+    """``slot`` back in the panes' own layer, its controls reachable by tab."""
+    slot.styles.clear_rule("layer")
+    slot.can_focus_children = True
 
 
 def _bind(pane: Widget, view: WizardView, *, always: bool = True) -> None:

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
@@ -215,10 +215,11 @@ class WizardScreen(Screen[None]):
     @work(exclusive=True, group="panes", description="Preparing the step panes")
     async def _prepare_panes(self) -> None:
         """Mount every step's pane hidden, one at a time, the steps after the current one
-        first: a pane's first visit then costs a pane swap (a few milliseconds) instead of
-        building it (tens of milliseconds, most of a step switch).  Each pane waits until
-        pending keys and frames are handled, and a step switch waits for at most the one
-        pane being mounted."""
+        first, and draw each once behind the shown pane (:meth:`Panes.draw_behind`): a
+        pane's first visit then costs a revisit's pane swap instead of building, laying
+        out and drawing it (most of a step switch).  Each pane waits until pending keys and
+        frames are handled, and a step switch waits for at most the one pane being
+        mounted."""
         panes = self._panes
         if panes is None:
             return
@@ -233,6 +234,7 @@ class WizardScreen(Screen[None]):
                     await panes.prepare(step)
                 except MountError:
                     return  # the app is closing
+            await panes.draw_behind(step)  # not holding the lock: it waits for a frame
         self.panes_prepared = True
 
     def _make_pane(self, step: str) -> Widget:
@@ -499,12 +501,22 @@ class WizardScreen(Screen[None]):
             return self.can_merge
         return True
 
-    def on_resize(self) -> None:
-        """Crossing a width in ``FOOTER_ROOM`` changes which keys the footer has room for."""
+    def on_resize(self, event: events.Resize) -> None:
+        """Crossing a width in ``FOOTER_ROOM`` changes which keys the footer has room for.
+
+        A resize to the size the screen is laid out at, with its breakpoint class already
+        right, changes nothing else, so Textual's own handler (which lays the whole screen
+        out and draws it again) is skipped: three such come on the way to the first frame
+        (the app's first size, the driver's first size report, the screen's own first
+        layout), each of which relaid and redrew every widget before the first key could be
+        read (issue #13).  Any other resize goes through to it."""
         tier = footer_tier(self.app.size.width)
         if tier != self._footer_room:
             self._footer_room = tier
             self.refresh_bindings()
+        breakpoint = "-wide" if event.size.width >= WIDE else "-narrow"
+        if event.size == self.size and self.has_class(breakpoint):
+            event.prevent_default()
 
     # -- edits -----------------------------------------------------------------------
 
