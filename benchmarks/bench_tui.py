@@ -379,6 +379,13 @@ def main(argv: list[str] | None = None) -> int:
         f"target {SWITCH_TARGET_MS:.0f}]"
     )
     print(f"  a key bound to nothing (taken off both)  median {idle:6.1f} ms")
+    from switch_floor import floor_ms  # Textual's floor: the wizard's screen, plain widgets
+
+    plain_visit, plain_revisit = floor_ms(WIDTH, HEIGHT, SETTLE_S)
+    print(
+        f"  plain Textual, same screen (floor)  first visit {plain_visit:6.1f} ms, "
+        f"revisit {plain_revisit:6.1f} ms (benchmarks/switch_floor.py)"
+    )
     print(
         f"peak resident memory               {peak:6.1f} MB after walking every step"
         f"  [{_verdict(peak, PEAK_TARGET_MB)}: target {PEAK_TARGET_MB:.0f}]"
