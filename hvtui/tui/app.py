@@ -18,13 +18,13 @@ from typing import Any
 
 from rich.console import Console
 from textual.app import App, SystemCommand
+from textual.command import Provider
 from textual.screen import ModalScreen, Screen
 
 from hvtui.bugs import EXIT_INTERNAL, debug_enabled, internal_error_line
 from hvtui.presets import Preset
 from hvtui.textsafe import one_line
 from hvtui.tui import _start_time, resume_gc_after_startup, services
-from hvtui.tui.commands import HvtuiCommands
 from hvtui.tui.screens.wizard import WizardScreen
 from hvtui.tui.state import DEFAULT_NAME, recommended_description
 
@@ -78,13 +78,21 @@ def exception_summary(traceback: str) -> str:
     return one_line(" ".join(line.strip() for line in lines if line.strip())) or "unknown"
 
 
+def _palette_commands() -> type[Provider]:
+    """The wizard's own palette commands (:mod:`hvtui.tui.commands`), imported when the
+    palette first opens rather than on the way to the first frame."""
+    from hvtui.tui.commands import HvtuiCommands
+
+    return HvtuiCommands
+
+
 class HvtuiApp(App[int]):
     """``hvtui`` with no subcommand."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "hvtui"
     SUB_TITLE = "Hyper-V enlightenments"
-    COMMANDS = App.COMMANDS | {HvtuiCommands}
+    COMMANDS = App.COMMANDS | {_palette_commands}
 
     def __init__(
         self,
