@@ -10,10 +10,15 @@ resident memory at most 150 MB.
   widget is a ``Static`` with one line of text, run by the same Python with the
   same environment.  The clock runs from just before tmux is asked to spawn the
   process until ``capture-pane`` shows the text (polled every few milliseconds,
-  so both figures overstate alike).  The two alternate, so background load hits
-  both.  The app's own import-to-first-frame time (``HVTUI_STARTUP_LOG``) is
-  shown beside it.
-- **Step switch (real terminal).**  In the same session, ``n`` is sent for
+  so both figures overstate alike).  The two run as pairs, back to back, the
+  one started first alternating from pair to pair, so background load (other
+  work on a 2-core machine) hits both alike; the verdict is the median of the
+  pairs' ratios (``--runs`` pairs, 15 by default), which a few disturbed pairs
+  do not move, with the ratio of the two medians beside it.  Each app's CPU
+  time until its first frame (``HVTUI_STARTUP_LOG``: what a busy machine
+  inflates least) is compared alike.  Every process started is waited for (or
+  killed) before the next starts.
+- **Step switch (real terminal).**  In ``--walks`` more runs (3 by default), ``n`` is sent for
   every step as soon as the first frame is there (the wizard is still preparing
   the step panes then) and the clock runs until the new step's title is on
   screen; then ``escape`` (Review keeps ``n`` and ``p`` for its findings) and
@@ -35,8 +40,8 @@ one warm-up run each.  ``--as-is`` keeps the environment untouched.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_tui.py            # 5 terminal runs of each
-    .venv/bin/python benchmarks/bench_tui.py --runs 9 --check   # exit 1 over a target
+    .venv/bin/python benchmarks/bench_tui.py            # 15 first-frame pairs, 3 walks
+    .venv/bin/python benchmarks/bench_tui.py --runs 25 --check   # exit 1 over a target
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ import asyncio
 import os
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -177,16 +183,52 @@ def _wait_for_file(path: Path, timeout: float = 10.0) -> None:
         time.sleep(0.003)
 
 
+def _pane_pid(socket: str) -> int:
+    """The process tmux started (``sh -c 'exec env ... python'``: the app itself)."""
+    return int(_tmux(socket, "display-message", "-p", "-t", "b", "#{pane_pid}").strip())
+
+
+def _alive(pid: int) -> bool:
+    """The process is still running (a zombie that tmux has not reaped yet has ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def _end(socket: str, pid: int | None, quit_key: str, timeout: float = 5.0) -> None:
+    """Quit the app with ``quit_key`` and wait for its process to end, then close the tmux
+    server; a process still there after ``timeout`` is killed.  (Closing the server
+    first, under a running app, hangs up its terminal: an app that outlived that would
+    keep a core busy for the runs after it.)"""
+    try:
+        if pid is not None:
+            _tmux(socket, "send-keys", "-t", "b", quit_key)
+            deadline = time.monotonic() + timeout
+            while _alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.01)
+    except subprocess.CalledProcessError:
+        pass  # the session has ended with the app
+    finally:
+        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, check=False)
+    if pid is not None and _alive(pid):
+        print(f"bench_tui: pid {pid} outlived its terminal; killed", file=sys.stderr)
+        os.kill(pid, signal.SIGKILL)
+
+
 def one_widget_run(script: Path, scratch: Path, env: dict[str, str], index: int) -> TerminalRun:
     """The one-widget app's first frame in tmux."""
     socket = f"hvtui-bench-{os.getpid()}-one-{index}"
     log = scratch / f"one-widget-{index}.log"
     env = {**env, "HVTUI_STARTUP_LOG": str(log)}
+    pid = None
     try:
         first = _spawn(socket, [sys.executable, str(script)], env, ONE_WIDGET_MARKER)
+        pid = _pane_pid(socket)
         _wait_for_file(log)
     finally:
-        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, check=False)
+        _end(socket, pid, "C-q")  # Textual's quit key
     return TerminalRun(first, cpu_ms=_startup_log(log)[1])
 
 
@@ -195,9 +237,10 @@ def terminal_run(scratch: Path, env: dict[str, str], index: str, walk: bool = Tr
     socket = f"hvtui-bench-{os.getpid()}-{index}"
     log = scratch / f"startup-{index}.log"
     env = {**env, "HVTUI_STARTUP_LOG": str(log), "XDG_CONFIG_HOME": str(scratch)}
+    pid = None
     try:
         first = _spawn(socket, [sys.executable, "-m", "hvtui", "--demo", DEMO], env, MARKER)
-        pid = int(_tmux(socket, "display-message", "-p", "-t", "b", "#{pane_pid}").strip())
+        pid = _pane_pid(socket)
         _wait_for_file(log)
         steps = all_steps()
         switches = [_switch(socket, "n", step) for step in steps[1:]] if walk else []
@@ -207,11 +250,22 @@ def terminal_run(scratch: Path, env: dict[str, str], index: str, walk: bool = Tr
             time.sleep(0.5)  # a key right after escape would be read as alt+key
             revisits = [_switch(socket, "p", step) for step in reversed(steps[:-1])]
         peak = _peak_mb(pid)
-        _tmux(socket, "send-keys", "-t", "b", "q")
     finally:
-        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, check=False)
+        _end(socket, pid, "q")  # nothing was changed: q quits without asking
     in_app, cpu = _startup_log(log)
     return TerminalRun(first, in_app, cpu, switches, revisits, peak)
+
+
+def first_frame_pair(
+    script: Path, scratch: Path, env: dict[str, str], index: int
+) -> tuple[TerminalRun, TerminalRun]:
+    """The one-widget app's first frame and the wizard's, back to back (which goes first
+    alternates with ``index``, so neither always follows the other's exit): ``(one, hvtui)``."""
+    if index % 2:
+        hv = terminal_run(scratch, env, f"pair-{index}", walk=False)
+        return one_widget_run(script, scratch, env, index), hv
+    one = one_widget_run(script, scratch, env, index)
+    return one, terminal_run(scratch, env, f"pair-{index}", walk=False)
 
 
 def _switch(socket: str, key: str, step: str) -> float:
@@ -279,6 +333,32 @@ def _ms(values: list[float]) -> str:
     return f"median {median:6.1f} ms, p90 {p90:6.1f} ms, max {max(values):6.1f} ms"
 
 
+def _ratios(pairs: list[tuple[TerminalRun, TerminalRun]], name: str) -> list[float]:
+    """Each pair's ``name`` (``first_frame_ms``, ``cpu_ms``): the second run's over the
+    first's (pairs missing it are left out)."""
+    ratios = []
+    for first, second in pairs:
+        below, above = getattr(first, name), getattr(second, name)
+        if below and above is not None:
+            ratios.append(above / below)
+    return ratios
+
+
+def _paired(pairs: list[tuple[TerminalRun, TerminalRun]], name: str) -> float | None:
+    """The median of the pairs' ratios (``None``: none measured)."""
+    ratios = _ratios(pairs, name)
+    return statistics.median(ratios) if ratios else None
+
+
+def _spread(pairs: list[tuple[TerminalRun, TerminalRun]], name: str) -> str:
+    """The middle half of the pairs' ratios: how much one run says."""
+    ratios = sorted(_ratios(pairs, name))
+    if len(ratios) < 4:
+        return "too few pairs for a spread"
+    low, _median, high = statistics.quantiles(ratios, n=4)
+    return f"middle half {low:.2f}-{high:.2f}x"
+
+
 def _verdict(value: float, target: float) -> str:
     return "ok" if value <= target else "OVER"
 
@@ -287,7 +367,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run everything and print a summary; ``--check`` exits 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument(
-        "--runs", type=int, default=5, help="terminal runs of each (after one warm-up)"
+        "--runs",
+        type=int,
+        default=15,
+        help="first-frame pairs: the one-widget app and the wizard (after one warm-up)",
+    )
+    parser.add_argument(
+        "--walks", type=int, default=3, help="terminal runs that walk every step (1 or more)"
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     parser.add_argument(
@@ -319,28 +405,29 @@ def main(argv: list[str] | None = None) -> int:
         terminal_run(scratch, env, "warm")
         if base_env is not None:
             terminal_run(scratch, base_env, "base-warm", walk=False)
-        runs: list[TerminalRun] = []
-        floor: list[TerminalRun] = []
-        base: list[TerminalRun] = []
-        for index in range(args.runs):  # alternating: background load hits all alike
-            floor.append(one_widget_run(script, scratch, env, index))
-            runs.append(terminal_run(scratch, env, str(index)))
+        pairs: list[tuple[TerminalRun, TerminalRun]] = []
+        base: list[tuple[TerminalRun, TerminalRun]] = []
+        for index in range(args.runs):  # pairs: background load hits both alike
+            pairs.append(first_frame_pair(script, scratch, env, index))
             if base_env is not None:
-                base.append(terminal_run(scratch, base_env, f"base-{index}", walk=False))
+                then = terminal_run(scratch, base_env, f"base-{index}", walk=False)
+                base.append((pairs[-1][0], then))
+        walks = [terminal_run(scratch, env, f"walk-{index}") for index in range(max(1, args.walks))]
         switch_cpu, revisit_cpu, idle_cpu = asyncio.run(_pilot_switches(demo_sysroot()))
 
+    runs = [hv for _one, hv in pairs]
+    floor = [one for one, _hv in pairs]
     first = statistics.median(r.first_frame_ms for r in runs)
     one = statistics.median(r.first_frame_ms for r in floor)
-    ratio = first / one
-    cpu = [r.cpu_ms for r in runs if r.cpu_ms is not None]
-    one_cpu = [r.cpu_ms for r in floor if r.cpu_ms is not None]
+    ratio = _paired(pairs, "first_frame_ms")
+    assert ratio is not None
     in_app = [r.in_app_ms for r in runs if r.in_app_ms is not None]
-    tmux_switches = [s for r in runs for s in r.switches_ms]
-    tmux_revisits = [s for r in runs for s in r.revisits_ms]
+    tmux_switches = [s for r in walks for s in r.switches_ms]
+    tmux_revisits = [s for r in walks for s in r.revisits_ms]
     idle = statistics.median(idle_cpu)
     net_cpu = [max(0.0, s - idle) for s in switch_cpu]
     net_revisit = [max(0.0, s - idle) for s in revisit_cpu]
-    peaks = [r.peak_mb for r in runs if r.peak_mb is not None]
+    peaks = [r.peak_mb for r in walks if r.peak_mb is not None]
     switch = max(statistics.median(net_cpu), statistics.median(net_revisit))
     peak = max(peaks) if peaks else float("nan")
 
@@ -351,20 +438,24 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"first frame / one-widget app       {ratio:6.2f}x  "
         f"[{_verdict(ratio, FIRST_FRAME_RATIO_TARGET)}: target {FIRST_FRAME_RATIO_TARGET}x]"
+        f"  (median of {len(pairs)} pairs' ratios; {_spread(pairs, 'first_frame_ms')}; "
+        f"ratio of the medians {first / one:.2f}x)"
     )
-    if cpu and one_cpu:  # CPU time: what a busy machine inflates least
-        cpu_ratio = statistics.median(cpu) / statistics.median(one_cpu)
+    cpu_ratio = _paired(pairs, "cpu_ms")
+    if cpu_ratio is not None:  # CPU time: what a busy machine inflates least
+        cpu = statistics.median(r.cpu_ms for r in runs if r.cpu_ms is not None)
+        one_cpu = statistics.median(r.cpu_ms for r in floor if r.cpu_ms is not None)
         print(
-            f"CPU to first frame: hvtui {statistics.median(cpu):6.1f} ms, one-widget app "
-            f"{statistics.median(one_cpu):6.1f} ms: {cpu_ratio:.2f}x"
+            f"CPU to first frame: hvtui {cpu:6.1f} ms, one-widget app {one_cpu:6.1f} ms: "
+            f"{cpu_ratio:.2f}x  (median of the pairs' ratios; {_spread(pairs, 'cpu_ms')})"
         )
     if base:
-        then = statistics.median(r.first_frame_ms for r in base)
-        then_cpu = [r.cpu_ms for r in base if r.cpu_ms is not None]
-        cpu_note = f", CPU {statistics.median(then_cpu):6.1f} ms" if then_cpu else ""
+        base_first = statistics.median(r.first_frame_ms for _one, r in base)
+        then_cpu = _paired(base, "cpu_ms")
+        cpu_note = f", CPU {then_cpu:.2f}x" if then_cpu is not None else ""
         print(
-            f"baseline {args.baseline}: first frame median {then:6.1f} ms, "
-            f"{then / one:.2f}x the one-widget app{cpu_note}"
+            f"baseline {args.baseline}: first frame median {base_first:6.1f} ms, "
+            f"{_paired(base, 'first_frame_ms'):.2f}x the one-widget app{cpu_note}"
         )
     print(f"step switch (tmux, key to text)    {_ms(tmux_switches)}  (right after the first frame)")
     print(f"  back (tmux, revisits)            {_ms(tmux_revisits)}")
