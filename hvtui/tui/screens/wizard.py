@@ -36,7 +36,7 @@ from hvtui.records import replace
 from hvtui.textsafe import one_line
 from hvtui.tui import messages, services
 from hvtui.tui.draft import Draft, side_effects_text
-from hvtui.tui.screens.panes import PaneHolder, Panes, PaneSlot
+from hvtui.tui.screens.panes import DRAWN_AT_ONCE, PaneHolder, Panes, PaneSlot
 from hvtui.tui.screens.wizard_keys import WIDE, WIZARD_BINDINGS, footer_tier, is_unseen_twin
 from hvtui.tui.services import Host
 from hvtui.tui.state import DEFAULT_NAME, PathProblemError, plural, typed_path
@@ -225,6 +225,7 @@ class WizardScreen(Screen[None]):
             return
         steps = all_steps()
         here = steps.index(self.step) if self.step in steps else 0
+        batch: list[str] = []
         for step in steps[here + 1 :] + steps[: here + 1]:
             await asyncio.sleep(0)  # what is queued (a key, a refresh) goes first
             async with self._step_lock:
@@ -234,7 +235,11 @@ class WizardScreen(Screen[None]):
                     await panes.prepare(step)
                 except MountError:
                     return  # the app is closing
-            await panes.draw_behind(step)  # not holding the lock: it waits for a frame
+            batch.append(step)
+            if len(batch) == DRAWN_AT_ONCE:
+                await panes.draw_behind(batch)  # not holding the lock: it waits for a frame
+                batch = []
+        await panes.draw_behind(batch)
         self.panes_prepared = True
 
     def _make_pane(self, step: str) -> Widget:
