@@ -93,6 +93,20 @@ class Context:
 
 #: The options that only make sense in a guest that runs its own hypervisor.
 _NESTED_ONLY = frozenset(e.name for e in catalog.ENTRIES if e.nested_only)
+#: Each catalog option's entry by its name: the rules look up the options a configuration
+#: has on (catalog names, no spelling to fold) with a dict lookup, not a call of
+#: :func:`hvtui.catalog.get` (an audit judges a thousand configurations, ~40 lookups each).
+_ENTRY = {e.name: e for e in catalog.ENTRIES}
+#: The options QEMU drops without a word on a KVM with no Hyper-V (the others stop it).
+_DROPPED_WITHOUT_HYPERV = frozenset(
+    e.name for e in catalog.ENTRIES if e.without_hyperv is WithoutHyperV.DROPPED
+)
+#: The options with host needs, and those needs (the others have none to check).
+_HOST_NEEDS = {e.name: e.host_needs for e in catalog.ENTRIES if e.host_needs}
+#: The options with an overcommit value (spinlocks), in catalog order, with that value.
+_OVERCOMMIT = tuple(
+    (e, e.overcommit_value) for e in catalog.ENTRIES if e.overcommit_value is not None
+)
 
 
 def make_context(
@@ -199,7 +213,7 @@ def _unsupported(config: Config, ctx: Context) -> list[Finding]:
         return []
     if not host.hyperv:
         return _without_hyperv(config, host)
-    missing = [n for n in config.enabled() if kvm_offers(catalog.get(n), host) is False]
+    missing = [n for n in config.enabled() if kvm_offers(_ENTRY[n], host) is False]
     if not missing:
         return []
     message = f"{host.label}'s KVM does not support: {', '.join(missing)}"
@@ -225,13 +239,12 @@ def _without_hyperv(config: Config, host: HostView) -> list[Finding]:
     catalog's ``without_hyperv`` records.
     """
     note = f" ({host.hyperv_note})" if host.hyperv_note else ""
-    fatal = [
-        n for n in config.enabled() if catalog.get(n).without_hyperv is not WithoutHyperV.DROPPED
-    ]
-    dropped = [n for n in config.enabled() if n not in fatal]
+    enabled = config.enabled()
+    fatal = [n for n in enabled if n not in _DROPPED_WITHOUT_HYPERV]
+    dropped = [n for n in enabled if n in _DROPPED_WITHOUT_HYPERV]
     out: list[Finding] = []
     if fatal:
-        reasons = "; ".join(_stop_reason(catalog.get(n)) for n in fatal)
+        reasons = "; ".join(map(_stop_reason_of, fatal))
         out.append(
             Finding(
                 ERROR,
@@ -262,6 +275,12 @@ def _without_hyperv(config: Config, host: HostView) -> list[Finding]:
             )
         )
     return out
+
+
+@functools.cache  # the catalog is fixed; asked for every option on, per VM
+def _stop_reason_of(name: str) -> str:
+    """:func:`_stop_reason` of the catalog option ``name``."""
+    return _stop_reason(_ENTRY[name])
 
 
 def _stop_reason(entry: Enlightenment) -> str:
@@ -297,7 +316,7 @@ def _cpu_settings(config: Config, ctx: Context) -> list[Finding]:
             )
         )
     if ctx.intent.migratable and cpu.tsc_frequency is None:
-        needs = [n for n in config.enabled() if catalog.get(n).migration is Migration.NEEDS_TSC]
+        needs = [n for n in config.enabled() if _ENTRY[n].migration is Migration.NEEDS_TSC]
         if cpu.invtsc:
             needs.append("invtsc")
         if needs:
@@ -353,8 +372,11 @@ def _host_needs(config: Config, ctx: Context) -> list[Finding]:
     host = ctx.host
     out: list[Finding] = []
     for name in config.enabled():
-        entry = catalog.get(name)
-        for need in entry.host_needs:
+        needs = _HOST_NEEDS.get(name)
+        if needs is None:  # most options need nothing of the host
+            continue
+        entry = _ENTRY[name]
+        for need in needs:
             finding = _check_need(entry, need, config, ctx, host)
             if finding is not None:
                 out.append(finding)
@@ -433,7 +455,7 @@ def _migration(config: Config, ctx: Context) -> list[Finding]:
         return []
     out: list[Finding] = []
     for name in config.enabled():
-        entry = catalog.get(name)
+        entry = _ENTRY[name]
         value = config.get(name)
         blocks = entry.migration is Migration.BLOCKS or (
             entry.migration is Migration.BLOCKS_WHEN_AUTO and value == "auto"
@@ -468,23 +490,20 @@ def _migration(config: Config, ctx: Context) -> list[Finding]:
 def _spinlocks(config: Config, ctx: Context) -> list[Finding]:
     over = ctx.overcommitted
     out: list[Finding] = []
-    for entry in catalog.ENTRIES:
-        if entry.overcommit_value is None or over is None:
-            continue
+    if not over:  # not overcommitted, or unknown: nothing to say
+        return out
+    for entry, limit in _OVERCOMMIT:
         value = config.get(entry.name)
-        if over and (value is None or (isinstance(value, int) and value > entry.overcommit_value)):
+        if value is None or (isinstance(value, int) and value > limit):
             out.append(
                 Finding(
                     WARNING,
                     FindingCode.OVERCOMMITTED,
                     (entry.name,),
-                    f"host CPUs are overcommitted: set {entry.name} to {entry.overcommit_value:#x}",
+                    f"host CPUs are overcommitted: set {entry.name} to {limit:#x}",
                     "QEMU's document: with more runnable vCPUs than CPUs, a guest spinning on a "
                     "lock should hand the CPU back early.",
-                    Fix(
-                        f"set {entry.name} to {entry.overcommit_value:#x}",
-                        ((entry.name, entry.overcommit_value),),
-                    ),
+                    Fix(f"set {entry.name} to {limit:#x}", ((entry.name, limit),)),
                 )
             )
     return out
@@ -510,7 +529,7 @@ def _versions(config: Config, ctx: Context) -> list[Finding]:
     fallbacks = _libvirt_fallbacks(libvirt)
     for name, _ in config:
         if name in fallbacks and config.is_on(name):  # a catalog name, on, no element
-            lv = catalog.get(name).libvirt
+            lv = _ENTRY[name].libvirt
             since = f"libvirt {lv.since}" if lv.since else "no libvirt version"
             out.append(
                 Finding(
@@ -541,8 +560,8 @@ def _intent_needs(config: Config, ctx: Context) -> list[Finding]:
                 "kvm_amd nested=1) and restart the VMs.",
             )
         )
-    for entry in catalog.ENTRIES:
-        if ctx.intent.name not in entry.important_for or config.is_on(entry.name):
+    for entry in _important_for(ctx.intent.name):
+        if config.is_on(entry.name):
             continue
         vendor = host.vendor if host else None
         if entry.vendors is not None and vendor not in entry.vendors:
@@ -560,6 +579,12 @@ def _intent_needs(config: Config, ctx: Context) -> list[Finding]:
             )
         )
     return out
+
+
+@functools.lru_cache(maxsize=16)  # the catalog is fixed; asked once per VM
+def _important_for(intent: str) -> tuple[Enlightenment, ...]:
+    """The options important for the intent named ``intent``, in catalog order."""
+    return tuple(e for e in catalog.ENTRIES if intent in e.important_for)
 
 
 _RULES: tuple[Callable[[Config, Context], list[Finding]], ...] = (

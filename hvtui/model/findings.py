@@ -67,22 +67,25 @@ class Finding:
         return data
 
 
-#: ``-severity.rank``, looked up instead of worked out for every finding sorted.
-_WORST_FIRST = {severity: -severity.rank for severity in Severity}
+#: ``-severity.rank`` by the severity's value: looked up instead of worked out for every
+#: finding sorted, by a string (an enum member's hash is a Python call).
+_WORST_FIRST = {severity.value: -severity.rank for severity in Severity}
 #: The severities in their order (iterating the enum class is a Python generator).
 _SEVERITIES = tuple(Severity)
 
 
+def _sort_key(f: Finding) -> tuple[int, int, FindingCode]:
+    """:func:`sort_findings`' key: the audit sorts every VM's findings twice."""
+    return (
+        _WORST_FIRST[f.severity._value_],
+        order_key(f.options[0]) if f.options else -1,
+        f.code,
+    )
+
+
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Worst first, then in catalog order of the option concerned."""
-    return sorted(
-        findings,
-        key=lambda f: (
-            _WORST_FIRST[f.severity],
-            order_key(f.options[0]) if f.options else -1,
-            f.code,
-        ),
-    )
+    return sorted(findings, key=_sort_key)
 
 
 def count(findings: Iterable[Finding]) -> dict[Severity, int]:

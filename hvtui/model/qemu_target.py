@@ -20,6 +20,8 @@ from hvtui.versions import Version
 def unknown_to(config: Config, qemu: Version) -> list[str]:
     """Options set in ``config`` (on or off) that QEMU ``qemu`` does not know yet."""
     newer = _newer_than(qemu)
+    if not newer:  # a recent target knows every option
+        return []
     return [name for name, _ in config if catalog.canonical_name(name) in newer]
 
 
@@ -28,6 +30,12 @@ def _newer_than(qemu: Version) -> frozenset[str | None]:
     """The catalog options QEMU ``qemu`` does not know (the catalog is fixed; advice asks
     once per configuration judged)."""
     return frozenset(e.name for e in catalog.ENTRIES if e.qemu_since > qemu)
+
+
+#: The catalog options that QEMU releases before some version refuse below a minimum.
+_OLD_MINIMUM = {
+    e.name: e.old_qemu_minimum for e in catalog.ENTRIES if e.old_qemu_minimum is not None
+}
 
 
 def qemu_refusals(config: Config, qemu: Version | None) -> list[Finding]:
@@ -57,7 +65,7 @@ def qemu_refusals(config: Config, qemu: Version | None) -> list[Finding]:
             )
         )
     for name, value in config:
-        limit = catalog.get(name).old_qemu_minimum if catalog.is_canonical(name) else None
+        limit = _OLD_MINIMUM.get(name)  # only a catalog name has one
         if limit is None or qemu >= limit.until or type(value) is not int or value >= limit.minimum:
             continue
         findings.append(

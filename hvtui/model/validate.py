@@ -30,13 +30,14 @@ def validate(config: Config, *, vendor: str | None = None) -> list[Finding]:
     """
     findings: list[Finding] = []
     unknown: list[str] = []
+    on = config.on_names()
     for name, value in config:
-        if not catalog.is_canonical(name):
+        entry = _ENTRY.get(name)  # only a catalog name, spelled as in presets, has one
+        if entry is None:
             if len(unknown) < MAX_LISTED_ERRORS:
                 findings.append(_unknown(name, value))
             unknown.append(name)
             continue
-        entry = catalog.get(name)
         # A switch's bool is always allowed (nearly every value an audit sees).
         switch_bool = entry.kind is ValueKind.SWITCH and type(value) is bool
         problem = None if switch_bool else value_problem(entry, value)
@@ -52,7 +53,7 @@ def validate(config: Config, *, vendor: str | None = None) -> list[Finding]:
                 )
             )
             continue
-        if config.is_on(entry.name):
+        if name in on:  # ``config.is_on`` of a catalog name
             findings.extend(_enabled_findings(config, entry, vendor))
     if len(unknown) > MAX_LISTED_ERRORS:
         findings.append(_more_unknown(unknown[MAX_LISTED_ERRORS:]))
@@ -103,8 +104,14 @@ _ENABLED_FINDINGS: dict[tuple[object, ...], tuple[Finding, ...]] = {}
 _ENABLED_LIMIT = 4096
 #: The types of the values :func:`_enabled_findings` keeps answers for.
 _KEYABLE = frozenset((bool, int, str))
-#: Per option, the options whose state its findings depend on (requires, documented rules).
-_DEPENDS_ON: dict[str, tuple[str, ...]] = {}
+#: Per option, the options whose state its findings depend on (requires, documented rules),
+#: and whether all of them are catalog names (whose state is a set lookup).
+_DEPENDS_ON: dict[str, tuple[tuple[str, ...], bool]] = {}
+#: Each catalog option's entry by its name (what :func:`hvtui.catalog.get` answers for a
+#: catalog name, without a call: validation looks up every option of every VM audited).
+_ENTRY = {e.name: e for e in catalog.ENTRIES}
+#: The options that identify (vendor, version) rather than enlighten.
+_IDENTITY_ONLY = frozenset(e.name for e in catalog.ENTRIES if not e.enlightenment)
 
 
 def _enabled_findings(
@@ -114,16 +121,20 @@ def _enabled_findings(
     on the option, its value (and type: ``True == 1``), the vendor and whether each option
     its dependencies and documented rules name is on. A fleet repeats these (a thousand
     domains: 8,514 options on, a few hundred distinct answers); findings are immutable."""
-    depends = _DEPENDS_ON.get(entry.name)
-    if depends is None:
-        depends = _DEPENDS_ON[entry.name] = (
+    found_depends = _DEPENDS_ON.get(entry.name)
+    if found_depends is None:
+        names = (
             *entry.requires,
             *(option for rule in entry.doc_rules for option in rule.options),
         )
+        found_depends = _DEPENDS_ON[entry.name] = (names, all(n in _ENTRY for n in names))
+    depends, canonical = found_depends
     value = config.get(entry.name)
     if type(value) not in _KEYABLE:  # not a value the catalog's kinds take: no cache
         return _findings_for_enabled(config, entry, vendor)
-    key = (entry.name, type(value), value, vendor, *map(config.is_on, depends))
+    # ``config.is_on`` of a catalog name is whether it is among ``on_names``.
+    is_on = config.on_names().__contains__ if canonical else config.is_on
+    key = (entry.name, type(value), value, vendor, *map(is_on, depends))
     found = _ENABLED_FINDINGS.get(key)
     if found is None:
         if len(_ENABLED_FINDINGS) >= _ENABLED_LIMIT:
@@ -234,11 +245,9 @@ def _passthrough_findings(config: Config) -> list[Finding]:
 
 def _identity_alone(config: Config) -> list[Finding]:
     enabled = config.enabled()
-    if any(catalog.get(n).enlightenment for n in enabled):
+    if not enabled or not _IDENTITY_ONLY.issuperset(enabled):  # an enlightenment is on
         return []
-    identity = [n for n in enabled if not catalog.get(n).enlightenment]
-    if not identity:
-        return []
+    identity = list(enabled)
     return [
         Finding(
             Severity.INFO,
