@@ -111,17 +111,27 @@ def _read_element(
     return True
 
 
-#: One ``<hyperv>`` element: its option, tag, children (option and tag) and the children's tags.
-_HypervElement = tuple[Enlightenment, str, tuple[tuple[Enlightenment, str], ...], frozenset[str]]
+#: One ``<hyperv>`` element: its option, tag, how messages name it (``<tag>``), its
+#: children (option, tag and how messages name it: ``<tag><child>``) and the children's tags.
+_HypervElement = tuple[
+    Enlightenment, str, str, tuple[tuple[Enlightenment, str, str], ...], frozenset[str]
+]
 
 
 @functools.cache  # the catalog is fixed; every domain's <hyperv> is read with it
 def _hyperv_elements() -> tuple[_HypervElement, ...]:
-    """The ``<hyperv>`` children hvtui reads, in catalog order, with their own children."""
+    """The ``<hyperv>`` children hvtui reads, in catalog order, with their own children
+    (and the names messages give them, made once, not for every domain read)."""
     found: list[_HypervElement] = []
     for entry in layout.entries_of(LibvirtKind.HYPERV):
-        children = tuple((c, layout.split_child(c)[1]) for c in layout.children_of(entry))
-        found.append((entry, entry.libvirt.element, children, frozenset(n for _, n in children)))
+        tag = entry.libvirt.element
+        children = tuple(
+            (c, name, f"<{tag}><{name}>")
+            for c in layout.children_of(entry)
+            for name in (layout.split_child(c)[1],)
+        )
+        names = frozenset(name for _, name, _where in children)
+        found.append((entry, tag, f"<{tag}>", children, names))
     return tuple(found)
 
 
@@ -129,7 +139,7 @@ def _hyperv_elements() -> tuple[_HypervElement, ...]:
 def _hyperv_rows() -> dict[str, tuple[int, ...]]:
     """The rows of :func:`_hyperv_elements` that read each tag."""
     rows: dict[str, tuple[int, ...]] = {}
-    for row, (_entry, tag, _children, _names) in enumerate(_hyperv_elements()):
+    for row, (_entry, tag, _where, _children, _names) in enumerate(_hyperv_elements()):
         rows[tag] = (*rows.get(tag, ()), row)
     return rows
 
@@ -172,17 +182,15 @@ def _read_hyperv(
             unknown.append(tag)
     elements = _hyperv_elements()
     for row in sorted(found):
-        entry, tag, children, child_names = elements[row]
+        entry, tag, where, children, child_names = elements[row]
         element = found[row]
-        where = f"<{tag}>"
         parent_on = _read_element(entry, element, on, off, problems, where)
         if not len(element):
             continue
-        for child_entry, child_name in children:
+        for child_entry, child_name, child_where in children:
             child = element.find(child_name)
             if child is None:
                 continue
-            child_where = f"<{tag}><{child_name}>"
             if parent_on:
                 _read_element(child_entry, child, on, off, problems, child_where)
             elif _state(child, child_where, problems):
@@ -325,7 +333,9 @@ def parse_domain(domain: ET.Element) -> Imported:
         values.setdefault(option, False)
     values.update(on)
     return Imported(
-        Config.of(values),
+        # Without <qemu:commandline> options every name is a catalog option's (``on`` and
+        # ``off`` hold entries' names): nothing to fold, as ``Config.of`` would per name.
+        Config.of(values) if extra.config else Config.from_items(values),
         model,
         extra.extra_args,
         extra.other_properties,
