@@ -114,7 +114,7 @@ def _empty_memo() -> Iterator[None]:
 
 def test_memo_answers_what_judging_each_vm_gives() -> None:
     inputs = _inputs()
-    cases = [("desktop", None, host) for host in HOSTS]
+    cases: list[tuple[str, bool | None, HostView | None]] = [("desktop", None, h) for h in HOSTS]
     cases.append(("server-migratable", True, HOSTS[3]))
     for intent, running, host in cases:
         # Twice: the second round is answered from the memo.
