@@ -13,6 +13,8 @@ import gc
 import os
 import signal
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -144,6 +146,18 @@ def _say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
 
+#: The signals after which hvtui ends even if Textual's shutdown hangs (see :class:`_Stops`).
+FORCING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+#: Seconds the app has after SIGTERM or SIGHUP to decide to exit (its draft saved) on its
+#: loop; after that the watchdog saves the draft itself and ends the process.
+SETTLE_SECONDS = 3.0
+
+#: Seconds Textual's shutdown has once the app decided to exit: after a hang-up there is
+#: no terminal left to restore, after SIGTERM there may be.
+SHUTDOWN_SECONDS = {signal.SIGHUP: 0.5, signal.SIGTERM: 2.0}
+
+
 class _Stops:
     """The handlers of :data:`STOP_SIGNALS` while the wizard runs.
 
@@ -152,6 +166,15 @@ class _Stops:
     schedules :meth:`HvtuiApp.stop_requested` on the app's queue (the handler itself runs
     between two bytecodes of whatever the loop was doing, where nothing may be
     touched), and the app decides: ask, save a recovery file, or just leave.
+
+    SIGTERM and SIGHUP also start a watchdog, since the loop may never get there:
+    after a hang-up Textual's output thread dies writing to the terminal (EIO), and
+    the loop then blocks for good putting into that thread's full queue (in a redraw,
+    or in the driver's ``close()`` during shutdown).  The watchdog gives the app
+    :data:`SETTLE_SECONDS` to decide to exit (its draft saved to a recovery file when
+    it has one), saves the draft itself if the app has not, gives Textual's shutdown
+    :data:`SHUTDOWN_SECONDS` more, and then ends the process with 128+N.  A second
+    SIGTERM or SIGHUP ends it at once (the draft saved first).
     """
 
     def __init__(self) -> None:
@@ -159,6 +182,11 @@ class _Stops:
         self.signum: int = signal.SIGINT
         """The last signal received."""
         self._previous: dict[int, Any] = {}
+        self._watchdog: threading.Thread | None = None
+        self._hurry = threading.Event()
+        """Set by a second SIGTERM or SIGHUP: the watchdog stops waiting."""
+        self._finished = threading.Event()
+        """Set when :meth:`HvtuiApp.run` has returned: the watchdog ends nothing."""
 
     def install(self) -> None:
         for signum in STOP_SIGNALS:
@@ -166,6 +194,7 @@ class _Stops:
                 self._previous[signum] = signal.signal(signum, self._handle)
 
     def restore(self) -> None:
+        self._finished.set()
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
         self._previous.clear()
@@ -176,9 +205,64 @@ class _Stops:
         loop = app.event_loop if app is not None else None
         if app is None or loop is None:
             raise KeyboardInterrupt
+        if signum in FORCING_SIGNALS:
+            self._watch(app, signum)
         with contextlib.suppress(RuntimeError):  # a closed loop: the app has finished
             # On the loop, the app takes it as a message of its own (its context and queue).
             loop.call_soon_threadsafe(app.call_later, app.stop_requested, signum)
+
+    def _watch(self, app: HvtuiApp, signum: int) -> None:
+        """Start the watchdog; when it runs already, tell it to end the process now."""
+        if self._watchdog is not None:
+            self._hurry.set()
+            return
+        self._watchdog = threading.Thread(
+            target=self._end_anyway, args=(app, signum), name="hvtui-stop-watchdog", daemon=True
+        )
+        self._watchdog.start()
+
+    def _end_anyway(self, app: HvtuiApp, signum: int) -> None:
+        """The watchdog (a thread of its own: the main thread may be stuck for good)."""
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while app.return_code is None and time.monotonic() < deadline:
+            if self._hurry.wait(0.02):
+                break
+        # The loop may be handling the stop right now: wait for it (a little), never write
+        # a second recovery file.  The lock stays held: the loop starts no other.
+        locked = app.stop_lock.acquire(timeout=1.0)
+        if app.return_code is None and locked:
+            app.exit_note = _save_draft(app, signum)
+        else:
+            self._hurry.wait(SHUTDOWN_SECONDS.get(signal.Signals(signum), 2.0))
+        if self._finished.is_set():
+            return  # Textual's shutdown finished after all: run_app ends as usual
+        note = app.exit_note or f"hvtui: {signal_word(signum)}"
+        with contextlib.suppress(OSError):
+            os.write(2, (note + "\n").encode(errors="replace"))
+        os._exit(128 + signum)
+
+
+def _save_draft(app: HvtuiApp, signum: int) -> str:
+    """What :func:`hvtui.tui.screens.quitting.recover` does on the loop, done by the watchdog
+    while the loop is stuck: the unsaved draft to a recovery file; the one line that says
+    where (or that there was nothing to save)."""
+    why = signal_word(signum)
+    try:
+        wizard = app.wizard
+        dirty = wizard.dirty
+    except Exception:  # no wizard yet (before the first frame), or gone: no draft
+        return f"hvtui: {why}"
+    if not dirty:
+        return f"hvtui: {why}"
+    from hvtui.textsafe import one_line
+    from hvtui.tui.recovery import write_recovery
+
+    name = one_line(wizard.preset.name)
+    try:
+        path = write_recovery(wizard.preset)
+    except OSError as exc:
+        return f"hvtui: {why}; the unsaved draft {name} could not be saved: {one_line(str(exc))}"
+    return f"hvtui: {why}; the unsaved draft {name} was saved to {one_line(str(path))}"
 
 
 def _build_app(sysroot: Path | None, demo: str | None = None) -> HvtuiApp:

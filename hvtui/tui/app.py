@@ -11,6 +11,7 @@ import asyncio
 import io
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -140,6 +141,10 @@ class HvtuiApp(App[int]):
         self.exit_note: str | None = None
         """One line for standard error once the terminal is restored: why hvtui stopped and
         where an unsaved draft went (:func:`hvtui.tui.run_app` prints it)."""
+        self.stop_lock = threading.Lock()
+        """Held while a stop signal is handled on the loop, and by the watchdog of
+        :func:`hvtui.tui.run_app` when it saves the draft itself (the loop is stuck): the
+        draft goes to one recovery file, never two."""
 
     def on_load(self) -> None:
         """The loop runs: from now on a stop signal is handled here, not by raising."""
@@ -224,6 +229,10 @@ class HvtuiApp(App[int]):
         says where.  Before the first frame there is nothing to lose.  The exit
         code is 128+N (130 for SIGINT).
         """
+        with self.stop_lock:
+            self._stop_requested(signum)
+
+    def _stop_requested(self, signum: int) -> None:
         from hvtui.tui import signal_word
 
         code = 128 + signum
