@@ -63,10 +63,6 @@ async def test_every_pane_but_start_is_prepared_hidden(make_app: AppFactory) -> 
         )
         assert [slot.step for slot in slots if slot.display] == [Step.HOST]
         assert slots[0].step == Step.HOST
-        # Each was laid out and drawn once behind the shown pane, then put back as it was.
-        assert [slot.step for slot in slots if not slot.pane.virtual_size.width] == []
-        assert [slot.step for slot in slots if slot.styles.has_rule("layer")] == []
-        assert all(slot.can_focus_children for slot in slots), "tab reaches a shown pane"
 
 
 async def test_a_prepared_pane_shows_the_draft_of_its_visit(make_app: AppFactory) -> None:

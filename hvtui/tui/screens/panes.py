@@ -26,15 +26,6 @@ from textual.widget import Widget
 
 from hvtui.tui.view import WizardView
 
-#: Prepared panes drawn behind the shown one in the same frame (each needs a layer of its
-#: own in :class:`PaneHolder`, or they would share the width).
-DRAWN_AT_ONCE = 4
-
-
-def _behind(layer: int) -> str:
-    """The name of a layer behind the shown pane."""
-    return f"behind{layer}"
-
 
 class PaneHolder(Container):
     """Every pane slot, between the sidebar and the preview.
@@ -43,16 +34,13 @@ class PaneHolder(Container):
     this container: only the pane's area, where the slots were children of the
     whole body (sidebar and preview too), whose every swap repainted all of it."""
 
-    DEFAULT_CSS: ClassVar[str] = f"""
-    /* The pane's share of the body (the slot's 3fr is then all of the holder).  Prepared
-       panes are drawn once behind the shown one, each in a layer of its own
-       (Panes.draw_behind). */
-    PaneHolder {{
+    DEFAULT_CSS: ClassVar[str] = """
+    /* The pane's share of the body (the slot's 3fr is then all of the holder). */
+    PaneHolder {
         layout: horizontal;
         width: 3fr;
         height: 1fr;
-        layers: {" ".join(_behind(layer) for layer in range(DRAWN_AT_ONCE))} default;
-    }}
+    }
     """
 
 
@@ -95,8 +83,6 @@ class Panes:
         self._slots: dict[str, PaneSlot] = {}
         self.shown: PaneSlot | None = None
         """The slot on screen."""
-        self._behind: set[PaneSlot] = set()
-        """The slots being drawn behind the shown one (see :meth:`draw_behind`)."""
 
     def adopt(self, slot: PaneSlot, view: WizardView) -> None:
         """Take the composed first slot as the shown one (once it is mounted)."""
@@ -122,36 +108,6 @@ class Panes:
         # After the shown slot: a query for "the pane" still finds the one on screen first.
         await self._holder.mount(slot, after=shown)
 
-    async def draw_behind(self, steps: list[str]) -> None:
-        """Lay the prepared panes of ``steps`` (up to :data:`DRAWN_AT_ONCE`) out and draw
-        them once, each in a layer of its own behind the shown pane (which covers them:
-        nothing on screen changes), then hide them again.  Their widgets keep their size
-        and their drawn lines while hidden, so a first visit costs what a revisit does (a
-        pane never drawn is laid out twice and every line of it drawn on its first visit,
-        about thirty milliseconds more).  ``can_focus_children`` keeps tab from reaching
-        them meanwhile.
-
-        Not to be awaited while holding up the screen (a step switch): it waits for the
-        screen's next frame.  A step switch may show one of them meanwhile (:meth:`show`
-        then brings it in front at once)."""
-        slots = [self._slots.get(step) for step in steps[:DRAWN_AT_ONCE]]
-        drawn = [s for s in slots if s is not None and s is not self.shown and not s.display]
-        if not drawn:
-            return
-        for layer, slot in enumerate(drawn):
-            slot.can_focus_children = False
-            slot.styles.layer = _behind(layer)
-            slot.display = True
-        self._behind = set(drawn)
-        try:
-            await drawn[0].wait_for_refresh()  # laid out and drawn
-        finally:
-            self._behind = set()
-            for slot in drawn:
-                _in_front(slot)
-                if self.shown is not slot:
-                    slot.display = False
-
     async def show(self, step: str, view: WizardView) -> Widget:
         """Show ``step``'s pane (built and mounted on its first visit), up to date with
         ``view``; the pane shown before is hidden.  Returns the pane."""
@@ -162,8 +118,6 @@ class Panes:
             await self._holder.mount(slot, before=0)
             self._slots[step] = slot
         else:
-            if slot in self._behind:
-                _in_front(slot)  # shown while drawn behind (see draw_behind)
             self._holder.move_child(slot, before=0)
             slot.styles.clear_rule("display")  # the screen's CSS decides again
         if old is not None and old is not slot:
@@ -187,12 +141,6 @@ class Panes:
         return self.shown.pane if self.shown is not None else None
 
 
-def _in_front(slot: PaneSlot) -> None:
-    """``slot`` back in the panes' own layer, its controls reachable by tab."""
-    slot.styles.clear_rule("layer")
-    slot.can_focus_children = True
-
-
 def _bind(pane: Widget, view: WizardView, *, always: bool = True) -> None:
     """Hand ``pane`` the view to draw.  ``always``: its watcher runs even when the view is
     the one it has (a model change, or a control to put back after a cancelled question);
@@ -205,4 +153,4 @@ def _bind(pane: Widget, view: WizardView, *, always: bool = True) -> None:
     pane.mutate_reactive(descriptor)
 
 
-__all__ = ["DRAWN_AT_ONCE", "PaneHolder", "PaneSlot", "Panes"]
+__all__ = ["PaneHolder", "PaneSlot", "Panes"]

@@ -36,7 +36,7 @@ from hvtui.records import replace
 from hvtui.textsafe import one_line
 from hvtui.tui import messages, services
 from hvtui.tui.draft import Draft, side_effects_text
-from hvtui.tui.screens.panes import DRAWN_AT_ONCE, PaneHolder, Panes, PaneSlot
+from hvtui.tui.screens.panes import PaneHolder, Panes, PaneSlot
 from hvtui.tui.screens.wizard_keys import WIDE, WIZARD_BINDINGS, footer_tier, is_unseen_twin
 from hvtui.tui.services import Host
 from hvtui.tui.state import DEFAULT_NAME, PathProblemError, plural, typed_path
@@ -215,17 +215,15 @@ class WizardScreen(Screen[None]):
     @work(exclusive=True, group="panes", description="Preparing the step panes")
     async def _prepare_panes(self) -> None:
         """Mount every step's pane hidden, one at a time, the steps after the current one
-        first, and draw each once behind the shown pane (:meth:`Panes.draw_behind`): a
-        pane's first visit then costs a revisit's pane swap instead of building, laying
-        out and drawing it (most of a step switch).  Each pane waits until pending keys and
-        frames are handled, and a step switch waits for at most the one pane being
-        mounted."""
+        first: a pane's first visit then costs a pane swap (a few milliseconds) instead of
+        building it (tens of milliseconds, most of a step switch).  Each pane waits until
+        pending keys and frames are handled, and a step switch waits for at most the one
+        pane being mounted."""
         panes = self._panes
         if panes is None:
             return
         steps = all_steps()
         here = steps.index(self.step) if self.step in steps else 0
-        batch: list[str] = []
         for step in steps[here + 1 :] + steps[: here + 1]:
             await asyncio.sleep(0)  # what is queued (a key, a refresh) goes first
             async with self._step_lock:
@@ -235,11 +233,6 @@ class WizardScreen(Screen[None]):
                     await panes.prepare(step)
                 except MountError:
                     return  # the app is closing
-            batch.append(step)
-            if len(batch) == DRAWN_AT_ONCE:
-                await panes.draw_behind(batch)  # not holding the lock: it waits for a frame
-                batch = []
-        await panes.draw_behind(batch)
         self.panes_prepared = True
 
     def _make_pane(self, step: str) -> Widget:
