@@ -14,18 +14,28 @@ from textual.widgets import Switch
 from hvtui import catalog
 from hvtui.tui.app import HvtuiApp
 from hvtui.tui.messages import ToggleOption
+from hvtui.tui.screens import wizard as wizard_module
 from hvtui.tui.screens.panes import PaneHolder, PaneSlot
-from hvtui.tui.steps import Step, all_steps, option_steps
+from hvtui.tui.steps import Step, option_steps
 
 from .test_wizard import SIZE, go_to, shown_step
 
 AppFactory = Callable[..., HvtuiApp]
 
 
+#: An option step no other option depends on (toggling it changes no other step).
+LONE = next(step for step in option_steps() if not catalog.all_dependents(step))
+
+#: The steps the wizard walks in these tests: a page of each kind and two options, not
+#: all forty (preparing every pane costs seconds under load; the mechanism is the same).
+FEW = (Step.HOST, Step.START, LONE, next(s for s in option_steps() if s != LONE), Step.REVIEW)
+
+
 @pytest.fixture
-def make_app(make_app: AppFactory) -> AppFactory:
+def make_app(make_app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> AppFactory:
     """The shared factory with the panes prepared, as the wizard runs outside the tests
-    (the shared fixture turns preparing off)."""
+    (the shared fixture turns preparing off), over the few steps of :data:`FEW`."""
+    monkeypatch.setattr(wizard_module, "all_steps", lambda: FEW)
 
     def factory(**kwargs: Any) -> HvtuiApp:
         kwargs.setdefault("prepare_panes", True)
@@ -59,7 +69,7 @@ async def test_every_pane_but_start_is_prepared_hidden(make_app: AppFactory) -> 
         await prepared(pilot)
         slots = _slots(app)
         assert sorted(slot.step for slot in slots) == sorted(
-            step for step in all_steps() if step != Step.START
+            step for step in FEW if step != Step.START
         )
         assert [slot.step for slot in slots if slot.display] == [Step.HOST]
         assert slots[0].step == Step.HOST
@@ -72,7 +82,7 @@ async def test_a_prepared_pane_shows_the_draft_of_its_visit(make_app: AppFactory
     async with app.run_test(size=SIZE) as pilot:
         await prepared(pilot)
         before = len(_slots(app))
-        name = next(step for step in option_steps() if not catalog.all_dependents(step))
+        name = LONE
         on = app.wizard.preset.config.is_on(name)
         app.wizard.post_message(ToggleOption(name, not on))  # while its pane is hidden
         await pilot.pause()
