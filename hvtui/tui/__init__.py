@@ -237,9 +237,18 @@ class _Stops:
         if self._finished.is_set():
             return  # Textual's shutdown finished after all: run_app ends as usual
         note = app.exit_note or f"hvtui: {signal_word(signum)}"
-        with contextlib.suppress(OSError):
-            os.write(2, (note + "\n").encode(errors="replace"))
+        # The one line, unless the terminal does not take it at once (a full buffer nobody
+        # reads, as Textual's output thread may have left it): then it is lost, never waited for.
+        saying = threading.Thread(target=_say_raw, args=(note,), daemon=True)
+        saying.start()
+        saying.join(0.2)
         os._exit(128 + signum)
+
+
+def _say_raw(line: str) -> None:
+    """:func:`_say` on file descriptor 2 itself (``sys.stderr`` is Textual's while it runs)."""
+    with contextlib.suppress(OSError):
+        os.write(2, (line + "\n").encode(errors="replace"))
 
 
 def _save_draft(app: HvtuiApp, signum: int) -> str:

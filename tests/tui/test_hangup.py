@@ -3,11 +3,14 @@
 After a hang-up Textual's output thread dies writing to the terminal (EIO) and the
 loop blocks for good on that thread's full queue, so before hvtui's watchdog (see
 :class:`hvtui.tui._Stops`) the process stayed alive, SIGTERM or not.  Closing the
-master side of a real pty hangs up the terminal as closing a terminal window does.
+master side of a real pty hangs up the terminal as closing a terminal window does;
+whether Textual then hangs depends on timing (about half the runs without the watchdog),
+so the watchdog's own paths are pinned with a loop stuck on purpose, which hangs every time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -36,6 +39,8 @@ class Wizard:
 
     def __init__(self, tmp_path: Path, python: tuple[str, ...] = ("-m", "hvtui")) -> None:
         self.started = tmp_path / "started"
+        self.stuck = tmp_path / "started.stuck"
+        """Written by :data:`STUCK_ON_Q` when its loop gets stuck."""
         self.state = tmp_path / "state"
         env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
         env.update(
@@ -70,13 +75,26 @@ class Wizard:
         self.kill()
         raise AssertionError(f"timed out waiting for {what}")
 
+    def drain(self, seconds: float) -> None:
+        """Read what hvtui draws for up to ``seconds`` (a terminal reads: a full pty would
+        block hvtui's writes)."""
+        if self.fd >= 0 and select.select([self.fd], [], [], seconds)[0]:
+            with contextlib.suppress(OSError):
+                self.output += os.read(self.fd, 65536)
+        elif self.fd < 0:
+            time.sleep(seconds)
+
     def keys(self, keys: bytes) -> None:
         os.write(self.fd, keys)
 
-    def hang_up(self) -> float:
-        """Close the terminal; when."""
-        os.close(self.fd)
-        return time.monotonic()
+    def hang_up(self) -> None:
+        """Close the terminal (its master side)."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def running(self) -> bool:
+        return os.waitpid(self.pid, os.WNOHANG)[0] == 0
 
     def exit_code_within(self, seconds: float) -> int | None:
         """The exit code, or ``None`` when hvtui still runs after ``seconds`` (then killed)."""
@@ -84,14 +102,16 @@ class Wizard:
         while time.monotonic() < deadline:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
+                self.hang_up()
                 return os.waitstatus_to_exitcode(status)
-            time.sleep(0.02)
+            self.drain(0.02)
         self.kill()
         return None
 
     def kill(self) -> None:
         os.kill(self.pid, signal.SIGKILL)
         os.waitpid(self.pid, 0)
+        self.hang_up()
 
 
 def test_a_hang_up_while_quitting_ends_hvtui(tmp_path: Path) -> None:
@@ -103,33 +123,50 @@ def test_a_hang_up_while_quitting_ends_hvtui(tmp_path: Path) -> None:
     assert not wizard.state.exists(), "nothing was unsaved: nothing written"
 
 
-#: hvtui whose loop gets stuck for good on ``q``, as Textual's does on a dead output thread
-#: (but every time): the watchdog must save the draft itself.  It waits 0.3 s, not 3.
+#: hvtui whose loop gets stuck for good on ``ctrl+q`` (the app's quit action), as Textual's
+#: does on a dead output thread (but every time): the watchdog must save the draft itself.
+#: The first argument replaces :data:`hvtui.tui.SETTLE_SECONDS` (3 s).
 STUCK_ON_Q = (
     "-c",
-    "import sys, threading\n"
+    "import os, sys, threading\n"
     "import hvtui.tui\n"
     "from hvtui.__main__ import main\n"
     "from hvtui.tui.app import HvtuiApp\n"
     "def stuck(self):\n"
+    "    open(os.environ['HVTUI_STARTUP_LOG'] + '.stuck', 'w').close()\n"
     "    threading.Event().wait()\n"
     "HvtuiApp.action_quit = stuck\n"
-    "hvtui.tui.SETTLE_SECONDS = 0.3\n"
+    "hvtui.tui.SETTLE_SECONDS = float(sys.argv.pop(1))\n"
     "sys.argv[0] = 'hvtui'\n"
     "main()\n",
 )
 
+CTRL_Q = b"\x11"
 
-def test_a_hang_up_with_the_loop_stuck_saves_the_draft_and_ends_hvtui(tmp_path: Path) -> None:
-    wizard = Wizard(tmp_path, STUCK_ON_Q)
+
+def test_sigterm_with_the_loop_stuck_saves_the_draft_and_ends_hvtui(tmp_path: Path) -> None:
+    wizard = Wizard(tmp_path, (*STUCK_ON_Q, "0.3"))
     wizard.read_until(wizard.started, "the first frame")
     wizard.keys(b"nn")
     wizard.read_until(b"hv-relaxed", "the first option")
     wizard.keys(b" ")
     wizard.read_until(b"(unsaved)", "an unsaved change")
-    wizard.keys(b"q")  # the loop is stuck from now on: only the watchdog is left
-    time.sleep(0.1)
-    wizard.hang_up()
-    assert wizard.exit_code_within(ENDS_WITHIN) == 128 + signal.SIGHUP
+    wizard.keys(CTRL_Q)
+    wizard.read_until(wizard.stuck, "the loop stuck")  # from now on only the watchdog is left
+    os.kill(wizard.pid, signal.SIGTERM)
+    assert wizard.exit_code_within(ENDS_WITHIN) == 128 + signal.SIGTERM
     (saved,) = (wizard.state / "hvtui" / "recovery").iterdir()
     assert not presets.load(saved).config.is_on("relaxed"), "the draft as it was, unsaved"
+
+
+def test_a_second_sigterm_ends_hvtui_at_once(tmp_path: Path) -> None:
+    """The watchdog would wait 30 s for the stuck loop: a second SIGTERM does not."""
+    wizard = Wizard(tmp_path, (*STUCK_ON_Q, "30"))
+    wizard.read_until(wizard.started, "the first frame")
+    wizard.keys(CTRL_Q)
+    wizard.read_until(wizard.stuck, "the loop stuck")
+    os.kill(wizard.pid, signal.SIGTERM)
+    wizard.drain(0.1)
+    assert wizard.running(), "one SIGTERM: the watchdog waits for the loop"
+    os.kill(wizard.pid, signal.SIGTERM)
+    assert wizard.exit_code_within(ENDS_WITHIN) == 128 + signal.SIGTERM
