@@ -263,15 +263,9 @@ def _save_draft(app: HvtuiApp, signum: int) -> str:
         return f"hvtui: {why}"
     if not dirty:
         return f"hvtui: {why}"
-    from hvtui.textsafe import one_line
-    from hvtui.tui.recovery import write_recovery
+    from hvtui.tui.recovery import save_draft
 
-    name = one_line(wizard.preset.name)
-    try:
-        path = write_recovery(wizard.preset)
-    except OSError as exc:
-        return f"hvtui: {why}; the unsaved draft {name} could not be saved: {one_line(str(exc))}"
-    return f"hvtui: {why}; the unsaved draft {name} was saved to {one_line(str(path))}"
+    return save_draft(wizard.preset, why)
 
 
 def _build_app(sysroot: Path | None, demo: str | None = None) -> HvtuiApp:

@@ -73,4 +73,21 @@ def write_recovery(
     raise WriteError(f"{folder}: no free recovery file name for {stem}-{stamp}")
 
 
-__all__ = ["recovery_dir", "write_recovery"]
+def save_draft(preset: Preset, why: str) -> str:
+    """Write ``preset`` to a new recovery file; the one line hvtui prints as it stops
+    (``why``: the signal's word), saying where the draft went or why it could not go.
+
+    One text for both paths that save a draft on a stop signal: the app's own (on its
+    loop) and the watchdog's (when the loop is stuck).
+    """
+    from hvtui.textsafe import one_line
+
+    name = one_line(preset.name)
+    try:
+        path = write_recovery(preset)
+    except OSError as exc:
+        return f"hvtui: {why}; the unsaved draft {name} could not be saved: {one_line(str(exc))}"
+    return f"hvtui: {why}; the unsaved draft {name} was saved to {one_line(str(path))}"
+
+
+__all__ = ["recovery_dir", "save_draft", "write_recovery"]

@@ -44,17 +44,9 @@ async def quit_asking(wizard: WizardScreen, code: int) -> None:
 
 def recover(wizard: WizardScreen, code: int, why: str) -> None:
     """Write the draft to a new recovery file and leave, saying where (or why not)."""
-    from hvtui.tui.recovery import write_recovery
+    from hvtui.tui.recovery import save_draft
 
-    name = one_line(wizard.preset.name)
-    try:
-        path = write_recovery(wizard.preset)
-    except OSError as exc:
-        lost = one_line(str(exc))
-        note = f"hvtui: {why}; the unsaved draft {name} could not be saved: {lost}"
-    else:
-        note = f"hvtui: {why}; the unsaved draft {name} was saved to {one_line(str(path))}"
-    leave(wizard, code, note)
+    leave(wizard, code, save_draft(wizard.preset, why))
 
 
 def leave(wizard: WizardScreen, code: int, note: str | None = None, *, why: str = "") -> None:
