@@ -1,5 +1,6 @@
 """Shared fixtures: an isolated user config directory for every test, and the
-connection to the real libvirtd for the tests that use one; subprocesses cache bytecode.
+connection to the real libvirtd for the tests that use one; subprocesses cache bytecode;
+the longest tests start first.
 
 Every test gets its own ``XDG_CONFIG_HOME`` so a developer's real presets can
 never leak into (or be written by) the suite.
@@ -20,6 +21,16 @@ if TYPE_CHECKING:
 # The Python processes the tests start (``python -m hvtui``, the tools' scripts) cache
 # their bytecode as users' do: with this set, each start compiled hvtui again (~0.13 s).
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the tests marked ``long`` first, in their order, then the rest in theirs.
+
+    pytest-xdist hands tests out in collection order; a 30-second walk of the wizard
+    that one of two workers starts last keeps the run going half a minute after the
+    other worker is done.  Started first, the long ones overlap with everything else.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 @pytest.fixture(autouse=True)

@@ -53,6 +53,7 @@ def playbook(name: str, *extra: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.long
 def test_fleet_collects_reports_and_recommends(tmp_path: Path) -> None:
     fleet = tmp_path / "fleet"
     done = playbook("fleet.yml", "-e", json.dumps({"hvtui_fleet_dir": str(fleet)}))

@@ -144,6 +144,7 @@ def test_shipped_presets_on_real_libvirt(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
+@pytest.mark.long
 @given(
     config=valid_configs(), libvirt=libvirt_versions(), model=st.sampled_from(["host", TCG_MODEL])
 )

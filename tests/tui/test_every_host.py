@@ -66,6 +66,7 @@ async def _walk(app: HvtuiApp, *, every_step: bool = True) -> None:
         assert wizard.preset.config.is_on(option) is before
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("name", SNAPSHOTS)
 async def test_flow_on_every_snapshot(name: str, tmp_path: Path) -> None:
     root = tmp_path / name

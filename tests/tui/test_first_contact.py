@@ -106,6 +106,7 @@ def assert_only_pane_of(app: HvtuiApp, step: str, how: str) -> None:
     assert shown_step(panes[0]) == step, f"{how} to {step}: the pane of {shown_step(panes[0])}"
 
 
+@pytest.mark.long
 async def test_walking_and_clicking_every_step_changes_nothing_and_q_quits_at_once() -> None:
     """Forward with n through every step, then back through every step with p and with
     clicks on the sidebar by turns (escape after a click, which moves into the pane's
@@ -144,6 +145,7 @@ async def test_walking_and_clicking_every_step_changes_nothing_and_q_quits_at_on
         await assert_untouched_then_quit(pilot, before, toml)
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("name", DEMO_NAMES[1:])
 async def test_walking_every_step_on_the_other_demo_hosts_changes_nothing(name: str) -> None:
     """Forward with n through every step on the other demo hosts: each pane, built for

@@ -384,6 +384,7 @@ async def test_save_asks_before_replacing_a_file(make_app: AppFactory, user_pres
         assert presets.load(existing).config == app.wizard.preset.config
 
 
+@pytest.mark.long
 async def test_export_writes_what_hvtui_export_prints(
     user_presets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
