@@ -98,45 +98,64 @@ class VmAudit:
         """No finding is an error."""
         return not has_errors(self.findings)
 
+    def _fields(self, *, shared: bool = False) -> tuple[Any, ...]:
+        """The values of the entry's keys up to ``origins`` (:data:`_ENTRY_NAMES`' order),
+        for :meth:`to_json` and :meth:`json_text` alike.  ``shared``: ``effective`` is the
+        ``enlightenments`` dict itself when nothing changed them (encoded once)."""
+        src = self.source
+        imported = src.imported
+        config = imported.config
+        enlightenments = dict(config.values)
+        effective = (
+            enlightenments if shared and self.effective is config else dict(self.effective.values)
+        )
+        return (
+            src.label,
+            src.kind,
+            imported.name or None,
+            src.pid,
+            imported.cpu_model,
+            imported.hyperv_mode,
+            imported.vcpus,
+            imported.pinned,
+            imported.pinning or None,
+            [t.to_json() for t in src.threads],
+            _settings_json(imported.cpu_settings),
+            enlightenments,
+            effective,
+            list(imported.other_properties),
+            list(imported.extra_args),
+            list(self.notes),
+            dict(imported.origins),
+        )
+
     def to_json(self, memo: Memo | None = None) -> dict[str, Any]:
         """The VM's entry of ``hvtui audit --json`` (the README documents the shape).
 
         With ``memo`` the findings and differences are :class:`~hvtui.audit.jsontext.Encoded`
         texts (the same JSON), each distinct one encoded once for the whole run.
         """
-        src = self.source
-        imported = src.imported
-        return {
-            "source": src.label,
-            "kind": src.kind,
-            "name": imported.name or None,
-            "pid": src.pid,
-            "cpu_model": imported.cpu_model,
-            "hyperv_mode": imported.hyperv_mode,
-            "vcpus": imported.vcpus,
-            "pinned": imported.pinned,
-            "pinning": imported.pinning or None,
-            "vcpu_threads": [t.to_json() for t in src.threads],
-            "cpu_settings": _settings_json(imported.cpu_settings),
-            "enlightenments": dict(imported.config.values),
-            "effective": dict(self.effective.values),
-            "other_properties": list(imported.other_properties),
-            "extra_args": list(imported.extra_args),
-            "notes": list(self.notes),
-            "origins": dict(imported.origins),
-            "ok": self.ok,
-            "counts": {s.value: n for s, n in count(self.findings).items()},
-            "findings": (
-                [f.to_json() for f in self.findings]
-                if memo is None
-                else [_encoded_finding(memo, f) for f in self.findings]
-            ),
-            "differences": (
-                [d.to_json() for d in self.differences]
-                if memo is None
-                else [memo.encode(_difference_key(d), d.to_json) for d in self.differences]
-            ),
-        }
+        return dict(
+            zip(
+                _ENTRY_NAMES,
+                (
+                    *self._fields(),
+                    self.ok,
+                    {s.value: n for s, n in count(self.findings).items()},
+                    (
+                        [f.to_json() for f in self.findings]
+                        if memo is None
+                        else [_encoded_finding(memo, f) for f in self.findings]
+                    ),
+                    (
+                        [d.to_json() for d in self.differences]
+                        if memo is None
+                        else [memo.encode(_difference_key(d), d.to_json) for d in self.differences]
+                    ),
+                ),
+                strict=True,
+            )
+        )
 
     def json_text(self, memo: Memo) -> str:
         """``jsontext.dumps(self.to_json(memo), level=2)``, the same text, written without
@@ -145,69 +164,52 @@ class VmAudit:
         by ``dumps``, findings and differences by ``memo``).  The entries are most of
         what a thousand domains' ``audit --json`` writes, and the encoder's walk of
         every entry's dict was a third of the judging's cost."""
-        src = self.source
-        imported = src.imported
-        config = imported.config
         findings = self.findings
-        effective = self.effective
-        enlightenments = _json_value(dict(config.values))
+        fields = self._fields(shared=True)
+        texts = [_json_value(value) for value in fields[:_EFFECTIVE]]
+        effective = fields[_EFFECTIVE]
+        texts.append(texts[-1] if effective is fields[_EFFECTIVE - 1] else _json_value(effective))
+        texts += [_json_value(value) for value in fields[_EFFECTIVE + 1 :]]
         counts = dict.fromkeys(_SEVERITY_VALUES, 0)  # count(findings), by the values
         for finding in findings:
             counts[finding.severity._value_] += 1
-        values = (
-            _json_value(src.label),
-            _json_value(src.kind),
-            _json_value(imported.name or None),
-            _json_value(src.pid),
-            _json_value(imported.cpu_model),
-            _json_value(imported.hyperv_mode),
-            _json_value(imported.vcpus),
-            _json_value(imported.pinned),
-            _json_value(imported.pinning or None),
-            _json_value([t.to_json() for t in src.threads]),
-            _json_value(_settings_json(imported.cpu_settings)),
-            enlightenments,
-            enlightenments if effective is config else _json_value(dict(effective.values)),
-            _json_value(list(imported.other_properties)),
-            _json_value(list(imported.extra_args)),
-            _json_value(list(self.notes)),
-            _json_value(dict(imported.origins)),
+        texts += (
             "false" if counts[_ERROR] else "true",
             _COUNTS.format(*counts.values()),
             _json_list([_encoded_finding(memo, f) for f in findings]),
             _json_list([memo.encode(_difference_key(d), d.to_json) for d in self.differences]),
         )
-        return "{" + ",".join(map(str.__add__, _ENTRY_KEYS, values)) + _ENTRY_END
+        return "{" + ",".join(map(str.__add__, _ENTRY_KEYS, texts)) + _ENTRY_END
 
 
-#: The keys of a VM's ``--json`` entry, in :meth:`VmAudit.to_json`'s order, each with the
-#: line break and indentation before it (the entry is two levels deep: its keys three).
-_ENTRY_KEYS = tuple(
-    f'\n      "{key}": '
-    for key in (
-        "source",
-        "kind",
-        "name",
-        "pid",
-        "cpu_model",
-        "hyperv_mode",
-        "vcpus",
-        "pinned",
-        "pinning",
-        "vcpu_threads",
-        "cpu_settings",
-        "enlightenments",
-        "effective",
-        "other_properties",
-        "extra_args",
-        "notes",
-        "origins",
-        "ok",
-        "counts",
-        "findings",
-        "differences",
-    )
+#: The keys of a VM's ``--json`` entry, in order (the README documents them).
+_ENTRY_NAMES = (
+    "source",
+    "kind",
+    "name",
+    "pid",
+    "cpu_model",
+    "hyperv_mode",
+    "vcpus",
+    "pinned",
+    "pinning",
+    "vcpu_threads",
+    "cpu_settings",
+    "enlightenments",
+    "effective",
+    "other_properties",
+    "extra_args",
+    "notes",
+    "origins",
+    "ok",
+    "counts",
+    "findings",
+    "differences",
 )
+_EFFECTIVE = _ENTRY_NAMES.index("effective")
+#: Each key with the line break and indentation before it (the entry is two levels
+#: deep: its keys three).
+_ENTRY_KEYS = tuple(f'\n      "{key}": ' for key in _ENTRY_NAMES)
 _ENTRY_END = "\n    }"
 #: The severities' values in their order (:func:`hvtui.model.count`'s), and the error's.
 _SEVERITY_VALUES = tuple(s.value for s in Severity)
