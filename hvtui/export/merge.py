@@ -47,6 +47,7 @@ from hvtui.formats import libvirt_layout as layout
 from hvtui.formats import safexml
 from hvtui.formats.libvirt_layout import FEATURE_POLICIES, INVTSC, VIRT_FLAGS, cpu_model_of
 from hvtui.formats.qemu_global import GlobalOptionError, parse_global, reaches_cpu
+from hvtui.formats.spelling import names_hyperv
 from hvtui.model import Config
 from hvtui.records import record, replace
 
@@ -131,7 +132,7 @@ def _hv_global(value: str) -> bool:
         option = parse_global(value)
     except GlobalOptionError:
         return False
-    return reaches_cpu(option.driver) and option.property.lower().startswith(("hv-", "hv_"))
+    return reaches_cpu(option.driver) and names_hyperv(option.property)
 
 
 def _extra_groups() -> list[tuple[str, ...]]:

@@ -39,6 +39,13 @@ def cpu_type(model: str) -> str:
     return f"{model}{CPU_TYPE_SUFFIX}"
 
 
+def names_hyperv(key: str) -> bool:
+    """``key`` is spelled as one of QEMU's Hyper-V CPU properties: ``hv-`` or the legacy
+    ``hv_`` prefix, in any case, with surrounding blanks (how people write them; what
+    the name is then is :func:`hvtui.catalog.canonical_name`'s to say)."""
+    return key.strip().lower().startswith(("hv-", "hv_"))
+
+
 def model_of_cpu_type(driver: str) -> str | None:
     """``host`` for ``host-x86_64-cpu``; ``None`` for a driver that is not an x86 CPU."""
     if driver.endswith(CPU_TYPE_SUFFIX) and len(driver) > len(CPU_TYPE_SUFFIX):

@@ -25,6 +25,7 @@ from hvtui.formats.proxmox import (
     proxmox_cpu,
     split_args,
 )
+from hvtui.formats.spelling import names_hyperv
 from hvtui.importers.qemu_cmdline import CommandLineError, parse_qemu_args
 from hvtui.importers.result import Imported
 from hvtui.records import replace
@@ -89,7 +90,7 @@ def cpu_argument(value: str) -> tuple[str, list[str]]:
             model = item.strip()
         elif key == "flags":
             items += [flag.strip() for flag in item.split(";") if flag.strip()]
-        elif key.lower().startswith(("hv-", "hv_")):
+        elif names_hyperv(key):
             items.append(f"{key}={item}" if sep else key)
         elif key == "hidden" and item.strip() == "1":
             items.append("kvm=off")

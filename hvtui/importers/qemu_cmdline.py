@@ -49,6 +49,7 @@ from hvtui.formats.qemu_global import (
 from hvtui.formats.spelling import (
     ValueSpellingError,
     model_of_cpu_type,
+    names_hyperv,
     parse_qemu_value,
     qemu_refuses,
 )
@@ -201,7 +202,7 @@ def signed_item_refused(item: str) -> str | None:
             f"{_shown(name)!r}); write {sign}{_shown(prop)} or {_shown(prop)}={_shown(value)}"
         )
     lowered = name.lower()
-    if not _names_hyperv(name):
+    if not names_hyperv(name):
         return None
     if "_" in name:
         state = "on" if sign == "+" else "off"
@@ -214,11 +215,6 @@ def signed_item_refused(item: str) -> str | None:
     if canonical is not None and catalog.get(canonical).kind is not ValueKind.SWITCH:
         return f"+ and - only set on/off properties; write {_shown(name)}=VALUE"
     return None
-
-
-def _names_hyperv(key: str) -> bool:
-    """``key`` is spelled as one of QEMU's Hyper-V CPU properties (``hv-``/``hv_``)."""
-    return key.strip().lower().startswith(("hv-", "hv_"))
 
 
 def _accepted(signed: list[str], problems: list[str]) -> list[str]:
@@ -404,7 +400,7 @@ class _Collector:
         translates the legacy ``hv_x`` names inside ``-cpu`` (``legacy_names``);
         a ``-global`` must name the property itself.
         """
-        if not _names_hyperv(key):
+        if not names_hyperv(key):
             return False
         canonical = catalog.canonical_name(key)
         if canonical is None:
@@ -482,7 +478,7 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
     in_use = cpu.model if cpu is not None else default_cpu_model
     for driver, prop, value in globals_:
         if reaches_every_device(driver):
-            if _names_hyperv(prop):
+            if names_hyperv(prop):
                 problems.append(
                     f"-global {driver}.{prop}: not read; QEMU applies a {driver!r} global to "
                     f"every device, not only the CPU, and stops at its 'migration' object, "
