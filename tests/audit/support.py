@@ -107,3 +107,19 @@ def snapshot(
     }
     (root / "hvtui-snapshot.json").write_text(json.dumps(manifest), encoding="utf-8")
     return root
+
+
+def bench_domains(count: int) -> list[str]:
+    """The first ``count`` domains ``benchmarks/bench_audit.py`` generates (its seed 7):
+    the shapes the benchmark times, for tests that its fast paths answer as the plain
+    ones do."""
+    import random
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import bench_audit
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    rng = random.Random(7)
+    return [bench_audit.domain_xml(rng, i) for i in range(count)]

@@ -5,13 +5,12 @@ again, and files read by the process that parses them (:class:`FileBatch`)."""
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from audit.support import DATA, REPO
+from audit.support import DATA, bench_domains
 from hvtui.audit import VmAudit, audit_vm, engine, jsontext, scan_host, sources
 from hvtui.audit.sources import AuditInput, FileBatch, Unreadable, load_files, load_text
 from hvtui.catalog import Severity
@@ -30,18 +29,6 @@ BENCH_DOMAINS = 40
 HOSTILE = "a\x1b]52;c;x\x07b\x7f\x9b\u202e\t\r\u00e9\U0001f600\\\"'<>&"
 
 
-def _bench_domains() -> list[str]:
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import bench_audit
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
-    import random
-
-    rng = random.Random(7)
-    return [bench_audit.domain_xml(rng, i) for i in range(BENCH_DOMAINS)]
-
-
 def _hostile_domain() -> str:
     name = HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return (
@@ -58,7 +45,10 @@ def _audits() -> Iterator[VmAudit]:
     """Every audit fixture, the benchmark's domains, a hostile one, a running VM with vCPU
     threads and an audit whose effective configuration differs, on two hosts."""
     inputs = [sources.load_file(p) for p in sorted(DATA.iterdir())]
-    inputs += [load_text(text, label=f"bench{i}.xml") for i, text in enumerate(_bench_domains())]
+    inputs += [
+        load_text(text, label=f"bench{i}.xml")
+        for i, text in enumerate(bench_domains(BENCH_DOMAINS))
+    ]
     inputs.append(load_text(_hostile_domain(), label=f"/tmp/{HOSTILE}.xml"))
     threads = (sources.VcpuThread(0, 101, "2", True), sources.VcpuThread(1, 102, "0-7", False))
     inputs.append(replace(inputs[0], kind=sources.RUNNING, pid=4242, threads=threads))

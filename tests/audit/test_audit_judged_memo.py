@@ -6,12 +6,11 @@ reads are not answered from each other's entry."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
 import pytest
 
-from audit.support import DATA, REPO
+from audit.support import DATA, bench_domains
 from hvtui.advice import HostView
 from hvtui.audit import VmAudit, audit_vm, engine, sources
 from hvtui.audit.sources import AuditInput, load_text
@@ -64,21 +63,12 @@ HOSTS = (
 )
 
 
-def _bench_domains() -> list[str]:
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import bench_audit
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
-    import random
-
-    rng = random.Random(7)
-    return [bench_audit.domain_xml(rng, i) for i in range(BENCH_DOMAINS)]
-
-
 def _inputs() -> list[AuditInput]:
     found = [sources.load_file(p) for p in sorted(DATA.iterdir())]
-    found += [load_text(text, label=f"bench{i}.xml") for i, text in enumerate(_bench_domains())]
+    found += [
+        load_text(text, label=f"bench{i}.xml")
+        for i, text in enumerate(bench_domains(BENCH_DOMAINS))
+    ]
     return found
 
 
