@@ -17,9 +17,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 import pytest
-from importers.test_qemu_global_reach import CPU_PATH, VM, answers, qom_get
+from importers.test_qemu_global_reach import CPU_PATH, VM
 
-from export.tools import QEMU, require
+from export.tools import QEMU, qmp_answers, qmp_qom_get, require
 from hvtui.export import ExportTarget, merge_into
 from hvtui.formats import libvirt_layout as layout
 from hvtui.formats.spelling import model_of_cpu_type
@@ -117,12 +117,12 @@ def test_real_qemu_applies_the_globals_to_the_cpu_as_the_table_says() -> None:
         argv = [qemu, *VM, "-cpu", "qemu64", *(w for c in batch for w in ("-global", c.text))]
         run = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)  # fmt: skip
-        runs.append((batch, run, qom_get(CPU_PATH, ["type", *(c.prop for c in batch)])))
+        runs.append((batch, run, qmp_qom_get(CPU_PATH, ["type", *(c.prop for c in batch)])))
     for batch, run, stdin in runs:
         out, err = run.communicate(stdin, timeout=60)
         if batch is started:
             assert run.returncode == 0, err
-            assert answers(out, 1 + len(batch)) == [CPU, *(c.qemu for c in batch)], out
+            assert qmp_answers(out, 1 + len(batch)) == [CPU, *(c.qemu for c in batch)], out
         else:
             assert run.returncode == 1, (batch[0].name, err)
             assert str(batch[0].qemu).removeprefix("stops: ") in err, (batch[0].name, err)

@@ -163,6 +163,22 @@ def run_qemu(args: list[str]) -> QemuRun:
     return QemuRun(done.returncode, done.stderr)
 
 
+def qmp_qom_get(path: str, properties: list[str]) -> str:
+    """QMP lines for a QEMU's standard input (``-qmp stdio``): ask for ``properties`` of
+    the object at ``path`` with ``qom-get``, then quit."""
+    asks = [{"execute": "qom-get", "arguments": {"path": path, "property": p}} for p in properties]
+    lines = [{"execute": "qmp_capabilities"}, *asks, {"execute": "quit"}]
+    return "".join(json.dumps(line) + "\n" for line in lines)
+
+
+def qmp_answers(out: str, count: int) -> list[object]:
+    """The answers to :func:`qmp_qom_get`'s ``count`` questions in QEMU's output: each
+    ``return``, or its ``error`` object."""
+    replies = [json.loads(line) for line in out.splitlines()]
+    said = [r.get("return", r.get("error")) for r in replies if "return" in r or "error" in r]
+    return said[1 : 1 + count]
+
+
 def qom_get_cpu(properties: list[str], args: list[str]) -> dict[str, object]:
     """The first vCPU's ``properties`` as a real QEMU gives them, over QMP ``qom-get``.
 
@@ -170,15 +186,10 @@ def qom_get_cpu(properties: list[str], args: list[str]) -> dict[str, object]:
     applied, ``+``/``-`` ones included) before the monitor answers.
     """
     qemu = require(QEMU, "qemu-system-x86")
-    asks = "".join(
-        json.dumps({"execute": "qom-get", "arguments": {
-            "path": "/machine/unattached/device[0]", "property": p}}) + "\n"
-        for p in properties
-    )  # fmt: skip
     done = subprocess.run(
         [qemu, "-accel", "tcg", "-m", "16", "-nodefaults", "-display", "none", "-S",
          "-qmp", "stdio", *args],
-        input='{"execute":"qmp_capabilities"}\n' + asks + '{"execute":"quit"}\n',
+        input=qmp_qom_get("/machine/unattached/device[0]", properties),
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     answers = [json.loads(line) for line in done.stdout.splitlines()]

@@ -10,12 +10,11 @@ with the value verbatim, else a QemuOpts ``driver=,property=,value=`` string; se
 
 from __future__ import annotations
 
-import json
 import subprocess
 from dataclasses import dataclass
 
 import pytest
-from export.tools import QEMU, require
+from export.tools import QEMU, qmp_answers, qmp_qom_get, require
 
 from hvtui.formats.qemu_global import GlobalOptionError, parse_global
 from hvtui.importers import parse_qemu_args
@@ -129,18 +128,11 @@ def test_parse_global_reads_what_qemu_registers(case: Case) -> None:
 
 # -- the same table, through QEMU 7.2 ---------------------------------------------------
 
+#: Where :data:`CPU_VM`'s one vCPU is (its ``id``).
+CPU_PATH = "/machine/peripheral/cpu"
 #: A frozen VM with one vCPU and nothing else, answering QMP on stdin.
 CPU_VM = ["-machine", "none", "-accel", "tcg", "-S", "-display", "none", "-nodefaults",
           "-qmp", "stdio", "-device", f"{CPU},apic-id=0,id=cpu"]  # fmt: skip
-
-
-def _qmp(properties: list[str]) -> str:
-    asks = [
-        {"execute": "qom-get", "arguments": {"path": "/machine/peripheral/cpu", "property": p}}
-        for p in properties
-    ]
-    lines = [{"execute": "qmp_capabilities"}, *asks, {"execute": "quit"}]
-    return "".join(json.dumps(line) + "\n" for line in lines)
 
 
 def _batches(cases: list[Case]) -> list[list[Case]]:
@@ -179,11 +171,11 @@ def _check_with_qemu(qemu: str, cases: list[Case]) -> None:
     for case in refused:
         start([case], [qemu, "-global", case.text, "-version"], "")
     for case in failing:
-        start([case], [qemu, *CPU_VM, "-global", case.text], _qmp([]))
+        start([case], [qemu, *CPU_VM, "-global", case.text], qmp_qom_get(CPU_PATH, []))
     for batch in _batches(taken):
         on_cpu = [c.parsed[1] for c in batch if c.parsed and c.parsed[0] == CPU]
         globals_ = [word for c in batch for word in ("-global", c.text)]
-        start(batch, [qemu, *CPU_VM, *globals_], _qmp(on_cpu))
+        start(batch, [qemu, *CPU_VM, *globals_], qmp_qom_get(CPU_PATH, on_cpu))
     for batch, run, stdin in runs:
         out, err = run.communicate(stdin, timeout=60)
         first = batch[0]
@@ -197,8 +189,7 @@ def _check_with_qemu(qemu: str, cases: list[Case]) -> None:
             assert f"can't apply global {driver}.{prop}={value}: " in err, (first.name, err)
         else:
             assert run.returncode == 0, ([c.name for c in batch], err)
-            answers = [json.loads(line) for line in out.splitlines()]
-            values = iter(a["return"] for a in answers[2:] if "return" in a)
+            values = iter(qmp_answers(out, len(batch)))
             for case in batch:
                 assert case.parsed is not None
                 driver, prop, value = case.parsed

@@ -14,12 +14,11 @@ reaches ``-cpu host`` too, and ``device.hv-x`` reaches every device: QEMU stops 
 
 from __future__ import annotations
 
-import json
 import subprocess
 from dataclasses import dataclass
 
 import pytest
-from export.tools import QEMU, require
+from export.tools import QEMU, qmp_answers, qmp_qom_get, require
 
 from hvtui.formats.qemu_global import parse_global, reaches_cpu
 from hvtui.importers import parse_qemu_args
@@ -120,20 +119,6 @@ def _start(qemu: str, argv: list[str], stdin: str) -> tuple[subprocess.Popen[str
     return run, stdin
 
 
-def qom_get(path: str, properties: list[str]) -> str:
-    """QMP lines that ask for ``properties`` of ``path``, then quit."""
-    asks = [{"execute": "qom-get", "arguments": {"path": path, "property": p}} for p in properties]
-    lines = [{"execute": "qmp_capabilities"}, *asks, {"execute": "quit"}]
-    return "".join(json.dumps(line) + "\n" for line in lines)
-
-
-def answers(out: str, count: int) -> list[object]:
-    """The answers to ``count`` ``qom-get``: each ``return``, or its ``error`` object."""
-    replies = [json.loads(line) for line in out.splitlines()]
-    said = [r.get("return", r.get("error")) for r in replies if "return" in r or "error" in r]
-    return said[1 : 1 + count]
-
-
 def _batches(cases: list[Reach]) -> list[list[Reach]]:
     """Cases in as few VMs as can hold them: one VM per case that stops QEMU, has
     ``-cpu`` properties or a ``host`` CPU; the others share one per model when they
@@ -172,7 +157,7 @@ def _check_with_qemu(qemu: str, cases: list[Reach]) -> None:
         if case.cpu == "host":
             globals_ = [g.rpartition("=")[0] + "=bogus" for g in globals_]
         argv = [*VM, "-cpu", case.cpu, *(w for g in globals_ for w in ("-global", g))]
-        runs.append((batch, *_start(qemu, argv, qom_get(CPU_PATH, ["type", *props]))))
+        runs.append((batch, *_start(qemu, argv, qmp_qom_get(CPU_PATH, ["type", *props]))))
     for batch, run, stdin in runs:
         out, err = run.communicate(stdin, timeout=60)
         case = batch[0]
@@ -189,7 +174,7 @@ def _check_with_qemu(qemu: str, cases: list[Reach]) -> None:
         else:
             props = [p for c in batch for p in _named(c)]
             assert run.returncode == 0, ([c.name for c in batch], err)
-            found = answers(out, 1 + len(props))
+            found = qmp_answers(out, 1 + len(props))
             assert found[0] == f"{case.cpu.split(',')[0]}-x86_64-cpu", (case.name, out)
             expected = [c.applied.get(p, False) for c in batch for p in _named(c)]
             assert found[1:] == expected, ([c.name for c in batch], props, out)
