@@ -175,6 +175,14 @@ class _Stops:
     it has one), saves the draft itself if the app has not, gives Textual's shutdown
     :data:`SHUTDOWN_SECONDS` more, and then ends the process with 128+N.  A second
     SIGTERM or SIGHUP ends it at once (the draft saved first).
+
+    The watchdog is started by a listener thread, not by the handler: Python runs a
+    handler on the main thread only, between two bytecodes, and a main thread already
+    stuck in a blocking call before the signal came never gets there when the kernel
+    hands the signal to another of the process's threads (Textual's input or output
+    thread: the kernel picks any thread that does not block it).  The interpreter's own
+    C handler, which runs on whichever thread took the signal, writes its number to
+    the :func:`signal.set_wakeup_fd` pipe; the listener reads it there.
     """
 
     def __init__(self) -> None:
@@ -187,17 +195,59 @@ class _Stops:
         """Set by a second SIGTERM or SIGHUP: the watchdog stops waiting."""
         self._finished = threading.Event()
         """Set when :meth:`HvtuiApp.run` has returned: the watchdog ends nothing."""
+        self._wakeup: tuple[int, int] | None = None
+        """The listener's pipe (read end, write end) while it listens."""
+        self._previous_wakeup = -1
 
     def install(self) -> None:
         for signum in STOP_SIGNALS:
             with contextlib.suppress(ValueError, OSError):  # not the main thread (tests)
                 self._previous[signum] = signal.signal(signum, self._handle)
+        self._listen()
 
     def restore(self) -> None:
         self._finished.set()
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
         self._previous.clear()
+        if self._wakeup is not None:
+            write_end = self._wakeup[1]  # the listener closes the read end
+            self._wakeup = None
+            with contextlib.suppress(ValueError):
+                signal.set_wakeup_fd(self._previous_wakeup)
+            with contextlib.suppress(OSError):
+                os.write(write_end, b"\0")  # the listener's sign to stop (no signal is 0)
+            os.close(write_end)
+
+    def _listen(self) -> None:
+        """Start the listener thread on a fresh wakeup pipe (when this is the main thread)."""
+        read_end, write_end = os.pipe2(os.O_CLOEXEC)
+        os.set_blocking(write_end, False)  # set_wakeup_fd requires it: a handler never waits
+        try:
+            self._previous_wakeup = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        except ValueError:  # not the main thread (tests): the handler starts the watchdog
+            os.close(read_end)
+            os.close(write_end)
+            return
+        self._wakeup = (read_end, write_end)
+        threading.Thread(
+            target=self._hear, args=(read_end,), name="hvtui-signals", daemon=True
+        ).start()
+
+    def _hear(self, read_end: int) -> None:
+        """The listener: start (or hurry) the watchdog on each SIGTERM and SIGHUP."""
+        try:
+            while data := os.read(read_end, 64):
+                for signum in data:
+                    if signum == 0:
+                        return
+                    app = self.app
+                    if signum in FORCING_SIGNALS and app is not None and app.event_loop:
+                        self._watch(app, signum)
+        except OSError:
+            return
+        finally:
+            os.close(read_end)
 
     def _handle(self, signum: int, frame: object) -> None:
         self.signum = signum
@@ -205,8 +255,8 @@ class _Stops:
         loop = app.event_loop if app is not None else None
         if app is None or loop is None:
             raise KeyboardInterrupt
-        if signum in FORCING_SIGNALS:
-            self._watch(app, signum)
+        if signum in FORCING_SIGNALS and self._wakeup is None:
+            self._watch(app, signum)  # no listener: the handler is all there is
         with contextlib.suppress(RuntimeError):  # a closed loop: the app has finished
             # On the loop, the app takes it as a message of its own (its context and queue).
             loop.call_soon_threadsafe(app.call_later, app.stop_requested, signum)

@@ -142,6 +142,20 @@ STUCK_ON_Q = (
     "main()\n",
 )
 
+#: As :data:`STUCK_ON_Q`, but the stuck main thread also blocks SIGTERM and SIGHUP, so the
+#: kernel must hand them to another thread (as it may when it picks any thread): Python
+#: never runs its handler then, and only the listener on the wakeup pipe hears them.
+STUCK_DEAF_ON_Q = (
+    STUCK_ON_Q[0],
+    STUCK_ON_Q[1].replace(
+        "    threading.Event().wait()\n",
+        "    import signal\n"
+        "    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGHUP})\n"
+        "    threading.Event().wait()\n",
+    ),
+)
+assert STUCK_DEAF_ON_Q[1] != STUCK_ON_Q[1]
+
 CTRL_Q = b"\x11"
 
 
@@ -171,3 +185,22 @@ def test_a_second_sigterm_ends_hvtui_at_once(tmp_path: Path) -> None:
     assert wizard.running(), "one SIGTERM: the watchdog waits for the loop"
     os.kill(wizard.pid, signal.SIGTERM)
     assert wizard.exit_code_within(ENDS_WITHIN) == 128 + signal.SIGTERM
+
+
+def test_sigterm_taken_by_another_thread_while_the_loop_is_stuck_ends_hvtui(
+    tmp_path: Path,
+) -> None:
+    """The main thread is stuck and deaf before the signal comes: the listener thread
+    hears it on the wakeup pipe and the watchdog saves the draft and ends hvtui."""
+    wizard = Wizard(tmp_path, (*STUCK_DEAF_ON_Q, "0.3"))
+    wizard.read_until(wizard.started, "the first frame")
+    wizard.keys(b"nn")
+    wizard.read_until(b"hv-relaxed", "the first option")
+    wizard.keys(b" ")
+    wizard.read_until(b"(unsaved)", "an unsaved change")
+    wizard.keys(CTRL_Q)
+    wizard.read_until(wizard.stuck, "the loop stuck")
+    os.kill(wizard.pid, signal.SIGTERM)
+    assert wizard.exit_code_within(ENDS_WITHIN) == 128 + signal.SIGTERM
+    (saved,) = (wizard.state / "hvtui" / "recovery").iterdir()
+    assert not presets.load(saved).config.is_on("relaxed"), "the draft as it was, unsaved"
