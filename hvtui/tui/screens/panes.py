@@ -32,7 +32,13 @@ class PaneHolder(Container):
 
     Swapping the shown pane moves a slot among these children and so repaints
     this container: only the pane's area, where the slots were children of the
-    whole body (sidebar and preview too), whose every swap repainted all of it."""
+    whole body (sidebar and preview too), whose every swap repainted all of it.
+
+    Blank (Textual's ``BLANK``): it has no border or content of its own, only the background
+    its panes cover, so its lines are drawn as one blank strip each instead of through the
+    styles cache, which every swap clears (the move relays it out): 34 lines at 120x36."""
+
+    BLANK: ClassVar[bool] = True
 
     DEFAULT_CSS: ClassVar[str] = """
     /* The pane's share of the body (the slot's 3fr is then all of the holder). */
@@ -46,7 +52,12 @@ class PaneHolder(Container):
 
 class PaneSlot(Container):
     """Where one step's pane lives, shown or hidden (the pane itself keeps its id and
-    classes: ``#detail``, ``.pane``)."""
+    classes: ``#detail``, ``.pane``).
+
+    Blank like :class:`PaneHolder`: showing or hiding it clears its styles cache, and it
+    draws nothing but the background behind its pane."""
+
+    BLANK: ClassVar[bool] = True
 
     DEFAULT_CSS: ClassVar[str] = """
     /* Horizontal: the pane's own width (3fr, its share of the body when it was beside the
