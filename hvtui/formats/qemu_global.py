@@ -16,7 +16,8 @@ with QEMU.  It follows ``qemu_global_option()``
   property ``b.c``), the property at the first ``=``, each is 1 to 63 bytes,
   and the value is the rest *verbatim*: ``T.p=x,property=y`` sets ``p`` to
   ``x,property=y``, and ``,,`` stays two commas.
-- Anything else is the long form, a QemuOpts string (qemu/qemu
+- Anything else is the long form, a QemuOpts string without an implied key,
+  read by :func:`hvtui.formats.qemu_opts.opts_items` (qemu/qemu
   ``util/qemu-option.c``: ``get_opt_name_value``, ``opts_parse_id``): items
   split at commas, ``,,`` an escaped comma in a value (not in a name), a bare
   ``name`` is ``name=on`` and ``noname`` is ``name=off`` (deprecated), only
@@ -42,9 +43,8 @@ whose type is the driver, a subclass of it, or implements it as an interface.
 
 from __future__ import annotations
 
+from hvtui.formats.qemu_opts import OptionSyntaxError, opts_items
 from hvtui.formats.spelling import model_of_cpu_type
-from hvtui.lazyre import LazyPattern
-from hvtui.limits import MAX_OPTION_ITEMS
 from hvtui.records import record
 
 #: ``%63[^.=]`` and ``%63[^=]``: the longest driver and property of the short form.
@@ -52,8 +52,6 @@ SHORT_FORM_MAX_BYTES = 63
 #: The keys of ``qemu_global_opts`` (``id`` is QemuOpts' own).
 LONG_FORM_KEYS = ("driver", "property", "value")
 _HELP = ("help", "?")
-#: A QemuOpts value: text without commas and ``,,`` pairs, taken from the left.
-_VALUE = LazyPattern(r"(?:[^,]++|,,)*+")
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")
 
 # The types an x86 CPU is besides its own, from ``qom-list-types`` of QEMU 7.2 (with
@@ -124,47 +122,6 @@ def _short_form(text: str) -> GlobalOption | None:
     return GlobalOption(driver, prop, value)
 
 
-def _opt_value(text: str, start: int) -> tuple[str, int]:
-    """QemuOpts' ``get_opt_value``: the value from ``start`` to the first comma that is
-    not part of a ``,,`` pair (pairs counted from the left), each pair giving one comma;
-    and where the value ends (that comma, or the end).  One match, in C."""
-    found = _VALUE.compiled.match(text, start)
-    assert found is not None  # the pattern matches the empty string
-    return found[0].replace(",,", ","), found.end()
-
-
-def _opts_items(text: str) -> list[tuple[str, str, str]]:
-    """``(name, value, bare)`` for each item, as ``get_opt_name_value`` reads them.
-
-    A name ends at the first ``=`` or ``,``: a name has no escaped comma, so in
-    ``driver,,x=1`` the item after ``driver`` is named ``""``.  A bare ``noNAME``
-    is ``NAME=off``, any other bare name ``NAME=on``; ``bare`` keeps the word as
-    written (``""`` for a ``name=value`` item).  A comma at the very end ends the
-    last item and starts none.
-    """
-    items: list[tuple[str, str, str]] = []
-    at, end = 0, len(text)
-    while at < end:
-        if len(items) == MAX_OPTION_ITEMS:
-            raise GlobalOptionError(f"more than {MAX_OPTION_ITEMS} items; not read")
-        comma = text.find(",", at)
-        stop = end if comma < 0 else comma
-        equals = text.find("=", at, stop)
-        if equals >= 0:
-            value, after = _opt_value(text, equals + 1)
-            items.append((text[at:equals], value, ""))
-            at = after
-        else:
-            word = text[at:stop]
-            if word.startswith("no"):
-                items.append((word[2:], "off", word))
-            else:
-                items.append((word, "on", word))
-            at = stop
-        at += 1  # the comma that ended the item (or past the end)
-    return items
-
-
 def _well_formed_id(text: str) -> bool:
     """``id_wellformed``: an ASCII letter, then letters, digits, ``-``, ``.`` and ``_``."""
     return text[:1].isascii() and text[:1].isalpha() and _ID_CHARS.issuperset(text)
@@ -177,7 +134,10 @@ def _long_form(text: str, ids: set[str]) -> GlobalOption:
     of the earlier ``-global`` options), then checks the items in order and stops
     at the first it refuses.
     """
-    items = _opts_items(text)
+    try:
+        items = opts_items(text)
+    except OptionSyntaxError as exc:  # past MAX_OPTION_ITEMS items
+        raise GlobalOptionError(str(exc)) from exc
     ident = next((value for name, value, _ in items if name == "id"), None)
     if ident is not None and not _well_formed_id(ident):
         raise GlobalOptionError("QEMU refuses it: Parameter 'id' expects an identifier")
