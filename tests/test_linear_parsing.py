@@ -8,9 +8,11 @@ with a generous time bound (a quadratic parser takes minutes on them).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shlex
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -21,8 +23,15 @@ from hypothesis import strategies as st
 from hvtui.audit import SourceError, audit_vm, load_text, scan_host
 from hvtui.demos import find_demo
 from hvtui.formats import safexml
+from hvtui.formats.qemu_opts import (
+    KeyvalTree,
+    MachineOptions,
+    OptionSyntaxError,
+    keyval_parse_into,
+    opts_items,
+)
 from hvtui.importers.proxmox import _TYPICAL_KEYS, proxmox_options
-from hvtui.importers.qemu_cmdline import split_command, split_opts
+from hvtui.importers.qemu_cmdline import split_command
 from hvtui.importers.result import Imported
 from hvtui.importers.shellwords import split_shell
 from hvtui.limits import MAX_LISTED_ERRORS, MAX_VM_BYTES, MAX_WORDS, cap_messages
@@ -79,30 +88,91 @@ def test_line_continuations_are_spaces(text: str) -> None:
     assert ours == theirs or (ours[0], theirs[0]) == ("error", "error")
 
 
-def _split_opts_by_character(text: str) -> list[str]:
-    """The original loop: ``,,`` is a comma, ``,`` separates."""
-    parts: list[str] = []
-    current: list[str] = []
-    i = 0
-    while i < len(text):
-        if text[i] == ",":
-            if i + 1 < len(text) and text[i + 1] == ",":
-                current.append(",")
-                i += 2
-                continue
-            parts.append("".join(current))
-            current = []
+def _value_by_character(text: str, at: int) -> tuple[str, int]:
+    """QemuOpts' ``get_opt_value`` (and keyval's value loop), a character at a time:
+    ``,,`` is a comma, a lone ``,`` ends the value; and where it ended."""
+    value: list[str] = []
+    while at < len(text):
+        if text[at] == ",":
+            if text[at + 1 : at + 2] != ",":
+                break
+            at += 1
+        value.append(text[at])
+        at += 1
+    return "".join(value), at
+
+
+def _name_end(text: str, at: int) -> int:
+    """``at + strcspn(text + at, "=,")``, a character at a time."""
+    while at < len(text) and text[at] not in "=,":
+        at += 1
+    return at
+
+
+def _opts_by_character(text: str, implied: str | None) -> list[tuple[str, str, str]]:
+    """QemuOpts' ``opts_do_parse`` and ``get_opt_name_value``, transcribed from the C."""
+    items: list[tuple[str, str, str]] = []
+    at = 0
+    while at < len(text):
+        end = _name_end(text, at)
+        if end < len(text) and text[end] == "=":
+            name = text[at:end]
+            value, at = _value_by_character(text, end + 1)
+            items.append((name, value, ""))
+        elif implied is not None and not items:
+            value, at = _value_by_character(text, at)
+            items.append((implied, value, ""))
         else:
-            current.append(text[i])
-        i += 1
-    parts.append("".join(current))
-    return parts
+            word = text[at:end]
+            items.append((word[2:], "off", word) if word.startswith("no") else (word, "on", word))
+            at = end
+        at += 1  # past the comma (or the end)
+    return items
 
 
-@settings(max_examples=1000, deadline=None)
-@given(st.text(alphabet=",a=", max_size=14))
-def test_split_opts_pairs_commas_from_the_left(text: str) -> None:
-    assert split_opts(text) == _split_opts_by_character(text)
+def _keyval_by_character(text: str, implied: str | None) -> tuple[object, ...]:
+    """``keyval_parse_into`` for keys without ``.`` (no nesting), transcribed from the
+    C: ``("read", tree, help)``, or ``("refused",)``."""
+    tree: dict[str, str] = {}
+    wants_help, first, at = False, True, 0
+    while at < len(text):
+        end = _name_end(text, at)
+        key = text[at:end]
+        bare = end == len(text) or text[end] != "="
+        if key and bare and key in ("help", "?"):
+            wants_help = True
+        elif key and bare and implied is not None and first:
+            tree[implied] = key
+        else:
+            named = key[:1].isascii() and key[:1].isalpha()
+            if not named or not all(c.isascii() and (c.isalnum() or c in "-_") for c in key):
+                return ("refused",)
+            if bare:
+                return ("refused",)
+            tree[key], end = _value_by_character(text, end + 1)
+        first, at = False, end + 1
+    return ("read", tree, wants_help)
+
+
+#: Commas (doubled too), equals, names and the words QEMU treats apart (``no``, ``?``).
+OPTS_TEXT = st.text(alphabet=",=ano1?-é", max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(OPTS_TEXT, st.sampled_from([None, "driver"]))
+def test_qemu_opts_are_read_as_qemu_reads_them(text: str, implied: str | None) -> None:
+    assert opts_items(text, implied) == _opts_by_character(text, implied)
+
+
+@settings(max_examples=300, deadline=None)
+@given(OPTS_TEXT, st.sampled_from([None, "type"]))
+def test_keyval_is_read_as_qemu_reads_it(text: str, implied: str | None) -> None:
+    tree: KeyvalTree = {}
+    try:
+        ours: tuple[object, ...] = ("read", tree, keyval_parse_into(tree, text, implied))
+    except OptionSyntaxError:
+        ours = ("refused",)
+    assert ours == _keyval_by_character(text, implied)
 
 
 _PROXMOX_LINE = re.compile(r"^([a-z][a-z0-9_-]*):\s*(.*)$")
@@ -252,6 +322,19 @@ def test_known_slow_shapes_are_fast(text: str) -> None:
     started = time.monotonic()
     _audit_text(text)
     assert time.monotonic() - started < TIME_BOUND
+
+
+@pytest.mark.parametrize("atom", ["a=,,", "x=1,", "a.0.", "a" * 127 + "."])
+def test_qemu_option_readers_take_4_mib_of_any_shape_in_bounded_time(atom: str) -> None:
+    """Each reader of QEMU option values (QemuOpts with an implied key, keyval through
+    ``-machine`` then ``-smp``) on the largest input: refused or read, never slow."""
+    text = _fill("", atom, MAX_VM_BYTES)
+    started = time.monotonic()
+    machine = MachineOptions()
+    for read in (partial(opts_items, implied="driver"), machine.add_machine, machine.add_smp):
+        with contextlib.suppress(OptionSyntaxError):
+            read(text)
+    assert time.monotonic() - started < TIME_BOUND, atom
 
 
 def test_cli_audits_a_4_mib_argument_within_a_timeout(tmp_path: Path) -> None:

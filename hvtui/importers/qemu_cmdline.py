@@ -4,8 +4,12 @@ Covers what hvtui writes (``-cpu MODEL,hv-x=on,...``, ``-global
 TYPE.hv-x=V``, ``-device ...``) and the other spellings QEMU accepts that the
 audit command will meet: bare ``hv-x`` for on, the legacy ``hv_x`` and
 ``+hv-x``/``-hv-x`` forms, ``--cpu``/``-cpu=``, ``,,`` as an escaped comma in
-QemuOpts values (``-smp``, ``-global driver=T,property=P,value=V``; not in
-``-cpu``, see :func:`split_cpu_option`), and aliases (``hv-apicv``).  What QEMU
+the values of QemuOpts and keyval options (``-global driver=T,property=P,value=V``,
+``-smp``, ``-machine``; not in ``-cpu``, see :func:`split_cpu_option`), and
+aliases (``hv-apicv``).  ``-smp`` and ``-machine smp.KEY`` give the vCPU count and
+are read as QEMU 7.2 reads them (:class:`~hvtui.formats.qemu_opts.MachineOptions`):
+one that QEMU refuses (``-smp 2,,x``, ``-smp 4,cores``, ``-machine q35,,x``) is
+reported, not read.  What QEMU
 refuses in ``-cpu`` is not read but reported: a ``+``/``-`` item with a value,
 without a name, with ``_`` in an ``hv`` name, or for a property that is not
 on/off (:func:`parse_cpu_option`).  ``-global`` is read exactly as QEMU reads it
@@ -46,6 +50,7 @@ from hvtui.formats.qemu_global import (
     reaches_cpu,
     reaches_every_device,
 )
+from hvtui.formats.qemu_opts import MachineOptions, OptionSyntaxError, c_integer
 from hvtui.formats.spelling import (
     ValueSpellingError,
     model_of_cpu_type,
@@ -60,7 +65,6 @@ from hvtui.limits import MAX_OPTION_ITEMS, MAX_WORDS
 from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
 from hvtui.records import record
-from hvtui.untrusted import parse_int
 
 #: QEMU options that take no value (``qemu-system-x86_64 -help`` of QEMU 7.2, plus
 #: older ones people still paste).  Any other option is followed by its value, except
@@ -114,24 +118,6 @@ class CpuOption:
     reads like an escaped comma."""
     problems: tuple[str, ...] = ()
     """``+``/``-`` items QEMU refuses, one line each; they are not in ``items``."""
-
-
-#: A run of commas of odd length ends with a separator: ``,,`` pairs up from the left.
-_OPTS_SEPARATOR = re.compile(r"(?<!,)((?:,,)*+),(?!,)")
-
-
-def split_opts(text: str) -> list[str]:
-    """Split a QemuOpts string on commas; ``,,`` stands for a literal comma.
-
-    Linear, in C: ``str.split`` when there is no ``,,``, else one ``re.split``
-    whose captured pairs (the escaped commas before a separator) go back onto the
-    end of their part.
-    """
-    if ",," not in text:
-        return text.split(",")
-    pieces = _OPTS_SEPARATOR.split(text)
-    parts, pairs = pieces[0::2], [*pieces[1::2], ""]
-    return [(part + pair).replace(",,", ",") for part, pair in zip(parts, pairs, strict=True)]
 
 
 #: A ``name=value`` item followed by ``,,`` and another item: where a reader used to
@@ -356,32 +342,61 @@ def looks_like_qemu(argv: Sequence[str]) -> bool:
 
 
 _SMP_COUNTS = ("sockets", "dies", "clusters", "cores", "threads")
+#: The members of QEMU 7.2's ``SMPConfiguration`` (qemu/qemu ``qapi/machine.json``):
+#: QEMU refuses any other key of ``-smp`` or ``-machine smp.KEY``.
+SMP_KEYS = frozenset({"cpus", "maxcpus", *_SMP_COUNTS})
+
+
+def _smp_refused(smp: object) -> str | None:
+    """Why QEMU refuses the machine's ``smp`` member when it applies it; ``None`` when
+    every key is one of :data:`SMP_KEYS` with an integer (``qemu_strtoi64``, base 0)."""
+    if not isinstance(smp, dict):
+        return "Invalid parameter type for 'smp', expected: object"
+    for key, value in smp.items():
+        if key not in SMP_KEYS:
+            keys = ", ".join(sorted(SMP_KEYS))
+            return f"Parameter {_shown('smp.' + key)!r} is unexpected (the keys are {keys})"
+        if not isinstance(value, str):
+            return f"Invalid parameter type for {_shown('smp.' + key)!r}, expected: integer"
+        try:
+            c_integer(value)
+        except ValueError:
+            return (
+                f"Parameter {_shown('smp.' + key)!r} expects integer (decimal, 0x hex or 0 octal)"
+            )
+    return None
+
+
+def _vcpus_of(smp: object) -> int | None:
+    """The vCPUs the machine's ``smp`` member starts: ``cpus``, or the product of the
+    topology counts given; ``None`` when neither is given or QEMU refuses it."""
+    if not isinstance(smp, dict) or _smp_refused(smp) is not None:
+        return None
+    values = {key: c_integer(value) for key, value in smp.items() if isinstance(value, str)}
+    if "cpus" in values:
+        count = values["cpus"]
+    elif any(key in values for key in _SMP_COUNTS):
+        count = 1
+        for key in _SMP_COUNTS:
+            count *= values.get(key, 1)
+    else:
+        return None
+    return count if count > 0 else None
 
 
 def smp_vcpus(text: str) -> int | None:
-    """The vCPUs an ``-smp`` value starts: ``4``, ``cpus=4,...`` or the topology product."""
-    fields: dict[str, str] = {}
-    parts = split_opts(text)
-    if len(parts) > MAX_OPTION_ITEMS:
-        return None
-    for n, part in enumerate(parts):
-        key, sep, value = part.partition("=")
-        if not sep and n == 0:
-            fields["cpus"] = key
-        elif sep:
-            fields[key.strip()] = value.strip()
+    """The vCPUs an ``-smp`` value starts: ``4``, ``cpus=4,...`` or the topology product.
+
+    Read as QEMU 7.2 reads it (:class:`~hvtui.formats.qemu_opts.MachineOptions`:
+    keyval, implied key ``cpus``, numbers in C's base 0); ``None`` for a value QEMU
+    refuses.
+    """
+    machine = MachineOptions()
     try:
-        if "cpus" in fields:
-            count = parse_int(fields["cpus"])
-        elif any(k in fields for k in _SMP_COUNTS):
-            count = 1
-            for key in _SMP_COUNTS:
-                count *= parse_int(fields.get(key, "1"))
-        else:
-            return None
-    except ValueError:
+        machine.add_smp(text)
+    except OptionSyntaxError:
         return None
-    return count if count > 0 else None
+    return _vcpus_of(machine.tree.get("smp"))
 
 
 class _Collector:
@@ -452,14 +467,20 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
             f"{len(argv) - MAX_WORDS} more arguments after the first {MAX_WORDS}; not read"
         )
         argv = argv[:MAX_WORDS]
-    vcpus: int | None = None
+    machine = MachineOptions()
     for name, value in _options(argv):
         if value is None:
             continue
         if name == "cpu":
             cpu = parse_cpu_option(value)
-        elif name == "smp":
-            vcpus = smp_vcpus(value)
+        elif name in ("smp", "machine", "M"):
+            try:
+                if name == "smp":
+                    machine.add_smp(value)
+                else:
+                    machine.add_machine(value)
+            except OptionSyntaxError as exc:
+                problems.append(f"-{name} {_shown(value)}: not read; QEMU refuses it: {exc}")
         elif name == "global":
             try:
                 option = registered.add(value)
@@ -474,6 +495,11 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
                 globals_.append((option.driver, option.property, option.value))
         elif name == "device":
             extra.extend(("-device", value))
+    smp = machine.tree.get("smp")
+    refused = None if smp is None else _smp_refused(smp)
+    if refused is not None:
+        problems.append(f"-smp: QEMU refuses it: {refused}")
+    vcpus = _vcpus_of(smp)
     hv = _Collector()
     in_use = cpu.model if cpu is not None else default_cpu_model
     for driver, prop, value in globals_:
@@ -526,6 +552,7 @@ def parse_qemu_command(text: str) -> Imported:
 
 __all__ = [
     "NO_VALUE_OPTIONS",
+    "SMP_KEYS",
     "VALUE_OPTIONS",
     "CommandLineError",
     "CpuOption",
@@ -539,5 +566,4 @@ __all__ = [
     "smp_vcpus",
     "split_command",
     "split_cpu_option",
-    "split_opts",
 ]

@@ -24,13 +24,20 @@ from hvtui.formats.qemu_global import (
     reaches_cpu,
     reaches_every_device,
 )
+from hvtui.formats.qemu_opts import (
+    MachineOptions,
+    OptionSyntaxError,
+    device_driver,
+    opts_escape,
+    opts_items,
+    opts_value,
+)
 from hvtui.importers.qemu_cmdline import (
     _options,  # the importer's own option walker: one reading of QEMU's syntax
     parse_cpu_option,
     parse_qemu_args,
     qemu_arguments,
     split_command,
-    split_opts,
 )
 from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
@@ -58,7 +65,7 @@ def _hv_devices() -> frozenset[str]:
         words = entry.extra_qemu_args
         for flag, value in itertools.pairwise(words):
             if flag == "-device":
-                drivers.add(split_opts(value)[0])
+                drivers.add(device_driver(value) or value)
     return frozenset(drivers)
 
 
@@ -133,22 +140,20 @@ def from_preset(preset: Preset, *, machine: str = DEFAULT_MACHINE) -> VmSpec:
     )
 
 
-def _machine(values: Sequence[str], notes: list[str]) -> tuple[str | None, list[str]]:
-    """The machine type of the last ``-machine``/``-M`` and the kept properties of all."""
-    machine_type: str | None = None
-    kept: list[str] = []
-    for value in values:
-        for n, item in enumerate(split_opts(value)):
-            key, sep, setting = item.partition("=")
-            if not sep and n == 0:
-                machine_type = key
-            elif key == "type":
-                machine_type = setting
-            elif key in KEPT_MACHINE_PROPERTIES:
-                kept.append(f"kernel-irqchip={setting}")
-            elif key == "accel" and setting.split(":")[0] != "kvm":
-                notes.append(f"-machine accel={setting}: verify always uses KVM")
-    return machine_type, kept
+def _machine(machine: MachineOptions, notes: list[str]) -> tuple[str | None, list[str]]:
+    """The machine type and the kept properties of every ``-machine``/``-M``, as QEMU
+    merges them (the last value of a key counts)."""
+    tree = machine.tree
+    machine_type = tree.get("type")
+    kept = [
+        f"kernel-irqchip={opts_escape(setting)}"
+        for key, setting in tree.items()
+        if key in KEPT_MACHINE_PROPERTIES and isinstance(setting, str)
+    ]
+    accel = tree.get("accel")
+    if isinstance(accel, str) and accel.split(":")[0] != "kvm":
+        notes.append(f"-machine accel={accel}: verify always uses KVM")
+    return (machine_type if isinstance(machine_type, str) else None), kept
 
 
 def from_qemu_args(argv: Sequence[str], *, source: str) -> VmSpec:
@@ -156,7 +161,7 @@ def from_qemu_args(argv: Sequence[str], *, source: str) -> VmSpec:
     args = qemu_arguments(argv)
     imported = parse_qemu_args(args)
     notes = [*imported.problems, *imported.warnings]
-    machines: list[str] = []
+    machine_opts = MachineOptions()
     accel_kept: list[str] = []
     cpu: str | None = None
     globals_: list[str] = []
@@ -167,12 +172,24 @@ def from_qemu_args(argv: Sequence[str], *, source: str) -> VmSpec:
         if value is None:
             continue
         if name in ("machine", "M"):
-            machines.append(value)
+            try:  # one QEMU refuses is in the importer's notes
+                machine_opts.add_machine(value)
+            except OptionSyntaxError:
+                continue
         elif name == "accel":
-            accel, *props = split_opts(value)
+            try:
+                items = opts_items(value, "accel")
+            except OptionSyntaxError as exc:  # too many items to read
+                notes.append(f"-accel: {exc}")
+                continue
+            accel = opts_value(items, "accel")
             if accel != "kvm":
-                notes.append(f"-accel {accel}: verify always uses KVM")
-            accel_kept += [p for p in props if p.partition("=")[0] in KEPT_MACHINE_PROPERTIES]
+                notes.append(f"-accel {accel or value}: verify always uses KVM")
+            accel_kept += [
+                f"{key}={opts_escape(setting)}"
+                for key, setting, _ in items
+                if key in KEPT_MACHINE_PROPERTIES
+            ]
         elif name == "cpu":
             cpu = value
         elif name == "global":
@@ -183,9 +200,9 @@ def from_qemu_args(argv: Sequence[str], *, source: str) -> VmSpec:
             # QEMU applies it to a CPU; one for every device stops QEMU (in the notes)
             if reaches_cpu(driver) and not reaches_every_device(driver):
                 globals_.append(value)
-        elif name == "device" and split_opts(value)[0] in wanted:
+        elif name == "device" and device_driver(value) in wanted:
             devices.append(value)
-    machine_type, kept = _machine(machines, notes)
+    machine_type, kept = _machine(machine_opts, notes)
     machine = ",".join([machine_type, *kept]) if machine_type else None
     if machine is None and kept:
         accel_kept += kept

@@ -7,6 +7,7 @@ import subprocess
 import pytest
 
 from export.tools import QEMU, require
+from hvtui.formats.qemu_opts import opts_items
 from hvtui.importers import (
     CommandLineError,
     parse_libvirt_xml,
@@ -18,7 +19,6 @@ from hvtui.importers.qemu_cmdline import (
     parse_cpu_option,
     signed_item_refused,
     split_cpu_option,
-    split_opts,
 )
 from hvtui.model import Config
 
@@ -208,8 +208,8 @@ def test_unbalanced_quotes_are_a_one_line_error() -> None:
         parse_qemu_command("-cpu 'host,hv-relaxed=on")
 
 
-def test_split_opts_keeps_doubled_commas() -> None:
-    assert split_opts("a,b=c,,d,,,e") == ["a", "b=c,d,", "e"]
+def test_qemu_opts_keep_doubled_commas_in_values() -> None:
+    assert opts_items("a,b=c,,d,,,e") == [("a", "on", "a"), ("b", "c,d,", ""), ("e", "on", "e")]
 
 
 DOMAIN = """<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
