@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from hvtui.formats.qemu_opts import OptionSyntaxError, opts_items, opts_value
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # collections stays unloaded at run time (issue #13)
     from collections.abc import Sequence
@@ -27,18 +29,23 @@ def is_qemu_binary(word: str) -> bool:
 
 
 def guest_name(cmdline: Sequence[str]) -> str:
-    """The guest name from ``-name NAME[,...]`` or ``-name guest=NAME,...``; ``""`` if none."""
+    """The guest name from ``-name NAME[,...]`` or ``-name guest=NAME,...``; ``""`` if none.
+
+    ``-name`` is QemuOpts with the implied key ``guest`` whose options all merge
+    (``qemu_name_opts``, ``merge_lists``): the last ``guest`` of all of them counts, so
+    ``-name a -name b`` and ``-name a,guest=b`` both name ``b`` (QEMU 7.2's
+    ``query-name``), and ``,,`` is a comma in it (:func:`~hvtui.formats.qemu_opts.opts_items`).
+    """
+    name = ""
     for i, arg in enumerate(cmdline[:-1]):
         if arg in ("-name", "--name"):
-            value = cmdline[i + 1].replace(",,", "\0")
-            for n, part in enumerate(value.split(",")):
-                key, sep, rest = part.partition("=")
-                if sep and key == "guest":
-                    return rest.replace("\0", ",")
-                if not sep and n == 0:
-                    return part.replace("\0", ",")
-            return ""
-    return ""
+            try:
+                items = opts_items(cmdline[i + 1], "guest")
+            except OptionSyntaxError:  # past MAX_OPTION_ITEMS items: not read
+                continue
+            value = opts_value(items, "guest")
+            name = name if value is None else value
+    return name
 
 
 def cpu_items_in_qemu_order(items: Sequence[str]) -> tuple[list[str], list[str]]:

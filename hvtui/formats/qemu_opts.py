@@ -85,10 +85,14 @@ def _value_at(text: str, start: int) -> tuple[str, int]:
     """``get_opt_value`` (QemuOpts) and a keyval value: from ``start`` to the first
     comma that is not part of a ``,,`` pair (pairs counted from the left), each pair
     one comma; and where the value ends (that comma, or the end).  One match, in C."""
+    comma = text.find(",", start)
+    if comma < 0:
+        return text[start:], len(text)
+    if not text.startswith(",", comma + 1):  # no ,, pair: re stays unloaded (hvtui detect)
+        return text[start:comma], comma
     found = _VALUE.compiled.match(text, start)
     assert found is not None  # the pattern matches the empty string
-    value = found[0]
-    return (value.replace(",,", ",") if ",," in value else value), found.end()
+    return found[0].replace(",,", ","), found.end()
 
 
 # -- QemuOpts ---------------------------------------------------------------------------

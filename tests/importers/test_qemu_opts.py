@@ -1,8 +1,8 @@
-"""``-smp``, ``-machine``, ``-accel`` and ``-device`` as QEMU 7.2 reads them: one table of
-spellings, each checked against the real ``qemu-system-x86_64``, and what hvtui reads.
+"""``-smp``, ``-machine``, ``-accel``, ``-device`` and ``-name`` as QEMU 7.2 reads them: one
+table of spellings, each checked against the real ``qemu-system-x86_64``, and what hvtui reads.
 
-``-accel`` and ``-device`` are QemuOpts with an implied first key (``accel``,
-``driver``; ``,,`` is a comma in any value, the implied one too), ``-machine`` and
+``-accel``, ``-device`` and ``-name`` are QemuOpts with an implied first key (``accel``,
+``driver``, ``guest``; ``,,`` is a comma in any value, the implied one too), ``-machine`` and
 ``-smp`` are keyval with an implied first key (``type``, ``cpus``; the implied value
 ends at the first comma, ``,,`` is a comma only in a ``KEY=VALUE`` value), and
 every ``-machine``/``-smp`` goes into one dictionary.  See :mod:`hvtui.formats.qemu_opts`.
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pytest
 from export.tools import QEMU, qmp_answers, require
 
+from hvtui.formats.qemu_argv import guest_name
 from hvtui.formats.qemu_opts import (
     MachineOptions,
     OptionSyntaxError,
@@ -122,7 +123,12 @@ DEVICE = [
          "' {\"driver\":\"nonex\"}' is not a valid device model name"),
     Case("device-no-driver", ("-device", "id=a"), None, "Parameter 'driver' is missing"),
 ]  # fmt: skip
-CASES = [*SMP, *MACHINE, *ACCEL, *DEVICE]
+NAME = [
+    Case("name-implied-doubled-comma", ("-name", "a,,b"), "a,b"),
+    Case("name-key-after-implied", ("-name", "a,guest=b"), "b"),
+    Case("name-options-merge", ("-name", "a", "-name", "debug-threads=on", "-name", "b"), "b"),
+]
+CASES = [*SMP, *MACHINE, *ACCEL, *DEVICE, *NAME]
 
 
 def _option(case: Case) -> str:
@@ -145,6 +151,8 @@ def _reads(case: Case) -> object:
         return machine.tree.get("type")
     if option == "accel":
         return opts_value(opts_items(case.args[1], "accel"), "accel")
+    if option == "name":
+        return guest_name(["qemu-system-x86_64", *case.args])
     return device_driver(case.args[1])
 
 
@@ -210,6 +218,7 @@ BASE: dict[str, tuple[list[str], dict[str, object] | None]] = {
                 {"execute": "qom-get", "arguments": {"path": "/machine", "property": "type"}}),
     "accel": (["-machine", "none"], None),
     "device": (["-machine", "none", "-accel", "tcg"], None),
+    "name": (["-machine", "none", "-accel", "tcg"], {"execute": "query-name"}),
 }  # fmt: skip
 FROZEN = ["-S", "-display", "none", "-nodefaults", "-qmp", "stdio"]
 
@@ -217,6 +226,18 @@ FROZEN = ["-S", "-display", "none", "-nodefaults", "-qmp", "stdio"]
 def _qmp(ask: dict[str, object] | None) -> str:
     lines = [{"execute": "qmp_capabilities"}, *([ask] if ask else []), {"execute": "quit"}]
     return "".join(json.dumps(line) + "\n" for line in lines)
+
+
+def _shown(option: str, answer: object) -> object:
+    """What QEMU's QMP answer says of the case: the vCPUs, the machine type, the name."""
+    if option == "smp":
+        assert isinstance(answer, list)
+        return len(answer)
+    if option == "machine":
+        assert isinstance(answer, str)
+        return answer.removesuffix("-machine")
+    assert isinstance(answer, dict)
+    return answer.get("name")
 
 
 def _check_with_qemu(qemu: str, cases: list[Case]) -> None:
@@ -240,13 +261,9 @@ def _check_with_qemu(qemu: str, cases: list[Case]) -> None:
             continue
         assert run.returncode == 0, (case.name, err)
         option = _option(case)
-        if option in ("smp", "machine"):
+        if option in ("smp", "machine", "name"):
             (answer,) = qmp_answers(out, 1)
-            shown = len(answer) if isinstance(answer, list) else answer
-            assert shown == (case.reads if option == "smp" else f"{case.reads}-machine"), (
-                case.name,
-                out,
-            )
+            assert _shown(option, answer) == case.reads, (case.name, out)
 
 
 @pytest.mark.realtools
