@@ -191,14 +191,21 @@ def _plain_version(words: Sequence[str]) -> str | None:
 
 
 def _plain_args(words: Sequence[str]) -> argparse.Namespace | None:
-    """What the parser would make of ``words`` when they are a plain ``detect`` command
-    (read without argparse, ~15 ms of the command's start), else ``None``: the parser
-    reads everything else, and every message and exit code stays its own."""
-    if not words or words[0] != "detect":
+    """What the parser would make of ``words`` when they are a plain ``detect`` or
+    ``audit`` command (read without argparse, ~15 ms of the command's start), else
+    ``None``: the parser reads everything else, and every message and exit code stays
+    its own."""
+    if not words:
         return None
-    from hvtui.cli.cmd_detect import plain_args
+    if words[0] == "detect":
+        from hvtui.cli.cmd_detect import plain_args
 
-    return plain_args(words[1:])
+        return plain_args(words[1:])
+    if words[0] == "audit":
+        from hvtui.cli.cmd_audit import plain_args as plain_audit
+
+        return plain_audit(words[1:])
+    return None
 
 
 def _internal_error(exc: Exception) -> int:

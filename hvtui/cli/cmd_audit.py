@@ -7,18 +7,16 @@ one-line error on stderr and the others are still audited.
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from hvtui.cli.errors import CliError, print_error
-from hvtui.cli.hostsource import add_host_options, resolve_host
-from hvtui.cli.libvirtopts import add_connect_option, audit_connection
-from hvtui.cli.render import add_intent_option
+from hvtui.cli.hostsource import path_arg, resolve_host
 from hvtui.textsafe import printable
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing stays unloaded at run time (issue #13)
-    from collections.abc import Iterator
+if TYPE_CHECKING:  # typing and argparse stay unloaded at run time (issue #13)
+    import argparse
+    from collections.abc import Iterator, Sequence
     from typing import Any
 
     from hvtui.audit import AuditInput, VmAudit
@@ -32,8 +30,23 @@ if TYPE_CHECKING:  # typing stays unloaded at run time (issue #13)
 SCHEMA = 1
 
 
+#: ``audit``'s options that take no value, and those that take one, by destination
+#: (:func:`plain_args` reads them as :func:`register` declares them).
+_FLAGS = {
+    "--json": "json",
+    "-v": "verbose",
+    "--verbose": "verbose",
+    "--running": "running",
+    "--all": "all",
+}
+_VALUED = {"--sysroot": "sysroot", "--demo": "demo", "--connect": "connect", "--for": "intent"}
+
+
 def register(sub: Any) -> None:
-    """Add the ``audit`` parser."""
+    """Add the ``audit`` parser (:func:`plain_args` reads the plain cases the same way)."""
+    from hvtui.cli.hostsource import add_host_options
+    from hvtui.cli.libvirtopts import add_connect_option
+    from hvtui.cli.render import add_intent_option
 
     parser: argparse.ArgumentParser = sub.add_parser(
         "audit",
@@ -76,6 +89,64 @@ def register(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
+def plain_args(words: Sequence[str]) -> argparse.Namespace | None:
+    """What ``hvtui audit WORDS`` parses to when ``words`` are plainly valid, read without
+    argparse (importing it and building the parser is ~25 ms of a run that has to be
+    done before any file is judged, on one CPU).
+
+    Plain means: options by their full names, each valued one followed by its value
+    (``--opt VALUE`` or ``--opt=VALUE``; a value that is empty or starts with ``-``,
+    or an intent that is not one, is argparse's to judge), ``--sysroot`` and
+    ``--demo`` not both, and the files (``-`` among them) in one run, options before
+    and after it.  ``None`` for anything else (help, an abbreviation, ``-vv``, an
+    unknown word, ``--``, files on both sides of an option): the parser reads those,
+    so every message and exit code stays argparse's.  ``tests/audit`` checks the
+    namespaces against the parser's over many command lines."""
+    from types import SimpleNamespace
+
+    from hvtui.intents import DEFAULT_INTENT, INTENTS
+
+    values: dict[str, Any] = dict.fromkeys(("sysroot", "demo", "connect"))
+    values.update(dict.fromkeys(_FLAGS.values(), False))
+    values["intent"] = DEFAULT_INTENT
+    files: list[str] = []
+    after_files = False  # an option came after the files: no more files
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        if word == "-" or not word.startswith("-"):
+            if after_files:
+                return None
+            files.append(word)
+            continue
+        after_files = bool(files)
+        if word in _FLAGS:
+            values[_FLAGS[word]] = True
+            continue
+        option, equals, value = word.partition("=")
+        if option not in _VALUED:
+            return None
+        if not equals:
+            if index == len(words):
+                return None
+            value = words[index]
+            index += 1
+        if not value or value.startswith("-"):
+            return None
+        if option == "--for" and value not in INTENTS:
+            return None
+        values[_VALUED[option]] = value
+    if values["sysroot"] is not None and values["demo"] is not None:
+        return None
+    if values["sysroot"] is not None:
+        values["sysroot"] = path_arg(values["sysroot"])
+    namespace: argparse.Namespace = SimpleNamespace(  # type: ignore[assignment]
+        command="audit", files=files, run=run, **values
+    )
+    return namespace
+
+
 def run(args: argparse.Namespace) -> int:
     """Read every input, audit each VM, print; the exit code is the worst outcome.
 
@@ -90,6 +161,8 @@ def run(args: argparse.Namespace) -> int:
     from hvtui.audit.sources import FileBatch, Unreadable, with_cpu_models
 
     if args.connect is not None:
+        from hvtui.cli.libvirtopts import audit_connection
+
         return audit_connection(args)
     if args.all:
         raise CliError("audit: --all needs --connect URI (every domain of that connection)")

@@ -7,13 +7,13 @@ one line and exit 2 through :class:`~hvtui.cli.errors.CliError`.
 
 from __future__ import annotations
 
-import argparse
 from contextlib import contextmanager
 
 from hvtui.cli.errors import CliError
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing stays unloaded at run time: ``audit`` imports this (issue #13)
+if TYPE_CHECKING:  # typing and argparse stay unloaded at run time (issue #13)
+    import argparse
     from collections.abc import Iterator
     from typing import Any
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Sequence
-
 from hvtui.catalog import Severity
 from hvtui.lazyre import LazyPattern
 from hvtui.model import Finding, count
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # argparse stays unloaded by ``audit``'s text output (issue #13)
+    import argparse
+    from collections.abc import Sequence
 
 #: Compiled on first use: ``audit --json`` loads this module and never writes Markdown.
 _MD_EMPHASIS = LazyPattern(r"\*\*(.+?)\*\*|`([^`]+)`")
