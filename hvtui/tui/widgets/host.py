@@ -7,7 +7,7 @@ mount and to redraw when the slow probes fill in later).
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -67,7 +67,12 @@ def heading(host: Host, probing: bool) -> Content:
 
 
 class HostPane(VerticalScroll):
-    """What this host offers and why each fact matters for the choice."""
+    """What this host offers and why each fact matters for the choice.
+
+    Blank (Textual's ``BLANK``), as :class:`~hvtui.tui.widgets.option.OptionPane` is: only
+    its children draw."""
+
+    BLANK: ClassVar[bool] = True
 
     view: var[WizardView | None] = var(None, init=False)
     """Bound to the screen's view; redrawn when the slow probes report."""

@@ -11,7 +11,7 @@ writer.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -72,7 +72,14 @@ def finding_content(finding: Finding) -> Content:
 
 
 class OptionPane(VerticalScroll):
-    """Everything about one option, and the control that sets it."""
+    """Everything about one option, and the control that sets it.
+
+    Blank (Textual's ``BLANK``): the pane draws nothing of its own, only the background
+    between its children (its padding and scrollbar gutter included), so each of its lines
+    is one blank strip instead of a pass through the styles cache; a pane's first show drew
+    its 34 lines (at 120x36) twice that way, since the first layout lays it out again."""
+
+    BLANK: ClassVar[bool] = True
 
     view: var[WizardView | None] = var(None, init=False)
     """Bound to the screen's view; drives the controls and the findings."""
