@@ -214,6 +214,15 @@ def _parent_of_leaf(
     QAPI name, each later one a list index or a QAPI name, ``.`` between them, at most
     :data:`MAX_KEY_FRAGMENT` bytes), and the one before it is put in as a tree first,
     so ``a=1,a.b.$=2`` is refused for ``a``, not for ``$``."""
+    if "." not in key:  # one fragment, as nearly every key is: no walk
+        found = _QAPI_NAME.compiled.match(key)
+        if found is None or found.end() != len(key):
+            raise OptionSyntaxError(f"Invalid parameter {_shown(key)!r} ({_KEY_RULE})")
+        if len(key) > MAX_KEY_FRAGMENT:
+            raise OptionSyntaxError(
+                f"Parameter {_shown(key)!r} is too long (at most {MAX_KEY_FRAGMENT} bytes)"
+            )
+        return tree, key, ()
     cur: KeyvalTree = tree
     path: tuple[str, ...] = ()
     previous: str | None = None
@@ -295,7 +304,7 @@ def _listify_grown(tree: KeyvalTree, grown: _Grown, undo: _Undo) -> None:
         names = grown[path]
         if not path:
             continue  # the root's keys are names, never indexes
-        parent = tree
+        parent: KeyvalTree = tree
         for name in path[:-1]:
             member = parent[name]
             assert isinstance(member, dict)
@@ -376,13 +385,15 @@ def _parse_into(tree: KeyvalTree, text: str, implied: str | None, undo: _Undo) -
             value, at = _value_at(text, equals + 1)
         member = parent.get(name)
         if member is None:
-            _added(grown, path, name)
+            if path:  # the root's members are names, never listified
+                _added(grown, path, name)
         elif not isinstance(member, str):
             raise _inconsistent(key)
         undo.append((parent, name, member))
         parent[name] = value
         at += 1  # the comma that ended the item (or past the end)
-    _listify_grown(tree, grown, undo)
+    if grown:
+        _listify_grown(tree, grown, undo)
     return wants_help
 
 
@@ -471,6 +482,8 @@ def c_integer(text: str) -> int:
 
     Raises :class:`ValueError` otherwise ("expects integer", QEMU says).
     """
+    if text.isdigit() and text.isascii() and len(text) < 19 and text[0] != "0":
+        return int(text)  # plain decimal, as nearly every value is
     found = _C_INTEGER.compiled.fullmatch(text)
     if found is None:
         raise ValueError(f"{_shown(text)!r} is not an integer")

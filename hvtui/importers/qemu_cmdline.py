@@ -347,38 +347,37 @@ _SMP_COUNTS = ("sockets", "dies", "clusters", "cores", "threads")
 SMP_KEYS = frozenset({"cpus", "maxcpus", *_SMP_COUNTS})
 
 
-def _smp_refused(smp: object) -> str | None:
-    """Why QEMU refuses the machine's ``smp`` member when it applies it; ``None`` when
-    every key is one of :data:`SMP_KEYS` with an integer (``qemu_strtoi64``, base 0)."""
+def _smp_counts(smp: object) -> tuple[dict[str, int], str | None]:
+    """The machine's ``smp`` member as QEMU applies it: each key's count, or why QEMU
+    refuses it (every key one of :data:`SMP_KEYS` with an integer, ``qemu_strtoi64``
+    in base 0)."""
     if not isinstance(smp, dict):
-        return "Invalid parameter type for 'smp', expected: object"
+        return {}, "Invalid parameter type for 'smp', expected: object"
+    counts: dict[str, int] = {}
     for key, value in smp.items():
         if key not in SMP_KEYS:
             keys = ", ".join(sorted(SMP_KEYS))
-            return f"Parameter {_shown('smp.' + key)!r} is unexpected (the keys are {keys})"
+            return {}, f"Parameter {_shown('smp.' + key)!r} is unexpected (the keys are {keys})"
         if not isinstance(value, str):
-            return f"Invalid parameter type for {_shown('smp.' + key)!r}, expected: integer"
+            return {}, f"Invalid parameter type for {_shown('smp.' + key)!r}, expected: integer"
         try:
-            c_integer(value)
+            counts[key] = c_integer(value)
         except ValueError:
-            return (
+            return {}, (
                 f"Parameter {_shown('smp.' + key)!r} expects integer (decimal, 0x hex or 0 octal)"
             )
-    return None
+    return counts, None
 
 
-def _vcpus_of(smp: object) -> int | None:
-    """The vCPUs the machine's ``smp`` member starts: ``cpus``, or the product of the
-    topology counts given; ``None`` when neither is given or QEMU refuses it."""
-    if not isinstance(smp, dict) or _smp_refused(smp) is not None:
-        return None
-    values = {key: c_integer(value) for key, value in smp.items() if isinstance(value, str)}
-    if "cpus" in values:
-        count = values["cpus"]
-    elif any(key in values for key in _SMP_COUNTS):
+def _vcpus_of(counts: dict[str, int]) -> int | None:
+    """The vCPUs the counts of ``smp`` start: ``cpus``, or the product of the topology
+    counts given; ``None`` when neither is given."""
+    if "cpus" in counts:
+        count = counts["cpus"]
+    elif any(key in counts for key in _SMP_COUNTS):
         count = 1
         for key in _SMP_COUNTS:
-            count *= values.get(key, 1)
+            count *= counts.get(key, 1)
     else:
         return None
     return count if count > 0 else None
@@ -396,7 +395,8 @@ def smp_vcpus(text: str) -> int | None:
         machine.add_smp(text)
     except OptionSyntaxError:
         return None
-    return _vcpus_of(machine.tree.get("smp"))
+    counts, refused = _smp_counts(machine.tree.get("smp", {}))
+    return None if refused else _vcpus_of(counts)
 
 
 class _Collector:
@@ -495,11 +495,10 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
                 globals_.append((option.driver, option.property, option.value))
         elif name == "device":
             extra.extend(("-device", value))
-    smp = machine.tree.get("smp")
-    refused = None if smp is None else _smp_refused(smp)
+    counts, refused = _smp_counts(machine.tree.get("smp", {}))
     if refused is not None:
         problems.append(f"-smp: QEMU refuses it: {refused}")
-    vcpus = _vcpus_of(smp)
+    vcpus = _vcpus_of(counts)
     hv = _Collector()
     in_use = cpu.model if cpu is not None else default_cpu_model
     for driver, prop, value in globals_:
