@@ -315,8 +315,10 @@ def test_largest_input_of_any_shape_is_audited_in_bounded_time(prefix: str, atom
         "qemu-system-x86_64 " + "a " * (MAX_WORDS + 1),
         "<domain/>" + "<!---->" * 80_000,  # quadratic document end: 1.7 s at 80,000
         "cores: 2\n" + "args: -S\n" * 400_000,
+        # QEMU listifies its whole -machine dictionary after each -machine
+        "qemu-system-x86_64 " + "".join(f"-machine a.b{i}=1 " for i in range(20_000)),
     ],
-    ids=["long-argument", "quotes", "too-many-words", "xml-epilog", "proxmox-lines"],
+    ids=["long-argument", "quotes", "too-many-words", "xml-epilog", "proxmox-lines", "machines"],
 )
 def test_known_slow_shapes_are_fast(text: str) -> None:
     started = time.monotonic()
