@@ -28,10 +28,14 @@ from hvtui.textsafe import one_line
 from hvtui.tui import services
 from hvtui.tui.state import PathProblemError, typed_path
 
+#: The dialogs' stylesheet, every dialog's ``CSS_PATH``: Textual reads it when the first
+#: dialog is shown, so the wizard's first frame parses no rule for a screen it does not show.
+DIALOG_CSS = Path(__file__).with_name("dialogs.tcss")
+
 
 def clear_toasts(dialog: Screen[Any]) -> None:
     """A dialog starts a new question: earlier toasts go, so none covers its buttons on a
-    small terminal (toasts raised while it is open show at the top, see ``app.tcss``)."""
+    small terminal (toasts raised while it is open show at the top, see ``dialogs.tcss``)."""
     dialog.app.clear_notifications()
 
 
@@ -62,6 +66,8 @@ class AnswerButton:
 
 class ChoiceDialog(ModalScreen[str | None]):
     """A question with a few answers; dismisses with the chosen id (``None`` on escape)."""
+
+    CSS_PATH = DIALOG_CSS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_none", "Cancel", id="dialog-cancel")
@@ -185,6 +191,8 @@ def name_problem(name: str) -> str | None:
 class SaveDialog(ModalScreen[SaveRequest | None]):
     """Name, description and where: the user preset directory unless told otherwise."""
 
+    CSS_PATH = DIALOG_CSS
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog-cancel")
     ]
@@ -293,6 +301,8 @@ def default_export_path(preset: Preset, fmt: str) -> Path:
 class ExportDialog(ModalScreen[ExportRequest | None]):
     """Which snippet, and to a file or the clipboard."""
 
+    CSS_PATH = DIALOG_CSS
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog-cancel")
     ]
@@ -370,6 +380,8 @@ class PathDialog(ModalScreen[Path | None]):
     Dismisses with the path (``~`` expanded) or ``None`` (escape, Cancel); the
     screen asks before replacing a file that exists.
     """
+
+    CSS_PATH = DIALOG_CSS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog-cancel")
@@ -484,6 +496,8 @@ shown with the reason and never applied.
 class HelpScreen(ModalScreen[None]):
     """Keys and the flow, one key away."""
 
+    CSS_PATH = DIALOG_CSS
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "close", "Close", id="help-close"),
     ]
@@ -501,6 +515,7 @@ class HelpScreen(ModalScreen[None]):
 
 
 __all__ = [
+    "DIALOG_CSS",
     "Answer",
     "AnswerButton",
     "ChoiceDialog",

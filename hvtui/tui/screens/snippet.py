@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult, SuspendNotSupported
@@ -29,6 +30,9 @@ from hvtui.tui.widgets.footer import WizardFooter
 
 class SnippetScreen(Screen[None]):
     """One snippet over the whole terminal; ``tab`` (or ``←``/``→``) switches format."""
+
+    CSS_PATH = Path(__file__).with_name("snippet.tcss")
+    """Read when the screen is first shown, not on the way to the wizard's first frame."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", tooltip="Back to the wizard", id="snippet-close"),

@@ -22,6 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
 from hvtui.textsafe import one_line
+from hvtui.tui.screens.dialogs import DIALOG_CSS
 
 if TYPE_CHECKING:
     from hvtui.presets import Preset
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 class VerifyDialog(ModalScreen[None]):
     """Runs one verification and shows its result (signature, missing, unexpected)."""
+
+    CSS_PATH = DIALOG_CSS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Cancel / close", id="verify-close"),

@@ -1,0 +1,75 @@
+"""The stylesheets of the screens the first frame does not show (issue #13).
+
+The dialogs' and the full-width snippet's rules are not in ``app.tcss``: each screen names
+its stylesheet in ``CSS_PATH``, and the app reads those files just after its first frame
+(:data:`hvtui.tui.app.LATER_CSS`).  Left to Textual, a ``CSS_PATH`` new to the stylesheet
+would be read when its screen is first pushed, and Textual then parses every rule again
+and restyles every widget: ~300 ms CPU at the first dialog once the step panes are
+prepared.
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.screen import Screen
+
+from hvtui.tui.app import LATER_CSS
+from hvtui.tui.screens import apply, dialogs, snippet, verify
+
+from .support import DEMO, RecordingApp
+
+#: The modules of the screens pushed over the wizard.
+SCREEN_MODULES = (dialogs, apply, verify, snippet)
+
+
+def screen_stylesheets() -> dict[str, Path]:
+    """Each screen class of :data:`SCREEN_MODULES` that names a stylesheet, with it."""
+    found: dict[str, Path] = {}
+    for module in SCREEN_MODULES:
+        for name, value in vars(module).items():
+            if inspect.isclass(value) and issubclass(value, Screen) and value.CSS_PATH:
+                assert isinstance(value.CSS_PATH, Path), f"{name}: one absolute path"
+                found[name] = value.CSS_PATH
+    return found
+
+
+def test_every_screen_stylesheet_is_one_the_app_reads_after_its_first_frame() -> None:
+    sheets = screen_stylesheets()
+    assert {"ChoiceDialog", "HelpScreen", "SnippetScreen", "VerifyDialog"} <= set(sheets)
+    assert set(sheets.values()) == set(LATER_CSS)
+    assert all(path.is_file() for path in LATER_CSS)
+
+
+class FirstFrameWatcher(RecordingApp):
+    """Notes, at its first frame, which of :data:`LATER_CSS` the stylesheet already has."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.read_at_first_frame: list[Path] | None = None
+
+    def on_ready(self) -> None:
+        self.read_at_first_frame = [p for p in LATER_CSS if self.stylesheet.has_source(str(p))]
+        super().on_ready()
+
+
+async def test_dialogs_find_their_rules_read_after_the_first_frame(
+    sysroot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not parsed for the first frame; read after it, so that showing a dialog parses
+    nothing again, and its rules apply."""
+    app = FirstFrameWatcher(sysroot=sysroot, probe=False, demo=DEMO, prepare_panes=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert app.read_at_first_frame == []
+        assert all(app.stylesheet.has_source(str(path)) for path in LATER_CSS)
+        reparsed: list[str] = []
+        monkeypatch.setattr(app.stylesheet, "reparse", lambda: reparsed.append("reparse"))
+        app.push_screen(dialogs.confirm_replace(Path("preset.toml")))
+        await pilot.pause()
+        assert isinstance(app.screen, dialogs.ChoiceDialog)
+        assert app.screen.styles.align == ("center", "middle")
+        assert reparsed == []
