@@ -370,17 +370,20 @@ def _smp_counts(smp: object) -> tuple[dict[str, int], str | None]:
 
 
 def _vcpus_of(counts: dict[str, int]) -> int | None:
-    """The vCPUs the counts of ``smp`` start: ``cpus``, or the product of the topology
-    counts given; ``None`` when neither is given."""
-    if "cpus" in counts:
-        count = counts["cpus"]
-    elif any(key in counts for key in _SMP_COUNTS):
-        count = 1
-        for key in _SMP_COUNTS:
-            count *= counts.get(key, 1)
-    else:
+    """The vCPUs QEMU 7.2 starts for the counts of ``smp`` (``machine_parse_smp_config``
+    in hw/core/machine-smp.c): ``cpus``, else ``maxcpus``, else the product of the
+    topology counts given (each missing one is 1).  A zero count is taken as not given,
+    as QEMU does (deprecated, with a warning); ``None`` when no count is given, or for a
+    negative one, which QEMU refuses.  Checked with QMP ``query-cpus-fast``."""
+    if not counts or any(count < 0 for count in counts.values()):
         return None
-    return count if count > 0 else None
+    for key in ("cpus", "maxcpus"):
+        if counts.get(key, 0) > 0:
+            return counts[key]
+    product = 1
+    for key in _SMP_COUNTS:
+        product *= counts.get(key, 0) or 1
+    return product
 
 
 def smp_vcpus(text: str) -> int | None:

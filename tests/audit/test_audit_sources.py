@@ -160,7 +160,8 @@ def test_backslash_continuations_and_comments() -> None:
 @pytest.mark.parametrize(
     ("text", "count"),
     [("4", 4), ("cpus=6,maxcpus=8", 6), ("sockets=2,cores=4,threads=2", 16),
-     ("4,sockets=1,cores=4", 4), ("x", None), ("maxcpus=4", None)],
+     ("4,sockets=1,cores=4", 4), ("x", None), ("maxcpus=4", 4), ("cpus=0", 1),
+     ("sockets=2,cores=0", 2), ("-1", None)],
 )  # fmt: skip
 def test_smp_counts(text: str, count: int | None) -> None:
     assert smp_vcpus(text) == count

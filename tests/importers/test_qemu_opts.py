@@ -64,6 +64,8 @@ SMP = [
     Case("smp-octal", ("-smp", "03"), 3),
     Case("smp-implied-then-cpus", ("-smp", "3,cpus=2"), 2),
     Case("smp-topology", ("-smp", "sockets=2,cores=2"), 4),
+    Case("smp-maxcpus-alone", ("-smp", "maxcpus=3"), 3),
+    Case("smp-zero-is-not-given", ("-smp", "cpus=0,sockets=2,cores=0"), 2),
     Case("smp-options-merge", ("-smp", "3,cpus=x", "-smp", "2"), 2),
     Case("smp-machine-member", ("-smp", "3", "-machine", "microvm,smp.cpus=2"), 2),
     Case("smp-doubled-comma-ends-implied", ("-smp", "2,,x"), None, INVALID_EMPTY,
