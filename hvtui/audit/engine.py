@@ -44,7 +44,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing stays unloaded at run time (issue #13)
     from typing import Any
 
-    from hvtui.audit.jsontext import Memo
+    from hvtui.audit.jsontext import Encoded, Memo
     from hvtui.export import MergeResult
     from hvtui.model.cpu import CpuSettings
     from hvtui.versions import Version
@@ -177,7 +177,7 @@ class VmAudit:
             "false" if counts[_ERROR] else "true",
             _COUNTS.format(*counts.values()),
             _json_list([_encoded_finding(memo, f) for f in findings]),
-            _json_list([memo.encode(_difference_key(d), d.to_json) for d in self.differences]),
+            _json_list([_encoded_difference(memo, d) for d in self.differences]),
         )
         return "{" + ",".join(map(str.__add__, _ENTRY_KEYS, texts)) + _ENTRY_END
 
@@ -281,14 +281,27 @@ def _difference_key(d: Difference) -> tuple[object, ...]:
     return d.option, d.current, d.recommended, d.reason, type(d.current), type(d.recommended)
 
 
+def _encoded_difference(memo: Memo, d: Difference) -> Encoded:
+    """``d.to_json()``, encoded once per distinct difference (and found by identity for a
+    difference record seen before: :func:`_differences` makes each distinct one once)."""
+    found = memo.known(d)
+    if found is None:
+        found = memo.keep(d, memo.encode(_difference_key(d), d.to_json))
+    return found
+
+
 def _encoded_finding(memo: Memo, finding: Finding) -> Any:
     """``finding.to_json()``, encoded once per distinct finding.
 
     The key is what the JSON is made of, as plain tuples (hashed and compared in C,
     not through the records' methods), with the types of the fix's values (``True ==
-    1``); a finding with ``extra`` data is encoded on its own."""
+    1``); a finding with ``extra`` data is encoded on its own.  A finding record seen
+    before (VMs judged alike share them) is found by its identity, without a key."""
     if finding.extra:
         return finding.to_json()
+    found = memo.known(finding)
+    if found is not None:
+        return found
     fix = finding.fix
     key = (
         # The enums' values as plain attributes: ``.value`` and an enum's hash are Python
@@ -302,7 +315,7 @@ def _encoded_finding(memo: Memo, finding: Finding) -> Any:
         if fix is None
         else (fix.label, fix.changes, tuple(type(value) for _, value in fix.changes)),
     )
-    return memo.encode_text(key, lambda: _finding_text(finding, memo.level))
+    return memo.keep(finding, memo.encode_text(key, lambda: _finding_text(finding, memo.level)))
 
 
 def _finding_text(finding: Finding, level: int) -> str:

@@ -34,6 +34,8 @@ class Memo:
         self._level = level
         self._limit = limit
         self._texts: dict[Hashable, Encoded] = {}
+        #: By ``id``: an immutable item :meth:`keep` was given, and its text.
+        self._items: dict[int, tuple[object, Encoded]] = {}
 
     @property
     def level(self) -> int:
@@ -53,6 +55,23 @@ class Memo:
                 self._texts.clear()
             found = self._texts[key] = Encoded(text())
         return found
+
+    def known(self, item: object) -> Encoded | None:
+        """The text :meth:`keep` was given for this very object (not an equal one), if any.
+
+        A fleet's VMs share many of their judgement's records (a thousand domains: 4,449
+        finding objects among 7,835 findings, 19 difference objects among 8,514), and
+        the identity answers without the key that :meth:`encode_text` hashes."""
+        found = self._items.get(id(item))
+        return found[1] if found is not None and found[0] is item else None
+
+    def keep(self, item: object, encoded: Encoded) -> Encoded:
+        """Remember ``encoded`` as the text of ``item``, which must be immutable (a frozen
+        record of immutable values) and is held, so its ``id`` stays its own."""
+        if len(self._items) >= self._limit:
+            self._items.clear()
+        self._items[id(item)] = (item, encoded)
+        return encoded
 
 
 __all__ = ["Encoded", "Memo", "dumps"]

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # typing and argparse stay unloaded at run time (issue #13)
     from collections.abc import Iterator, Sequence
     from typing import Any
 
-    from hvtui.audit import AuditInput, VmAudit
+    from hvtui.audit import AuditInput, HostScan, VmAudit
     from hvtui.audit.parallel import Result as Judged
     from hvtui.audit.sources import Unreadable
     from hvtui.catalog import Value
@@ -157,63 +157,38 @@ def run(args: argparse.Namespace) -> int:
     range of them; their results are printed in the order of the files, as one
     process prints them.
     """
-    from hvtui.audit import RUNNING, SourceError, audit_vm, jsontext, parallel, scan_host
-    from hvtui.audit.sources import FileBatch, Unreadable, with_cpu_models
+    import gc
 
     if args.connect is not None:
         from hvtui.cli.libvirtopts import audit_connection
 
         return audit_connection(args)
-    if args.all:
-        raise CliError("audit: --all needs --connect URI (every domain of that connection)")
-    if args.running and args.files:
-        raise CliError("audit: give FILE... or --running, not both")
-    if not args.running and not args.files:
-        raise CliError("audit: nothing to audit: give FILE... (- for stdin) or --running")
-    if args.files.count("-") > 1:
-        raise CliError("audit: - (stdin) can only be given once")
-    host = resolve_host(args)
-    scan = scan_host(host.path, label=host.label)
-    running = scan.running_names
-    memo = jsontext.Memo(level=4)  # a VM's findings: document > vms > VM > findings > item
+    # Nothing made before the files are judged (modules, the host scan) is garbage, and
+    # it is kept to the end: the collector's passes over it, while it is made and after,
+    # would find nothing (on one CPU, while the other waits for the fork).  Frozen, the
+    # collector skips it; it collects what the judging makes.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        started = _start(args)
+    finally:
+        if collecting:
+            gc.freeze()
+            gc.enable()
+    try:
+        return _finish(args, started)
+    finally:
+        if collecting:
+            gc.unfreeze()
 
-    def judged(sources: Iterator[AuditInput | Unreadable]) -> Iterator[Judged]:
-        """Each input's result: ``(path, error, False)`` for a file that could not be read,
-        ``(None, text, ok)`` for a VM (its JSON entry or its text section, escaped with
-        :func:`printable` here, in the process that judged it, so the one that writes it
-        does not scan it again)."""
-        for source in sources:
-            if isinstance(source, Unreadable):
-                yield source.path, str(source.error), False
-                continue
-            audit = audit_vm(
-                source,
-                scan.view,
-                intent=args.intent,
-                already_running=source.kind == RUNNING or bool(source.imported.name in running),
-            )
-            if args.json:
-                yield None, printable(audit.json_text(memo)), audit.ok
-            else:
-                yield None, printable(_vm_text(audit, verbose=args.verbose)), audit.ok
 
-    outcomes: Iterator[Judged]
-    if args.running:
-        try:
-            found = with_cpu_models(scan.running())
-        except SourceError as exc:
-            raise CliError(printable(str(exc))) from exc
-        if not found and not args.json:
-            sys.stdout.write(_no_running_vms(args))
-            return 0
-        outcomes = judged(_each(found))
-    else:
+def _finish(args: argparse.Namespace, started: int | tuple[HostScan, Iterator[Judged]]) -> int:
+    """:func:`run` from the judging on: every VM's result written, the exit code."""
+    from hvtui.audit import jsontext
 
-        def files(start: int, stop: int) -> Iterator[Judged]:
-            return judged(batch.items(start, stop))
-
-        batch = FileBatch(args.files)
-        outcomes = parallel.in_order(len(batch.paths), files)
+    if isinstance(started, int):
+        return started
+    scan, outcomes = started
     errors: list[dict[str, str]] = []
     vms: list[str] = []
     audited = bad = 0
@@ -243,6 +218,69 @@ def run(args: argparse.Namespace) -> int:
     if errors:
         return 2
     return 1 if bad else 0
+
+
+def _start(args: argparse.Namespace) -> int | tuple[HostScan, Iterator[Judged]]:
+    """:func:`run` up to the judging: the checks of the arguments, the host scan, and the
+    results to come (each VM is judged when its result is asked for); or the exit code
+    when there is nothing to judge (no running VM)."""
+    from hvtui.audit import RUNNING, SourceError, audit_vm, jsontext, parallel, scan_host
+    from hvtui.audit.sources import FileBatch, Unreadable, with_cpu_models
+
+    if args.all:
+        raise CliError("audit: --all needs --connect URI (every domain of that connection)")
+    if args.running and args.files:
+        raise CliError("audit: give FILE... or --running, not both")
+    if not args.running and not args.files:
+        raise CliError("audit: nothing to audit: give FILE... (- for stdin) or --running")
+    if args.files.count("-") > 1:
+        raise CliError("audit: - (stdin) can only be given once")
+    host = resolve_host(args)
+    scan = scan_host(host.path, label=host.label)
+    running = scan.running_names
+    memo = jsontext.Memo(level=4)  # a VM's findings: document > vms > VM > findings > item
+
+    def judged(sources: Iterator[AuditInput | Unreadable]) -> Iterator[Judged]:
+        """Each input's result: ``(path, error, False)`` for a file that could not be read,
+        ``(None, text, ok)`` for a VM (its JSON entry or its text section, escaped with
+        :func:`printable` here, in the process that judged it, so the one that writes it
+        does not scan it again).
+
+        A JSON entry needs no escaping at all: json's escaper writes every string of it
+        (every character outside printable ASCII as ``\\uXXXX``), the rest is numbers,
+        literals, punctuation, spaces and newlines, so :func:`printable` would return it
+        unchanged (``tests/audit`` checks it on hostile input) after a scan of its ~8 KB."""
+        for source in sources:
+            if isinstance(source, Unreadable):
+                yield source.path, str(source.error), False
+                continue
+            audit = audit_vm(
+                source,
+                scan.view,
+                intent=args.intent,
+                already_running=source.kind == RUNNING or bool(source.imported.name in running),
+            )
+            if args.json:
+                yield None, audit.json_text(memo), audit.ok
+            else:
+                yield None, printable(_vm_text(audit, verbose=args.verbose)), audit.ok
+
+    if args.running:
+        try:
+            found = with_cpu_models(scan.running())
+        except SourceError as exc:
+            raise CliError(printable(str(exc))) from exc
+        if not found and not args.json:
+            sys.stdout.write(_no_running_vms(args))
+            return 0
+        return scan, judged(_each(found))
+    else:
+
+        def files(start: int, stop: int) -> Iterator[Judged]:
+            return judged(batch.items(start, stop))
+
+        batch = FileBatch(args.files)
+        return scan, parallel.in_order(len(batch.paths), files)
 
 
 #: Stands for the VMs' entries in the ``--json`` document while the rest is encoded: a

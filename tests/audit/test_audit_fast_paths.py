@@ -92,13 +92,17 @@ def test_finding_text_is_the_encoded_dict() -> None:
 
 def test_json_output_is_printable_as_it_is(capsys: pytest.CaptureFixture[str]) -> None:
     """Nothing a VM holds reaches the JSON unescaped (json escapes every control and
-    non-ASCII character), so the writer needs no second scan: escaping it changes
-    nothing, and the hostile name comes back whole."""
-    audit = next(a for a in _audits() if HOSTILE in a.source.label)
-    text = audit.json_text(jsontext.Memo(level=4))
-    assert text.isascii()
-    assert printable(text) == text
-    assert json.loads(text)["source"] == audit.source.label
+    non-ASCII character), so neither the process that judges a VM nor the writer scans
+    its entry: escaping it changes nothing (every fixture, the benchmark's domains, the
+    hostile one), and the hostile name comes back whole."""
+    memo = jsontext.Memo(level=4)
+    audits = list(_audits())
+    for audit in audits:
+        text = audit.json_text(memo)
+        assert text.isascii()
+        assert printable(text) == text
+    audit = next(a for a in audits if HOSTILE in a.source.label)
+    assert json.loads(audit.json_text(memo))["source"] == audit.source.label
 
 
 def test_the_cli_writes_escaped_text_once(
@@ -194,3 +198,34 @@ def test_a_range_of_domains_reads_its_own_files_only(
     read.clear()
     list(batch.items(3, 4))  # the Proxmox VM: every other file is read for the CPU models
     assert sorted(read) == sorted(p for i, p in enumerate(mixed) if i not in (6, 7, 8))
+
+
+def test_memo_answers_a_record_seen_before_by_identity() -> None:
+    """A finding or difference object seen before is answered without its key, with the
+    text its key gave; an equal object that is not the same still gets that text."""
+    memo = jsontext.Memo(level=4)
+    code = FindingCode.UNKNOWN_OPTION
+    finding = Finding(Severity.ERROR, code, ("x",), "m", "e", Fix("f", (("x", True),)))
+    first = engine._encoded_finding(memo, finding)
+    assert memo.known(finding) is first
+    assert engine._encoded_finding(memo, finding) is first
+    twin = Finding(Severity.ERROR, code, ("x",), "m", "e", Fix("f", (("x", True),)))
+    assert memo.known(twin) is None
+    assert engine._encoded_finding(memo, twin) is first  # the key's text
+    other = Finding(Severity.ERROR, code, ("x",), "m", "e", Fix("f", (("x", 1),)))
+    assert engine._encoded_finding(memo, other).text != first.text  # True is not 1
+    difference = engine.Difference("relaxed", None, True, "why")
+    encoded = engine._encoded_difference(memo, difference)
+    assert memo.known(difference) is encoded
+    assert encoded.text == jsontext.dumps(difference.to_json(), level=4)
+
+
+def test_the_cli_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
+    """The start-up's objects are frozen while the files are judged, and given back."""
+    import gc
+
+    path = tmp_path / "vm.xml"
+    path.write_text(_hostile_domain(), encoding="utf-8")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert cli_main(["audit", "--demo", DEMO, "--json", str(path)]) == 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
