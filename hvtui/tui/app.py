@@ -26,6 +26,7 @@ from hvtui.bugs import EXIT_INTERNAL, debug_enabled, internal_error_line
 from hvtui.presets import Preset
 from hvtui.textsafe import one_line
 from hvtui.tui import _start_time, resume_gc_after_startup, services
+from hvtui.tui.later_css import AFTER_FIRST_FRAME, read_css
 from hvtui.tui.screens.wizard import WizardScreen
 from hvtui.tui.state import DEFAULT_NAME, recommended_description
 
@@ -77,15 +78,6 @@ def exception_summary(traceback: str) -> str:
             lines = lines[index + 1 :]
             break
     return one_line(" ".join(line.strip() for line in lines if line.strip())) or "unknown"
-
-
-#: The stylesheets of the screens the first frame does not show (every dialog's and the
-#: full-width snippet's ``CSS_PATH``): not parsed on the way to the first frame, and read
-#: just after it (:meth:`HvtuiApp.read_later_css`).
-LATER_CSS = (
-    Path(__file__).parent / "screens" / "dialogs.tcss",
-    Path(__file__).parent / "screens" / "snippet.tcss",
-)
 
 
 def _palette_commands() -> type[Provider]:
@@ -197,19 +189,12 @@ class HvtuiApp(App[int]):
                 pass
 
     def read_later_css(self) -> None:
-        """Add :data:`LATER_CSS` to the stylesheet, once the first frame is drawn.
-
-        A screen's ``CSS_PATH`` that is new to the stylesheet makes Textual parse every
-        rule again and restyle every widget when the screen is pushed (with the step panes
-        prepared: ~300 ms CPU at the first dialog).  Read here, each file is parsed alone
-        (the others' rules come from the stylesheet's cache) and no widget is restyled:
-        its rules match only the screens it belongs to, none of which is shown yet.  The
-        rules stay user CSS (as in ``app.tcss``), and pushing the screen then finds its
-        ``CSS_PATH`` already read."""
-        stylesheet = self.stylesheet
-        for path in LATER_CSS:
-            if not stylesheet.has_source(str(path)):
-                stylesheet.add_source(path.read_text(encoding="utf-8"), read_from=(str(path), ""))
+        """Read the dialogs' and the snippet screen's stylesheets, once the first frame is
+        drawn: pushing one of those screens then finds its ``CSS_PATH`` read, and Textual
+        neither parses every rule again nor restyles every widget (with the step panes
+        prepared, ~300 ms CPU at the first dialog; see :mod:`hvtui.tui.later_css`)."""
+        for path in AFTER_FIRST_FRAME:
+            read_css(self, path)
 
     @property
     def return_code(self) -> int | None:

@@ -2,10 +2,10 @@
 
 The dialogs' and the full-width snippet's rules are not in ``app.tcss``: each screen names
 its stylesheet in ``CSS_PATH``, and the app reads those files just after its first frame
-(:data:`hvtui.tui.app.LATER_CSS`).  Left to Textual, a ``CSS_PATH`` new to the stylesheet
-would be read when its screen is first pushed, and Textual then parses every rule again
-and restyles every widget: ~300 ms CPU at the first dialog once the step panes are
-prepared.
+(:data:`hvtui.tui.later_css.AFTER_FIRST_FRAME`).  Left to Textual, a ``CSS_PATH`` new to
+the stylesheet would be read when its screen is first pushed, and Textual then parses
+every rule again and restyles every widget: ~300 ms CPU at the first dialog once the step
+panes are prepared.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from textual.screen import Screen
 
-from hvtui.tui.app import LATER_CSS
+from hvtui.tui.later_css import AFTER_FIRST_FRAME
 from hvtui.tui.screens import apply, dialogs, snippet, verify
 
 from .support import DEMO, RecordingApp
@@ -40,19 +40,20 @@ def screen_stylesheets() -> dict[str, Path]:
 def test_every_screen_stylesheet_is_one_the_app_reads_after_its_first_frame() -> None:
     sheets = screen_stylesheets()
     assert {"ChoiceDialog", "HelpScreen", "SnippetScreen", "VerifyDialog"} <= set(sheets)
-    assert set(sheets.values()) == set(LATER_CSS)
-    assert all(path.is_file() for path in LATER_CSS)
+    assert set(sheets.values()) == set(AFTER_FIRST_FRAME)
+    assert all(path.is_file() for path in AFTER_FIRST_FRAME)
 
 
 class FirstFrameWatcher(RecordingApp):
-    """Notes, at its first frame, which of :data:`LATER_CSS` the stylesheet already has."""
+    """Notes, at its first frame, the stylesheet files its rules came from."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.read_at_first_frame: list[Path] | None = None
+        self.read_at_first_frame: list[str] | None = None
 
     def on_ready(self) -> None:
-        self.read_at_first_frame = [p for p in LATER_CSS if self.stylesheet.has_source(str(p))]
+        sources = self.stylesheet.source
+        self.read_at_first_frame = [Path(p).name for p, _ in sources if p.endswith(".tcss")]
         super().on_ready()
 
 
@@ -64,8 +65,8 @@ async def test_dialogs_find_their_rules_read_after_the_first_frame(
     app = FirstFrameWatcher(sysroot=sysroot, probe=False, demo=DEMO, prepare_panes=False)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
-        assert app.read_at_first_frame == []
-        assert all(app.stylesheet.has_source(str(path)) for path in LATER_CSS)
+        assert app.read_at_first_frame == ["app.tcss"]
+        assert all(app.stylesheet.has_source(str(path)) for path in AFTER_FIRST_FRAME)
         reparsed: list[str] = []
         monkeypatch.setattr(app.stylesheet, "reparse", lambda: reparsed.append("reparse"))
         app.push_screen(dialogs.confirm_replace(Path("preset.toml")))

@@ -26,11 +26,8 @@ from hvtui.presets import Preset, PresetError
 from hvtui.records import record
 from hvtui.textsafe import one_line
 from hvtui.tui import services
+from hvtui.tui.later_css import DIALOGS
 from hvtui.tui.state import PathProblemError, typed_path
-
-#: The dialogs' stylesheet, every dialog's ``CSS_PATH``: Textual reads it when the first
-#: dialog is shown, so the wizard's first frame parses no rule for a screen it does not show.
-DIALOG_CSS = Path(__file__).with_name("dialogs.tcss")
 
 
 def clear_toasts(dialog: Screen[Any]) -> None:
@@ -67,7 +64,7 @@ class AnswerButton:
 class ChoiceDialog(ModalScreen[str | None]):
     """A question with a few answers; dismisses with the chosen id (``None`` on escape)."""
 
-    CSS_PATH = DIALOG_CSS
+    CSS_PATH = DIALOGS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_none", "Cancel", id="dialog-cancel")
@@ -191,7 +188,7 @@ def name_problem(name: str) -> str | None:
 class SaveDialog(ModalScreen[SaveRequest | None]):
     """Name, description and where: the user preset directory unless told otherwise."""
 
-    CSS_PATH = DIALOG_CSS
+    CSS_PATH = DIALOGS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog-cancel")
@@ -301,7 +298,7 @@ def default_export_path(preset: Preset, fmt: str) -> Path:
 class ExportDialog(ModalScreen[ExportRequest | None]):
     """Which snippet, and to a file or the clipboard."""
 
-    CSS_PATH = DIALOG_CSS
+    CSS_PATH = DIALOGS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog-cancel")
@@ -381,7 +378,7 @@ class PathDialog(ModalScreen[Path | None]):
     screen asks before replacing a file that exists.
     """
 
-    CSS_PATH = DIALOG_CSS
+    CSS_PATH = DIALOGS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog-cancel")
@@ -496,7 +493,7 @@ shown with the reason and never applied.
 class HelpScreen(ModalScreen[None]):
     """Keys and the flow, one key away."""
 
-    CSS_PATH = DIALOG_CSS
+    CSS_PATH = DIALOGS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "close", "Close", id="help-close"),
@@ -515,7 +512,6 @@ class HelpScreen(ModalScreen[None]):
 
 
 __all__ = [
-    "DIALOG_CSS",
     "Answer",
     "AnswerButton",
     "ChoiceDialog",

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult, SuspendNotSupported
@@ -23,7 +22,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from hvtui.tui import services
+from hvtui.tui import later_css, services
 from hvtui.tui.state import plural, wrap_snippet
 from hvtui.tui.widgets.footer import WizardFooter
 
@@ -31,8 +30,8 @@ from hvtui.tui.widgets.footer import WizardFooter
 class SnippetScreen(Screen[None]):
     """One snippet over the whole terminal; ``tab`` (or ``←``/``→``) switches format."""
 
-    CSS_PATH = Path(__file__).with_name("snippet.tcss")
-    """Read when the screen is first shown, not on the way to the wizard's first frame."""
+    CSS_PATH = later_css.SNIPPET
+    """Read just after the wizard's first frame (:mod:`hvtui.tui.later_css`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", tooltip="Back to the wizard", id="snippet-close"),

@@ -22,7 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
 from hvtui.textsafe import one_line
-from hvtui.tui.screens.dialogs import DIALOG_CSS
+from hvtui.tui.later_css import DIALOGS
 
 if TYPE_CHECKING:
     from hvtui.presets import Preset
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 class VerifyDialog(ModalScreen[None]):
     """Runs one verification and shows its result (signature, missing, unexpected)."""
 
-    CSS_PATH = DIALOG_CSS
+    CSS_PATH = DIALOGS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Cancel / close", id="verify-close"),

@@ -19,6 +19,7 @@ from textual.reactive import var
 from textual.widget import MountError
 
 from hvtui.tui import services
+from hvtui.tui.later_css import PREVIEW_TABS, read_css
 from hvtui.tui.view import WizardView
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ class PreviewPane(Vertical):
             return
         from hvtui.tui.widgets.preview_tabs import PreviewTabs
 
+        read_css(self.app, PREVIEW_TABS)  # before the tabs it styles are mounted
         try:
             await self.mount(PreviewTabs())
         except MountError:

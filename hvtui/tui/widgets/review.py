@@ -21,6 +21,7 @@ from textual.widgets import Button, DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from hvtui.model import Finding
+from hvtui.tui.later_css import REVIEW, read_css
 from hvtui.tui.messages import (
     ApplyFix,
     ApplyToDomain,
@@ -146,6 +147,7 @@ class ReviewPane(VerticalScroll):
         self._initial = view
 
     def compose(self) -> ComposeResult:
+        read_css(self.app, REVIEW)  # before the widgets it styles are mounted
         yield Static(Content.styled("Review", "bold $text-accent"), classes="title")
         yield Static(id="summary")
         yield Static(id="badge", classes="badge")

@@ -25,6 +25,7 @@ from hvtui import catalog, presets
 from hvtui.intents import INTENTS
 from hvtui.textsafe import one_line
 from hvtui.tui import services
+from hvtui.tui.later_css import START, read_css
 from hvtui.tui.messages import (
     ListRunning,
     StartEmpty,
@@ -125,6 +126,7 @@ class StartPane(VerticalScroll):
         """The running-VM list drawn (redrawn only when the view's differs)."""
 
     def compose(self) -> ComposeResult:
+        read_css(self.app, START)  # before the lists it styles are mounted
         view = self._initial
         yield Static(Content.styled("Start from", "bold $text-accent"), classes="title")
         yield Static(self._current(view), id="current")
