@@ -136,7 +136,11 @@ class OptionPane(VerticalScroll):
         self._shown_relations = relations_content(entry, view)
         yield Static(self._shown_relations, id="relations", classes="relations")
         self._shown_findings = view.for_option(entry.name)
-        with Vertical(id="findings", classes="findings"):
+        findings = Vertical(id="findings", classes="findings")
+        # Empty (most options, most of the time) it is not displayed: the same nothing on
+        # screen, and one widget fewer to lay out, show and hide on every step switch.
+        findings.display = bool(self._shown_findings)
+        with findings:
             yield from _finding_widgets(self._shown_findings)
         yield Static(markdown_content(entry.doc), id="doc", classes="doc")
         yield Static(_facts(entry), id="facts", classes="facts")
@@ -176,6 +180,7 @@ class OptionPane(VerticalScroll):
         if found != self._shown_findings:
             self._shown_findings = found
             box = self.query_one("#findings", Vertical)
+            box.display = bool(found)
             box.remove_children()
             box.mount_all(_finding_widgets(found))
 
