@@ -122,7 +122,7 @@ async def test_walking_and_clicking_every_step_changes_nothing_and_q_quits_at_on
         before = wizard.preset
         toml = app.screen.query_one(PreviewPane).text("toml")
         sidebar = app.screen.query_one(StepList)
-        rows = {option.id: i for i, option in enumerate(sidebar.options) if option.id}
+        rows = {row.step: i for i, row in enumerate(sidebar.rows) if row.step}
         assert sorted(rows) == sorted(steps), "a sidebar row for every step"
         assert sidebar.region.height > max(rows.values()), "every row is on screen to be clicked"
         for step in steps[1:]:

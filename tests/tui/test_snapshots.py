@@ -57,6 +57,7 @@ from hvtui.presets import Preset
 from hvtui.tui.app import HvtuiApp
 from hvtui.tui.steps import Step
 from hvtui.tui.widgets.header import WizardHeader
+from hvtui.tui.widgets.steps import StepList
 
 from .support import RecordingApp, demo_sysroot
 from .test_wizard import go_to
@@ -89,6 +90,8 @@ def _widget_text(widget: Widget) -> str | None:
     if isinstance(widget, Static):
         visual = widget.visual
         return visual.plain if isinstance(visual, Content) else str(widget.content)
+    if isinstance(widget, StepList):
+        return "\n".join(row.prompt.plain for row in widget.rows)
     if isinstance(widget, OptionList):
         count = widget.option_count
         return "\n".join(_plain(widget.get_option_at_index(i).prompt) for i in range(count))

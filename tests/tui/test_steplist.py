@@ -1,14 +1,21 @@
 """The sidebar repaints only the rows a step switch changes (issue #13): what is on screen
-must still be the highlight where it is now and nowhere else, scrolled or not."""
+must still be the highlight where it is now and nowhere else, scrolled or not.  And it
+does what Textual's option list did for it: keys, clicks, the mouse-over look, rows
+that wrap, and the same lines."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from textual.app import App, ComposeResult
+from textual.visual import Visual
 
+from hvtui.model import Config
+from hvtui.presets import Preset
+from hvtui.tui.services import Host
 from hvtui.tui.steps import Step
-from hvtui.tui.widgets.steps import StepList
+from hvtui.tui.view import WizardView
+from hvtui.tui.widgets.steps import StepList, StepRows
 
 #: Rows on screen: fewer than the sidebar has, so a far step scrolls it.
 HEIGHT = 12
@@ -65,3 +72,159 @@ async def test_a_far_step_scrolls_into_view_highlighted_alone() -> None:
         await pilot.pause()
         assert steps.scroll_offset.y == 0
         assert highlighted_rows(app) == [0]
+
+
+# -- what the option list did, kept ------------------------------------------------
+
+#: A draft whose rows carry values, marks and every kind of glyph.
+MARKED = Preset(
+    "marked",
+    Config.of({"relaxed": True, "vapic": False, "spinlocks": 0x800, "vendor-id": "KVMKVMKVMKVM"}),
+)
+
+
+def marked_view() -> WizardView:
+    return WizardView.build(MARKED, Host("unavailable"), Preset("empty", Config()))
+
+
+class Recorder(Sidebar):
+    """The sidebar, recording what it tells its screen."""
+
+    def __init__(self, view: WizardView | None = None) -> None:
+        super().__init__()
+        self.view = view
+        self.told: list[tuple[str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield StepList(self.view, id="steps")
+
+    def on_step_list_highlighted(self, event: StepList.Highlighted) -> None:
+        self.told.append(("highlighted", event.step))
+
+    def on_step_list_selected(self, event: StepList.Selected) -> None:
+        self.told.append(("selected", event.step))
+
+
+async def test_keys_skip_the_group_names_and_go_round_the_ends() -> None:
+    app = Recorder()
+    async with app.run_test(size=(40, HEIGHT)) as pilot:
+        steps = app.query_one(StepList)
+        steps.focus()
+        last = len(steps.rows) - 1
+        moves = {
+            "down": Step.START,
+            "up": Step.HOST,
+        }
+        for key, step in moves.items():
+            await pilot.press(key)
+            assert steps.current_step == step
+        await pilot.press("down", "down")  # past CORE, a group's name
+        assert steps.highlighted == 3 and steps.rows[2].step is None
+        await pilot.press("home", "up")
+        assert steps.highlighted == last, "up from the first row: the last"
+        await pilot.press("down")
+        assert steps.highlighted == 0, "down from the last row: the first"
+        await pilot.press("end")
+        assert steps.current_step == Step.REVIEW
+        await pilot.press("pageup")
+        assert steps.highlighted is not None and steps.highlighted < last
+        assert steps.current_step is not None, "a page never lands on a group's name"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.told[-1] == ("selected", steps.current_step)
+        assert ("highlighted", Step.REVIEW) in app.told
+
+
+async def test_a_click_selects_the_row_under_the_mouse_scrolled_or_not() -> None:
+    app = Recorder()
+    async with app.run_test(size=(40, HEIGHT)) as pilot:
+        steps = app.query_one(StepList)
+        steps.select_step(Step.REVIEW)
+        await pilot.pause()
+        top = round(steps.scroll_offset.y)
+        assert top > 0
+        target = next(i for i in range(top, top + HEIGHT) if steps.rows[i].step is not None)
+        app.told.clear()
+        await pilot.click(StepList, offset=(4, target - top))
+        await pilot.pause()
+        step = steps.rows[target].step
+        assert app.told == [("highlighted", step), ("selected", step)]
+        assert steps.has_focus, "a click focuses the list"
+        group = next(i for i in range(top, top + HEIGHT) if steps.rows[i].step is None)
+        app.told.clear()
+        await pilot.click(StepList, offset=(4, group - top))
+        await pilot.pause()
+        assert app.told == [] and steps.highlighted == target, "a group's name: nothing"
+
+
+async def test_the_row_under_the_mouse_is_drawn_so() -> None:
+    app = Sidebar()
+    async with app.run_test(size=(40, HEIGHT)) as pilot:
+        plain = drawn(app, 5)
+        await pilot.hover(StepList, offset=(4, 5))
+        await pilot.pause()
+        assert drawn(app, 5) != plain
+        await pilot.hover(StepList, offset=(4, 6))
+        await pilot.pause()
+        assert drawn(app, 5) == plain, "and no longer once the mouse left it"
+
+
+async def test_a_new_view_redraws_the_rows_it_changed() -> None:
+    app = Sidebar()
+    async with app.run_test(size=(40, HEIGHT)) as pilot:
+        steps = app.query_one(StepList)
+        await pilot.pause()
+        index = next(i for i, row in enumerate(steps.rows) if row.step == "spinlocks")
+        width = 30 - 1  # the scrollbar
+        assert steps.line(index, width).text.strip() == "spinlocks"
+        steps.view = marked_view()
+        await pilot.pause()
+        assert steps.line(index, width).text.strip() == "● spinlocks 0x800 !"
+
+
+async def test_a_row_that_fits_is_drawn_as_textuals_general_path_draws_it() -> None:
+    """The one-line path gives the segments Textual's :meth:`Visual.to_strips` gives,
+    in every look, for rows with values and marks."""
+    app = Recorder(marked_view())
+    async with app.run_test(size=(40, HEIGHT)) as pilot:
+        steps = app.query_one(StepList)
+        steps.focus()
+        await pilot.pause()
+        looks = [
+            steps.get_visual_style("step-list--option", *extra)
+            for extra in ((), ("step-list--option-highlighted",), ("step-list--option-hover",))
+        ]
+        for row in steps.rows:
+            for style in looks:
+                width = row.prompt.cell_length + 3
+                general = [
+                    strip.extend_cell_length(width, style.rich_style)
+                    for strip in Visual.to_strips(steps, row.prompt, width, None, style)
+                ]
+                assert list(map(list, steps.render_row(row.prompt, width, style))) == list(
+                    map(list, general)
+                ), row.prompt.plain
+
+
+class Narrow(Sidebar):
+    """A sidebar narrower than some rows."""
+
+    CSS: ClassVar[str] = "StepList { width: 12; height: 12; border: none; padding: 0; }"
+
+
+async def test_a_row_too_wide_wraps_over_more_lines() -> None:
+    app = Narrow()
+    async with app.run_test(size=(40, HEIGHT)) as pilot:
+        steps = app.query_one(StepList)
+        await pilot.pause()
+        rows = steps.query_one(StepRows)
+        width = rows.size.width  # the list's, less the scrollbar's
+        assert rows.size.height == steps.line_count(width), "as tall as its lines"
+        wide = [i for i, row in enumerate(steps.rows) if row.prompt.cell_length > width]
+        assert wide, "some option names are wider than 11 cells"
+        assert steps.line_count(width) > len(steps.rows)
+        lines = [steps.row_at(y, width) for y in range(steps.line_count(width))]
+        assert lines.count(wide[0]) == 2
+        first = lines.index(wide[0])
+        text = steps.line(first, width).text + steps.line(first + 1, width).text
+        assert text.replace(" ", "") == steps.rows[wide[0]].prompt.plain.replace(" ", "")

@@ -276,7 +276,8 @@ async def test_low_spinlocks_shows_the_warning_and_its_fix(make_app: AppFactory)
         await pilot.pause()
         findings = app.screen.query(".finding")
         assert any("below 4095" in str(f.render()) for f in findings)
-        assert "!" in str(app.screen.query_one(StepList).get_option("spinlocks").prompt)
+        rows = app.screen.query_one(StepList).rows
+        assert "!" in next(row.prompt.plain for row in rows if row.step == "spinlocks")
 
 
 async def test_review_lists_findings_and_applies_a_fix_with_one_key(

@@ -26,7 +26,6 @@ from textual.message import Message
 from textual.reactive import Reactive, var
 from textual.screen import Screen
 from textual.widget import MountError, Widget
-from textual.widgets import OptionList
 
 from hvtui import catalog, presets
 from hvtui.intents import DEFAULT_INTENT
@@ -406,18 +405,17 @@ class WizardScreen(Screen[None]):
         if found is not None:
             self.step = found
 
-    @on(OptionList.OptionHighlighted, "#steps")
-    def _when_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    @on(StepList.Highlighted, "#steps")
+    def _when_highlighted(self, event: StepList.Highlighted) -> None:
         """The user moved the sidebar's cursor (stale events from moves the screen made
         itself, such as the first highlight on mount, are ignored)."""
         event.stop()
-        if event.option_index != event.option_list.highlighted:
+        if event.index != event.step_list.highlighted:
             return
-        if event.option.id is not None:
-            self.step = event.option.id
+        self.step = event.step
 
-    @on(OptionList.OptionSelected, "#steps")
-    def _when_selected(self, event: OptionList.OptionSelected) -> None:
+    @on(StepList.Selected, "#steps")
+    def _when_selected(self, event: StepList.Selected) -> None:
         """Enter on a step moves into its pane: into the value field of an option that has
         one, else to the pane's first control (``escape`` comes back)."""
         event.stop()
