@@ -219,6 +219,8 @@ _COUNTS = "{{" + ",".join(f'\n        "{value}": {{}}' for value in _SEVERITY_VA
 #: A list of encoded items three levels deep: between two of them, and its end.
 _ITEMS_BETWEEN = ",\n        "
 _ITEMS_END = "\n      ]"
+#: The end of a dict three levels deep.
+_PAIRS_END = "\n      }"
 
 
 def _json_value(value: Any, level: int = 3) -> str:
@@ -234,9 +236,50 @@ def _json_value(value: Any, level: int = 3) -> str:
         return int.__repr__(value)
     if not value and (kind is list or kind is dict):
         return "[]" if kind is list else "{}"
+    if level == 3:  # a VM's own lists of strings and dicts of options (most of its values)
+        if kind is list and all([type(item) is str for item in value]):
+            return "[\n        " + _ITEMS_BETWEEN.join(map(_escape, value)) + _ITEMS_END
+        if kind is dict:
+            known = _PAIRS.get
+            texts: list[str] = []
+            for key, item in value.items():
+                item_kind = type(item)
+                if item_kind not in _PAIR_KINDS or type(key) is not str:
+                    break  # written by ``dumps``
+                texts.append(known((key, item, item_kind)) or _pair(key, item, item_kind))
+            else:
+                return "{\n        " + _ITEMS_BETWEEN.join(texts) + _PAIRS_END
     from hvtui.audit.jsontext import dumps
 
     return dumps(value, level=level)
+
+
+#: The types of the values :func:`_pair` writes.
+_PAIR_KINDS = frozenset((bool, int, str, type(None)))
+#: :func:`_pair`'s texts by key, value and the value's type (``True == 1``): a fleet's
+#: options and values repeat (a VM's ``enlightenments`` are a dozen of them).
+_PAIRS: dict[tuple[str, object, type], str] = {}
+#: The longest string value kept in :data:`_PAIRS`.
+_PAIR_LONGEST = 256
+
+
+def _pair(key: str, value: Any, kind: type) -> str:
+    """``"key": value`` as ``dumps`` writes it in a dict, for a value of ``kind``, one of
+    :data:`_PAIR_KINDS` (kept in :data:`_PAIRS`)."""
+    if kind is bool:
+        text = "true" if value else "false"
+    elif kind is str:
+        text = _escape(value)
+    elif kind is int:
+        text = int.__repr__(value)
+    else:
+        text = "null"
+    found = _escape(key) + ": " + text
+    if kind is not str or len(value) <= _PAIR_LONGEST:  # a long text is not kept
+        if len(_PAIRS) >= 4096:
+            _PAIRS.clear()
+        _PAIRS[key, value, kind] = found
+    return found
 
 
 def _json_list(items: list[Any]) -> str:

@@ -229,3 +229,25 @@ def test_the_cli_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
     assert gc.isenabled() and gc.get_freeze_count() == 0
     assert cli_main(["audit", "--demo", DEMO, "--json", str(path)]) == 0
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_vm_value_is_written_as_dumps_writes_it() -> None:
+    """A VM's lists and dicts, written without ``dumps`` (and each option's text kept), are
+    its text three levels deep, whatever they hold: ``True`` and ``1`` for one key, kept
+    and new texts, hostile and long strings, values ``dumps`` writes itself."""
+    values: list[object] = [
+        [HOSTILE, "b"],
+        ["a", 1],
+        [["nested"]],
+        {"relaxed": True, "spinlocks": 8191, "vendor-id": HOSTILE, "x": None},
+        {"relaxed": 1, "spinlocks": True, "vendor-id": "x" * 1000},
+        {"relaxed": True, "f": 1.5},
+        {1: True},
+        {"threads": [{"index": 0}]},
+        {HOSTILE: False},
+        [],
+        {},
+    ]
+    for _ in range(2):  # the second time from the kept texts
+        for value in values:
+            assert engine._json_value(value) == jsontext.dumps(value, level=3), value
