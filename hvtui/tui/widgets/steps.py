@@ -87,17 +87,23 @@ class StepRows(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return self._owner.line_count(width)
 
+    @property
+    def width(self) -> int:
+        """The rows' width (the widget has no padding or border: its outer size is its
+        content's, which costs an attribute, not a look-up of its region)."""
+        return self.outer_size.width
+
     def render_line(self, y: int) -> Strip:
-        return self._owner.line(y, self.size.width)
+        return self._owner.line(y, self.width)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        self._owner.hover(self._owner.row_at(event.y, self.size.width))
+        self._owner.hover(self._owner.row_at(event.y, self.width))
 
     def on_leave(self, event: events.Leave) -> None:
         self._owner.hover(None)
 
     def on_click(self, event: events.Click) -> None:
-        self._owner.click(self._owner.row_at(event.y, self.size.width))
+        self._owner.click(self._owner.row_at(event.y, self.width))
 
 
 class StepList(Widget, can_focus=True):
@@ -292,7 +298,7 @@ class StepList(Widget, can_focus=True):
 
     def _refresh_rows(self, *indexes: int | None) -> None:
         """Repaint the lines of these rows (the others look as they did)."""
-        width = self._rows.size.width
+        width = self._rows.width
         if not width or not self._starts:
             return  # not laid out yet: the first frame draws every row
         starts = self._starts
@@ -359,14 +365,18 @@ class StepList(Widget, can_focus=True):
             self.post_message(self.Highlighted(self, step, highlighted))
 
     def scroll_to_highlight(self) -> None:
-        """Scroll the highlighted row into view (now, not after the next frame)."""
+        """Scroll the highlighted row into view (now, not after the next frame); a row
+        in view already (most step switches) costs no scroll."""
         highlighted = self.highlighted
-        width = self._rows.size.width
+        width = self._rows.width
         if highlighted is None or not width or not self.is_mounted:
             return
         self._lay_out(width)
-        top = self._starts[highlighted]
-        region = Region(0, top, width, self._starts[highlighted + 1] - top)
+        top, bottom = self._starts[highlighted], self._starts[highlighted + 1]
+        shown = self.scroll_offset.y
+        if shown <= top and bottom <= shown + self.container_size.height:
+            return
+        region = Region(0, top, width, bottom - top)
         self.scroll_to_region(region, animate=False, force=True, immediate=True)
 
     def hover(self, index: int | None) -> None:
@@ -423,8 +433,7 @@ class StepList(Widget, can_focus=True):
 
     def _move_page(self, direction: int) -> None:
         """Move the highlight about a page, to a step at or beyond the row reached."""
-        width = self._rows.size.width
-        self._lay_out(width)
+        self._lay_out(self._rows.width)
         lines = self._line_rows
         if not lines:
             return
