@@ -24,7 +24,7 @@ import gc
 import marshal
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 #: One item's result: ``marshal`` sends these (strings, ``None``, booleans and tuples of
 #: them) as they are.
@@ -42,6 +42,8 @@ MAX_PARTS = 8
 #: 20 M instructions after the last child, 2.15 M a domain): a range ~1% shorter makes
 #: it finish with the children, not after.
 FIRST_SHARE = 0.99
+#: The collector's first threshold while the items are worked (Python's default: 700).
+YOUNG_THRESHOLD = 10_000
 
 
 def workers() -> int:
@@ -73,7 +75,7 @@ def in_order(
     work: Work,
     *,
     parts: int | None = None,
-) -> Iterator[Result]:
+) -> Generator[Result, None, None]:
     """``work(0, count)``'s results, the ranges after the first worked by child processes.
 
     ``work(start, stop)`` yields the results of items ``start`` to ``stop``; it must give
@@ -89,10 +91,14 @@ def in_order(
     children: list[tuple[int, int, tuple[int, int]]] = []  # (pid, read end, range)
     # What exists now (modules, the host scan, the files read) is kept to the end: frozen,
     # the collector no longer walks it, and a child's collections do not write to (and so
-    # copy) the pages it shares with the parent.
+    # copy) the pages it shares with the parent.  What the work makes is freed as it goes
+    # (each item's parsed file, judgement and text), so the collector's young passes find
+    # little: run less often, they cost less (-0.8% of a thousand domains' instructions).
     frozen = gc.isenabled()
+    thresholds = gc.get_threshold()
     if frozen:
         gc.freeze()
+        gc.set_threshold(YOUNG_THRESHOLD, *thresholds[1:])
     try:
         for span in rest:
             child = _fork(work, span)
@@ -110,6 +116,7 @@ def in_order(
         for pid, fd, _span in children:
             _stop(pid, fd)
         if frozen:
+            gc.set_threshold(*thresholds)
             gc.unfreeze()
 
 

@@ -73,3 +73,25 @@ def test_an_error_comes_after_the_results_before_it() -> None:
 def test_few_items_stay_in_this_process() -> None:
     results = list(parallel.in_order(parallel.PARALLEL_FROM - 1, _work, parts=4))
     assert {r[1].split(" in ")[1] for r in results} == {str(os.getpid())}
+
+
+def test_the_collector_is_given_back_as_it_was() -> None:
+    """While the items are worked the start-up's objects are frozen and the collector runs
+    less often; afterwards, whether the run ended or was left half-way, nothing is frozen
+    and the thresholds are the caller's again."""
+    import gc
+
+    before = gc.get_threshold()
+    seen: list[tuple[int, ...]] = []
+
+    def work(start: int, stop: int) -> Iterator[Result]:
+        seen.append(gc.get_threshold())
+        yield from _work(start, stop)
+
+    assert len(list(parallel.in_order(COUNT, work, parts=2))) == COUNT
+    assert seen[0][0] == parallel.YOUNG_THRESHOLD
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    halfway = parallel.in_order(COUNT, work, parts=2)
+    next(halfway)
+    halfway.close()
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
