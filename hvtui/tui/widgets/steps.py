@@ -16,8 +16,8 @@ for this one list of rows, which costs less at every turn:
   that for a change, and repaints its scrollbar: a second frame on every switch.)
 * No option objects, line caches or per-line style look-ups as a general list needs.
 
-A row is one line when its text fits (it always does at the wizard's width); a row
-that does not is wrapped over as many lines as it needs, as before.
+A row is one line when its text fits (most do at the wizard's width); a row that does
+not (a long name with a value and marks) wraps over as many lines as it needs, as before.
 """
 
 from __future__ import annotations
