@@ -11,6 +11,7 @@ import sys
 
 from hvtui.cli.errors import CliError, print_error
 from hvtui.cli.hostsource import path_arg, resolve_host
+from hvtui.cli.plainargs import PlainArgs, read_plain
 from hvtui.textsafe import printable
 
 TYPE_CHECKING = False
@@ -89,7 +90,7 @@ def register(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def plain_args(words: Sequence[str]) -> argparse.Namespace | None:
+def plain_args(words: Sequence[str]) -> PlainArgs | None:
     """What ``hvtui audit WORDS`` parses to when ``words`` are plainly valid, read without
     argparse (importing it and building the parser is ~25 ms of a run that has to be
     done before any file is judged, on one CPU).
@@ -102,49 +103,17 @@ def plain_args(words: Sequence[str]) -> argparse.Namespace | None:
     unknown word, ``--``, files on both sides of an option): the parser reads those,
     so every message and exit code stays argparse's.  ``tests/audit`` checks the
     namespaces against the parser's over many command lines."""
-    from types import SimpleNamespace
-
     from hvtui.intents import DEFAULT_INTENT, INTENTS
 
-    values: dict[str, Any] = dict.fromkeys(("sysroot", "demo", "connect"))
-    values.update(dict.fromkeys(_FLAGS.values(), False))
-    values["intent"] = DEFAULT_INTENT
     files: list[str] = []
-    after_files = False  # an option came after the files: no more files
-    index = 0
-    while index < len(words):
-        word = words[index]
-        index += 1
-        if word == "-" or not word.startswith("-"):
-            if after_files:
-                return None
-            files.append(word)
-            continue
-        after_files = bool(files)
-        if word in _FLAGS:
-            values[_FLAGS[word]] = True
-            continue
-        option, equals, value = word.partition("=")
-        if option not in _VALUED:
-            return None
-        if not equals:
-            if index == len(words):
-                return None
-            value = words[index]
-            index += 1
-        if not value or value.startswith("-"):
-            return None
-        if option == "--for" and value not in INTENTS:
-            return None
-        values[_VALUED[option]] = value
-    if values["sysroot"] is not None and values["demo"] is not None:
+    values = read_plain(words, _FLAGS, _VALUED, choices={"--for": INTENTS}, files=files)
+    if values is None:
         return None
+    if values["intent"] is None:
+        values["intent"] = DEFAULT_INTENT
     if values["sysroot"] is not None:
         values["sysroot"] = path_arg(values["sysroot"])
-    namespace: argparse.Namespace = SimpleNamespace(  # type: ignore[assignment]
-        command="audit", files=files, run=run, **values
-    )
-    return namespace
+    return PlainArgs(command="audit", files=files, run=run, **values)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ import sys
 
 from hvtui.cli.errors import CliError
 from hvtui.cli.hostsource import add_host_options, path_arg, resolve_host
+from hvtui.cli.plainargs import PlainArgs, read_plain
 from hvtui.jsonlite import dumps
 
 TYPE_CHECKING = False
@@ -71,19 +72,6 @@ def register(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-if TYPE_CHECKING:
-    from argparse import Namespace as PlainArgs
-else:
-
-    class PlainArgs:
-        """What :func:`plain_args` returns: at run time a bare object with the attributes
-        argparse's ``Namespace`` would have (argparse itself stays unloaded); type
-        checkers see the ``Namespace`` it stands for."""
-
-        def __init__(self, **values: object) -> None:
-            self.__dict__.update(values)
-
-
 def plain_args(words: Sequence[str]) -> PlainArgs | None:
     """What ``hvtui detect WORDS`` parses to when ``words`` are plainly valid: each an
     option's full name, the ones with a value followed by it (``--opt VALUE`` or
@@ -92,27 +80,8 @@ def plain_args(words: Sequence[str]) -> PlainArgs | None:
     an abbreviation, an unknown option or word, ``--``): the parser reads those, so
     every message and exit code stays argparse's.  ``tests/test_cli.py`` checks the
     namespaces against the parser's over many command lines."""
-    values: dict[str, Any] = dict.fromkeys(_VALUED.values())
-    values.update(dict.fromkeys(_FLAGS.values(), False))
-    index = 0
-    while index < len(words):
-        word = words[index]
-        index += 1
-        if word in _FLAGS:
-            values[_FLAGS[word]] = True
-            continue
-        option, equals, value = word.partition("=")
-        if option not in _VALUED:
-            return None
-        if not equals:
-            if index == len(words):
-                return None
-            value = words[index]
-            index += 1
-        if not value or value.startswith("-"):
-            return None
-        values[_VALUED[option]] = value
-    if values["sysroot"] is not None and values["demo"] is not None:
+    values = read_plain(words, _FLAGS, _VALUED)
+    if values is None:
         return None
     for name in ("sysroot", "save_snapshot"):
         if values[name] is not None:
