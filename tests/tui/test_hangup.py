@@ -22,6 +22,7 @@ import termios
 import time
 from pathlib import Path
 
+import pytest
 from clirun import REPO
 
 from hvtui import presets
@@ -159,8 +160,19 @@ assert STUCK_DEAF_ON_Q[1] != STUCK_ON_Q[1]
 CTRL_Q = b"\x11"
 
 
-def test_sigterm_with_the_loop_stuck_saves_the_draft_and_ends_hvtui(tmp_path: Path) -> None:
-    wizard = Wizard(tmp_path, (*STUCK_ON_Q, "0.3"))
+@pytest.mark.parametrize(
+    "stuck",
+    [
+        pytest.param(STUCK_ON_Q, id="the-main-thread-takes-it"),
+        # The main thread is stuck and deaf before the signal comes: only the listener
+        # thread hears it, on the wakeup pipe.
+        pytest.param(STUCK_DEAF_ON_Q, id="another-thread-takes-it"),
+    ],
+)
+def test_sigterm_with_the_loop_stuck_saves_the_draft_and_ends_hvtui(
+    tmp_path: Path, stuck: tuple[str, str]
+) -> None:
+    wizard = Wizard(tmp_path, (*stuck, "0.3"))
     wizard.read_until(wizard.started, "the first frame")
     wizard.keys(b"nn")
     wizard.read_until(b"hv-relaxed", "the first option")
@@ -185,22 +197,3 @@ def test_a_second_sigterm_ends_hvtui_at_once(tmp_path: Path) -> None:
     assert wizard.running(), "one SIGTERM: the watchdog waits for the loop"
     os.kill(wizard.pid, signal.SIGTERM)
     assert wizard.exit_code_within(ENDS_WITHIN) == 128 + signal.SIGTERM
-
-
-def test_sigterm_taken_by_another_thread_while_the_loop_is_stuck_ends_hvtui(
-    tmp_path: Path,
-) -> None:
-    """The main thread is stuck and deaf before the signal comes: the listener thread
-    hears it on the wakeup pipe and the watchdog saves the draft and ends hvtui."""
-    wizard = Wizard(tmp_path, (*STUCK_DEAF_ON_Q, "0.3"))
-    wizard.read_until(wizard.started, "the first frame")
-    wizard.keys(b"nn")
-    wizard.read_until(b"hv-relaxed", "the first option")
-    wizard.keys(b" ")
-    wizard.read_until(b"(unsaved)", "an unsaved change")
-    wizard.keys(CTRL_Q)
-    wizard.read_until(wizard.stuck, "the loop stuck")
-    os.kill(wizard.pid, signal.SIGTERM)
-    assert wizard.exit_code_within(ENDS_WITHIN) == 128 + signal.SIGTERM
-    (saved,) = (wizard.state / "hvtui" / "recovery").iterdir()
-    assert not presets.load(saved).config.is_on("relaxed"), "the draft as it was, unsaved"
