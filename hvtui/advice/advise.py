@@ -93,10 +93,10 @@ class Context:
 
 #: The options that only make sense in a guest that runs its own hypervisor.
 _NESTED_ONLY = frozenset(e.name for e in catalog.ENTRIES if e.nested_only)
-#: Each catalog option's entry by its name: the rules look up the options a configuration
+#: The catalog's entries by canonical name: the rules look up the options a configuration
 #: has on (catalog names, no spelling to fold) with a dict lookup, not a call of
 #: :func:`hvtui.catalog.get` (an audit judges a thousand configurations, ~40 lookups each).
-_ENTRY = {e.name: e for e in catalog.ENTRIES}
+_ENTRY = catalog.BY_NAME
 #: The options QEMU drops without a word on a KVM with no Hyper-V (the others stop it).
 _DROPPED_WITHOUT_HYPERV = frozenset(
     e.name for e in catalog.ENTRIES if e.without_hyperv is WithoutHyperV.DROPPED

@@ -19,6 +19,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hvtui.catalog.entries import ENTRIES
     from hvtui.catalog.lookup import (
+        BY_NAME,
         UnknownOptionError,
         all_dependents,
         all_requirements,
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "BY_NAME",
     "ENTRIES",
     "Caution",
     "CpuidBits",

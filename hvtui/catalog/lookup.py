@@ -12,12 +12,16 @@ from hvtui.catalog.types import Group
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # detection loads the catalog: collections stays unloaded (issue #13)
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Mapping
 
     from hvtui.catalog.types import Enlightenment, Source
 
 
 _BY_NAME: dict[str, Enlightenment] = {e.name: e for e in ENTRIES}
+BY_NAME: Mapping[str, Enlightenment] = _BY_NAME
+"""Each entry by its canonical name, for the rules that hold canonical names (a
+configuration's) and look options up on a hot path (an audit judges a thousand
+configurations): a dict lookup instead of a call of :func:`get`.  Read-only."""
 
 
 def sources_of(entry: Enlightenment) -> tuple[Source, ...]:

@@ -107,9 +107,9 @@ _KEYABLE = frozenset((bool, int, str))
 #: Per option, the options whose state its findings depend on (requires, documented rules),
 #: and whether all of them are catalog names (whose state is a set lookup).
 _DEPENDS_ON: dict[str, tuple[tuple[str, ...], bool]] = {}
-#: Each catalog option's entry by its name (what :func:`hvtui.catalog.get` answers for a
-#: catalog name, without a call: validation looks up every option of every VM audited).
-_ENTRY = {e.name: e for e in catalog.ENTRIES}
+#: The catalog's entries by canonical name (validation looks up every option of every VM
+#: audited: a dict lookup, not a call of :func:`hvtui.catalog.get`).
+_ENTRY = catalog.BY_NAME
 #: The options that identify (vendor, version) rather than enlighten.
 _IDENTITY_ONLY = frozenset(e.name for e in catalog.ENTRIES if not e.enlightenment)
 
