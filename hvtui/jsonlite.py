@@ -42,6 +42,10 @@ else:  # pragma: no cover
     _make_scanner = None
     _make_encoder = None
 
+escape: Callable[[str], str] = _escape
+"""A string as JSON text, quoted, non-ASCII escaped (json's own escaper, as :func:`dumps`
+writes strings), for callers that write JSON text of their own on a hot path."""
+
 _INDENT = "  "
 _INFINITY = float("inf")
 
@@ -248,4 +252,4 @@ def _encode(value: Any, newline: str) -> str:
     return _SCALARS[kind](value)
 
 
-__all__ = ["Encoded", "dumps", "loads"]
+__all__ = ["Encoded", "dumps", "escape", "loads"]

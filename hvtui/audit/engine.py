@@ -29,16 +29,12 @@ from hvtui.audit.sources import RUNNING, AuditInput, SourceError
 from hvtui.catalog import Enlightenment, LibvirtKind, Severity, Value, ValueKind
 from hvtui.formats import libvirt_layout as layout
 from hvtui.intents import DEFAULT_INTENT
+from hvtui.jsonlite import escape as _escape
 from hvtui.model import Config, Finding, count, has_errors, sort_findings
 from hvtui.model.codes import FindingCode
 from hvtui.model.config import on_value
 from hvtui.model.values import values_equal
 from hvtui.records import record, replace
-
-try:  # json's own string escaper, as :mod:`hvtui.jsonlite` uses it
-    from _json import encode_basestring_ascii as _escape
-except ImportError:  # pragma: no cover - an interpreter without the C accelerator
-    from json.encoder import py_encode_basestring_ascii as _escape
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing stays unloaded at run time (issue #13)
