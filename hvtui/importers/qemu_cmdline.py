@@ -7,8 +7,10 @@ audit command will meet: bare ``hv-x`` for on, the legacy ``hv_x`` and
 the values of QemuOpts and keyval options (``-global driver=T,property=P,value=V``,
 ``-smp``, ``-machine``; not in ``-cpu``, see :func:`split_cpu_option`), and
 aliases (``hv-apicv``).  ``-smp`` and ``-machine smp.KEY`` give the vCPU count and
-are read as QEMU 7.2 reads them (:class:`~hvtui.formats.qemu_opts.MachineOptions`):
-one that QEMU refuses (``-smp 2,,x``, ``-smp 4,cores``, ``-machine q35,,x``) is
+are read as QEMU 7.2 reads them (:class:`~hvtui.formats.qemu_opts.MachineOptions`),
+then made a topology for the machine type in use as QEMU 7.2 makes it
+(:mod:`hvtui.formats.qemu_smp`): one that QEMU refuses (``-smp 2,,x``,
+``-smp 4,cores``, ``-machine q35,,x``, ``-smp 3,cores=2``, ``-smp 2,maxcpus=1``) is
 reported, not read.  What QEMU
 refuses in ``-cpu`` is not read but reported: a ``+``/``-`` item with a value,
 without a name, with ``_`` in an ``hv`` name, or for a property that is not
@@ -50,7 +52,8 @@ from hvtui.formats.qemu_global import (
     reaches_cpu,
     reaches_every_device,
 )
-from hvtui.formats.qemu_opts import MachineOptions, OptionSyntaxError, c_integer
+from hvtui.formats.qemu_opts import MachineOptions, OptionSyntaxError
+from hvtui.formats.qemu_smp import SMP_KEYS, read_smp
 from hvtui.formats.spelling import (
     ValueSpellingError,
     model_of_cpu_type,
@@ -341,65 +344,20 @@ def looks_like_qemu(argv: Sequence[str]) -> bool:
     return any(name in known for name in option_names(argv))
 
 
-_SMP_COUNTS = ("sockets", "dies", "clusters", "cores", "threads")
-#: The members of QEMU 7.2's ``SMPConfiguration`` (qemu/qemu ``qapi/machine.json``):
-#: QEMU refuses any other key of ``-smp`` or ``-machine smp.KEY``.
-SMP_KEYS = frozenset({"cpus", "maxcpus", *_SMP_COUNTS})
-
-
-def _smp_counts(smp: object) -> tuple[dict[str, int], str | None]:
-    """The machine's ``smp`` member as QEMU applies it: each key's count, or why QEMU
-    refuses it (every key one of :data:`SMP_KEYS` with an integer, ``qemu_strtoi64``
-    in base 0)."""
-    if not isinstance(smp, dict):
-        return {}, "Invalid parameter type for 'smp', expected: object"
-    counts: dict[str, int] = {}
-    for key, value in smp.items():
-        if key not in SMP_KEYS:
-            keys = ", ".join(sorted(SMP_KEYS))
-            return {}, f"Parameter {_shown('smp.' + key)!r} is unexpected (the keys are {keys})"
-        if not isinstance(value, str):
-            return {}, f"Invalid parameter type for {_shown('smp.' + key)!r}, expected: integer"
-        try:
-            counts[key] = c_integer(value)
-        except ValueError:
-            return {}, (
-                f"Parameter {_shown('smp.' + key)!r} expects integer (decimal, 0x hex or 0 octal)"
-            )
-    return counts, None
-
-
-def _vcpus_of(counts: dict[str, int]) -> int | None:
-    """The vCPUs QEMU 7.2 starts for the counts of ``smp`` (``machine_parse_smp_config``
-    in hw/core/machine-smp.c): ``cpus``, else ``maxcpus``, else the product of the
-    topology counts given (each missing one is 1).  A zero count is taken as not given,
-    as QEMU does (deprecated, with a warning); ``None`` when no count is given, or for a
-    negative one, which QEMU refuses.  Checked with QMP ``query-cpus-fast``."""
-    if not counts or any(count < 0 for count in counts.values()):
-        return None
-    for key in ("cpus", "maxcpus"):
-        if counts.get(key, 0) > 0:
-            return counts[key]
-    product = 1
-    for key in _SMP_COUNTS:
-        product *= counts.get(key, 0) or 1
-    return product
-
-
 def smp_vcpus(text: str) -> int | None:
-    """The vCPUs an ``-smp`` value starts: ``4``, ``cpus=4,...`` or the topology product.
+    """The vCPUs an ``-smp`` value starts on QEMU 7.2's default machine type: ``4``,
+    ``cpus=4,...`` or the topology product.
 
     Read as QEMU 7.2 reads it (:class:`~hvtui.formats.qemu_opts.MachineOptions`:
-    keyval, implied key ``cpus``, numbers in C's base 0); ``None`` for a value QEMU
-    refuses.
+    keyval, implied key ``cpus``, numbers in C's base 0; then
+    :func:`~hvtui.formats.qemu_smp.read_smp`); ``None`` for a value QEMU refuses.
     """
     machine = MachineOptions()
     try:
         machine.add_smp(text)
     except OptionSyntaxError:
         return None
-    counts, refused = _smp_counts(machine.tree.get("smp", {}))
-    return None if refused else _vcpus_of(counts)
+    return read_smp(machine.tree.get("smp"), None).vcpus
 
 
 class _Collector:
@@ -498,10 +456,15 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
                 globals_.append((option.driver, option.property, option.value))
         elif name == "device":
             extra.extend(("-device", value))
-    counts, refused = _smp_counts(machine.tree.get("smp", {}))
-    if refused is not None:
-        problems.append(f"-smp: QEMU refuses it: {refused}")
-    vcpus = _vcpus_of(counts)
+    smp = read_smp(machine.tree.get("smp"), machine.tree.get("type"))
+    if smp.refused is not None:
+        problems.append(f"-smp: QEMU refuses it: {smp.refused}")
+    if smp.zero_given:
+        warnings.append(
+            "-smp: a count of 0 is taken as not given, but QEMU 7.2 warns that it is "
+            "deprecated and QEMU 9.0 refuses it (CPU topology parameters must be "
+            "greater than zero)"
+        )
     hv = _Collector()
     in_use = cpu.model if cpu is not None else default_cpu_model
     for driver, prop, value in globals_:
@@ -541,7 +504,7 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
         tuple(problems + hv.problems),
         warnings=(*(cpu.warnings if cpu is not None else ()), *warnings, *hv.warnings),
         name=guest_name(argv),
-        vcpus=vcpus,
+        vcpus=smp.vcpus,
         pinning="a QEMU command line does not say; pinning is done outside it",
         cpu_settings=settings,
     )

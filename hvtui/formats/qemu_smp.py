@@ -1,0 +1,297 @@
+"""The CPU topology QEMU 7.2 makes of ``-smp``: what it fills in, and what it refuses.
+
+``-smp`` and ``-machine smp.KEY`` (read by :class:`~hvtui.formats.qemu_opts.MachineOptions`)
+become one ``SMPConfiguration`` (qemu/qemu ``qapi/machine.json``: ``cpus``, ``sockets``,
+``dies``, ``clusters``, ``cores``, ``threads``, ``maxcpus``, each an ``int``), which
+``machine_parse_smp_config`` (qemu/qemu ``hw/core/machine-smp.c``, QEMU 7.2) turns
+into the machine's topology.  :func:`parse_smp_config` is that function, line for
+line, with C's ``unsigned`` arithmetic: each count is taken modulo 2**32
+(``-smp 4294967296`` is no count, and QEMU starts one vCPU), products wrap the same
+way, and a product that wraps to 0 is a division by zero, at which QEMU dies of
+SIGFPE.  It fills in what is missing as QEMU does (cores before sockets on machine
+types since 6.2, sockets first on older ones: ``smp_props.prefer_sockets``), and
+refuses what QEMU refuses, with QEMU's words: a product of the hierarchy that is not
+``maxcpus`` (``-smp 3,cores=2``), ``maxcpus`` below ``cpus``, ``dies`` or ``clusters``
+above 1 where the machine has none (``smp_props.dies_supported`` and
+``clusters_supported``: PC machines have dies, no x86 machine has clusters), and
+more vCPUs than the machine type takes (``MachineClass.max_cpus``).  A zero count
+is taken as not given, with QEMU's deprecation warning (QEMU 9.0 refuses it).
+
+The machine type's properties (:func:`machine_smp`) are those of QEMU 7.2's x86
+machine types (hw/i386/pc.c, pc_piix.c, pc_q35.c, microvm.c; ``max_cpus`` as QMP
+``query-machines`` gives it); for a type QEMU 7.2 does not have (``pc-q35-rhel9.2.0``,
+a later version's), only what holds for every machine type is checked.  Every case
+in ``tests/importers/test_qemu_smp.py`` is checked against QEMU 7.2's
+``qemu-system-x86_64`` (its refusal, or the topology QMP ``query-hotpluggable-cpus``
+shows).
+"""
+
+from __future__ import annotations
+
+from hvtui.formats.qemu_opts import c_integer
+from hvtui.records import record
+
+#: The counts of the topology, from the largest part to the smallest.
+SMP_COUNTS = ("sockets", "dies", "clusters", "cores", "threads")
+#: The members of QEMU 7.2's ``SMPConfiguration`` (qemu/qemu ``qapi/machine.json``):
+#: QEMU refuses any other key of ``-smp`` or ``-machine smp.KEY``.
+SMP_KEYS = frozenset({"cpus", "maxcpus", *SMP_COUNTS})
+#: The machine type QEMU 7.2's ``qemu-system-x86_64`` makes when none is named.
+DEFAULT_MACHINE = "pc-i440fx-7.2"
+#: ``unsigned``: C's 32-bit unsigned integers wrap modulo 2**32.
+_U32 = 2**32 - 1
+
+
+def _shown(text: str) -> str:
+    """``text`` for a one-line message: at most 40 characters."""
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+@record(frozen=True)
+class MachineSmp:
+    """What a machine type changes in ``machine_parse_smp_config``: its ``MachineClass``
+    fields (``name``, ``min_cpus``, ``max_cpus``, ``smp_props``).  ``None``: hvtui does
+    not know it for this type, and does not check what depends on it."""
+
+    name: str
+    """``mc->name``, which QEMU's messages quote (``q35`` is ``pc-q35-7.2``)."""
+    prefer_sockets: bool = False
+    """Machine types up to 6.1 fill in sockets before cores; later ones cores first."""
+    dies_supported: bool | None = False
+    clusters_supported: bool | None = False
+    max_cpus: int | None = 1
+    """``mc->max_cpus`` (QMP ``query-machines`` ``cpu-max``)."""
+    min_cpus: int = 1
+    """``machine_class_base_init`` makes every machine's ``min_cpus`` at least 1."""
+
+
+#: Machine types of QEMU 7.2's x86 binary that are neither ``pc-i440fx-*`` nor ``pc-q35-*``.
+_OTHER_MACHINES = {
+    "microvm": MachineSmp("microvm", max_cpus=288),  # an X86 machine: no dies
+    "isapc": MachineSmp("isapc", dies_supported=True),  # a PC machine
+    "none": MachineSmp("none"),
+    "x-remote": MachineSmp("x-remote"),
+}
+#: The versions of ``pc-i440fx-*`` and ``pc-q35-*`` QEMU 7.2 has.
+_PC_VERSIONS = {
+    "pc-i440fx": {"1.4", "1.5", "1.6", "1.7"}
+    | {f"2.{minor}" for minor in range(13)}
+    | {"3.0", "3.1", "4.0", "4.1", "4.2", "5.0", "5.1", "5.2", "6.0", "6.1", "6.2"}
+    | {"7.0", "7.1", "7.2"},
+    "pc-q35": {f"2.{minor}" for minor in range(4, 13)}
+    | {"3.0", "3.1", "4.0", "4.0.1", "4.1", "4.2", "5.0", "5.1", "5.2", "6.0", "6.1", "6.2"}
+    | {"7.0", "7.1", "7.2"},
+}
+_ALIASES = {"pc": "pc-i440fx-7.2", "q35": "pc-q35-7.2"}
+
+
+def _version(text: str) -> tuple[int, ...] | None:
+    """``6.1`` -> ``(6, 1)``; ``None`` for anything else (``rhel9.2.0``)."""
+    parts = text.split(".")
+    if not all(part.isascii() and part.isdigit() for part in parts):
+        return None
+    return tuple(int(part) for part in parts)
+
+
+def machine_smp(type_name: str | None) -> MachineSmp:
+    """The ``-smp`` properties of the machine type ``type_name`` (``None``: the default).
+
+    QEMU 7.2's types as ``pc_machine_class_init`` (dies, ``max_cpus`` 255),
+    ``pc_q35_machine_options`` (``max_cpus`` 288; 255 up to ``pc-q35-2.7``) and the
+    ``pc_*_6_1_machine_options`` (``prefer_sockets``, inherited by every older
+    version) set them.  Another ``pc-i440fx-*``/``pc-q35-*`` is still a PC machine
+    (dies; sockets first up to 6.1 when its version reads as one), but its
+    ``max_cpus`` and clusters are not checked; nothing is checked for other types.
+    """
+    name = _ALIASES.get(type_name or DEFAULT_MACHINE, type_name or DEFAULT_MACHINE)
+    other = _OTHER_MACHINES.get(name)
+    if other is not None:
+        return other
+    family, _, text = name.rpartition("-")
+    if family not in _PC_VERSIONS:
+        return MachineSmp(name, dies_supported=None, clusters_supported=None, max_cpus=None)
+    version = _version(text)
+    prefer_sockets = version is not None and version <= (6, 1)
+    if text not in _PC_VERSIONS[family]:
+        return MachineSmp(name, prefer_sockets, True, None, None)
+    old_q35 = family == "pc-q35" and version is not None and version <= (2, 7)
+    max_cpus = 288 if family == "pc-q35" and not old_q35 else 255
+    return MachineSmp(name, prefer_sockets, True, False, max_cpus)
+
+
+@record(frozen=True)
+class SmpTopology:
+    """The topology QEMU sets (``ms->smp``): ``cpus`` vCPUs start, of ``maxcpus``."""
+
+    cpus: int
+    sockets: int
+    dies: int
+    clusters: int
+    cores: int
+    threads: int
+    maxcpus: int
+
+
+class SmpTopologyError(ValueError):
+    """A topology QEMU refuses; ``str()`` is QEMU's message, one line."""
+
+
+def smp_counts(smp: object) -> dict[str, int]:
+    """The machine's ``smp`` member as QEMU's visitor reads it into ``SMPConfiguration``:
+    each key one of :data:`SMP_KEYS` with an integer (``qemu_strtoi64`` in base 0).
+
+    Raises :class:`SmpTopologyError` with QEMU's words otherwise.
+    """
+    if not isinstance(smp, dict):
+        raise SmpTopologyError("Invalid parameter type for 'smp', expected: object")
+    counts: dict[str, int] = {}
+    for key, value in smp.items():
+        if key not in SMP_KEYS:
+            keys = ", ".join(sorted(SMP_KEYS))
+            raise SmpTopologyError(
+                f"Parameter {_shown('smp.' + key)!r} is unexpected (the keys are {keys})"
+            )
+        if not isinstance(value, str):
+            raise SmpTopologyError(
+                f"Invalid parameter type for {_shown('smp.' + key)!r}, expected: integer"
+            )
+        try:
+            counts[key] = c_integer(value)
+        except ValueError:
+            raise SmpTopologyError(
+                f"Parameter {_shown('smp.' + key)!r} expects integer (decimal, 0x hex or 0 octal)"
+            ) from None
+    return counts
+
+
+def _quotient(dividend: int, divisor: int) -> int:
+    """C's ``unsigned`` division; a divisor that wrapped to 0 kills QEMU (SIGFPE)."""
+    if divisor == 0:
+        raise SmpTopologyError(
+            "the product of the counts given wraps to 0 in QEMU's 32-bit arithmetic, "
+            "and QEMU dies dividing by it (SIGFPE)"
+        )
+    return dividend // divisor
+
+
+def _signed(value: int) -> int:
+    """An ``unsigned`` printed with ``%d``, as QEMU prints ``Invalid SMP CPUs``."""
+    return value - 2**32 if value >= 2**31 else value
+
+
+def _hierarchy(machine: MachineSmp, t: SmpTopology) -> str:
+    """``cpu_hierarchy_to_string``: the parts the machine has, largest first."""
+    text = f"sockets ({t.sockets})"
+    if machine.dies_supported:
+        text += f" * dies ({t.dies})"
+    if machine.clusters_supported:
+        text += f" * clusters ({t.clusters})"
+    return text + f" * cores ({t.cores}) * threads ({t.threads})"
+
+
+def parse_smp_config(counts: dict[str, int], machine: MachineSmp) -> SmpTopology:
+    """``machine_parse_smp_config`` of QEMU 7.2 (qemu/qemu ``hw/core/machine-smp.c``) for
+    the counts given (:func:`smp_counts`) on ``machine`` (:func:`machine_smp`).
+
+    Raises :class:`SmpTopologyError` with QEMU's message where QEMU refuses the
+    topology (or dies computing it).
+    """
+    cpus, sockets, dies, clusters, cores, threads, maxcpus = (
+        counts.get(key, 0) & _U32
+        for key in ("cpus", "sockets", "dies", "clusters", "cores", "threads", "maxcpus")
+    )
+    if machine.dies_supported is False and dies > 1:
+        raise SmpTopologyError("dies not supported by this machine's CPU topology")
+    if machine.clusters_supported is False and clusters > 1:
+        raise SmpTopologyError("clusters not supported by this machine's CPU topology")
+    dies, clusters = dies or 1, clusters or 1
+    if cpus == 0 and maxcpus == 0:
+        sockets, cores, threads = sockets or 1, cores or 1, threads or 1
+    else:
+        maxcpus = maxcpus or cpus
+        if machine.prefer_sockets:  # "prefer sockets over cores before 6.2"
+            if sockets == 0:
+                cores, threads = cores or 1, threads or 1
+                sockets = _quotient(maxcpus, dies * clusters * cores * threads & _U32)
+            elif cores == 0:
+                threads = threads or 1
+                cores = _quotient(maxcpus, sockets * dies * clusters * threads & _U32)
+        elif cores == 0:  # "prefer cores over sockets since 6.2"
+            sockets, threads = sockets or 1, threads or 1
+            cores = _quotient(maxcpus, sockets * dies * clusters * threads & _U32)
+        elif sockets == 0:
+            threads = threads or 1
+            sockets = _quotient(maxcpus, dies * clusters * cores * threads & _U32)
+        if threads == 0:  # "try to calculate omitted threads at last"
+            threads = _quotient(maxcpus, sockets * dies * clusters * cores & _U32)
+    product = sockets * dies * clusters * cores * threads & _U32
+    maxcpus = maxcpus or product
+    cpus = cpus or maxcpus
+    topology = SmpTopology(cpus, sockets, dies, clusters, cores, threads, maxcpus)
+    if product != maxcpus:
+        raise SmpTopologyError(
+            "Invalid CPU topology: product of the hierarchy must match maxcpus: "
+            f"{_hierarchy(machine, topology)} != maxcpus ({maxcpus})"
+        )
+    if maxcpus < cpus:
+        raise SmpTopologyError(
+            "Invalid CPU topology: maxcpus must be equal to or greater than smp: "
+            f"{_hierarchy(machine, topology)} == maxcpus ({maxcpus}) < smp_cpus ({cpus})"
+        )
+    if cpus < machine.min_cpus:
+        raise SmpTopologyError(
+            f"Invalid SMP CPUs {_signed(cpus)}. The min CPUs supported by machine "
+            f"{_shown(machine.name)!r} is {machine.min_cpus}"
+        )
+    if machine.max_cpus is not None and maxcpus > machine.max_cpus:
+        raise SmpTopologyError(
+            f"Invalid SMP CPUs {_signed(maxcpus)}. The max CPUs supported by machine "
+            f"{_shown(machine.name)!r} is {machine.max_cpus}"
+        )
+    return topology
+
+
+@record(frozen=True)
+class SmpReading:
+    """What a command line's ``-smp``/``-machine smp.KEY`` give: the topology QEMU
+    sets (``None`` when they are not given, or QEMU refuses them), why QEMU refuses
+    them, and whether a count is zero (deprecated: QEMU 7.2 warns, QEMU 9.0 refuses)."""
+
+    topology: SmpTopology | None = None
+    refused: str | None = None
+    zero_given: bool = False
+
+    @property
+    def vcpus(self) -> int | None:
+        """The vCPUs the VM starts with, when the command line says."""
+        return None if self.topology is None else self.topology.cpus
+
+
+def read_smp(smp: object, machine_type: object) -> SmpReading:
+    """The machine's ``smp`` member (``MachineOptions.tree.get("smp")``) on the machine
+    type ``machine_type`` (the tree's ``type``; not a string: the default), read as
+    QEMU 7.2 reads it: :func:`smp_counts`, then :func:`parse_smp_config`."""
+    if smp is None:
+        return SmpReading()
+    try:
+        counts = smp_counts(smp)
+        zero = 0 in counts.values()
+        machine = machine_smp(machine_type if isinstance(machine_type, str) else None)
+        return SmpReading(parse_smp_config(counts, machine), zero_given=zero)
+    except SmpTopologyError as exc:
+        return SmpReading(refused=str(exc))
+
+
+__all__ = [
+    "DEFAULT_MACHINE",
+    "SMP_COUNTS",
+    "SMP_KEYS",
+    "MachineSmp",
+    "SmpReading",
+    "SmpTopology",
+    "SmpTopologyError",
+    "machine_smp",
+    "parse_smp_config",
+    "read_smp",
+    "smp_counts",
+]
