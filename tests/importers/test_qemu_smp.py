@@ -11,6 +11,7 @@ clusters on x86, and more vCPUs than the machine type takes; its counts are C ``
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 from dataclasses import dataclass
 
@@ -18,7 +19,14 @@ import pytest
 from export.tools import QEMU, qmp_answers, require
 
 from hvtui.formats.qemu_opts import MachineOptions
-from hvtui.formats.qemu_smp import SmpTopology, machine_smp, read_smp
+from hvtui.formats.qemu_smp import (
+    SMP_KEYS,
+    SmpTopology,
+    SmpTopologyError,
+    machine_smp,
+    parse_smp_config,
+    read_smp,
+)
 from hvtui.importers import parse_qemu_args
 
 Q35, OLD, MICRO = "pc-q35-7.2", "pc-i440fx-6.1", "microvm"
@@ -132,6 +140,37 @@ def test_types_qemu_7_2_lacks_are_checked_only_where_every_type_agrees() -> None
     )
     later = machine_smp("pc-q35-8.0")  # a PC machine, cores first; its max_cpus unknown
     assert (later.prefer_sockets, later.dies_supported, later.max_cpus) == (False, True, None)
+
+
+#: Counts a topology is made of in the property test: small ones, and ones that wrap.
+_SOME_COUNTS = [0, 1, 1, 2, 2, 3, 4, 6, 8, 255, 256, 289, 2**16, 2**31 + 1, 2**32, -1, -(2**63)]
+
+
+def test_a_topology_read_is_one_qemu_keeps() -> None:
+    """Whatever the counts (3,000 draws of a fixed seed, ~30 ms), QEMU's refusal (one
+    line) or a topology whose parts multiply to ``maxcpus`` (in C's 32-bit arithmetic),
+    with ``cpus`` within it and within the machine's limit, and every count given (not
+    0 as an ``unsigned``) as given."""
+    draw = random.Random(13)
+    machines = [machine_smp(name) for name in (None, Q35, OLD, MICRO, "isapc", "virt")]
+    kept = 0
+    for _ in range(3000):
+        keys = draw.sample(sorted(SMP_KEYS), draw.randint(0, len(SMP_KEYS)))
+        counts = {key: draw.choice(_SOME_COUNTS) for key in keys}
+        props = draw.choice(machines)
+        try:
+            got = parse_smp_config(counts, props)
+        except SmpTopologyError as exc:
+            assert "\n" not in str(exc)
+            continue
+        kept += 1
+        parts = got.sockets * got.dies * got.clusters * got.cores * got.threads
+        assert parts % 2**32 == got.maxcpus, (counts, props)
+        assert props.min_cpus <= got.cpus <= got.maxcpus <= (props.max_cpus or 2**32 - 1)
+        for key, count in counts.items():
+            if count % 2**32:
+                assert getattr(got, key) == count % 2**32, (key, counts, props)
+    assert kept > 300  # the draws reach accepted topologies, not only refusals
 
 
 # -- the same table, through QEMU 7.2 ---------------------------------------------------
