@@ -15,7 +15,8 @@ refuses what QEMU refuses, with QEMU's words: a product of the hierarchy that is
 above 1 where the machine has none (``smp_props.dies_supported`` and
 ``clusters_supported``: PC machines have dies, no x86 machine has clusters), and
 more vCPUs than the machine type takes (``MachineClass.max_cpus``).  A zero count
-is taken as not given, with QEMU's deprecation warning (QEMU 9.0 refuses it).
+is taken as not given, as QEMU 7.2 takes it (with a deprecation warning; QEMU 9.0
+refuses it).
 
 The machine type's properties (:func:`machine_smp`) are those of QEMU 7.2's x86
 machine types (hw/i386/pc.c, pc_piix.c, pc_q35.c, microvm.c; ``max_cpus`` as QMP
@@ -254,12 +255,11 @@ def parse_smp_config(counts: dict[str, int], machine: MachineSmp) -> SmpTopology
 @record(frozen=True)
 class SmpReading:
     """What a command line's ``-smp``/``-machine smp.KEY`` give: the topology QEMU
-    sets (``None`` when they are not given, or QEMU refuses them), why QEMU refuses
-    them, and whether a count is zero (deprecated: QEMU 7.2 warns, QEMU 9.0 refuses)."""
+    sets (``None`` when they are not given, or QEMU refuses them), and why QEMU
+    refuses them."""
 
     topology: SmpTopology | None = None
     refused: str | None = None
-    zero_given: bool = False
 
     @property
     def vcpus(self) -> int | None:
@@ -275,9 +275,8 @@ def read_smp(smp: object, machine_type: object) -> SmpReading:
         return SmpReading()
     try:
         counts = smp_counts(smp)
-        zero = 0 in counts.values()
         machine = machine_smp(machine_type if isinstance(machine_type, str) else None)
-        return SmpReading(parse_smp_config(counts, machine), zero_given=zero)
+        return SmpReading(parse_smp_config(counts, machine))
     except SmpTopologyError as exc:
         return SmpReading(refused=str(exc))
 

@@ -459,12 +459,6 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
     smp = read_smp(machine.tree.get("smp"), machine.tree.get("type"))
     if smp.refused is not None:
         problems.append(f"-smp: QEMU refuses it: {smp.refused}")
-    if smp.zero_given:
-        warnings.append(
-            "-smp: a count of 0 is taken as not given, but QEMU 7.2 warns that it is "
-            "deprecated and QEMU 9.0 refuses it (CPU topology parameters must be "
-            "greater than zero)"
-        )
     hv = _Collector()
     in_use = cpu.model if cpu is not None else default_cpu_model
     for driver, prop, value in globals_:
