@@ -23,7 +23,8 @@ uses one of them (qemu/qemu ``softmmu/vl.c``, ``system/vl.c`` since QEMU 8.1):
   Every ``-machine`` goes into one dictionary (``keyval_parse_into``) and every
   ``-smp`` is merged into its ``smp`` member (``machine_parse_property_opt``,
   ``keyval_merge``): ``-smp 2 -smp maxcpus=4`` has both, ``-machine
-  smp.cpus=2`` sets the same count as ``-smp 2``.
+  smp.cpus=2`` sets the same count as ``-smp 2``.  The topology QEMU then makes of
+  the ``smp`` member, and the ones it refuses, are :mod:`hvtui.formats.qemu_smp`'s.
 
 ``-device`` also takes a JSON object when its value starts with ``{`` (QEMU 6.2
 and later; :func:`device_driver`).  ``-cpu`` is neither syntax (see
