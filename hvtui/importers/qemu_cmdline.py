@@ -53,7 +53,6 @@ from hvtui.formats.qemu_global import (
     reaches_every_device,
 )
 from hvtui.formats.qemu_opts import MachineOptions, OptionSyntaxError
-from hvtui.formats.qemu_smp import SMP_KEYS, read_smp
 from hvtui.formats.spelling import (
     ValueSpellingError,
     model_of_cpu_type,
@@ -352,6 +351,8 @@ def smp_vcpus(text: str) -> int | None:
     keyval, implied key ``cpus``, numbers in C's base 0; then
     :func:`~hvtui.formats.qemu_smp.read_smp`); ``None`` for a value QEMU refuses.
     """
+    from hvtui.formats.qemu_smp import read_smp
+
     machine = MachineOptions()
     try:
         machine.add_smp(text)
@@ -456,9 +457,14 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
                 globals_.append((option.driver, option.property, option.value))
         elif name == "device":
             extra.extend(("-device", value))
-    smp = read_smp(machine.tree.get("smp"), machine.tree.get("type"))
-    if smp.refused is not None:
-        problems.append(f"-smp: QEMU refuses it: {smp.refused}")
+    vcpus: int | None = None
+    if "smp" in machine.tree:  # qemu_smp stays unloaded for the many inputs without -smp
+        from hvtui.formats.qemu_smp import read_smp
+
+        smp = read_smp(machine.tree["smp"], machine.tree.get("type"))
+        if smp.refused is not None:
+            problems.append(f"-smp: QEMU refuses it: {smp.refused}")
+        vcpus = smp.vcpus
     hv = _Collector()
     in_use = cpu.model if cpu is not None else default_cpu_model
     for driver, prop, value in globals_:
@@ -498,7 +504,7 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
         tuple(problems + hv.problems),
         warnings=(*(cpu.warnings if cpu is not None else ()), *warnings, *hv.warnings),
         name=guest_name(argv),
-        vcpus=smp.vcpus,
+        vcpus=vcpus,
         pinning="a QEMU command line does not say; pinning is done outside it",
         cpu_settings=settings,
     )
@@ -511,7 +517,6 @@ def parse_qemu_command(text: str) -> Imported:
 
 __all__ = [
     "NO_VALUE_OPTIONS",
-    "SMP_KEYS",
     "VALUE_OPTIONS",
     "CommandLineError",
     "CpuOption",
