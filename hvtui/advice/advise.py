@@ -33,6 +33,12 @@ from hvtui.model.qemu_target import qemu_refusals
 from hvtui.records import field, record
 from hvtui.versions import Version
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing stays unloaded at run time (issue #13)
+    from typing import Any, TypeVar
+
+    _T = TypeVar("_T")
+
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
@@ -109,6 +115,31 @@ _OVERCOMMIT = tuple(
 )
 
 
+#: Findings made once and handed out again (they are immutable records): the rules of a
+#: fleet's audit make the same finding for VM after VM (a thousand domains: 446 objects of
+#: one overcommit finding), and a finding seen before is also written once, by its
+#: identity, by ``audit --json``.  The key says everything the finding is made of;
+#: ``id(host)`` stands for the host, whose object is kept with the finding so that the
+#: id stays its own.
+_MADE: dict[tuple[object, ...], tuple[object, Any]] = {}
+#: At most this many are kept; past that the cache starts again.
+_MADE_LIMIT = 4096
+
+
+def _made(key: tuple[object, ...], holder: object, make: Callable[..., _T], *args: object) -> _T:
+    """``make(*args)``, or what it gave before for ``key`` (``holder``: an object whose ``id``
+    is in the key, kept with the answer)."""
+    found = _MADE.get(key)
+    if found is not None and found[0] is holder:
+        answer: _T = found[1]
+        return answer
+    made = make(*args)
+    if len(_MADE) >= _MADE_LIMIT:
+        _MADE.clear()
+    _MADE[key] = (holder, made)
+    return made
+
+
 def make_context(
     host: HostView | None = None,
     *,
@@ -151,7 +182,10 @@ def _superseded(finding: Finding, ctx: Context) -> bool:
 def _soften(finding: Finding, ctx: Context) -> Finding:
     """A migration caveat is only information for a VM that is not meant to migrate."""
     if finding.code is FindingCode.MIGRATION_NEEDS_TSC and not ctx.intent.migratable:
-        return Finding(
+        return _made(
+            ("soften", id(finding)),
+            finding,
+            Finding,
             Severity.INFO,
             finding.code,
             finding.options,
@@ -180,6 +214,11 @@ def _host_basics(config: Config, ctx: Context) -> list[Finding]:
     host = ctx.host
     if host is None or not config.enabled():
         return []
+    return list(_made(("basics", id(host)), host, _host_basics_of, host))
+
+
+def _host_basics_of(host: HostView) -> tuple[Finding, ...]:
+    """:func:`_host_basics` of a configuration with an option on: the host's alone."""
     out: list[Finding] = []
     if host.kvm_usable is False:
         out.append(
@@ -204,7 +243,7 @@ def _host_basics(config: Config, ctx: Context) -> list[Finding]:
                 "doesn't allow setting HyperV VP_INDEX'); check the list KVM reports.",
             )
         )
-    return out
+    return tuple(out)
 
 
 def _unsupported(config: Config, ctx: Context) -> list[Finding]:
@@ -213,21 +252,24 @@ def _unsupported(config: Config, ctx: Context) -> list[Finding]:
         return []
     if not host.hyperv:
         return _without_hyperv(config, host)
-    missing = [n for n in config.enabled() if kvm_offers(_ENTRY[n], host) is False]
+    missing = tuple(n for n in config.enabled() if kvm_offers(_ENTRY[n], host) is False)
     if not missing:
         return []
+    return [_made(("unsupported", id(host), missing), host, _unsupported_of, missing, host)]
+
+
+def _unsupported_of(missing: tuple[str, ...], host: HostView) -> Finding:
+    """:func:`_unsupported`'s finding for the options ``missing`` on ``host``."""
     message = f"{host.label}'s KVM does not support: {', '.join(missing)}"
-    return [
-        Finding(
-            ERROR,
-            FindingCode.UNSUPPORTED_BY_HOST,
-            tuple(missing),
-            message,
-            "QEMU asks KVM for the same list (KVM_GET_SUPPORTED_HV_CPUID) and refuses to start "
-            "with 'Hyper-V ... is not supported by kernel'.",
-            Fix("turn off " + ", ".join(missing), tuple(_off_change(n) for n in missing)),
-        )
-    ]
+    return Finding(
+        ERROR,
+        FindingCode.UNSUPPORTED_BY_HOST,
+        missing,
+        message,
+        "QEMU asks KVM for the same list (KVM_GET_SUPPORTED_HV_CPUID) and refuses to start "
+        "with 'Hyper-V ... is not supported by kernel'.",
+        Fix("turn off " + ", ".join(missing), tuple(_off_change(n) for n in missing)),
+    )
 
 
 def _without_hyperv(config: Config, host: HostView) -> list[Finding]:
@@ -238,43 +280,49 @@ def _without_hyperv(config: Config, host: HostView) -> list[Finding]:
     only the options whose MSRs QEMU writes anyway make it stop (an error), as the
     catalog's ``without_hyperv`` records.
     """
-    note = f" ({host.hyperv_note})" if host.hyperv_note else ""
     enabled = config.enabled()
-    fatal = [n for n in enabled if n not in _DROPPED_WITHOUT_HYPERV]
-    dropped = [n for n in enabled if n in _DROPPED_WITHOUT_HYPERV]
+    fatal = tuple(n for n in enabled if n not in _DROPPED_WITHOUT_HYPERV)
+    dropped = tuple(n for n in enabled if n in _DROPPED_WITHOUT_HYPERV)
     out: list[Finding] = []
     if fatal:
-        reasons = "; ".join(map(_stop_reason_of, fatal))
-        out.append(
-            Finding(
-                ERROR,
-                FindingCode.UNSUPPORTED_BY_HOST,
-                tuple(fatal),
-                f"{host.label}'s KVM offers no Hyper-V enlightenments{note}: QEMU will not "
-                f"start with {', '.join(fatal)}",
-                f"{reasons}. On such a host QEMU drops the other hv-* options silently, but "
-                "it still writes these options' registers (or checks VP_INDEX), which KVM "
-                "refuses.",
-                Fix("turn off " + ", ".join(fatal), tuple(_off_change(n) for n in fatal)),
-            )
-        )
+        out.append(_made(("fatal", id(host), fatal), host, _fatal_of, fatal, host))
     if dropped:
-        out.append(
-            Finding(
-                WARNING,
-                FindingCode.IGNORED_BY_HOST,
-                tuple(dropped),
-                f"{host.label}'s KVM offers no Hyper-V enlightenments{note}: QEMU starts, but "
-                f"the guest will not get {', '.join(dropped)}",
-                "Without Hyper-V in KVM, QEMU skips its Hyper-V set-up and drops these options "
-                "without a word; the guest sees KVM's signature and no Hyper-V at all.",
-                Fix(
-                    "turn off " + ", ".join(dropped),
-                    tuple(_off_change(n) for n in dropped),
-                ),
-            )
-        )
+        out.append(_made(("dropped", id(host), dropped), host, _dropped_of, dropped, host))
     return out
+
+
+def _no_hyperv_note(host: HostView) -> str:
+    return f" ({host.hyperv_note})" if host.hyperv_note else ""
+
+
+def _fatal_of(fatal: tuple[str, ...], host: HostView) -> Finding:
+    """:func:`_without_hyperv`'s error for the options ``fatal`` (that stop QEMU)."""
+    reasons = "; ".join(map(_stop_reason_of, fatal))
+    return Finding(
+        ERROR,
+        FindingCode.UNSUPPORTED_BY_HOST,
+        fatal,
+        f"{host.label}'s KVM offers no Hyper-V enlightenments{_no_hyperv_note(host)}: QEMU "
+        f"will not start with {', '.join(fatal)}",
+        f"{reasons}. On such a host QEMU drops the other hv-* options silently, but "
+        "it still writes these options' registers (or checks VP_INDEX), which KVM "
+        "refuses.",
+        Fix("turn off " + ", ".join(fatal), tuple(_off_change(n) for n in fatal)),
+    )
+
+
+def _dropped_of(dropped: tuple[str, ...], host: HostView) -> Finding:
+    """:func:`_without_hyperv`'s warning for the options ``dropped`` (QEMU drops them)."""
+    return Finding(
+        WARNING,
+        FindingCode.IGNORED_BY_HOST,
+        dropped,
+        f"{host.label}'s KVM offers no Hyper-V enlightenments{_no_hyperv_note(host)}: QEMU "
+        f"starts, but the guest will not get {', '.join(dropped)}",
+        "Without Hyper-V in KVM, QEMU skips its Hyper-V set-up and drops these options "
+        "without a word; the guest sees KVM's signature and no Hyper-V at all.",
+        Fix("turn off " + ", ".join(dropped), tuple(_off_change(n) for n in dropped)),
+    )
 
 
 @functools.cache  # the catalog is fixed; asked for every option on, per VM
@@ -377,7 +425,19 @@ def _host_needs(config: Config, ctx: Context) -> list[Finding]:
             continue
         entry = _ENTRY[name]
         for need in needs:
-            finding = _check_need(entry, need, config, ctx, host)
+            # What the finding is made of: the option, the need, the host, and of the rest
+            # only what one need or another reads (the intent's migration, the pinning and
+            # whether the option is "on").
+            key = (
+                "need",
+                id(host),
+                name,
+                need,
+                ctx.intent.migratable,
+                ctx.pinned,
+                need is HostNeed.PINNED_VCPUS and config.get(name) == "on",
+            )
+            finding = _made(key, host, _check_need, entry, need, config, ctx, host)
             if finding is not None:
                 out.append(finding)
     return out
@@ -455,36 +515,48 @@ def _migration(config: Config, ctx: Context) -> list[Finding]:
         return []
     out: list[Finding] = []
     for name in config.enabled():
-        entry = _ENTRY[name]
         value = config.get(name)
-        blocks = entry.migration is Migration.BLOCKS or (
-            entry.migration is Migration.BLOCKS_WHEN_AUTO and value == "auto"
-        )
-        if blocks:
-            out.append(
-                Finding(
-                    ERROR,
-                    FindingCode.BLOCKS_MIGRATION,
-                    (name,),
-                    f"{name}{'=' + str(value) if isinstance(value, str) else ''} blocks live "
-                    "migration, which this VM needs",
-                    entry.migration_note or "QEMU refuses to migrate a VM with it.",
-                    _turn_off(name),
-                )
-            )
-        elif entry.vendors is not None or entry.nested_only:
-            out.append(
-                Finding(
-                    WARNING,
-                    FindingCode.HOST_SPECIFIC,
-                    (name,),
-                    f"{name} is host-specific: a migration target must offer it too",
-                    "Options tied to a CPU vendor or used only by nested guests make the VM "
-                    "depend on what each destination host offers.",
-                    _turn_off(name),
-                )
-            )
+        if type(value) in _PLAIN_VALUES:  # the value (and its type: ``True == 1``) as key
+            finding = _made(("migration", name, type(value), value), None, _moving, name, value)
+        else:
+            finding = _moving(name, value)
+        if finding is not None:
+            out.append(finding)
     return out
+
+
+#: The value types a finding cache takes as part of its key (hashable, compared exactly
+#: once their type is in the key too).
+_PLAIN_VALUES = frozenset((bool, int, str, type(None)))
+
+
+def _moving(name: str, value: object) -> Finding | None:
+    """:func:`_migration`'s finding for the option ``name`` on with ``value``, if any."""
+    entry = _ENTRY[name]
+    blocks = entry.migration is Migration.BLOCKS or (
+        entry.migration is Migration.BLOCKS_WHEN_AUTO and value == "auto"
+    )
+    if blocks:
+        return Finding(
+            ERROR,
+            FindingCode.BLOCKS_MIGRATION,
+            (name,),
+            f"{name}{'=' + str(value) if isinstance(value, str) else ''} blocks live "
+            "migration, which this VM needs",
+            entry.migration_note or "QEMU refuses to migrate a VM with it.",
+            _turn_off(name),
+        )
+    if entry.vendors is not None or entry.nested_only:
+        return Finding(
+            WARNING,
+            FindingCode.HOST_SPECIFIC,
+            (name,),
+            f"{name} is host-specific: a migration target must offer it too",
+            "Options tied to a CPU vendor or used only by nested guests make the VM "
+            "depend on what each destination host offers.",
+            _turn_off(name),
+        )
+    return None
 
 
 def _spinlocks(config: Config, ctx: Context) -> list[Finding]:
@@ -495,18 +567,21 @@ def _spinlocks(config: Config, ctx: Context) -> list[Finding]:
     for entry, limit in _OVERCOMMIT:
         value = config.get(entry.name)
         if value is None or (isinstance(value, int) and value > limit):
-            out.append(
-                Finding(
-                    WARNING,
-                    FindingCode.OVERCOMMITTED,
-                    (entry.name,),
-                    f"host CPUs are overcommitted: set {entry.name} to {limit:#x}",
-                    "QEMU's document: with more runnable vCPUs than CPUs, a guest spinning on a "
-                    "lock should hand the CPU back early.",
-                    Fix(f"set {entry.name} to {limit:#x}", ((entry.name, limit),)),
-                )
-            )
+            out.append(_made(("overcommit", entry.name), None, _overcommit_of, entry, limit))
     return out
+
+
+def _overcommit_of(entry: Enlightenment, limit: int) -> Finding:
+    """:func:`_spinlocks`' finding for ``entry`` and its overcommit value ``limit``."""
+    return Finding(
+        WARNING,
+        FindingCode.OVERCOMMITTED,
+        (entry.name,),
+        f"host CPUs are overcommitted: set {entry.name} to {limit:#x}",
+        "QEMU's document: with more runnable vCPUs than CPUs, a guest spinning on a "
+        "lock should hand the CPU back early.",
+        Fix(f"set {entry.name} to {limit:#x}", ((entry.name, limit),)),
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -529,20 +604,23 @@ def _versions(config: Config, ctx: Context) -> list[Finding]:
     fallbacks = _libvirt_fallbacks(libvirt)
     for name, _ in config:
         if name in fallbacks and config.is_on(name):  # a catalog name, on, no element
-            lv = _ENTRY[name].libvirt
-            since = f"libvirt {lv.since}" if lv.since else "no libvirt version"
-            out.append(
-                Finding(
-                    INFO,
-                    FindingCode.LIBVIRT_FALLBACK,
-                    (name,),
-                    f"libvirt {libvirt} cannot express {name} ({since} has an element); the "
-                    "libvirt export passes it with <qemu:commandline>",
-                    "hvtui writes a -global host-x86_64-cpu.hv-...=on argument in the domain's "
-                    "qemu:commandline with a comment saying why.",
-                )
-            )
+            out.append(_made(("fallback", id(libvirt), name), libvirt, _fallback, name, libvirt))
     return out
+
+
+def _fallback(name: str, libvirt: Version) -> Finding:
+    """:func:`_versions`' finding for the option ``name``, which ``libvirt`` cannot express."""
+    lv = _ENTRY[name].libvirt
+    since = f"libvirt {lv.since}" if lv.since else "no libvirt version"
+    return Finding(
+        INFO,
+        FindingCode.LIBVIRT_FALLBACK,
+        (name,),
+        f"libvirt {libvirt} cannot express {name} ({since} has an element); the "
+        "libvirt export passes it with <qemu:commandline>",
+        "hvtui writes a -global host-x86_64-cpu.hv-...=on argument in the domain's "
+        "qemu:commandline with a comment saying why.",
+    )
 
 
 def _intent_needs(config: Config, ctx: Context) -> list[Finding]:
@@ -568,17 +646,21 @@ def _intent_needs(config: Config, ctx: Context) -> list[Finding]:
             continue  # not applicable (or unknowable) on this host's vendor
         if host is not None and host.supports(entry.name) is False:
             continue  # already impossible here; recommend explains it
-        out.append(
-            Finding(
-                WARNING,
-                FindingCode.MISSING_FOR_INTENT,
-                (entry.name,),
-                f"{entry.name} is off: {entry.missing_hurts}",
-                f"Recommended for the '{ctx.intent.name}' intent.",
-                Fix(f"turn on {entry.name}", ((entry.name, on_value(entry)),)),
-            )
-        )
+        key = ("intent", entry.name, ctx.intent.name)
+        out.append(_made(key, None, _missing_for, entry, ctx.intent.name))
     return out
+
+
+def _missing_for(entry: Enlightenment, intent: str) -> Finding:
+    """:func:`_intent_needs`' finding for ``entry``, off while important for ``intent``."""
+    return Finding(
+        WARNING,
+        FindingCode.MISSING_FOR_INTENT,
+        (entry.name,),
+        f"{entry.name} is off: {entry.missing_hurts}",
+        f"Recommended for the '{intent}' intent.",
+        Fix(f"turn on {entry.name}", ((entry.name, on_value(entry)),)),
+    )
 
 
 @functools.lru_cache(maxsize=16)  # the catalog is fixed; asked once per VM
