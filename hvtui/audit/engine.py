@@ -38,6 +38,7 @@ from hvtui.records import record, replace
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing stays unloaded at run time (issue #13)
+    from collections.abc import Callable, Sequence
     from typing import Any
 
     from hvtui.audit.jsontext import Encoded, Memo
@@ -162,7 +163,11 @@ class VmAudit:
         every entry's dict was a third of the judging's cost."""
         findings = self.findings
         fields = self._fields(shared=True)
-        texts = [_json_value(value) for value in fields[:_EFFECTIVE]]
+        # A string is escaped here, without a call of ``_json_value`` (which does the same).
+        texts = [
+            _escape(value) if type(value) is str else _json_value(value)
+            for value in fields[:_EFFECTIVE]
+        ]
         effective = fields[_EFFECTIVE]
         texts.append(texts[-1] if effective is fields[_EFFECTIVE - 1] else _json_value(effective))
         texts += [_json_value(value) for value in fields[_EFFECTIVE + 1 :]]
@@ -172,8 +177,8 @@ class VmAudit:
         texts += (
             "false" if counts[_ERROR] else "true",
             _COUNTS.format(*counts.values()),
-            _json_list([_encoded_finding(memo, f) for f in findings]),
-            _json_list([_encoded_difference(memo, d) for d in self.differences]),
+            _items_text(memo, findings, _encoded_finding),
+            _items_text(memo, self.differences, _encoded_difference),
         )
         return "{" + ",".join(map(str.__add__, _ENTRY_KEYS, texts)) + _ENTRY_END
 
@@ -276,6 +281,28 @@ def _pair(key: str, value: Any, kind: type) -> str:
             _PAIRS.clear()
         _PAIRS[key, value, kind] = found
     return found
+
+
+def _items_text(memo: Memo, items: Sequence[Any], encode: Callable[[Memo, Any], Any]) -> str:
+    """``_json_list([encode(memo, item) for item in items])``: each item the memo kept already
+    (most of a fleet's findings and differences) is read from :attr:`Memo.kept` here, and
+    ``encode`` is called for the others, in the same order."""
+    if not items:
+        return "[]"
+    from hvtui.audit.jsontext import Encoded
+
+    kept = memo.kept
+    texts: list[str] = []
+    for item in items:
+        found = kept.get(id(item))
+        if found is not None and found[0] is item:
+            texts.append(found[1].text)
+            continue
+        encoded = encode(memo, item)
+        if type(encoded) is not Encoded:  # plain data (a finding with ``extra``): all of it
+            return _json_list([encode(memo, item) for item in items])
+        texts.append(encoded.text)
+    return "[\n        " + _ITEMS_BETWEEN.join(texts) + _ITEMS_END
 
 
 def _json_list(items: list[Any]) -> str:

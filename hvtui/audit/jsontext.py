@@ -15,7 +15,7 @@ from hvtui.jsonlite import Encoded, dumps
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Hashable
+    from collections.abc import Callable, Hashable, Mapping
     from typing import Any
 
 
@@ -55,6 +55,14 @@ class Memo:
                 self._texts.clear()
             found = self._texts[key] = Encoded(text())
         return found
+
+    @property
+    def kept(self) -> Mapping[int, tuple[object, Encoded]]:
+        """What :meth:`keep` holds, by ``id``: the item and its text (read-only).  A caller
+        that looks up a VM's findings one after another reads this directly, without a
+        call of :meth:`known` per finding; an entry counts only when its item ``is`` the
+        one looked up."""
+        return self._items
 
     def known(self, item: object) -> Encoded | None:
         """The text :meth:`keep` was given for this very object (not an equal one), if any.
