@@ -1,11 +1,11 @@
 """Stylesheets the wizard's first frame does not need, read when they are first needed.
 
 ``app.tcss`` holds the rules of what the first frame shows (the sidebar, the header,
-the footer, the option and host panes, the preview's frame); Textual parses it on the
-way to that frame.  The rules of everything else live in a stylesheet of their own,
-read later with :func:`read_css`: the dialogs' and the full-width snippet's just after
-the first frame, the Start and Review panes' and the preview tabs' when the widget is
-first built.  Their rules stay user CSS, exactly as if they were in ``app.tcss``.
+the footer, the panes' frame and the host pane, the preview's frame); Textual parses it
+on the way to that frame.  The rules of everything else live in a stylesheet of their
+own, read later with :func:`read_css`: the dialogs' and the full-width snippet's just
+after the first frame, the option, Start and Review panes' and the preview tabs' when
+the widget is first built.  Their rules stay user CSS, exactly as if they were in ``app.tcss``.
 
 Why not only a screen's ``CSS_PATH``: a stylesheet new to Textual when its screen is
 pushed makes Textual parse every rule again and restyle every widget (~300 ms CPU at
@@ -26,6 +26,9 @@ DIALOGS = _HERE / "screens" / "dialogs.tcss"
 """Every dialog's ``CSS_PATH`` (the questions, save, export, help, verify, apply)."""
 SNIPPET = _HERE / "screens" / "snippet.tcss"
 """The full-width snippet screen's ``CSS_PATH``."""
+OPTION = _HERE / "widgets" / "option.tcss"
+"""An option's pane: its control, relations, findings, fixes and docs (the first frame
+shows the host pane; ~7 M instructions of parsing and matching left that frame)."""
 START = _HERE / "widgets" / "start.tcss"
 """The Start from pane's lists."""
 REVIEW = _HERE / "widgets" / "review.tcss"
@@ -52,6 +55,7 @@ def read_css(app: App[Any], path: Path) -> None:
 __all__ = [
     "AFTER_FIRST_FRAME",
     "DIALOGS",
+    "OPTION",
     "PREVIEW_TABS",
     "REVIEW",
     "SNIPPET",

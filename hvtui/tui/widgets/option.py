@@ -24,6 +24,7 @@ from textual.widgets import Button, Input, Label, Select, Static, Switch
 from hvtui import catalog
 from hvtui.catalog import Enlightenment, Severity, ValueKind
 from hvtui.model import Finding, Fix
+from hvtui.tui.later_css import OPTION, read_css
 from hvtui.tui.messages import ApplyFix, SetValue, ToggleOption
 from hvtui.tui.state import parse_typed, typed_text
 from hvtui.tui.view import WizardView
@@ -97,6 +98,7 @@ class OptionPane(VerticalScroll):
         of it (looking at an option never changes the draft)."""
 
     def compose(self) -> ComposeResult:
+        read_css(self.app, OPTION)  # before the widgets it styles are mounted
         entry, view = self.entry, self._initial
         config = view.preset.config
         yield Static(
