@@ -30,6 +30,7 @@ from hvtui.model.codes import FindingCode
 from hvtui.model.config import off_value, on_value
 from hvtui.model.cpu import CpuSettings
 from hvtui.model.qemu_target import qemu_refusals
+from hvtui.model.validate import unsorted_findings
 from hvtui.records import field, record
 from hvtui.versions import Version
 
@@ -140,6 +141,17 @@ def _made(key: tuple[object, ...], holder: object, make: Callable[..., _T], *arg
     return made
 
 
+#: Whether :func:`advise` may sort the model's findings once, together with its rules'
+#: ones: the sort is stable, so the order is the same as sorting them first, unless
+#: :func:`_soften` ties two findings that the first sort had put in another order.  It
+#: lowers every migration caveat alike, so that needs two of one option (each comes from
+#: one of its cautions) with different severities: none in the catalog.
+_SORT_ONCE = all(
+    len({c.severity for c in e.cautions if c.code == FindingCode.MIGRATION_NEEDS_TSC.value}) < 2
+    for e in catalog.ENTRIES
+)
+
+
 def make_context(
     host: HostView | None = None,
     *,
@@ -159,7 +171,11 @@ def advise(config: Config, context: Context | None = None) -> list[Finding]:
     """All findings for ``config``: the model's own plus the host-aware ones, worst first."""
     ctx = context or Context()
     host = ctx.host
-    findings = validate(config, vendor=host.vendor if host else None)
+    vendor = host.vendor if host else None
+    # Sorted once, with the rules' findings, below: the order validate's sort would give.
+    findings = (
+        unsorted_findings(config, vendor=vendor) if _SORT_ONCE else validate(config, vendor=vendor)
+    )
     findings = [_soften(f, ctx) for f in findings if not _superseded(f, ctx)]
     for rule in _RULES:
         findings.extend(rule(config, ctx))

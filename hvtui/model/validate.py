@@ -28,6 +28,17 @@ def validate(config: Config, *, vendor: str | None = None) -> list[Finding]:
     it is unknown they are reported as info, when it does not match they are
     skipped, when it matches they are warnings.
     """
+    return sort_findings(unsorted_findings(config, vendor=vendor))
+
+
+def unsorted_findings(config: Config, *, vendor: str | None = None) -> list[Finding]:
+    """:func:`validate`'s findings in the order the checks make them.
+
+    For a caller that sorts them together with others (the advice engine, once per VM
+    audited): ``sort_findings`` is stable, so sorting these with the others gives what
+    sorting :func:`validate`'s list with them gives (findings of equal keys keep the
+    order they were made in, both ways).
+    """
     findings: list[Finding] = []
     unknown: list[str] = []
     on = config.on_names()
@@ -59,7 +70,7 @@ def validate(config: Config, *, vendor: str | None = None) -> list[Finding]:
         findings.append(_more_unknown(unknown[MAX_LISTED_ERRORS:]))
     findings.extend(_passthrough_findings(config))
     findings.extend(_identity_alone(config))
-    return sort_findings(findings)
+    return findings
 
 
 def _more_unknown(names: list[str]) -> Finding:
@@ -271,4 +282,4 @@ def describe_config(config: Config) -> list[str]:
     return parts
 
 
-__all__ = ["describe_config", "validate"]
+__all__ = ["describe_config", "unsorted_findings", "validate"]
