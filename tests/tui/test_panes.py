@@ -77,7 +77,10 @@ async def test_every_pane_but_start_is_prepared_hidden(make_app: AppFactory) -> 
 
 async def test_a_prepared_pane_shows_the_draft_of_its_visit(make_app: AppFactory) -> None:
     """A pane prepared before the draft changed draws the draft as it is when shown, and
-    becomes the first slot: the one a query for the pane finds."""
+    becomes the first slot: the one a query for the pane finds.  Its widgets, sized for
+    the first time on that visit, take their sizes from the visit's layout without asking
+    for a second one (:mod:`hvtui.tui.widgets.sizing`): each has the size it is drawn at,
+    and the pane, taller than the window, gets its scrollbar and scrolls to its end."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await prepared(pilot)
@@ -95,6 +98,16 @@ async def test_a_prepared_pane_shows_the_draft_of_its_visit(make_app: AppFactory
         assert len(slots) == before  # shown, not built again
         assert slots[0].step == name
         assert [slot.step for slot in slots if slot.display] == [name]
+        shown = [child for child in pane.children if child.display]
+        assert all(child.size.area > 0 for child in shown)
+        assert all(child.virtual_size == child.size for child in shown)
+        region = pane.scrollable_content_region
+        assert pane.virtual_size.height > region.height
+        assert pane.show_vertical_scrollbar
+        pane.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert pane.scroll_y == pane.max_scroll_y > 0
+        assert region.y < shown[-1].region.bottom <= region.bottom
 
 
 async def test_without_preparing_a_pane_is_built_on_its_first_visit(

@@ -25,6 +25,7 @@ from textual.reactive import Reactive
 from textual.widget import Widget
 
 from hvtui.tui.view import WizardView
+from hvtui.tui.widgets.sizing import LaidOutOnce
 
 
 class PaneHolder(Container):
@@ -50,7 +51,7 @@ class PaneHolder(Container):
     """
 
 
-class PaneSlot(Container):
+class PaneSlot(LaidOutOnce, Container):
     """Where one step's pane lives, shown or hidden (the pane itself keeps its id and
     classes: ``#detail``, ``.pane``).
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import var
 from textual.validation import ValidationResult, Validator
@@ -29,6 +29,14 @@ from hvtui.tui.messages import ApplyFix, SetValue, ToggleOption
 from hvtui.tui.state import parse_typed, typed_text
 from hvtui.tui.view import WizardView
 from hvtui.tui.widgets.doc import markdown_content
+from hvtui.tui.widgets.sizing import (
+    LaidOutOnce,
+    PaneColumn,
+    PaneLabel,
+    PaneRow,
+    PaneStatic,
+    PaneSwitch,
+)
 
 if TYPE_CHECKING:
     from hvtui.advice import SupportState
@@ -55,7 +63,7 @@ class CatalogValue(Validator):
         return self.failure(parsed.problem)
 
 
-class FixButton(Button):
+class FixButton(LaidOutOnce, Button):
     """A button that applies one finding's fix."""
 
     def __init__(self, fix: Fix) -> None:
@@ -72,7 +80,7 @@ def finding_content(finding: Finding) -> Content:
     )
 
 
-class OptionPane(VerticalScroll):
+class OptionPane(LaidOutOnce, VerticalScroll):
     """Everything about one option, and the control that sets it.
 
     Blank (Textual's ``BLANK``): the pane draws nothing of its own, only the background
@@ -101,7 +109,7 @@ class OptionPane(VerticalScroll):
         read_css(self.app, OPTION)  # before the widgets it styles are mounted
         entry, view = self.entry, self._initial
         config = view.preset.config
-        yield Static(
+        yield PaneStatic(
             Content.assemble(
                 (entry.qemu_property, "bold $text-accent"),
                 ("  " + entry.group.value, "$text-muted"),
@@ -110,12 +118,12 @@ class OptionPane(VerticalScroll):
             ),
             classes="title",
         )
-        with Horizontal(classes="control"):
-            yield Switch(
+        with PaneRow(classes="control"):
+            yield PaneSwitch(
                 value=config.is_on(entry.name), id="toggle", tooltip="Turn on or off (space)"
             )
             if entry.kind is ValueKind.SWITCH:
-                yield Label(_on_off(config.is_on(entry.name)), id="toggle-label")
+                yield PaneLabel(_on_off(config.is_on(entry.name)), id="toggle-label")
             elif entry.kind is ValueKind.TRISTATE:
                 yield Select(
                     [(choice, choice) for choice in entry.choices],
@@ -134,18 +142,18 @@ class OptionPane(VerticalScroll):
                     compact=True,
                     tooltip=f"{entry.describe_range()}; enter or leave to keep",
                 )
-        yield Static("", id="value-error", classes="value-error -empty")
+        yield PaneStatic("", id="value-error", classes="value-error -empty")
         self._shown_relations = relations_content(entry, view)
-        yield Static(self._shown_relations, id="relations", classes="relations")
+        yield PaneStatic(self._shown_relations, id="relations", classes="relations")
         self._shown_findings = view.for_option(entry.name)
-        findings = Vertical(id="findings", classes="findings")
+        findings = PaneColumn(id="findings", classes="findings")
         # Empty (most options, most of the time) it is not displayed: the same nothing on
         # screen, and one widget fewer to lay out, show and hide on every step switch.
         findings.display = bool(self._shown_findings)
         with findings:
             yield from _finding_widgets(self._shown_findings)
-        yield Static(markdown_content(entry.doc), id="doc", classes="doc")
-        yield Static(_facts(entry), id="facts", classes="facts")
+        yield PaneStatic(markdown_content(entry.doc), id="doc", classes="doc")
+        yield PaneStatic(_facts(entry), id="facts", classes="facts")
 
     def watch_view(self, view: WizardView | None) -> None:
         """Follow the model: controls, relations, host support and findings."""
@@ -260,11 +268,11 @@ class OptionPane(VerticalScroll):
             self.post_message(ApplyFix(event.button.fix))
 
 
-def _finding_widgets(found: tuple[Finding, ...]) -> list[Static | FixButton]:
-    widgets: list[Static | FixButton] = []
+def _finding_widgets(found: tuple[Finding, ...]) -> list[PaneStatic | FixButton]:
+    widgets: list[PaneStatic | FixButton] = []
     for finding in found:
         widgets.append(
-            Static(finding_content(finding), classes=f"finding {finding.severity.value}")
+            PaneStatic(finding_content(finding), classes=f"finding {finding.severity.value}")
         )
         if finding.fix is not None:
             widgets.append(FixButton(finding.fix))
