@@ -9,16 +9,19 @@ is the one that measured it.  It was a fixed ~12 ms (a reflow of the screen and 
 redraw of the new pane) of every first visit of a wizard step, the one thing a
 revisit does not pay.
 
-:class:`LaidOutOnce` declares the same reactive without ``layout``: a change still
-refreshes the widget (``repaint``, as before), only the screen is not laid out
-again for it.  That is right for widgets whose virtual size no layout reads:
+:class:`LaidOutOnce` declares the same reactive without ``layout`` and without
+``repaint``: a widget whose size changed is marked for redrawing by that same sizing
+step anyway (so the new pane is drawn once, in the frame of the layout that sized
+it, not again a frame later), and a virtual size alone changes nothing drawn in the
+widgets below.  That is right for widgets whose virtual size no layout reads:
 
 - plain widgets (``Static``, ``Label``, ``Switch``, ``Button``, containers), whose
   virtual size is only ever the region the layout gave them;
 - scrolling containers too: whether their scrollbars show is the
   ``show_vertical_scrollbar``/``show_horizontal_scrollbar`` reactives, which Textual
   sets from the new virtual size in the same step and which ask for their own
-  layout when they change; the scrollbars' window is set in that step as well.
+  layout when they change; the scrollbars' window is set, and the scrollbars
+  redrawn, in that step as well.
 
 It is not for widgets that set their virtual size themselves to have it scrolled
 (Textual's ``ScrollView`` family: ``Input``, ``TextArea``, ``Log``, ``DataTable``).
@@ -37,8 +40,8 @@ from textual.widgets import Label, Static, Switch
 
 
 class LaidOutOnce:
-    """Mixin: this widget's virtual size, set by the layout, repaints it but does not
-    lay the screen out again (see the module docstring)."""
+    """Mixin: this widget's virtual size, set by the layout, does not lay the screen out
+    again nor redraw the widget a second time (see the module docstring)."""
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
 
