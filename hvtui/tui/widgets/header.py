@@ -6,7 +6,8 @@ step switch (the sub-title names the step) laid the whole screen out a second ti
 drew a second frame.  The title's size never depends on its text (it is as wide as the
 header, one line, cut with an ellipsis), so this one repaints the title only.  Everything
 else is as in Textual's: the icon on the left opens the command palette, a click on the
-header makes it three lines tall and back, and the same space is kept on the right.
+header makes it three lines tall and back, and the same space is kept on the right (the
+title's right margin, not an empty widget).
 """
 
 from __future__ import annotations
@@ -54,31 +55,22 @@ class HeaderIcon(Widget):
 
 
 class HeaderTitle(Static):
-    """``title — sub-title``, centred (named as Textual's, so a query for it finds it)."""
+    """``title — sub-title``, centred (named as Textual's, so a query for it finds it).
+
+    Its right margin is the space Textual's header keeps on the right for a clock (the
+    wizard shows none): the header's own background, as an empty widget there drew it,
+    with one widget fewer to style, lay out and draw on the way to the first frame.
+    """
 
     DEFAULT_CSS: ClassVar[str] = """
     HeaderTitle {
         text-wrap: nowrap;
         text-overflow: ellipsis;
         content-align: center middle;
-        width: 100%;
+        width: 1fr;
+        margin-right: 10;
     }
     """
-
-
-class HeaderSpace(Widget):
-    """The space Textual's header keeps on the right (for a clock the wizard does not show)."""
-
-    DEFAULT_CSS: ClassVar[str] = """
-    HeaderSpace {
-        dock: right;
-        width: 10;
-        padding: 0 1;
-    }
-    """
-
-    def render(self) -> str:
-        return ""
 
 
 class WizardHeader(Widget):
@@ -109,7 +101,6 @@ class WizardHeader(Widget):
         yield HeaderIcon(self._icon)
         self._shown = HeaderTitle(self._title)
         yield self._shown
-        yield HeaderSpace()
 
     def show(self, title: Content) -> None:
         """Show ``title``: the title's line is repainted, nothing is laid out."""
