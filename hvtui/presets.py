@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import tomli_w
-
 from hvtui import __version__, catalog, cpumodels
 from hvtui.catalog import Value
 from hvtui.catalog.cpu_settings import CPU_SETTINGS, CpuSettingKey
@@ -330,7 +328,12 @@ def to_document(preset: Preset) -> dict[str, Any]:
 
 
 def dumps(preset: Preset) -> str:
-    """Preset as TOML text (with a one-line header saying who wrote it)."""
+    """Preset as TOML text (with a one-line header saying who wrote it).
+
+    tomli-w is imported here, not with the module: reading presets and the wizard's first
+    frame never write one (~3 M instructions of import; issue #13)."""
+    import tomli_w
+
     body = _hex_integers(tomli_w.dumps(to_document(preset)), preset.config)
     return f"# hvtui preset, written by hvtui {__version__}\n{body}"
 

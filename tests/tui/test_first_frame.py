@@ -37,6 +37,7 @@ LATER = (
     "cpuinfo",
     "libvirt",
     "tomllib",
+    "tomli_w",
 )
 
 #: ``python -c``: the console script's path to the wizard, headless, that prints at the
