@@ -163,14 +163,23 @@ class VmAudit:
         every entry's dict was a third of the judging's cost."""
         findings = self.findings
         fields = self._fields(shared=True)
-        # A string is escaped here, without a call of ``_json_value`` (which does the same).
+        shared = fields[_EFFECTIVE] is fields[_EFFECTIVE - 1]
+        if shared:  # ``effective`` is the enlightenments' dict: its text is theirs
+            fields = (*fields[:_EFFECTIVE], None, *fields[_EFFECTIVE + 1 :])
+        # A string, ``None`` and an empty list are written here, without a call of
+        # ``_json_value`` (which writes them the same).
         texts = [
-            _escape(value) if type(value) is str else _json_value(value)
-            for value in fields[:_EFFECTIVE]
+            _escape(value)
+            if type(value) is str
+            else "null"
+            if value is None
+            else "[]"
+            if type(value) is list and not value
+            else _json_value(value)
+            for value in fields
         ]
-        effective = fields[_EFFECTIVE]
-        texts.append(texts[-1] if effective is fields[_EFFECTIVE - 1] else _json_value(effective))
-        texts += [_json_value(value) for value in fields[_EFFECTIVE + 1 :]]
+        if shared:
+            texts[_EFFECTIVE] = texts[_EFFECTIVE - 1]
         counts = dict.fromkeys(_SEVERITY_VALUES, 0)  # count(findings), by the values
         for finding in findings:
             counts[finding.severity._value_] += 1
@@ -447,8 +456,14 @@ def _finding_text(finding: Finding, level: int) -> str:
 
 #: One row per catalog option, in catalog order: its name, the recommendation's choice
 #: and whether the recommended configuration has it on.
-#: With the rows, each option's row number and the options the recommendation has on.
-_Table = tuple[tuple[tuple[str, Choice, bool], ...], dict[str, int], frozenset[str]]
+#: With the rows, each option's row number, the options the recommendation has on, and
+#: :func:`_differences`' answers for this table by row and value (with its type).
+_Table = tuple[
+    tuple[tuple[str, Choice, bool], ...],
+    dict[str, int],
+    frozenset[str],
+    dict[tuple[int, type, object], "Difference | None"],
+]
 
 
 @functools.lru_cache(maxsize=64)
@@ -488,7 +503,7 @@ def _table(rec: Recommendation) -> _Table:
         for entry in catalog.ENTRIES
     )
     row_of = {name: row for row, (name, _choice, _on) in enumerate(rows)}
-    return rows, row_of, frozenset(name for name, _choice, on in rows if on)
+    return rows, row_of, frozenset(name for name, _choice, on in rows if on), {}
 
 
 def _kvm_provided(entry: Enlightenment) -> bool:
@@ -593,28 +608,56 @@ def differences(config: Config, rec: Recommendation) -> list[Difference]:
 def _differences(config: Config, table: _Table) -> list[Difference]:
     """Only the options on in ``config`` or in the recommendation can differ (off and
     absent are the same): those rows, in catalog order, not the whole catalog's."""
-    rows, row_of, on_rec_names = table
+    rows, row_of, on_rec_names, answers = table
     out: list[Difference] = []
     on = config.on_names()  # absent is never on; only catalog names, each has a row
+    get = config.get
     for row in sorted(map(row_of.__getitem__, on | on_rec_names)):
-        name, choice, on_rec = rows[row]
-        on_now = name in on
-        current = config.get(name)
-        same_value = (
-            current is not None and choice.value is not None and values_equal(current, choice.value)
-        )
-        if on_now and on_rec and same_value:
-            continue
-        # A fleet's differences repeat (19 distinct among 8,514 in 1,000 domains): each
-        # distinct one is made once (the key holds the values' types: ``True == 1``).
-        key = (name, current, type(current), choice.value, type(choice.value), choice.reason)
-        found = _DIFFERENCES.get(key)
-        if found is None:
-            if len(_DIFFERENCES) >= 4096:
-                _DIFFERENCES.clear()
-            found = _DIFFERENCES[key] = Difference(name, current, choice.value, choice.reason)
-        out.append(found)
+        name = rows[row][0]
+        current = get(name)
+        # A row's answer depends on the value alone (whether it is on follows from it, for
+        # a catalog name): asked once per table and distinct value (with its type: ``True
+        # == 1``; a value of another type, which could be unhashable, is worked out).
+        if type(current) in _ANSWERED:
+            key = (row, type(current), current)
+            try:
+                found = answers[key]
+            except KeyError:
+                if len(answers) >= 4096:
+                    answers.clear()
+                found = answers[key] = _difference(rows[row], current, name in on)
+        else:
+            found = _difference(rows[row], current, name in on)
+        if found is not None:
+            out.append(found)
     return out
+
+
+#: The value types whose :func:`_differences` answers are kept (hashable, and compared
+#: exactly once their type is in the key).
+_ANSWERED = frozenset((bool, int, str, type(None)))
+
+
+def _difference(
+    row: tuple[str, Choice, bool], current: Value | None, on_now: bool
+) -> Difference | None:
+    """The difference of one row of the recommendation's table for the VM's value
+    ``current`` (``on_now``: whether that value is on), or ``None`` when they agree."""
+    name, choice, on_rec = row
+    same_value = (
+        current is not None and choice.value is not None and values_equal(current, choice.value)
+    )
+    if on_now and on_rec and same_value:
+        return None
+    # A fleet's differences repeat (19 distinct among 8,514 in 1,000 domains): each
+    # distinct one is made once (the key holds the values' types: ``True == 1``).
+    key = (name, current, type(current), choice.value, type(choice.value), choice.reason)
+    found = _DIFFERENCES.get(key)
+    if found is None:
+        if len(_DIFFERENCES) >= 4096:
+            _DIFFERENCES.clear()
+        found = _DIFFERENCES[key] = Difference(name, current, choice.value, choice.reason)
+    return found
 
 
 #: :func:`_differences`' records, each distinct one made once (they are immutable).

@@ -86,7 +86,8 @@ def _read_element(
     where: str,
 ) -> bool:
     """Read one hyperv element; returns whether it is on (so children may count)."""
-    state = _state(element, where, problems)
+    text = element.get(layout.STATE)  # as libvirt writes it, without a call of _state
+    state = _PLAIN_STATES[text] if text in _PLAIN_STATES else _state(element, where, problems)
     if state is None:
         problems.append(f"{where}: no state='on|off'; libvirt ignores it")
         return False
