@@ -150,9 +150,14 @@ def find_all(element: ET.Element, *tags: str) -> list[ET.Element]:
     the same order, each step the C ``findall`` of one tag instead of
     :mod:`xml.etree.ElementPath`'s selectors in Python (the audit asks six such paths
     of every domain)."""
-    found = [element]
-    for tag in tags:
-        found = [child for parent in found for child in parent.findall(tag)]
+    found = element.findall(tags[0]) if tags else [element]
+    for tag in tags[1:]:
+        # Mostly one parent (a domain has one <features>, one <clock>): its children, as is.
+        found = (
+            found[0].findall(tag)
+            if len(found) == 1
+            else [child for parent in found for child in parent.findall(tag)]
+        )
     return found
 
 

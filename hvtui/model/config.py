@@ -11,12 +11,33 @@ as an explicit "off" because presets distinguish the two.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Iterator, Mapping
 
 from hvtui import catalog
 from hvtui.catalog import Enlightenment, Value, ValueKind
 from hvtui.records import record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # type checkers read functools' own
+    from functools import cached_property as _Cached  # noqa: N812 - a class below
+else:
+
+    class _Cached:
+        """``functools.cached_property`` without its lock (Python 3.11's takes one on every
+        first read: a configuration is immutable, so two threads that both work a value out
+        get equal ones), for :class:`Config`'s derived sets, worked out once for each of
+        the thousand configurations an audit judges."""
+
+        def __init__(self, func):
+            self.func = func
+            self.attrname = func.__name__
+            self.__doc__ = func.__doc__
+
+        def __get__(self, instance, owner=None):
+            if instance is None:
+                return self
+            value = instance.__dict__[self.attrname] = self.func(instance)
+            return value
 
 
 @record(frozen=True)
@@ -60,6 +81,9 @@ def _value_is_on(entry: Enlightenment, explicit: Value) -> bool:
         return explicit != "off"
     return True
 
+
+#: Each catalog name's kind of value (the names of :data:`_CANONICAL`, no other).
+_KIND = {name: catalog.get(name).kind for name in catalog.names()}
 
 #: Each catalog name's place in the catalog (:func:`hvtui.catalog.order_key`'s numbers).
 _PLACE = {name: place for place, name in enumerate(catalog.names())}
@@ -122,7 +146,7 @@ class Config:
             return self._by_name.get(name)
         return self._by_name.get(catalog.canonical_name(name) or name)
 
-    @functools.cached_property
+    @_Cached
     def _by_name(self) -> dict[str, Value]:
         """``values`` as a dict, the first of a name winning (an audit asks a configuration
         about every catalog option several times)."""
@@ -145,19 +169,30 @@ class Config:
         configuration about every catalog option several times."""
         return self._on_names
 
-    @functools.cached_property
+    @_Cached
     def _on_names(self) -> frozenset[str]:
+        # ``_value_is_on(catalog.get(name), value)`` of each catalog name, by its kind.
+        kind_of = _KIND.get
         return frozenset(
-            name
-            for name, value in self._by_name.items()
-            if name in _CANONICAL and _value_is_on(catalog.get(name), value)
+            [
+                name
+                for name, value in self._by_name.items()
+                if (kind := kind_of(name)) is not None
+                and (
+                    value is True
+                    if kind is ValueKind.SWITCH
+                    else value != "off"
+                    if kind is ValueKind.TRISTATE
+                    else True
+                )
+            ]
         )
 
     def enabled(self) -> tuple[str, ...]:
         """Known options that are on, in catalog order."""
         return self._enabled
 
-    @functools.cached_property
+    @_Cached
     def _enabled(self) -> tuple[str, ...]:
         """:meth:`enabled`, worked out once (the advice rules ask for it many times)."""
         on = self._on_names
