@@ -448,7 +448,7 @@ def _host_needs(config: Config, ctx: Context) -> list[Finding]:
                 "need",
                 id(host),
                 name,
-                need,
+                need._value_,  # the member's value: hashed in C, the member in Python
                 ctx.intent.migratable,
                 ctx.pinned,
                 need is HostNeed.PINNED_VCPUS and config.get(name) == "on",

@@ -145,11 +145,18 @@ def _hyperv_rows() -> dict[str, tuple[int, ...]]:
     return rows
 
 
+#: The options of each kind read from every domain (the catalog is fixed): named once,
+#: not looked up by kind per domain (an enum member's hash is a Python call).
+_MODE_ENTRIES = layout.entries_of(LibvirtKind.MODE)
+_TIMER_ENTRIES = layout.entries_of(LibvirtKind.CLOCK_TIMER)
+_PANIC_ENTRIES = layout.entries_of(LibvirtKind.PANIC)
+
+
 def _read_hyperv(
     hyperv: ET.Element, on: dict[str, Value], off: set[str], problems: list[str]
 ) -> None:
     mode = hyperv.get(layout.MODE, layout.CUSTOM_MODE)
-    for entry in layout.entries_of(LibvirtKind.MODE):
+    for entry in _MODE_ENTRIES:
         if mode == entry.libvirt.element:
             on[entry.name] = True
             if len(hyperv):
@@ -206,7 +213,7 @@ def _read_hyperv(
 def _read_outside_hyperv(
     domain: ET.Element, on: dict[str, Value], off: set[str], problems: list[str]
 ) -> None:
-    for entry in layout.entries_of(LibvirtKind.CLOCK_TIMER):
+    for entry in _TIMER_ENTRIES:
         for timer in layout.find_all(domain, layout.CLOCK, layout.TIMER):
             if timer.get(layout.TIMER_NAME) != entry.libvirt.element:
                 continue
@@ -220,7 +227,7 @@ def _read_outside_hyperv(
                 on[entry.name] = True
             elif present is False:
                 off.add(entry.name)
-    for entry in layout.entries_of(LibvirtKind.PANIC):
+    for entry in _PANIC_ENTRIES:
         for panic in layout.find_all(domain, layout.DEVICES, entry.libvirt.element):
             if panic.get(layout.PANIC_MODEL) == layout.PANIC_HYPERV:
                 on[entry.name] = True
