@@ -389,9 +389,12 @@ async def test_save_asks_before_replacing_a_file(make_app: AppFactory, user_pres
 async def test_export_writes_what_hvtui_export_prints(
     user_presets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """On this machine (as ``hvtui export`` sees it), every format, byte for byte."""
+    """On this machine (as ``hvtui export`` sees it), every format, byte for byte.  The
+    step panes are built on their first visit (``prepare_panes=False``, as ``make_app``
+    does): this test visits none, and preparing them all in the background cost seconds
+    of CPU and slowed every wait for an idle app."""
     monkeypatch.chdir(tmp_path)
-    app = HvtuiApp(probe=True)
+    app = HvtuiApp(probe=True, prepare_panes=False)
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
