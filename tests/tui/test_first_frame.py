@@ -38,6 +38,7 @@ LATER = (
     "libvirt",
     "tomllib",
     "tomli_w",
+    "textual.widgets._footer",
 )
 
 #: ``python -c``: the console script's path to the wizard, headless, that prints at the

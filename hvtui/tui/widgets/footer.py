@@ -1,28 +1,20 @@
-"""The wizard's footer: Textual's :class:`~textual.widgets.Footer`, rebuilt only when the
-keys it shows changed.
+"""The wizard's footer: a bar at the bottom of the screen, in the footer's colours, that
+holds the keys (:class:`hvtui.tui.widgets.footer_keys.KeysFooter`, Textual's footer) once
+its screen is on the terminal.
 
-Textual's footer rebuilds all its keys on every "bindings updated" signal, and the screen
-sends one whenever the focus moves, a screen resumes or the wizard's footer room changes:
-four times on the way to the first frame, each ~50 ms of CPU, for the same keys each time.
-This one compares what it would show (each key, its action, description, tooltip and
-whether it is enabled) with what it shows, and asks Textual to rebuild only when they
-differ. Everything else, its look included, is Textual's.
-
-Finding the keys (the screen's active bindings: every binding's ``check_action``) costs
-~5 M instructions a time, so it is not done when the answer is known: before the first
-build nothing is shown to compare with, and while a rebuild is on its way the rebuild
-reads the keys as they are by then.  Three signals before the first frame found the keys
-four times; now twice (the rebuild's own look and the note of what it shows).
+Textual's footer draws no key on the way to the first frame (it builds them when the
+screen's bindings are first announced, after that frame), yet importing it and styling it
+cost ~20 M instructions of that frame.  So the first frame shows this bar, empty as the
+footer was then, and the keys come in the frame after, as before.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
-from textual.widgets import Footer
+from textual.widget import Widget
 
 if TYPE_CHECKING:
-    from textual.app import ComposeResult
     from textual.screen import Screen
 
 Shown = tuple[tuple[str, str, str, str, bool], ...]
@@ -37,38 +29,42 @@ def shown_keys(screen: Screen[object]) -> Shown:
     )
 
 
-class WizardFooter(Footer):
-    """A footer that skips rebuilding when its keys are what it already shows."""
+class WizardFooter(Widget):
+    """The footer's bar; its keys (:class:`KeysFooter`) are mounted in it after the first
+    frame its screen is in."""
+
+    DEFAULT_CSS: ClassVar[str] = """
+    WizardFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+    }
+    """
 
     def __init__(self, *, compact: bool = False, show_command_palette: bool = True) -> None:
-        super().__init__(compact=compact, show_command_palette=show_command_palette)
-        self._shown: Shown | None = None
-        """The keys last built (``None``: not built yet, or not known: found when built)."""
-        self._pending = False
-        """A rebuild was asked for and has not run yet."""
+        super().__init__()
+        self._compact = compact
+        self._show_command_palette = show_command_palette
 
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        """Rebuild, as Textual does, unless the keys to show are the ones shown or a
-        rebuild is on its way already."""
-        builds = screen.app.app_focus and self.is_attached and screen is self.screen
-        if builds and self._pending:
-            self._shown = None  # the rebuild may show other keys than those last found
-            return
-        shown = shown_keys(screen) if builds and self._shown is not None else None
-        if builds and shown is not None and shown == self._shown:
-            return
-        super().bindings_changed(screen)
-        if builds:
-            self._shown = shown
-            self._pending = True
+    def render(self) -> str:
+        """Nothing: the bar (a bare widget would show its name)."""
+        return ""
 
-    def compose(self) -> ComposeResult:
-        """Textual's keys, noting what they show (when not known from the signal)."""
-        if self._pending:  # a rebuild (not the empty first composition at mount)
-            self._pending = False
-            if self._shown is None:
-                self._shown = shown_keys(self.screen)
-        return super().compose()
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._show_keys)
+
+    def _show_keys(self) -> None:
+        """Mount the keys (Textual's footer, loaded now if it is not yet), unless the bar
+        has left the screen meanwhile (the app ended, or its screen was taken down, before
+        its first frame)."""
+        if not self.is_attached:
+            return
+        from hvtui.tui.widgets.footer_keys import KeysFooter
+
+        self.mount(
+            KeysFooter(compact=self._compact, show_command_palette=self._show_command_palette)
+        )
 
 
 __all__ = ["WizardFooter", "shown_keys"]
