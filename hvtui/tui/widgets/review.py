@@ -173,10 +173,16 @@ class ReviewPane(VerticalScroll):
 
     def _fit_buttons(self) -> None:
         """Stack the buttons one a line when a row of them is wider than the pane: a
-        label cut at the edge would hide the key it names."""
+        label cut at the edge would hide the key it names.
+
+        The pane's ``-stacked`` class only styles the button rows (review.tcss), so only
+        they and their buttons are styled again when it changes, not the whole pane: the
+        findings list and the compare table (with their scrollbars) took most of Review's
+        first visit, where the pane is first sized and so first stacked."""
         room = self.scrollable_content_region.width
         if room <= 0:
             return  # not laid out yet
+        rows = list(self.query(".buttons"))
         needed = max(
             sum(
                 button.get_content_width(self.size, self.app.size)
@@ -185,9 +191,14 @@ class ReviewPane(VerticalScroll):
                 for button in row.query_children(Button)
                 if button.display
             )
-            for row in self.query(".buttons")
+            for row in rows
         )
-        self.set_class(needed > room, "-stacked")
+        stacked = needed > room
+        if stacked is self.has_class("-stacked"):
+            return
+        self.set_class(stacked, "-stacked", update=False)
+        for row in rows:
+            row.update_node_styles()
 
     def watch_view(self, view: WizardView | None) -> None:
         """Redraw everything from the new view."""
