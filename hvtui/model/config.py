@@ -72,12 +72,12 @@ class Change:
 _CANONICAL = frozenset(catalog.names())
 
 
-def _value_is_on(entry: Enlightenment, explicit: Value) -> bool:
-    """Whether an explicit value turns ``entry`` on (a switch true, a tri-state not "off",
-    any value of a number or string option)."""
-    if entry.kind is ValueKind.SWITCH:
+def _value_is_on(kind: ValueKind, explicit: Value) -> bool:
+    """Whether an explicit value turns an option of this ``kind`` on (a switch true, a
+    tri-state not "off", any value of a number or string option)."""
+    if kind is ValueKind.SWITCH:
         return explicit is True
-    if entry.kind is ValueKind.TRISTATE:
+    if kind is ValueKind.TRISTATE:
         return explicit != "off"
     return True
 
@@ -162,7 +162,7 @@ class Config:
         if name in _CANONICAL:  # answered from the set worked out once
             return name in self._on_names
         explicit = self.get(name)
-        return explicit is not None and _value_is_on(catalog.get(name), explicit)
+        return explicit is not None and _value_is_on(catalog.get(name).kind, explicit)
 
     def on_names(self) -> frozenset[str]:
         """The catalog options that are on (:meth:`is_on`), as a set: an audit asks each
@@ -171,20 +171,12 @@ class Config:
 
     @_Cached
     def _on_names(self) -> frozenset[str]:
-        # ``_value_is_on(catalog.get(name), value)`` of each catalog name, by its kind.
         kind_of = _KIND.get
         return frozenset(
             [
                 name
                 for name, value in self._by_name.items()
-                if (kind := kind_of(name)) is not None
-                and (
-                    value is True
-                    if kind is ValueKind.SWITCH
-                    else value != "off"
-                    if kind is ValueKind.TRISTATE
-                    else True
-                )
+                if (kind := kind_of(name)) is not None and _value_is_on(kind, value)
             ]
         )
 
