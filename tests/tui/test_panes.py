@@ -80,12 +80,16 @@ async def test_a_prepared_pane_shows_the_draft_of_its_visit(make_app: AppFactory
     becomes the first slot: the one a query for the pane finds.  Its widgets, sized for
     the first time on that visit, take their sizes from the visit's layout without asking
     for a second one (:mod:`hvtui.tui.widgets.sizing`): each has the size it is drawn at,
-    and the pane, taller than the window, gets its scrollbar and scrolls to its end."""
+    and the pane, taller than the window, gets its scrollbar and scrolls to its end.  The
+    scrollbar was given its virtual size when the pane was prepared: its first sizing
+    changes nothing (no layout of the screen for it)."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await prepared(pilot)
         before = len(_slots(app))
         name = LONE
+        hidden = next(slot.pane for slot in _slots(app) if slot.step == name)
+        presized = hidden.vertical_scrollbar.virtual_size
         on = app.wizard.preset.config.is_on(name)
         app.wizard.post_message(ToggleOption(name, not on))  # while its pane is hidden
         await pilot.pause()
@@ -104,6 +108,8 @@ async def test_a_prepared_pane_shows_the_draft_of_its_visit(make_app: AppFactory
         region = pane.scrollable_content_region
         assert pane.virtual_size.height > region.height
         assert pane.show_vertical_scrollbar
+        assert pane.vertical_scrollbar.virtual_size == presized
+        assert presized.height == region.height > 0
         pane.scroll_end(animate=False, immediate=True)
         await pilot.pause()
         assert pane.scroll_y == pane.max_scroll_y > 0

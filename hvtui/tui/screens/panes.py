@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from textual.containers import Container
+from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widget import Widget
 
@@ -119,6 +120,7 @@ class Panes:
         self._slots[step] = slot
         # After the shown slot: a query for "the pane" still finds the one on screen first.
         await self._holder.mount(slot, after=shown)
+        _presize_scrollbar(slot.pane, self._holder.content_size)
 
     async def show(self, step: str, view: WizardView) -> Widget:
         """Show ``step``'s pane (built and mounted on its first visit), up to date with
@@ -151,6 +153,31 @@ class Panes:
     def pane(self) -> Widget | None:
         """The pane on screen."""
         return self.shown.pane if self.shown is not None else None
+
+
+def _presize_scrollbar(pane: Widget, room: Size) -> None:
+    """Give a prepared pane's vertical scrollbar, ahead of the pane's first visit, the
+    virtual size its first layout will give it, so that this sizing changes nothing.
+
+    Textual gives a scrollbar the pane's container size (its region less margin, border
+    and padding) as virtual size, and ``Widget.virtual_size`` asks for a layout of the
+    whole screen when it changes.  A tall pane's first visit laid the screen out three
+    times: once to size the pane, once more because its scrollbar turned on (needed),
+    and a third time only because the new scrollbar's virtual size went from 0x0 to
+    that size (it moves and draws nothing: the scrollbar is drawn from its window
+    reactives, which the pane sets).  A pane fills its slot, which fills the holder
+    (``room``: its content size).  When the guess is wrong (the terminal was resized
+    since), the layout sets the right size and lays out again, as it always did.
+
+    Only public API: the ``vertical_scrollbar`` property (which creates the scrollbar,
+    hidden) and ``set_reactive`` (no watchers, no layout)."""
+    if not pane.is_scrollable or not room:
+        return
+    margin, gutter = pane.styles.margin, pane.styles.gutter
+    width = room.width - margin.width - gutter.width
+    height = room.height - margin.height - gutter.height
+    if width > 0 and height > 0:
+        pane.vertical_scrollbar.set_reactive(Widget.virtual_size, Size(width, height))
 
 
 def _bind(pane: Widget, view: WizardView, *, always: bool = True) -> None:
