@@ -17,6 +17,7 @@ from hvtui.tui.messages import ToggleOption
 from hvtui.tui.screens import wizard as wizard_module
 from hvtui.tui.screens.panes import PaneHolder, PaneSlot
 from hvtui.tui.steps import Step, option_steps
+from hvtui.tui.widgets.review import ReviewPane
 
 from .test_wizard import SIZE, go_to, shown_step
 
@@ -63,9 +64,11 @@ def _slots(app: HvtuiApp) -> list[PaneSlot]:
 async def test_every_pane_but_start_is_prepared_hidden(make_app: AppFactory) -> None:
     """Once the wizard is idle every step but Start has a slot (Start lists the preset
     files when visited, so it is built then); only the shown one is displayed, and it
-    comes first."""
+    comes first.  At the README's 120 columns, Review's buttons, one a line there, are
+    stacked while it is hidden (:meth:`ReviewPane.fit_ahead`): its first visit restyles
+    and relays out nothing for them."""
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(120, 36)) as pilot:
         await prepared(pilot)
         slots = _slots(app)
         assert sorted(slot.step for slot in slots) == sorted(
@@ -73,6 +76,11 @@ async def test_every_pane_but_start_is_prepared_hidden(make_app: AppFactory) -> 
         )
         assert [slot.step for slot in slots if slot.display] == [Step.HOST]
         assert slots[0].step == Step.HOST
+        review = next(slot.pane for slot in slots if slot.step == Step.REVIEW)
+        assert isinstance(review, ReviewPane)
+        assert review.has_class("-stacked")
+        await go_to(pilot, Step.REVIEW)
+        assert review.has_class("-stacked")
 
 
 async def test_a_prepared_pane_shows_the_draft_of_its_visit(make_app: AppFactory) -> None:

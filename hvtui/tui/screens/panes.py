@@ -18,7 +18,7 @@ The shown slot is kept first among the slots, so a query for "the pane"
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import ClassVar, Protocol, runtime_checkable
 
 from textual.containers import Container
 from textual.geometry import Size
@@ -27,6 +27,15 @@ from textual.widget import Widget
 
 from hvtui.tui.view import WizardView
 from hvtui.tui.widgets.sizing import LaidOutOnce
+
+
+@runtime_checkable
+class FitsAhead(Protocol):
+    """A pane that arranges itself for its width when prepared, ahead of its first
+    visit (Review stacks its buttons), so that the visit's sizing changes nothing."""
+
+    def fit_ahead(self, room: Size) -> None:
+        """Arrange for a holder whose content is ``room`` (the pane's slot fills it)."""
 
 
 class PaneHolder(Container):
@@ -120,7 +129,10 @@ class Panes:
         self._slots[step] = slot
         # After the shown slot: a query for "the pane" still finds the one on screen first.
         await self._holder.mount(slot, after=shown)
-        _presize_scrollbar(slot.pane, self._holder.content_size)
+        room = self._holder.content_size
+        _presize_scrollbar(slot.pane, room)
+        if isinstance(slot.pane, FitsAhead):
+            slot.pane.fit_ahead(room)
 
     async def show(self, step: str, view: WizardView) -> Widget:
         """Show ``step``'s pane (built and mounted on its first visit), up to date with

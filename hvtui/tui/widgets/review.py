@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Button, DataTable, OptionList, Static
@@ -169,17 +170,27 @@ class ReviewPane(VerticalScroll):
         self._draw(self._initial)
 
     def on_resize(self) -> None:
-        self._fit_buttons()
+        self._fit_buttons(self.scrollable_content_region.width)
 
-    def _fit_buttons(self) -> None:
+    def fit_ahead(self, room: Size) -> None:
+        """Prepared hidden (:meth:`hvtui.tui.screens.panes.Panes.prepare`) in a holder whose
+        content is ``room``: stack the buttons now, in idle time, for the width the pane
+        will have when shown, so that its first visit's sizing finds them as they must be
+        (no restyle and no second layout of the screen then).  A wrong guess (the terminal
+        resized since) is put right by :meth:`on_resize`, as before."""
+        styles = self.styles
+        scrollbar = styles.scrollbar_size_vertical if styles.scrollbar_gutter == "stable" else 0
+        self._fit_buttons(room.width - styles.margin.width - styles.gutter.width - scrollbar)
+
+    def _fit_buttons(self, room: int) -> None:
         """Stack the buttons one a line when a row of them is wider than the pane: a
-        label cut at the edge would hide the key it names.
+        label cut at the edge would hide the key it names.  ``room``: the pane's width
+        for its content (none yet: nothing to do).
 
         The pane's ``-stacked`` class only styles the button rows (review.tcss), so only
         they and their buttons are styled again when it changes, not the whole pane: the
         findings list and the compare table (with their scrollbars) took most of Review's
         first visit, where the pane is first sized and so first stacked."""
-        room = self.scrollable_content_region.width
         if room <= 0:
             return  # not laid out yet
         rows = list(self.query(".buttons"))
@@ -222,7 +233,7 @@ class ReviewPane(VerticalScroll):
         self.query_one("#badge", Static).update(badge_content(view.migration))
         self.query_one(FindingList).show(view.findings)
         self.query_one("#save-merged", Button).display = view.can_merge
-        self._fit_buttons()
+        self._fit_buttons(self.scrollable_content_region.width)
         table: DataTable[str] = self.query_one("#compare", DataTable)
         columns, rows = compare_table(view.comparison)
         table.clear(columns=True)
