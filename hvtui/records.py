@@ -138,11 +138,15 @@ def _frozen_delattr(self: Any, name: str) -> None:
 
 
 #: How many objects a record class builds by binding its arguments itself before its
-#: ``__init__`` is compiled.  Binding costs a few microseconds more per object than
-#: compiled code, compiling about a third of a millisecond: a class made a handful
-#: of times in a run (most of ``hvtui detect``'s) never pays for the compiler, one
-#: made thousands of times (the audit's findings) is compiled early.
-COMPILE_AFTER = 16
+#: ``__init__`` is compiled.  Binding costs ~3 microseconds more per object than
+#: compiled code; compiling costs ~0.2 ms in a warm process and ~0.45 ms while a
+#: command starts (at 16, the nine classes compiled on the way to the wizard's first
+#: frame took 4.3 ms), so compiling pays for itself after ~60-150 objects.  At 128
+#: the catalog's classes (17-50 objects each, all made at import) never pay for the
+#: compiler and the host's facts (~160) alone do (callgrind to the first frame:
+#: -8 M instructions against 16; 200 measured the same); a class made thousands of
+#: times (the audit's findings) is compiled early all the same.
+COMPILE_AFTER = 128
 
 
 def _init_source(
