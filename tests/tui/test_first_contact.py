@@ -126,7 +126,8 @@ async def test_walking_and_clicking_every_step_changes_nothing_and_q_quits_at_on
         assert sorted(rows) == sorted(steps), "a sidebar row for every step"
         assert sidebar.region.height > max(rows.values()), "every row is on screen to be clicked"
         for step in steps[1:]:
-            await pilot.press("n")  # returns once the screen has handled the key
+            await pilot.press("n")
+            await pilot.pause()
             assert_only_pane_of(app, step, "n")
             assert wizard.preset == before, f"looking at {step} changed the draft"
         await pilot.press("escape")  # Review took the focus for its findings
@@ -135,7 +136,8 @@ async def test_walking_and_clicking_every_step_changes_nothing_and_q_quits_at_on
             if turn % 2:
                 await pilot.press("p")
             else:
-                await pilot.click(StepList, offset=(4, rows[step]))  # it pauses after
+                await pilot.click(StepList, offset=(4, rows[step]))
+            await pilot.pause()
             assert_only_pane_of(app, step, how)
             assert wizard.preset == before, f"looking at {step} changed the draft"
             if not turn % 2:
