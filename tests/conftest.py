@@ -26,9 +26,11 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Start the tests marked ``long`` first, in their order, then the rest in theirs.
 
-    pytest-xdist hands tests out in collection order; a 30-second walk of the wizard
-    that one of two workers starts last keeps the run going half a minute after the
-    other worker is done.  Started first, the long ones overlap with everything else.
+    pytest-xdist (``--dist worksteal``, in pyproject.toml) gives each worker a share of
+    the tests in collection order, and a worker that runs dry takes tests from the end
+    of the other's queue.  A 30-second walk of the wizard started last would keep the
+    run going half a minute after the other worker is done; started first, the long
+    ones overlap with everything else.
     """
     items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
