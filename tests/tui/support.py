@@ -10,11 +10,13 @@ place, and copy it (``demo_sysroot(directory)``) before changing anything in it.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from textual import events
 from textual.notifications import SeverityLevel
+from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from hvtui.demos import find_demo
@@ -76,3 +78,13 @@ def forget_notices(app: HvtuiApp) -> None:
     """Start counting notifications afresh."""
     assert isinstance(app, RecordingApp), "only a RecordingApp keeps its notifications"
     app.notices.clear()
+
+
+async def wait_for(pilot: Pilot[Any], ready: Callable[[], bool], what: str) -> None:
+    """Let the app run until ``ready()``: for what the app does in a worker or after a
+    refresh, which one pause does not wait for on a loaded machine (4 s at the most)."""
+    for _ in range(200):
+        await pilot.pause(0.02)
+        if ready():
+            return
+    raise AssertionError(f"timed out waiting for {what}")

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from hvtui.tui.later_css import AFTER_FIRST_FRAME
 from hvtui.tui.screens import apply, dialogs, snippet, verify
 
-from .support import DEMO, RecordingApp
+from .support import DEMO, RecordingApp, wait_for
 
 #: The modules of the screens pushed over the wizard.
 SCREEN_MODULES = (dialogs, apply, verify, snippet)
@@ -66,7 +66,11 @@ async def test_dialogs_find_their_rules_read_after_the_first_frame(
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         assert app.read_at_first_frame == ["app.tcss"]
-        assert all(app.stylesheet.has_source(str(path)) for path in AFTER_FIRST_FRAME)
+        await wait_for(
+            pilot,
+            lambda: all(app.stylesheet.has_source(str(path)) for path in AFTER_FIRST_FRAME),
+            "the stylesheets read after the first frame",
+        )
         reparsed: list[str] = []
         monkeypatch.setattr(app.stylesheet, "reparse", lambda: reparsed.append("reparse"))
         app.push_screen(dialogs.confirm_replace(Path("preset.toml")))

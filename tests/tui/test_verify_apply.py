@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 import pytest
 from lvtools import URI, open_libvirt, throwaway_domain
-from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 from verify.support import demo_hyperv, demo_leaves
 
@@ -30,7 +29,7 @@ from hvtui.tui.widgets.start import StartPane
 from hvtui.verify import HostKvm, VerifyResult, VmSpec, decode
 from hvtui.verify.compare import compare
 
-from .support import DEMO
+from .support import DEMO, wait_for
 from .test_wizard import SIZE, go_to, notices, press_button
 
 AppFactory = Callable[..., HvtuiApp]
@@ -96,15 +95,6 @@ async def test_verify_is_not_offered_for_the_demo_host(make_app: AppFactory) -> 
         assert not isinstance(app.screen, VerifyDialog)
         assert "not available" in notices(app)
         assert DEMO in notices(app)
-
-
-async def wait_for(pilot: Pilot[int], ready: Callable[[], bool], what: str) -> None:
-    """Let workers run until ``ready()`` (libvirt answers in milliseconds here)."""
-    for _ in range(200):
-        await pilot.pause(0.02)
-        if ready():
-            return
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def test_start_from_a_libvirt_domain_lists_and_reads_it(make_app: AppFactory) -> None:
