@@ -90,8 +90,10 @@ def decode(data: bytes | str, *, source: str, max_bytes: int = MAX_XML_BYTES) ->
         if len(text) * 4 > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
             raise _refuse(source, f"too large (the limit is {max_bytes} bytes)")
     text = text.removeprefix("\ufeff")
-    # Every declaration starts "<!": the expression runs only on a text that has one.
-    match = _FORBIDDEN.search(text) if "<!" in text else None
+    # Every declaration starts "<!": the expression runs only on a text that has one.  A
+    # "!" alone is looked for first (one memchr; "<!" is a two-character search, ~4 us
+    # over a domain of 2.5 kB with its 80-odd "<"), and most domains have none.
+    match = _FORBIDDEN.search(text) if "!" in text and "<!" in text else None
     if match is not None:
         line = text.count("\n", 0, match.start()) + 1
         raise _refuse(

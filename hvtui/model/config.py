@@ -171,12 +171,15 @@ class Config:
 
     @_Cached
     def _on_names(self) -> frozenset[str]:
+        # ``_value_is_on`` written out (a call per option of each configuration audited).
         kind_of = _KIND.get
+        switch, tristate = ValueKind.SWITCH, ValueKind.TRISTATE
         return frozenset(
             [
                 name
                 for name, value in self._by_name.items()
-                if (kind := kind_of(name)) is not None and _value_is_on(kind, value)
+                if (kind := kind_of(name)) is not None
+                and (value is True if kind is switch else kind is not tristate or value != "off")
             ]
         )
 

@@ -18,7 +18,7 @@ from hvtui.model.values import format_value, value_problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 
 def validate(config: Config, *, vendor: str | None = None) -> list[Finding]:
@@ -65,7 +65,7 @@ def unsorted_findings(config: Config, *, vendor: str | None = None) -> list[Find
             )
             continue
         if name in on:  # ``config.is_on`` of a catalog name
-            findings.extend(_enabled_findings(config, entry, vendor))
+            findings.extend(_enabled_findings(config, entry, vendor, on))
     if len(unknown) > MAX_LISTED_ERRORS:
         findings.append(_more_unknown(unknown[MAX_LISTED_ERRORS:]))
     findings.extend(_passthrough_findings(config))
@@ -126,12 +126,13 @@ _IDENTITY_ONLY = frozenset(e.name for e in catalog.ENTRIES if not e.enlightenmen
 
 
 def _enabled_findings(
-    config: Config, entry: Enlightenment, vendor: str | None
+    config: Config, entry: Enlightenment, vendor: str | None, on: frozenset[str] | None = None
 ) -> Sequence[Finding]:
     """:func:`_findings_for_enabled`, worked out once per distinct answer: it depends only
     on the option, its value (and type: ``True == 1``), the vendor and whether each option
     its dependencies and documented rules name is on. A fleet repeats these (a thousand
-    domains: 8,514 options on, a few hundred distinct answers); findings are immutable."""
+    domains: 8,514 options on, a few hundred distinct answers); findings are immutable.
+    ``on``: ``config.on_names()``, when the caller holds it already."""
     found_depends = _DEPENDS_ON.get(entry.name)
     if found_depends is None:
         names = (
@@ -144,7 +145,9 @@ def _enabled_findings(
     if type(value) not in _KEYABLE:  # not a value the catalog's kinds take: no cache
         return _findings_for_enabled(config, entry, vendor)
     # ``config.is_on`` of a catalog name is whether it is among ``on_names``.
-    is_on = config.on_names().__contains__ if canonical else config.is_on
+    is_on: Callable[[str], bool] = (
+        (config.on_names() if on is None else on).__contains__ if canonical else config.is_on
+    )
     key = (entry.name, type(value), value, vendor, *map(is_on, depends))
     found = _ENABLED_FINDINGS.get(key)
     if found is None:

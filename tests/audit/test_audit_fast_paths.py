@@ -251,3 +251,16 @@ def test_a_vm_value_is_written_as_dumps_writes_it() -> None:
     for _ in range(2):  # the second time from the kept texts
         for value in values:
             assert engine._json_value(value) == jsontext.dumps(value, level=3), value
+
+
+def test_findings_sort_by_the_catalogs_order() -> None:
+    """The findings' sort key reads :func:`hvtui.catalog.order_key`'s numbers from its own
+    table (no call per finding): the same number for every catalog name and alias, and
+    for a name the catalog does not know."""
+    from hvtui import catalog
+    from hvtui.model import findings
+
+    names = [*catalog.names(), *(a for e in catalog.ENTRIES for a in e.aliases), "nope", ""]
+    for name in names:
+        finding = Finding(Severity.INFO, FindingCode.UNKNOWN_OPTION, (name,), "m", "e")
+        assert findings._sort_key(finding)[1] == catalog.order_key(name)
