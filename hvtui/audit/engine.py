@@ -98,7 +98,9 @@ class VmAudit:
     def _fields(self, *, shared: bool = False) -> tuple[Any, ...]:
         """The values of the entry's keys up to ``origins`` (:data:`_ENTRY_NAMES`' order),
         for :meth:`to_json` and :meth:`json_text` alike.  ``shared``: ``effective`` is the
-        ``enlightenments`` dict itself when nothing changed them (encoded once)."""
+        ``enlightenments`` dict itself when nothing changed them (encoded once), and
+        ``cpu_settings`` is ``None`` (:meth:`json_text` writes it from
+        :func:`_settings_text`)."""
         src = self.source
         imported = src.imported
         config = imported.config
@@ -117,7 +119,7 @@ class VmAudit:
             imported.pinned,
             imported.pinning or None,
             [t.to_json() for t in src.threads],
-            _settings_json(imported.cpu_settings),
+            None if shared else _settings_json(imported.cpu_settings),
             enlightenments,
             effective,
             list(imported.other_properties),
@@ -166,20 +168,25 @@ class VmAudit:
         shared = fields[_EFFECTIVE] is fields[_EFFECTIVE - 1]
         if shared:  # ``effective`` is the enlightenments' dict: its text is theirs
             fields = (*fields[:_EFFECTIVE], None, *fields[_EFFECTIVE + 1 :])
-        # A string, ``None`` and an empty list are written here, without a call of
-        # ``_json_value`` (which writes them the same).
+        # A string, ``None``, a bool, an int and an empty list are written here, without a
+        # call of ``_json_value`` (which writes them the same).
         texts = [
             _escape(value)
-            if type(value) is str
+            if (kind := type(value)) is str
             else "null"
             if value is None
+            else ("true" if value else "false")
+            if kind is bool
+            else int.__repr__(value)
+            if kind is int
             else "[]"
-            if type(value) is list and not value
+            if kind is list and not value
             else _json_value(value)
             for value in fields
         ]
         if shared:
             texts[_EFFECTIVE] = texts[_EFFECTIVE - 1]
+        texts[_SETTINGS] = _settings_text(self.source.imported.cpu_settings)
         counts = dict.fromkeys(_SEVERITY_VALUES, 0)  # count(findings), by the values
         for finding in findings:
             counts[finding.severity._value_] += 1
@@ -217,6 +224,7 @@ _ENTRY_NAMES = (
     "differences",
 )
 _EFFECTIVE = _ENTRY_NAMES.index("effective")
+_SETTINGS = _ENTRY_NAMES.index("cpu_settings")
 #: Each key with the line break and indentation before it (the entry is two levels
 #: deep: its keys three).
 _ENTRY_KEYS = tuple(f'\n      "{key}": ' for key in _ENTRY_NAMES)
@@ -345,6 +353,28 @@ def _settings_json(settings: CpuSettings) -> dict[str, bool | int]:
             _SETTINGS_JSON.clear()
         found = _SETTINGS_JSON[key] = {k.value: value for k, value in settings.items()}
     return dict(found)
+
+
+def _settings_text(settings: CpuSettings) -> str:
+    """``_json_value(_settings_json(settings))``, written once per distinct settings (the
+    same key as :func:`_settings_json`'s): a fleet has a handful of them."""
+    key = (
+        settings,
+        type(settings.nested_virt),
+        type(settings.tsc_frequency),
+        type(settings.invtsc),
+        type(settings.hide_kvm),
+    )
+    found = _SETTINGS_TEXT.get(key)
+    if found is None:
+        if len(_SETTINGS_TEXT) >= 256:
+            _SETTINGS_TEXT.clear()
+        found = _SETTINGS_TEXT[key] = _json_value(_settings_json(settings))
+    return found
+
+
+#: :func:`_settings_text`'s answers.
+_SETTINGS_TEXT: dict[tuple[object, ...], str] = {}
 
 
 #: The options that only make sense in a guest that runs its own hypervisor.
