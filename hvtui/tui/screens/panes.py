@@ -129,6 +129,8 @@ class Panes:
         self._slots[step] = slot
         # After the shown slot: a query for "the pane" still finds the one on screen first.
         await self._holder.mount(slot, after=shown)
+        if not slot.pane.is_mounted:
+            return  # the app is closing
         room = self._holder.content_size
         _presize_scrollbar(slot.pane, room)
         if isinstance(slot.pane, FitsAhead):

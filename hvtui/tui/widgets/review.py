@@ -194,6 +194,8 @@ class ReviewPane(VerticalScroll):
         if room <= 0:
             return  # not laid out yet
         rows = list(self.query(".buttons"))
+        if not rows:
+            return  # not composed (prepared while the app was closing)
         needed = max(
             sum(
                 button.get_content_width(self.size, self.app.size)
