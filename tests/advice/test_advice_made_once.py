@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from hostviews import ALL_HV, INTEL
+from hostviews import HALF_AMD, INTEL, NO_HV
 
 from hvtui import catalog
 from hvtui.advice import HostView, advise, make_context
@@ -24,26 +24,8 @@ HOSTS: tuple[HostView | None, ...] = (
     None,
     HostView(),
     replace(INTEL, libvirt=Version(10, 0, 0), qemu=Version(9, 0, 0)),
-    HostView(
-        label="half",
-        vendor="amd",
-        hyperv=frozenset(sorted(ALL_HV)[::2]),
-        nested=False,
-        apic_virt_hardware=False,
-        apic_virt_enabled=False,
-        tsc_invariant=False,
-        tsc_scaling=False,
-        clocksource="hpet",
-        smt_control="on",
-        smt_active=True,
-        logical_cpus=4,
-        running_vcpus=6,
-        qemu=Version(3, 0, 0),
-        libvirt=Version(5, 0, 0),
-        kvm_usable=False,
-        in_vm=True,
-    ),
-    HostView(label="no-hv", hyperv=frozenset(), hyperv_note="no Hyper-V", logical_cpus=2),
+    HALF_AMD,
+    NO_HV,
 )
 
 

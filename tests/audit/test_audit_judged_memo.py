@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hostviews import HALF_AMD, NO_HV
 
 from audit.support import DATA, bench_domains
 from hvtui.advice import HostView
@@ -43,23 +44,8 @@ HOSTS = (
         qemu=Version(9, 0, 0),
         libvirt=Version(10, 0, 0),
     ),
-    HostView(
-        label="half",
-        vendor="amd",
-        hyperv=frozenset(sorted(_ALL)[::2]),
-        nested=False,
-        apic_virt_enabled=False,
-        tsc_invariant=False,
-        tsc_scaling=False,
-        clocksource="hpet",
-        logical_cpus=4,
-        running_vcpus=6,
-        qemu=Version(3, 0, 0),
-        libvirt=Version(5, 0, 0),
-        kvm_usable=False,
-        in_vm=True,
-    ),
-    HostView(label="no-hv", hyperv=frozenset(), hyperv_note="no Hyper-V", logical_cpus=2),
+    HALF_AMD,
+    NO_HV,
 )
 
 
