@@ -337,16 +337,22 @@ def _json_list(items: list[Any]) -> str:
 _SETTINGS_JSON: dict[tuple[object, ...], dict[str, bool | int]] = {}
 
 
-def _settings_json(settings: CpuSettings) -> dict[str, bool | int]:
-    """``{key: value}`` of the CPU settings that are set (a new dict each time), worked out
-    once per distinct settings (the key holds the values' types: ``True == 1``)."""
-    key = (
+def _settings_key(settings: CpuSettings) -> tuple[object, ...]:
+    """What the memos of a VM's CPU settings are keyed by: the settings and their values'
+    types (``True == 1``, yet ``true`` and ``1`` are different JSON)."""
+    return (
         settings,
         type(settings.nested_virt),
         type(settings.tsc_frequency),
         type(settings.invtsc),
         type(settings.hide_kvm),
     )
+
+
+def _settings_json(settings: CpuSettings) -> dict[str, bool | int]:
+    """``{key: value}`` of the CPU settings that are set (a new dict each time), worked out
+    once per distinct settings (:func:`_settings_key`)."""
+    key = _settings_key(settings)
     found = _SETTINGS_JSON.get(key)
     if found is None:
         if len(_SETTINGS_JSON) >= 256:
@@ -356,15 +362,9 @@ def _settings_json(settings: CpuSettings) -> dict[str, bool | int]:
 
 
 def _settings_text(settings: CpuSettings) -> str:
-    """``_json_value(_settings_json(settings))``, written once per distinct settings (the
-    same key as :func:`_settings_json`'s): a fleet has a handful of them."""
-    key = (
-        settings,
-        type(settings.nested_virt),
-        type(settings.tsc_frequency),
-        type(settings.invtsc),
-        type(settings.hide_kvm),
-    )
+    """``_json_value(_settings_json(settings))``, written once per distinct settings
+    (:func:`_settings_key`): a fleet has a handful of them."""
+    key = _settings_key(settings)
     found = _SETTINGS_TEXT.get(key)
     if found is None:
         if len(_SETTINGS_TEXT) >= 256:
