@@ -19,12 +19,6 @@ from hvtui import inputs
 from hvtui.formats import libvirt_layout as layout
 from hvtui.formats import safexml
 from hvtui.importers.libvirt_xml import parse_libvirt_xml
-from hvtui.importers.qemu_cmdline import (
-    CommandLineError,
-    looks_like_qemu,
-    parse_qemu_args,
-    split_command,
-)
 from hvtui.importers.result import Imported
 from hvtui.model import Config
 from hvtui.records import record, replace
@@ -205,6 +199,7 @@ def load_text(data: bytes | str, *, label: str = "<pasted text>") -> AuditInput:
     # The Proxmox and virt-install importers load here, for text that is not XML: an audit
     # of domain definitions does not pay for them (the Proxmox one: ~12 ms).
     from hvtui.importers.proxmox import parse_proxmox_config, proxmox_cpu_models, proxmox_options
+    from hvtui.importers.qemu_cmdline import CommandLineError
 
     if text.lstrip().startswith("cpu-model:"):
         models = proxmox_cpu_models(text)
@@ -427,6 +422,7 @@ def _from_xml(text: str, label: str) -> AuditInput:
 
 
 def _from_command(text: str, label: str) -> AuditInput:
+    from hvtui.importers.qemu_cmdline import looks_like_qemu, parse_qemu_args, split_command
     from hvtui.importers.virtinstall_args import looks_like_virt_install, parse_virt_install_args
 
     argv = split_command(text)
@@ -462,6 +458,8 @@ def running_vms(processes: Fact[list[ProcessAnswer]] | None = None) -> list[Audi
 def from_guest(guest: GuestProcess) -> AuditInput:
     """One running QEMU: its command line read like a pasted one, its vCPU threads'
     affinity as the pinning fact (each thread on its own host CPU)."""
+    from hvtui.importers.qemu_cmdline import parse_qemu_args
+
     imported = parse_qemu_args(guest.cmdline)
     info = guest.info
     threads = tuple(

@@ -264,3 +264,15 @@ def test_findings_sort_by_the_catalogs_order() -> None:
     for name in names:
         finding = Finding(Severity.INFO, FindingCode.UNKNOWN_OPTION, (name,), "m", "e")
         assert findings._sort_key(finding)[1] == catalog.order_key(name)
+
+
+def test_a_domain_without_commandline_reads_as_no_qemu_arguments() -> None:
+    """libvirt_xml writes out what no ``<qemu:commandline>`` gives, so that the QEMU
+    importer stays unloaded for most domains: it must be exactly what that importer
+    returns for no arguments, field for field."""
+    from hvtui.importers.libvirt_xml import _nothing_more
+    from hvtui.importers.qemu_cmdline import parse_qemu_args
+
+    written_out, parsed = _nothing_more(), parse_qemu_args(())
+    assert [getattr(written_out, f) for f in vars(parsed)] == list(vars(parsed).values())
+    assert written_out == parsed
