@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 
-from hvtui.formats.qemu_opts import OptionSyntaxError, opts_items, opts_value
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # collections stays unloaded at run time (issue #13)
     from collections.abc import Sequence
@@ -36,6 +34,11 @@ def guest_name(cmdline: Sequence[str]) -> str:
     ``-name a -name b`` and ``-name a,guest=b`` both name ``b`` (QEMU 7.2's
     ``query-name``), and ``,,`` is a comma in it (:func:`~hvtui.formats.qemu_opts.opts_items`).
     """
+    # QemuOpts loads here, with the first guest: process detection imports this module
+    # for is_qemu_binary on every host, most of which run no QEMU (``hvtui detect`` and
+    # every audit's host scan).
+    from hvtui.formats.qemu_opts import OptionSyntaxError, opts_items, opts_value
+
     name = ""
     for i, arg in enumerate(cmdline[:-1]):
         if arg in ("-name", "--name"):
