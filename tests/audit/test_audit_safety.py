@@ -216,3 +216,30 @@ def test_fuzz_xml_and_command_shaped_text(text: str) -> None:
 def test_fuzz_damaged_domain(cut: int, junk: str, at: int) -> None:
     _outcome(SEED[:cut])
     _outcome(SEED[:at] + junk + SEED[at:])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<!-- virsh edit --><domain/>",  # every "<!" a comment: the expression is skipped
+        "<domain><![CDATA[<x>]]></domain>",
+        "<!-- <!DOCTYPE d> --><domain/>",  # a declaration inside a comment is still one
+        "<!--x--><![CDATA[]]><!\u2003ENTITY x 'y'><domain/>",
+        "<domain>!</domain><!",
+        "<!-- --><!ENTıTY x 'y'><domain/>",  # dotless i: the pattern's case rules decide
+    ],
+)
+def test_declaration_check_skips_only_what_cannot_match(text: str) -> None:
+    """safexml refuses a text exactly when its DOCTYPE/ENTITY expression finds one,
+    though it skips the expression when each "<!" opens a comment or CDATA."""
+    import re
+
+    from hvtui.formats import safexml
+
+    found = re.search(r"<!\s*(DOCTYPE|ENTITY)", text, re.IGNORECASE) is not None
+    try:
+        safexml.decode(text, source="x")
+        refused = False
+    except safexml.XmlError as exc:
+        refused = "declaration is not allowed" in str(exc)
+    assert refused == found
