@@ -75,6 +75,7 @@ def in_order(
     work: Work,
     *,
     parts: int | None = None,
+    before_fork: Callable[[], object] | None = None,
 ) -> Generator[Result, None, None]:
     """``work(0, count)``'s results, the ranges after the first worked by child processes.
 
@@ -82,11 +83,15 @@ def in_order(
     the same results wherever it runs.  ``parts`` defaults to one process per CPU (at
     least :data:`MIN_RANGE` items each, at most :data:`MAX_PARTS`); with one part, or
     fewer items than :data:`PARALLEL_FROM`, this is ``work(0, count)`` itself.
+    ``before_fork`` runs once, only when children will be forked, before the first: what
+    it loads is loaded once in the parent, not again in every child that needs it.
     """
     parts = min(workers(), MAX_PARTS, count // MIN_RANGE) if parts is None else parts
     if parts <= 1 or count < PARALLEL_FROM:
         yield from work(0, count)
         return
+    if before_fork is not None:
+        before_fork()
     first, *rest = ranges(count, parts, FIRST_SHARE)
     children: list[tuple[int, int, tuple[int, int]]] = []  # (pid, read end, range)
     # What exists now (modules, the host scan, the files read) is kept to the end: frozen,

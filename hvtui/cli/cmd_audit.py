@@ -249,7 +249,15 @@ def _start(args: argparse.Namespace) -> int | tuple[HostScan, Iterator[Judged]]:
             return judged(batch.items(start, stop))
 
         batch = FileBatch(args.files)
-        return scan, parallel.in_order(len(batch.paths), files)
+        return scan, parallel.in_order(len(batch.paths), files, before_fork=_load_importers)
+
+
+def _load_importers() -> None:
+    """The QEMU command-line importer, loaded before the files are split between
+    processes: a domain with ``<qemu:commandline>`` needs it, one audit of a single file
+    without one does not (libvirt_xml imports it on first use), and among many files some
+    usually have one, so it is loaded once in the parent, not again in each child."""
+    import hvtui.importers.qemu_cmdline  # noqa: F401
 
 
 #: Stands for the VMs' entries in the ``--json`` document while the rest is encoded: a

@@ -95,3 +95,16 @@ def test_the_collector_is_given_back_as_it_was() -> None:
     next(halfway)
     halfway.close()
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize(("count", "parts", "runs"), [(COUNT, 2, 1), (COUNT, 1, 0), (5, 2, 0)])
+def test_before_fork_runs_once_in_the_parent_only_when_forking(
+    count: int, parts: int, runs: int
+) -> None:
+    """What the parent loads for all processes it loads once, and only when it forks."""
+    calls: list[int] = []
+    results = list(
+        parallel.in_order(count, _work, parts=parts, before_fork=lambda: calls.append(os.getpid()))
+    )
+    assert len(results) == count
+    assert calls == [os.getpid()] * runs
