@@ -39,7 +39,7 @@ from hvtui.formats.spelling import (
     parse_libvirt_value,
 )
 from hvtui.importers.cpu_settings import from_domain
-from hvtui.importers.result import Imported
+from hvtui.importers.result import CMDLINE_PINNING, Imported
 from hvtui.model import Config
 from hvtui.records import replace
 from hvtui.untrusted import parse_int
@@ -294,16 +294,13 @@ def vcpu_facts(domain: ET.Element, problems: list[str]) -> tuple[int | None, boo
     return count, True, f"<{layout.VCPUPIN}>: each vCPU on its own host CPU"
 
 
-_NO_ARGS_PINNING = "a QEMU command line does not say; pinning is done outside it"
-
-
 @functools.cache  # immutable, and what most domains have: no <qemu:commandline>
 def _nothing_more() -> Imported:
     """What :func:`~hvtui.importers.qemu_cmdline.parse_qemu_args` reads from no
     arguments, written out here so that a domain without ``<qemu:commandline>``
     (most of them) does not load the command-line importer (~2 ms of every audit's
     start); a test holds it equal to what the importer itself returns for ``()``."""
-    return Imported(Config.of({}), pinning=_NO_ARGS_PINNING)
+    return Imported(Config.of({}), pinning=CMDLINE_PINNING)
 
 
 def parse_domain(domain: ET.Element) -> Imported:

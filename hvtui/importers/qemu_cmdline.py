@@ -61,7 +61,7 @@ from hvtui.formats.spelling import (
     qemu_refuses,
 )
 from hvtui.importers.cpu_settings import from_cpu_items
-from hvtui.importers.result import Imported
+from hvtui.importers.result import CMDLINE_PINNING, Imported
 from hvtui.importers.shellwords import WHITESPACE, split_shell
 from hvtui.limits import MAX_OPTION_ITEMS, MAX_WORDS
 from hvtui.model import Config
@@ -505,7 +505,7 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
         warnings=(*(cpu.warnings if cpu is not None else ()), *warnings, *hv.warnings),
         name=guest_name(argv),
         vcpus=vcpus,
-        pinning="a QEMU command line does not say; pinning is done outside it",
+        pinning=CMDLINE_PINNING,
         cpu_settings=settings,
     )
 

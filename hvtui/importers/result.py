@@ -7,6 +7,11 @@ from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
 from hvtui.records import field, record
 
+#: :attr:`Imported.pinning` of anything read from a QEMU command line (the libvirt
+#: importer gives it too for a domain without ``<qemu:commandline>``, without loading
+#: the command-line importer).
+CMDLINE_PINNING = "a QEMU command line does not say; pinning is done outside it"
+
 
 @record(frozen=True)
 class Imported:
@@ -59,4 +64,4 @@ class Imported:
         object.__setattr__(self, "warnings", tuple(cap_messages(list(self.warnings))))
 
 
-__all__ = ["Imported"]
+__all__ = ["CMDLINE_PINNING", "Imported"]
