@@ -31,6 +31,7 @@ from hvtui.model.config import off_value, on_value
 from hvtui.model.cpu import CpuSettings
 from hvtui.model.qemu_target import qemu_refusals
 from hvtui.model.validate import unsorted_findings
+from hvtui.model.values import PLAIN_TYPES
 from hvtui.records import field, record
 from hvtui.versions import Version
 
@@ -532,18 +533,13 @@ def _migration(config: Config, ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     for name in config.enabled():
         value = config.get(name)
-        if type(value) in _PLAIN_VALUES:  # the value (and its type: ``True == 1``) as key
+        if type(value) in PLAIN_TYPES:  # the value (and its type: ``True == 1``) as key
             finding = _made(("migration", name, type(value), value), None, _moving, name, value)
         else:
             finding = _moving(name, value)
         if finding is not None:
             out.append(finding)
     return out
-
-
-#: The value types a finding cache takes as part of its key (hashable, compared exactly
-#: once their type is in the key too).
-_PLAIN_VALUES = frozenset((bool, int, str, type(None)))
 
 
 def _moving(name: str, value: object) -> Finding | None:

@@ -33,7 +33,7 @@ from hvtui.jsonlite import escape as _escape
 from hvtui.model import Config, Finding, count, has_errors, sort_findings
 from hvtui.model.codes import FindingCode
 from hvtui.model.config import on_value
-from hvtui.model.values import values_equal
+from hvtui.model.values import PLAIN_TYPES, values_equal
 from hvtui.records import record, replace
 
 TYPE_CHECKING = False
@@ -262,7 +262,7 @@ def _json_value(value: Any, level: int = 3) -> str:
             texts: list[str] = []
             for key, item in value.items():
                 item_kind = type(item)
-                if item_kind not in _PAIR_KINDS or type(key) is not str:
+                if item_kind not in PLAIN_TYPES or type(key) is not str:
                     break  # written by ``dumps``
                 texts.append(known((key, item, item_kind)) or _pair(key, item, item_kind))
             else:
@@ -272,8 +272,6 @@ def _json_value(value: Any, level: int = 3) -> str:
     return dumps(value, level=level)
 
 
-#: The types of the values :func:`_pair` writes.
-_PAIR_KINDS = frozenset((bool, int, str, type(None)))
 #: :func:`_pair`'s texts by key, value and the value's type (``True == 1``): a fleet's
 #: options and values repeat (a VM's ``enlightenments`` are a dozen of them).
 _PAIRS: dict[tuple[str, object, type], str] = {}
@@ -283,7 +281,7 @@ _PAIR_LONGEST = 256
 
 def _pair(key: str, value: Any, kind: type) -> str:
     """``"key": value`` as ``dumps`` writes it in a dict, for a value of ``kind``, one of
-    :data:`_PAIR_KINDS` (kept in :data:`_PAIRS`)."""
+    :data:`PLAIN_TYPES` (kept in :data:`_PAIRS`)."""
     if kind is bool:
         text = "true" if value else "false"
     elif kind is str:
@@ -648,7 +646,7 @@ def _differences(config: Config, table: _Table) -> list[Difference]:
         # A row's answer depends on the value alone (whether it is on follows from it, for
         # a catalog name): asked once per table and distinct value (with its type: ``True
         # == 1``; a value of another type, which could be unhashable, is worked out).
-        if type(current) in _ANSWERED:
+        if type(current) in PLAIN_TYPES:
             key = (row, type(current), current)
             try:
                 found = answers[key]
@@ -661,11 +659,6 @@ def _differences(config: Config, table: _Table) -> list[Difference]:
         if found is not None:
             out.append(found)
     return out
-
-
-#: The value types whose :func:`_differences` answers are kept (hashable, and compared
-#: exactly once their type is in the key).
-_ANSWERED = frozenset((bool, int, str, type(None)))
 
 
 def _difference(

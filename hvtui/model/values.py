@@ -49,6 +49,13 @@ def values_equal(a: Value, b: Value) -> bool:
     return type(a) is type(b) and a == b
 
 
+#: The plain value types: a configuration's values (``bool``, ``int``, ``str``) and
+#: ``None`` for an absent one.  With its type beside it, such a value is an exact key of a
+#: memo (hashable, and ``True`` is told from ``1`` as :func:`values_equal` tells them);
+#: the audit's and the advice's per-value memos take only these.
+PLAIN_TYPES = frozenset((bool, int, str, type(None)))
+
+
 def _string_problem(value: str, max_length: int) -> str | None:
     if not value:
         return "the value is empty"
