@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from hvtui.catalog.entries import ENTRIES
     from hvtui.catalog.lookup import (
         BY_NAME,
+        PLACE,
         UnknownOptionError,
         all_dependents,
         all_requirements,
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BY_NAME",
     "ENTRIES",
+    "PLACE",
     "Caution",
     "CpuidBits",
     "DocRule",

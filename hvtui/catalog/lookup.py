@@ -33,6 +33,10 @@ def sources_of(entry: Enlightenment) -> tuple[Source, ...]:
 
 _ALIASES: dict[str, str] = {alias: e.name for e in ENTRIES for alias in e.aliases}
 _ORDER: dict[str, int] = {e.name: i for i, e in enumerate(ENTRIES)}
+PLACE: Mapping[str, int] = _ORDER
+"""Each canonical name's place in catalog order (:func:`order_key`'s numbers), for the
+code that sorts by it on a hot path (a configuration's values, an audit's findings): a
+dict lookup instead of a call of :func:`order_key`.  Read-only."""
 _DEPENDENTS: dict[str, tuple[str, ...]] = {
     e.name: tuple(d.name for d in ENTRIES if e.name in d.requires) for e in ENTRIES
 }

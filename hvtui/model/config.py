@@ -86,7 +86,7 @@ def _value_is_on(kind: ValueKind, explicit: Value) -> bool:
 _KIND = {name: catalog.get(name).kind for name in catalog.names()}
 
 #: Each catalog name's place in the catalog (:func:`hvtui.catalog.order_key`'s numbers).
-_PLACE = {name: place for place, name in enumerate(catalog.names())}
+_PLACE = catalog.PLACE
 
 
 #: The options that replace the whole list when on (``hv-passthrough``).

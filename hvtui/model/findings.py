@@ -6,7 +6,7 @@ and ``--json`` consumers read the same fields.
 
 from __future__ import annotations
 
-from hvtui.catalog import ENTRIES, Severity, Value
+from hvtui.catalog import PLACE, Severity, Value
 from hvtui.model.codes import FindingCode
 from hvtui.records import field, record
 
@@ -72,17 +72,16 @@ class Finding:
 _WORST_FIRST = {severity.value: -severity.rank for severity in Severity}
 #: The severities in their order (iterating the enum class is a Python generator).
 _SEVERITIES = tuple(Severity)
-#: :func:`hvtui.catalog.order_key`'s numbers (catalog order, an unknown name last), read
-#: without a call of it for every finding sorted.
-_PLACE = {entry.name: place for place, entry in enumerate(ENTRIES)}
-_UNKNOWN_PLACE = len(_PLACE)
+#: :func:`hvtui.catalog.order_key`'s number of an unknown name (last): the key reads
+#: :data:`hvtui.catalog.PLACE` without a call of it for every finding sorted.
+_UNKNOWN_PLACE = len(PLACE)
 
 
 def _sort_key(f: Finding) -> tuple[int, int, FindingCode]:
     """:func:`sort_findings`' key: the audit sorts every VM's findings twice."""
     return (
         _WORST_FIRST[f.severity._value_],
-        _PLACE.get(f.options[0], _UNKNOWN_PLACE) if f.options else -1,
+        PLACE.get(f.options[0], _UNKNOWN_PLACE) if f.options else -1,
         f.code,
     )
 
