@@ -14,7 +14,7 @@ from hvtui.limits import MAX_LISTED_ERRORS
 from hvtui.model.codes import FindingCode
 from hvtui.model.config import Config
 from hvtui.model.findings import Finding, Fix, sort_findings
-from hvtui.model.values import format_value, value_problem
+from hvtui.model.values import PLAIN_TYPES, format_value, value_problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -113,8 +113,6 @@ def _unknown(name: str, value: object) -> Finding:
 _ENABLED_FINDINGS: dict[tuple[object, ...], tuple[Finding, ...]] = {}
 #: At most this many answers are kept; past that the cache starts again.
 _ENABLED_LIMIT = 4096
-#: The types of the values :func:`_enabled_findings` keeps answers for.
-_KEYABLE = frozenset((bool, int, str))
 #: Per option, the options whose state its findings depend on (requires, documented rules),
 #: and whether all of them are catalog names (whose state is a set lookup).
 _DEPENDS_ON: dict[str, tuple[tuple[str, ...], bool]] = {}
@@ -142,7 +140,7 @@ def _enabled_findings(
         found_depends = _DEPENDS_ON[entry.name] = (names, all(n in _ENTRY for n in names))
     depends, canonical = found_depends
     value = config.get(entry.name)
-    if type(value) not in _KEYABLE:  # not a value the catalog's kinds take: no cache
+    if type(value) not in PLAIN_TYPES:  # not a value the catalog's kinds take: no cache
         return _findings_for_enabled(config, entry, vendor)
     # ``config.is_on`` of a catalog name is whether it is among ``on_names``.
     is_on: Callable[[str], bool] = (
