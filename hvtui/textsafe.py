@@ -82,4 +82,10 @@ def one_line(text: str) -> str:
     return printable(text, keep="")
 
 
-__all__ = ["one_line", "printable"]
+def clipped(text: str, limit: int = 40) -> str:
+    """``text`` cut to at most ``limit`` characters, the cut marked with "…": how a
+    one-line message quotes a value it refuses, which may be of any length."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+__all__ = ["clipped", "one_line", "printable"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from hvtui.textsafe import SAFE_NAME, safe_name
+from hvtui.textsafe import SAFE_NAME, clipped, safe_name
 
 #: Awkward text and the name it gives (``None``: nothing usable is left).
 AWKWARD: list[tuple[str, str | None]] = [
@@ -49,3 +49,10 @@ def test_awkward_text_gives_a_name_or_none(text: str, name: str | None) -> None:
     if name is not None:
         assert SAFE_NAME.fullmatch(name), "what comes back is always a valid name"
         assert safe_name(name) == name, "and stays as it is the second time"
+
+
+def test_clipped_keeps_a_short_value_and_marks_the_cut_of_a_long_one() -> None:
+    assert clipped("x" * 40) == "x" * 40
+    assert clipped("x" * 41) == "x" * 39 + "…"
+    assert len(clipped("y" * 1000)) == 40
+    assert clipped("abcdef", limit=4) == "abc…"

@@ -46,6 +46,7 @@ from __future__ import annotations
 from hvtui.formats.qemu_opts import OptionSyntaxError, opts_items
 from hvtui.formats.spelling import model_of_cpu_type
 from hvtui.records import record
+from hvtui.textsafe import clipped
 
 #: ``%63[^.=]`` and ``%63[^=]``: the longest driver and property of the short form.
 SHORT_FORM_MAX_BYTES = 63
@@ -94,11 +95,6 @@ class GlobalOption:
     """What QEMU warns about but accepts: bare ``value``/``novalue`` items, say."""
 
 
-def _shown(text: str) -> str:
-    """``text`` for a one-line message: at most 40 characters."""
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
 def _c_bytes(text: str) -> int:
     """The bytes ``text`` has in QEMU's argv: ``sscanf``'s widths count bytes, not
     characters (undecodable bytes come back as ``surrogateescape`` characters)."""
@@ -142,7 +138,7 @@ def _long_form(text: str, ids: set[str]) -> GlobalOption:
     if ident is not None and not _well_formed_id(ident):
         raise GlobalOptionError("QEMU refuses it: Parameter 'id' expects an identifier")
     if ident is not None and ident in ids:
-        raise DuplicateGlobalIdError(f"QEMU refuses it: Duplicate ID {_shown(ident)!r} for global")
+        raise DuplicateGlobalIdError(f"QEMU refuses it: Duplicate ID {clipped(ident)!r} for global")
     fields: dict[str, str] = {}
     warnings: list[str] = []
     for name, value, bare in items:
@@ -153,13 +149,13 @@ def _long_form(text: str, ids: set[str]) -> GlobalOption:
             )
         if bare:
             warnings.append(
-                f"QEMU reads the bare {_shown(bare)!r} as {_shown(name)}={value} "
+                f"QEMU reads the bare {clipped(bare)!r} as {clipped(name)}={value} "
                 "(a deprecated short-form boolean)"
             )
         if name == "id":
             continue
         if name not in LONG_FORM_KEYS:
-            raise GlobalOptionError(f"QEMU refuses it: Invalid parameter {_shown(name)!r}")
+            raise GlobalOptionError(f"QEMU refuses it: Invalid parameter {clipped(name)!r}")
         fields[name] = value
     if len(fields) < len(LONG_FORM_KEYS):
         raise GlobalOptionError(

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from hvtui.lazyre import LazyPattern
 from hvtui.limits import MAX_OPTION_ITEMS
+from hvtui.textsafe import clipped
 
 #: A QemuOpts or keyval value: text without commas and ``,,`` pairs, from the left.
 _VALUE = LazyPattern(r"(?:[^,]++|,,)*+")
@@ -78,11 +79,6 @@ KeyvalTree = dict[str, "str | KeyvalTree | list[object]"]
 class OptionSyntaxError(ValueError):
     """An option value QEMU refuses as it reads it; ``str()`` is QEMU's reason and what
     is allowed, in one line (the caller names the option)."""
-
-
-def _shown(text: str) -> str:
-    """``text`` for a one-line message: at most 40 characters."""
-    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _value_at(text: str, start: int) -> tuple[str, int]:
@@ -190,7 +186,7 @@ def device_driver(text: str) -> str | None:
 def _inconsistent(path: str) -> OptionSyntaxError:
     """``keyval_parse_put``'s refusal: one key is both a value and a parent of others."""
     return OptionSyntaxError(
-        f"Parameters {_shown(path + '.*')!r} used inconsistently "
+        f"Parameters {clipped(path + '.*')!r} used inconsistently "
         "(a key holds a value or further keys, not both)"
     )
 
@@ -221,10 +217,10 @@ def _parent_of_leaf(
     if "." not in key:  # one fragment, as nearly every key is: no walk
         found = _QAPI_NAME.compiled.match(key)
         if found is None or found.end() != len(key):
-            raise OptionSyntaxError(f"Invalid parameter {_shown(key)!r} ({_KEY_RULE})")
+            raise OptionSyntaxError(f"Invalid parameter {clipped(key)!r} ({_KEY_RULE})")
         if len(key) > MAX_KEY_FRAGMENT:
             raise OptionSyntaxError(
-                f"Parameter {_shown(key)!r} is too long (at most {MAX_KEY_FRAGMENT} bytes)"
+                f"Parameter {clipped(key)!r} is too long (at most {MAX_KEY_FRAGMENT} bytes)"
             )
         return tree, key, ()
     cur: KeyvalTree = tree
@@ -237,11 +233,11 @@ def _parent_of_leaf(
             found = _QAPI_NAME.compiled.match(key, at, end)
         size = 0 if found is None else found.end() - at
         if not size or (at + size < end and key[at + size] != "."):
-            raise OptionSyntaxError(f"Invalid parameter {_shown(key)!r} ({_KEY_RULE})")
+            raise OptionSyntaxError(f"Invalid parameter {clipped(key)!r} ({_KEY_RULE})")
         if size > MAX_KEY_FRAGMENT:
             fragment = " fragment" if at or at + size != end else ""
             raise OptionSyntaxError(
-                f"Parameter{fragment} {_shown(key[at : at + size])!r} is too long "
+                f"Parameter{fragment} {clipped(key[at : at + size])!r} is too long "
                 f"(at most {MAX_KEY_FRAGMENT} bytes)"
             )
         if previous is not None:  # keyval_parse_put(cur, previous, NULL): a tree
@@ -289,7 +285,7 @@ def _listified(tree: KeyvalTree, path: str) -> KeyvalTree | list[object]:
     for n in range(min(len(slots), top + 1)):
         if slots[n] is None:
             raise OptionSyntaxError(
-                f"Parameter {_shown(f'{path}.{n}')!r} missing (list indexes start at 0, "
+                f"Parameter {clipped(f'{path}.{n}')!r} missing (list indexes start at 0, "
                 "with no gaps)"
             )
     return slots[: top + 1]
@@ -380,10 +376,10 @@ def _parse_into(tree: KeyvalTree, text: str, implied: str | None, undo: _Undo) -
             at = key_end
         elif key_end != equals:
             raise OptionSyntaxError(
-                f"Expected '=' after parameter {_shown(key)!r} (only the first item "
+                f"Expected '=' after parameter {clipped(key)!r} (only the first item "
                 "may be a bare value)"
                 if implied is not None
-                else f"Expected '=' after parameter {_shown(key)!r}"
+                else f"Expected '=' after parameter {clipped(key)!r}"
             )
         else:
             value, at = _value_at(text, equals + 1)
@@ -422,7 +418,7 @@ def keyval_merge(dest: KeyvalTree, merged: KeyvalTree) -> None:
     refused = _merge_refused(dest, merged)
     if refused is not None:
         raise OptionSyntaxError(
-            f"Parameter {_shown(refused)!r} used inconsistently "
+            f"Parameter {clipped(refused)!r} used inconsistently "
             "(a key holds a value or further keys, not both)"
         )
     for key, member in merged.items():
@@ -490,14 +486,14 @@ def c_integer(text: str) -> int:
         return int(text)  # plain decimal, as nearly every value is
     found = _C_INTEGER.compiled.fullmatch(text)
     if found is None:
-        raise ValueError(f"{_shown(text)!r} is not an integer")
+        raise ValueError(f"{clipped(text)!r} is not an integer")
     sign, hexa, octal, decimal = found.groups()
     digits, base = (hexa, 16) if hexa else (octal, 8) if octal else (decimal, 10)
     if len(digits.lstrip("0")) > 22:  # more than int64_t has, whatever the base
-        raise ValueError(f"{_shown(text)!r} is out of range")
+        raise ValueError(f"{clipped(text)!r} is out of range")
     value = int(digits, base) * (-1 if sign == "-" else 1)
     if not -(2**63) <= value < 2**63:
-        raise ValueError(f"{_shown(text)!r} is out of range")
+        raise ValueError(f"{clipped(text)!r} is out of range")
     return value
 
 

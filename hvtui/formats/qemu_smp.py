@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from hvtui.formats.qemu_opts import c_integer
 from hvtui.records import record
+from hvtui.textsafe import clipped
 
 #: The counts of the topology, from the largest part to the smallest.
 SMP_COUNTS = ("sockets", "dies", "clusters", "cores", "threads")
@@ -41,11 +42,6 @@ SMP_KEYS = frozenset({"cpus", "maxcpus", *SMP_COUNTS})
 DEFAULT_MACHINE = "pc-i440fx-7.2"
 #: ``unsigned``: C's 32-bit unsigned integers wrap modulo 2**32.
 _U32 = 2**32 - 1
-
-
-def _shown(text: str) -> str:
-    """``text`` for a one-line message: at most 40 characters."""
-    return text if len(text) <= 40 else text[:39] + "…"
 
 
 @record(frozen=True)
@@ -150,17 +146,17 @@ def smp_counts(smp: object) -> dict[str, int]:
         if key not in SMP_KEYS:
             keys = ", ".join(sorted(SMP_KEYS))
             raise SmpTopologyError(
-                f"Parameter {_shown('smp.' + key)!r} is unexpected (the keys are {keys})"
+                f"Parameter {clipped('smp.' + key)!r} is unexpected (the keys are {keys})"
             )
         if not isinstance(value, str):
             raise SmpTopologyError(
-                f"Invalid parameter type for {_shown('smp.' + key)!r}, expected: integer"
+                f"Invalid parameter type for {clipped('smp.' + key)!r}, expected: integer"
             )
         try:
             counts[key] = c_integer(value)
         except ValueError:
             raise SmpTopologyError(
-                f"Parameter {_shown('smp.' + key)!r} expects integer (decimal, 0x hex or 0 octal)"
+                f"Parameter {clipped('smp.' + key)!r} expects integer (decimal, 0x hex or 0 octal)"
             ) from None
     return counts
 
@@ -242,12 +238,12 @@ def parse_smp_config(counts: dict[str, int], machine: MachineSmp) -> SmpTopology
     if cpus < machine.min_cpus:
         raise SmpTopologyError(
             f"Invalid SMP CPUs {_signed(cpus)}. The min CPUs supported by machine "
-            f"{_shown(machine.name)!r} is {machine.min_cpus}"
+            f"{clipped(machine.name)!r} is {machine.min_cpus}"
         )
     if machine.max_cpus is not None and maxcpus > machine.max_cpus:
         raise SmpTopologyError(
             f"Invalid SMP CPUs {_signed(maxcpus)}. The max CPUs supported by machine "
-            f"{_shown(machine.name)!r} is {machine.max_cpus}"
+            f"{clipped(machine.name)!r} is {machine.max_cpus}"
         )
     return topology
 

@@ -19,6 +19,7 @@ that such a VM does not start (checked against QEMU 7.2: ``hv-relaxed=1``,
 from __future__ import annotations
 
 from hvtui.catalog import Enlightenment, Value, ValueKind
+from hvtui.textsafe import clipped
 from hvtui.untrusted import UntrustedError, parse_int
 
 #: QEMU's x86 CPU QOM types are ``<model>-x86_64-cpu`` (``host-x86_64-cpu``).
@@ -108,7 +109,7 @@ def parse_qemu_switch(text: str | None, *, what: str, numeric: bool = False) -> 
         return False
     if numeric and word in _NUMERIC:
         return _NUMERIC[word]
-    shown = text if len(text) <= 40 else text[:39] + "…"
+    shown = clipped(text)
     raise ValueSpellingError(f"{what}={shown!r}: expected on or off")
 
 
@@ -140,7 +141,7 @@ def parse_uint(text: str, *, what: str) -> int:
         else:
             number = parse_int(raw, 10)
     except UntrustedError as exc:
-        shown = text if len(text) <= 40 else text[:39] + "…"
+        shown = clipped(text)
         why = f" ({exc})" if "too large" in str(exc) else ""
         raise ValueSpellingError(f"{what}={shown!r}: expected an unsigned integer{why}") from None
     if number < 0 or raw.startswith(("-", "+")):

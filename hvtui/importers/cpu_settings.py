@@ -39,6 +39,7 @@ from hvtui.formats.spelling import (
     parse_uint,
 )
 from hvtui.model.cpu import CpuSettings
+from hvtui.textsafe import clipped
 from hvtui.untrusted import parse_int
 
 #: QEMU's spelling of the TSC rate (``-cpu ...,tsc-frequency=HZ``).
@@ -63,7 +64,7 @@ def _legacy_frequency(raw: str) -> int:
     """``tsc-freq=2.8G``: QEMU's metric size (K, M, G, T are powers of 1000)."""
     match = _METRIC.fullmatch(raw.strip())
     if match is None:
-        shown = raw if len(raw) <= 40 else raw[:39] + "…"
+        shown = clipped(raw)
         raise ValueSpellingError(f"{TSC_FREQ_LEGACY}={shown!r}: expected Hz (2800000000 or 2.8G)")
     whole, fraction, suffix = match.groups()
     from decimal import Decimal  # here: only the legacy spelling needs it (issue #13)
@@ -148,7 +149,7 @@ def from_domain(domain: ET.Element, model: str | None) -> tuple[CpuSettings, lis
         try:
             hz = parse_int(text.strip(), 10)
         except ValueError:
-            shown = text if len(text) <= 40 else text[:39] + "…"
+            shown = clipped(text)
             problems.append(
                 f"<{layout.TIMER} {layout.TIMER_NAME}='{layout.TSC_TIMER}'>: "
                 f"{layout.TIMER_FREQUENCY}={shown!r} is not a number of Hz; ignored"

@@ -67,6 +67,7 @@ from hvtui.limits import MAX_OPTION_ITEMS, MAX_WORDS
 from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
 from hvtui.records import record
+from hvtui.textsafe import clipped
 
 #: QEMU options that take no value (``qemu-system-x86_64 -help`` of QEMU 7.2, plus
 #: older ones people still paste).  Any other option is followed by its value, except
@@ -128,11 +129,6 @@ class CpuOption:
 _DOUBLED_AFTER_VALUE = re.compile(r"(?:\A|(?<=,))([^,=]*+=[^,]*+)(,,++)([^,]++)")
 
 
-def _shown(text: str) -> str:
-    """``text`` for a one-line message: at most 40 characters."""
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
 def split_cpu_option(text: str) -> tuple[str, list[str], str | None]:
     """A ``-cpu`` value as QEMU splits it: the model, its items, and a warning when a
     ``,,`` reads like an escaped comma (``None`` otherwise).
@@ -156,7 +152,7 @@ def split_cpu_option(text: str) -> tuple[str, list[str], str | None]:
     doubled = _DOUBLED_AFTER_VALUE.search(features)
     if doubled is None:
         return model, items, None
-    before, commas, after = _shown(doubled[1]), _shown(doubled[2]), _shown(doubled[3])
+    before, commas, after = clipped(doubled[1]), clipped(doubled[2]), clipped(doubled[3])
     return (
         model,
         items,
@@ -187,7 +183,7 @@ def signed_item_refused(item: str) -> str | None:
         prop, _, value = name.partition("=")
         return (
             f"a {sign} item takes no value (QEMU looks for a property named "
-            f"{_shown(name)!r}); write {sign}{_shown(prop)} or {_shown(prop)}={_shown(value)}"
+            f"{clipped(name)!r}); write {sign}{clipped(prop)} or {clipped(prop)}={clipped(value)}"
         )
     lowered = name.lower()
     if not names_hyperv(name):
@@ -196,12 +192,12 @@ def signed_item_refused(item: str) -> str | None:
         state = "on" if sign == "+" else "off"
         return (
             f"a {sign} item names the property exactly and QEMU turns _ into - only in "
-            f"name=value items; write {sign}{_shown(lowered.replace('_', '-'))} or "
-            f"{_shown(lowered)}={state}"
+            f"name=value items; write {sign}{clipped(lowered.replace('_', '-'))} or "
+            f"{clipped(lowered)}={state}"
         )
     canonical = catalog.canonical_name(name)
     if canonical is not None and catalog.get(canonical).kind is not ValueKind.SWITCH:
-        return f"+ and - only set on/off properties; write {_shown(name)}=VALUE"
+        return f"+ and - only set on/off properties; write {clipped(name)}=VALUE"
     return None
 
 
@@ -213,7 +209,7 @@ def _accepted(signed: list[str], problems: list[str]) -> list[str]:
         if why is None:
             kept.append(item)
         else:
-            problems.append(f"-cpu: {_shown(item)}: not read; QEMU refuses it: {why}")
+            problems.append(f"-cpu: {clipped(item)}: not read; QEMU refuses it: {why}")
     return kept
 
 
@@ -442,7 +438,7 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
                 else:
                     machine.add_machine(value)
             except OptionSyntaxError as exc:
-                problems.append(f"-{name} {_shown(value)}: not read; QEMU refuses it: {exc}")
+                problems.append(f"-{name} {clipped(value)}: not read; QEMU refuses it: {exc}")
         elif name == "global":
             try:
                 option = registered.add(value)
