@@ -34,8 +34,9 @@ class FitsAhead(Protocol):
     """A pane that arranges itself for its width when prepared, ahead of its first
     visit (Review stacks its buttons), so that the visit's sizing changes nothing."""
 
-    def fit_ahead(self, room: Size) -> None:
-        """Arrange for a holder whose content is ``room`` (the pane's slot fills it)."""
+    def fit_ahead(self, inside: Size) -> None:
+        """Arrange for the size ``inside`` its margin and gutter it will have when shown
+        (:func:`_inside`)."""
 
 
 class PaneHolder(Container):
@@ -131,10 +132,12 @@ class Panes:
         await self._holder.mount(slot, after=shown)
         if not slot.pane.is_mounted:
             return  # the app is closing
-        room = self._holder.content_size
-        _presize_scrollbar(slot.pane, room)
+        inside = _inside(slot.pane, self._holder.content_size)
+        if inside is None:
+            return  # not laid out yet
+        _presize_scrollbar(slot.pane, inside)
         if isinstance(slot.pane, FitsAhead):
-            slot.pane.fit_ahead(room)
+            slot.pane.fit_ahead(inside)
 
     async def show(self, step: str, view: WizardView) -> Widget:
         """Show ``step``'s pane (built and mounted on its first visit), up to date with
@@ -169,29 +172,34 @@ class Panes:
         return self.shown.pane if self.shown is not None else None
 
 
-def _presize_scrollbar(pane: Widget, room: Size) -> None:
+def _inside(pane: Widget, room: Size) -> Size | None:
+    """The size a prepared pane will have inside its margin and gutter (border and
+    padding: its container size) when shown in a holder whose content is ``room`` (a
+    pane fills its slot, which fills the holder); ``None`` before the holder is laid out."""
+    margin, gutter = pane.styles.margin, pane.styles.gutter
+    width = room.width - margin.width - gutter.width
+    height = room.height - margin.height - gutter.height
+    return Size(width, height) if width > 0 and height > 0 else None
+
+
+def _presize_scrollbar(pane: Widget, inside: Size) -> None:
     """Give a prepared pane's vertical scrollbar, ahead of the pane's first visit, the
     virtual size its first layout will give it, so that this sizing changes nothing.
 
     Textual gives a scrollbar the pane's container size (its region less margin, border
-    and padding) as virtual size, and ``Widget.virtual_size`` asks for a layout of the
-    whole screen when it changes.  A tall pane's first visit laid the screen out three
-    times: once to size the pane, once more because its scrollbar turned on (needed),
-    and a third time only because the new scrollbar's virtual size went from 0x0 to
-    that size (it moves and draws nothing: the scrollbar is drawn from its window
-    reactives, which the pane sets).  A pane fills its slot, which fills the holder
-    (``room``: its content size).  When the guess is wrong (the terminal was resized
-    since), the layout sets the right size and lays out again, as it always did.
+    and padding: ``inside``, :func:`_inside`) as virtual size, and
+    ``Widget.virtual_size`` asks for a layout of the whole screen when it changes.  A
+    tall pane's first visit laid the screen out three times: once to size the pane, once
+    more because its scrollbar turned on (needed), and a third time only because the new
+    scrollbar's virtual size went from 0x0 to that size (it moves and draws nothing: the
+    scrollbar is drawn from its window reactives, which the pane sets).  When the guess
+    is wrong (the terminal was resized since), the layout sets the right size and lays
+    out again, as it always did.
 
     Only public API: the ``vertical_scrollbar`` property (which creates the scrollbar,
     hidden) and ``set_reactive`` (no watchers, no layout)."""
-    if not pane.is_scrollable or not room:
-        return
-    margin, gutter = pane.styles.margin, pane.styles.gutter
-    width = room.width - margin.width - gutter.width
-    height = room.height - margin.height - gutter.height
-    if width > 0 and height > 0:
-        pane.vertical_scrollbar.set_reactive(Widget.virtual_size, Size(width, height))
+    if pane.is_scrollable:
+        pane.vertical_scrollbar.set_reactive(Widget.virtual_size, inside)
 
 
 def _bind(pane: Widget, view: WizardView, *, always: bool = True) -> None:

@@ -172,15 +172,15 @@ class ReviewPane(VerticalScroll):
     def on_resize(self) -> None:
         self._fit_buttons(self.scrollable_content_region.width)
 
-    def fit_ahead(self, room: Size) -> None:
-        """Prepared hidden (:meth:`hvtui.tui.screens.panes.Panes.prepare`) in a holder whose
-        content is ``room``: stack the buttons now, in idle time, for the width the pane
-        will have when shown, so that its first visit's sizing finds them as they must be
+    def fit_ahead(self, inside: Size) -> None:
+        """Prepared hidden (:meth:`hvtui.tui.screens.panes.Panes.prepare`), to be ``inside``
+        its margin and gutter when shown: stack the buttons now, in idle time, for the width
+        the pane will have, so that its first visit's sizing finds them as they must be
         (no restyle and no second layout of the screen then).  A wrong guess (the terminal
         resized since) is put right by :meth:`on_resize`, as before."""
         styles = self.styles
         scrollbar = styles.scrollbar_size_vertical if styles.scrollbar_gutter == "stable" else 0
-        self._fit_buttons(room.width - styles.margin.width - styles.gutter.width - scrollbar)
+        self._fit_buttons(inside.width - scrollbar)
 
     def _fit_buttons(self, room: int) -> None:
         """Stack the buttons one a line when a row of them is wider than the pane: a
