@@ -1,6 +1,6 @@
-"""The step panes prepared after the first frame (issue #13): every step but Start gets
-its pane mounted hidden in idle time, so a first visit is a pane swap; what is shown,
-and what a query for "the pane" finds, stay as before."""
+"""The step panes prepared after the first frame (issue #13): every step gets its pane
+mounted hidden in idle time, so a first visit is a pane swap; what is shown, and what a
+query for "the pane" finds, stay as before."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Switch
 
-from hvtui import catalog
+from hvtui import audit, catalog
 from hvtui.tui.app import HvtuiApp
 from hvtui.tui.messages import ToggleOption
 from hvtui.tui.screens import wizard as wizard_module
 from hvtui.tui.screens.panes import PaneHolder, PaneSlot
 from hvtui.tui.steps import Step, option_steps
 from hvtui.tui.widgets.review import ReviewPane
+from hvtui.tui.widgets.start import StartPane
 
+from .test_start_from_vm import RunningSpy, fake_running, listed
 from .test_wizard import SIZE, go_to, shown_step
 
 AppFactory = Callable[..., HvtuiApp]
@@ -61,9 +63,9 @@ def _slots(app: HvtuiApp) -> list[PaneSlot]:
     return list(app.screen.query_one(PaneHolder).query_children(PaneSlot))
 
 
-async def test_every_pane_but_start_is_prepared_hidden(make_app: AppFactory) -> None:
-    """Once the wizard is idle every step but Start has a slot (Start lists the preset
-    files when visited, so it is built then); only the shown one is displayed, and it
+async def test_every_pane_is_prepared_hidden(make_app: AppFactory) -> None:
+    """Once the wizard is idle every step has a slot (Start too: it refreshes what it shows
+    from disk when shown, ``test_start_pane.py``); only the shown one is displayed, and it
     comes first.  At the README's 120 columns, Review's buttons, one a line there, are
     stacked while it is hidden (:meth:`ReviewPane.fit_ahead`): its first visit restyles
     and relays out nothing for them."""
@@ -71,9 +73,7 @@ async def test_every_pane_but_start_is_prepared_hidden(make_app: AppFactory) -> 
     async with app.run_test(size=(120, 36)) as pilot:
         await prepared(pilot)
         slots = _slots(app)
-        assert sorted(slot.step for slot in slots) == sorted(
-            step for step in FEW if step != Step.START
-        )
+        assert sorted(slot.step for slot in slots) == sorted(FEW)
         assert [slot.step for slot in slots if slot.display] == [Step.HOST]
         assert slots[0].step == Step.HOST
         review = next(slot.pane for slot in slots if slot.step == Step.REVIEW)
@@ -137,3 +137,29 @@ async def test_without_preparing_a_pane_is_built_on_its_first_visit(
         assert [slot.step for slot in _slots(app)] == [Step.HOST]
         await go_to(pilot, Step.REVIEW)
         assert sorted(slot.step for slot in _slots(app)) == sorted([Step.HOST, Step.REVIEW])
+
+
+async def test_a_prepared_start_asks_for_the_running_vms_only_when_shown(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Start's pane is built ahead, hidden, but the running VMs (psutil walks every process)
+    are still listed only once Start is shown, and once: a revisit shows the same pane
+    and lists nothing again."""
+    spy = RunningSpy(fake_running())
+    monkeypatch.setattr(audit, "running_vms", spy)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await prepared(pilot)
+        slot = next(slot for slot in _slots(app) if slot.step == Step.START)
+        start = slot.pane
+        assert isinstance(start, StartPane) and not slot.display
+        await app.workers.wait_for_complete()
+        assert spy.calls == 0, "nothing lists processes before the Start step is shown"
+        await go_to(pilot, Step.START)
+        assert app.screen.query_one(StartPane) is start
+        await listed(pilot)
+        assert spy.calls == 1
+        await go_to(pilot, Step.HOST)
+        await go_to(pilot, Step.START)
+        await listed(pilot)
+        assert spy.calls == 1

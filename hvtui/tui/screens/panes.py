@@ -7,9 +7,10 @@ mounted in its own :class:`PaneSlot`, hidden; going back only shows it.  Only
 the shown pane follows the model: a hidden one is handed the current view
 when it is shown again and redraws then (so a change costs one pane's redraw,
 however many were visited).  A pane that shows more than the model (Start lists
-the preset files) is removed when left and built again, as it always was.  After
-the first frame the screen prepares the other panes hidden, one at a time in idle
-time (:meth:`Panes.prepare`), so that a first visit costs what a revisit does.
+the preset files on disk) is told each time it is shown (:class:`ShowsMore`) and
+brings that part up to date itself.  After the first frame the screen prepares the
+other panes hidden, one at a time in idle time (:meth:`Panes.prepare`), so that a
+first visit costs what a revisit does.
 
 The shown slot is kept first among the slots, so a query for "the pane"
 (``.pane``, ``#value``...) finds the one on screen.
@@ -37,6 +38,18 @@ class FitsAhead(Protocol):
     def fit_ahead(self, inside: Size) -> None:
         """Arrange for the size ``inside`` its margin and gutter it will have when shown
         (:func:`_inside`)."""
+
+
+@runtime_checkable
+class ShowsMore(Protocol):
+    """A pane that shows more than the view (Start: the preset files on disk, and the
+    running VMs it asks the screen to list): kept like the others, and told each time it
+    is shown, after it has the view of that moment, to bring that part up to date.
+    Building it again on every visit instead was the slowest step switch by far."""
+
+    def when_shown(self) -> None:
+        """The pane is on screen again (or for the first time): refresh what the view
+        does not hold."""
 
 
 class PaneHolder(Container):
@@ -90,38 +103,31 @@ class PaneSlot(LaidOutOnce, Container):
 class Panes:
     """The steps' panes, in a :class:`PaneHolder`."""
 
-    def __init__(
-        self,
-        holder: PaneHolder,
-        make: Callable[[str], Widget],
-        *,
-        rebuilt: frozenset[str] = frozenset(),
-    ) -> None:
+    def __init__(self, holder: PaneHolder, make: Callable[[str], Widget]) -> None:
         """``make(step)`` builds a step's pane (bound to nothing: this class hands it the
-        view).  The panes of ``rebuilt`` show more than the view (files on disk): they are
-        removed when left and built again on the next visit."""
+        view)."""
         self._holder = holder
         self._make = make
-        self._rebuilt = rebuilt
         self._slots: dict[str, PaneSlot] = {}
         self.shown: PaneSlot | None = None
         """The slot on screen."""
 
     def adopt(self, slot: PaneSlot, view: WizardView) -> None:
-        """Take the composed first slot as the shown one (once it is mounted)."""
+        """Take the composed first slot as the shown one (once it is mounted): shown as
+        :meth:`show` shows a pane."""
         self._slots[slot.step] = slot
         self.shown = slot
-        _bind(slot.pane, view, always=False)
+        _shown(slot.pane, view)
 
     def prepared(self, step: str) -> bool:
-        """``step`` has a pane mounted (shown or hidden), or never keeps one (``rebuilt``)."""
-        return step in self._slots or step in self._rebuilt
+        """``step`` has a pane mounted (shown or hidden)."""
+        return step in self._slots
 
     async def prepare(self, step: str) -> None:
         """Build and mount ``step``'s pane hidden, ahead of its first visit (the screen does
         this in idle time after the first frame), so showing it later is the cheap pane
-        swap of a revisit; :meth:`show` hands it the view of that moment.  Panes of
-        ``rebuilt`` steps are never prepared (they show what is on disk when visited)."""
+        swap of a revisit; :meth:`show` hands it the view of that moment (and tells a
+        :class:`ShowsMore` pane to refresh the rest)."""
         shown = self.shown
         if shown is None or self.prepared(step):
             return
@@ -140,8 +146,8 @@ class Panes:
             slot.pane.fit_ahead(inside)
 
     async def show(self, step: str, view: WizardView) -> Widget:
-        """Show ``step``'s pane (built and mounted on its first visit), up to date with
-        ``view``; the pane shown before is hidden.  Returns the pane."""
+        """Show ``step``'s pane (built and mounted on its first visit unless prepared), up
+        to date with ``view``; the pane shown before is hidden.  Returns the pane."""
         old = self.shown
         slot = self._slots.get(step)
         if slot is None:
@@ -152,13 +158,9 @@ class Panes:
             self._holder.move_child(slot, before=0)
             slot.styles.clear_rule("display")  # the screen's CSS decides again
         if old is not None and old is not slot:
-            if old.step in self._rebuilt:
-                del self._slots[old.step]
-                old.remove()  # not awaited: the new pane is shown first
-            else:
-                old.display = False
+            old.display = False
         self.shown = slot
-        _bind(slot.pane, view, always=False)
+        _shown(slot.pane, view)
         return slot.pane
 
     def follow(self, view: WizardView) -> None:
@@ -202,6 +204,14 @@ def _presize_scrollbar(pane: Widget, inside: Size) -> None:
         pane.vertical_scrollbar.set_reactive(Widget.virtual_size, inside)
 
 
+def _shown(pane: Widget, view: WizardView) -> None:
+    """``pane`` is on screen: it draws ``view`` (when it differs from the one it drew), and
+    a :class:`ShowsMore` pane then refreshes what the view does not hold."""
+    _bind(pane, view, always=False)
+    if isinstance(pane, ShowsMore):
+        pane.when_shown()
+
+
 def _bind(pane: Widget, view: WizardView, *, always: bool = True) -> None:
     """Hand ``pane`` the view to draw.  ``always``: its watcher runs even when the view is
     the one it has (a model change, or a control to put back after a cancelled question);
@@ -214,4 +224,4 @@ def _bind(pane: Widget, view: WizardView, *, always: bool = True) -> None:
     pane.mutate_reactive(descriptor)
 
 
-__all__ = ["PaneHolder", "PaneSlot", "Panes"]
+__all__ = ["PaneHolder", "PaneSlot", "Panes", "ShowsMore"]

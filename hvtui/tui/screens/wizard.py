@@ -178,7 +178,7 @@ class WizardScreen(Screen[None]):
         self._quitting: Worker[None] | None = None
         """The unsaved-changes question and the save it may lead to, while under way."""
         self.panes_prepared = False
-        """Every step's pane is mounted (Start's excepted): see :meth:`_prepare_panes`."""
+        """Every step's pane is mounted: see :meth:`_prepare_panes`."""
         self.last_switch_ms: float = 0.0
         """How long the last step switch took to show the pane (benchmark)."""
 
@@ -196,10 +196,8 @@ class WizardScreen(Screen[None]):
     async def on_mount(self) -> None:
         self._mounted = True
         steps = self.query_one(StepList)
-        # Start lists the preset files as they are now (one saved meanwhile is there).
-        rebuilt = frozenset({Step.START})
         holder = self.query_one("#panes", PaneHolder)
-        self._panes = Panes(holder, self._make_pane, rebuilt=rebuilt)
+        self._panes = Panes(holder, self._make_pane)
         self._panes.adopt(self._first, self.view)
         self._update_titles()  # the step may have changed since (unchanged: nothing happens)
         steps.select_step(self.step)

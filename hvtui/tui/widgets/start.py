@@ -6,10 +6,16 @@ replaces the draft (undoably) and reports what it loaded.  Running VMs are
 listed by the screen in a worker the first time this step is shown (psutil
 walks every process); the pane draws whatever the view holds.  A libvirt
 connection's domains are listed by this pane, in a worker, when asked.
+
+The pane is built once (ahead of its first visit, like every step's) and kept: what
+the user typed or listed here stays.  Each time it is shown it lists the preset
+files again (one saved meanwhile is there) and redraws the list only when they
+differ (:meth:`StartPane.when_shown`); the rest follows the view.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -42,10 +48,11 @@ if TYPE_CHECKING:
     from hvtui.advice import Recommendation
 
 
-def preset_options() -> list[Option]:
-    """Shipped and user presets, one row each; unreadable ones disabled with the reason."""
+def preset_options(listed: Sequence[presets.PresetInfo]) -> list[Option]:
+    """Shipped and user presets (``presets.list_presets()``), one row each; unreadable ones
+    disabled with the reason."""
     rows: list[Option] = []
-    for info in presets.list_presets():
+    for info in listed:
         detail = one_line(info.error or info.description)
         rows.append(
             Option(
@@ -122,8 +129,14 @@ class StartPane(VerticalScroll):
         self._initial = view
         self._intents: dict[str, str] = {}
         self._listed = view.running
-        self._domains: services.LibvirtDomains | None = None
         """The running-VM list drawn (redrawn only when the view's differs)."""
+        self._domains: services.LibvirtDomains | None = None
+        self._presets: list[presets.PresetInfo] = []
+        """The preset files listed (listed again when shown; redrawn only when they differ)."""
+        self._intent = view.intent
+        """The view's intent when last drawn (the intent chooser follows it when it changes)."""
+        self._recommended: tuple[services.Host, str] | None = None
+        """The host and intent the recommendation was drawn for."""
 
     def compose(self) -> ComposeResult:
         read_css(self.app, START)  # before the lists it styles are mounted
@@ -133,6 +146,7 @@ class StartPane(VerticalScroll):
         yield Static(Content.styled("The recommendation for this host", "bold"), classes="section")
         self._intents = {name: intent.summary for name, intent in INTENTS.items()}
         intent = view.intent if view.intent in self._intents else next(iter(self._intents))
+        self._recommended = (view.host, intent)
         with Horizontal(classes="row"):
             yield Select(
                 [(name, name) for name in self._intents],
@@ -151,7 +165,8 @@ class StartPane(VerticalScroll):
             classes="detail",
         )
         yield Static(Content.styled("A preset", "bold"), classes="section")
-        yield OptionList(*preset_options(), id="preset-list")
+        self._presets = presets.list_presets()
+        yield OptionList(*preset_options(self._presets), id="preset-list")
         yield Static(Content.styled("A preset file", "bold"), classes="section")
         with Horizontal(classes="row"):
             yield Input(placeholder="path/to/preset.toml", id="preset-path", compact=True)
@@ -245,20 +260,51 @@ class StartPane(VerticalScroll):
         name = self._domains.names[int(event.option.id)]
         self.post_message(StartFromDomain(self._domains.uri, name))
 
-    def on_mount(self) -> None:
-        """Ask the screen for the running VMs (it lists them once, in a worker)."""
-        if self._initial.running is None:
+    def when_shown(self) -> None:
+        """On screen (the panes call this after handing it the view of the moment): ask the
+        screen for the running VMs the first time (it lists them once, in a worker; not
+        when the pane is built, which is ahead of the visit), and list the preset files
+        again, redrawing their list only when they changed (the highlighted row stays)."""
+        if (self.view or self._initial).running is None:
             self.post_message(ListRunning())
+        if not self.is_mounted:
+            return  # composing lists them
+        listed = presets.list_presets()
+        if listed == self._presets:
+            return
+        self._presets = listed
+        rows = self.query_one("#preset-list", OptionList)
+        highlighted = rows.highlighted_option
+        rows.set_options(preset_options(listed))
+        paths = [str(info.path) for info in listed]  # the rows' ids
+        if highlighted is not None and highlighted.id in paths:  # else that file is gone
+            rows.highlighted = paths.index(highlighted.id)
 
     def watch_view(self, view: WizardView | None) -> None:
-        """Keep the "current draft" line and the running VMs in step with the model."""
+        """Keep the "current draft" line, the recommendation (the host's facts change when
+        the slow probes end) and the running VMs in step with the model."""
         if view is None or view is self._initial or not self.is_mounted:
             return
         self.query_one("#current", Static).update(self._current(view))
+        chooser = self.query_one("#intent", Select)
+        if view.intent != self._intent:
+            self._intent = view.intent
+            if view.intent in self._intents:
+                chooser.value = view.intent
+        self._recommend(view.host, str(chooser.value))
         if view.running != self._listed:
             self._listed = view.running
             listing = self.query_one("#running-list", OptionList)
             listing.set_options(running_options(view.running, snapshot=self._snapshot(view)))
+
+    def _recommend(self, host: services.Host, intent: str) -> None:
+        """Draw the recommendation for ``host`` and ``intent`` unless it is the one drawn."""
+        if self._recommended == (host, intent):
+            return
+        self._recommended = (host, intent)
+        self.query_one("#recommendation", Static).update(
+            recommendation_content(services.recommend(host, intent=intent), self._intents[intent])
+        )
 
     @staticmethod
     def _snapshot(view: WizardView) -> bool:
@@ -283,11 +329,8 @@ class StartPane(VerticalScroll):
     @on(Select.Changed, "#intent")
     def _when_intent(self, event: Select.Changed) -> None:
         event.stop()
-        if isinstance(event.value, str) and self.view is not None:
-            rec = services.recommend(self.view.host, intent=event.value)
-            self.query_one("#recommendation", Static).update(
-                recommendation_content(rec, self._intents[event.value])
-            )
+        if isinstance(event.value, str):
+            self._recommend((self.view or self._initial).host, event.value)
 
     @on(Button.Pressed, "#use-recommended")
     def _when_recommended(self, event: Button.Pressed) -> None:
