@@ -20,11 +20,15 @@ refuses it).
 
 The machine type's properties (:func:`machine_smp`) are those of QEMU 7.2's x86
 machine types (hw/i386/pc.c, pc_piix.c, pc_q35.c, microvm.c; ``max_cpus`` as QMP
-``query-machines`` gives it); for a type QEMU 7.2 does not have (``pc-q35-rhel9.2.0``,
-a later version's), only what holds for every machine type is checked.  Every case
-in ``tests/importers/test_qemu_smp.py`` is checked against QEMU 7.2's
-``qemu-system-x86_64`` (its refusal, or the topology QMP ``query-hotpluggable-cpus``
-shows).
+``query-machines`` gives it), of the later upstream ``pc-i440fx-*``/``pc-q35-*``
+versions up to 10.1 and of RHEL's ``pc-*-rhel*`` types, whose ``max_cpus`` and
+``prefer_sockets`` come from the sources cited at :data:`_LATER_MAX_CPUS` and
+:data:`_DOWNSTREAM` (QEMU 7.2's binary does not have them).  For any other type
+only what holds for every machine type is checked, and :class:`SmpReading` says
+that its vCPU limit was not.  Every case in ``tests/importers/test_qemu_smp.py``
+on a type QEMU 7.2 has is checked against QEMU 7.2's ``qemu-system-x86_64`` (its
+refusal, or the topology QMP ``query-hotpluggable-cpus`` shows); the others
+against the cited sources.
 """
 
 from __future__ import annotations
@@ -80,6 +84,47 @@ _PC_VERSIONS = {
     | {"7.0", "7.1", "7.2"},
 }
 _ALIASES = {"pc": "pc-i440fx-7.2", "q35": "pc-q35-7.2"}
+#: ``max_cpus`` of the upstream ``pc-i440fx-*``/``pc-q35-*`` versions after QEMU 7.2, up to
+#: 10.1: ``pc_machine_class_init`` keeps 255 for every ``pc-i440fx`` (hw/i386/pc.c: the
+#: ``mc->max_cpus = 255`` that RHEL's patches of QEMU 10.x replace, below);
+#: ``pc_q35_machine_options`` went to 1024 in 8.1 (qemu-devel "[PATCH v6 2/2] pc: q35: Bump
+#: max_cpus to 1024": "keep max_cpus at 288 for machine version 8.0 and older") and to 4096
+#: in 9.0 ("pc_q35: Bump max_cpus to 4096 vcpus": "Q35 machines versions 8.2 and older
+#: continue to support 1024"), which it still is in those RHEL patches' context.
+_LATER_MAX_CPUS = {
+    "pc-i440fx": dict.fromkeys(("8.0", "8.1", "8.2", "9.0", "9.1", "9.2", "10.0", "10.1"), 255),
+    "pc-q35": {"8.0": 288, "8.1": 1024, "8.2": 1024}
+    | dict.fromkeys(("9.0", "9.1", "9.2", "10.0", "10.1"), 4096),
+}
+#: RHEL's (and CentOS Stream's) downstream x86 types, from the qemu-kvm patches in the
+#: openela-main/qemu-kvm mirror of the RHEL sources: "Add x86_64 machine types" (commit
+#: 00a99823, qemu-kvm 8.2 of RHEL 9.4), "Add downstream x86_64 versioned 'pc' & 'q35' machine
+#: types" (commit 061f0ea7, a later RHEL 9 build whose newest type is rhel9.6.0; commit
+#: b7a9a420, qemu-kvm 10.0 of RHEL 10.0).  Every ``pc-i440fx-rhel*`` takes 240 vCPUs
+#: (``pc_machine_class_init``: "240: max CPU count for RHEL"); every ``pc-q35-rhel*`` 710 in
+#: 8.2 (``pc_q35_machine_rhel_options``), and in the later builds upstream's 4096 for
+#: rhel9.6.0 and later while "older RHEL machines continue to support 710 vcpus".  Sockets
+#: are filled in first on ``pc-i440fx-rhel7.6.0`` (``pc_machine_rhel7_options``) and on
+#: ``pc-q35-rhel8.5.0`` and older (``pc_q35_machine_rhel850_options``).  All are PC machines
+#: (dies); whether later QEMUs' x86 machines have clusters is not QEMU 7.2's to say, so it
+#: is not checked.
+_DOWNSTREAM = {
+    smp.name: smp
+    for smp in (
+        MachineSmp("pc-i440fx-rhel7.6.0", True, True, None, 240),
+        MachineSmp("pc-i440fx-rhel10.0.0", False, True, None, 240),
+        *(
+            MachineSmp(f"pc-q35-rhel{version}", True, True, None, 710)
+            for version in ("7.6.0", "8.0.0", "8.1.0", "8.2.0", "8.3.0", "8.4.0", "8.5.0")
+        ),
+        *(
+            MachineSmp(f"pc-q35-rhel{version}", False, True, None, 710)
+            for version in ("8.6.0", "9.0.0", "9.2.0", "9.4.0")
+        ),
+        MachineSmp("pc-q35-rhel9.6.0", False, True, None, 4096),
+        MachineSmp("pc-q35-rhel10.0.0", False, True, None, 4096),
+    )
+}
 
 
 def _version(text: str) -> tuple[int, ...] | None:
@@ -96,21 +141,23 @@ def machine_smp(type_name: str | None) -> MachineSmp:
     QEMU 7.2's types as ``pc_machine_class_init`` (dies, ``max_cpus`` 255),
     ``pc_q35_machine_options`` (``max_cpus`` 288; 255 up to ``pc-q35-2.7``) and the
     ``pc_*_6_1_machine_options`` (``prefer_sockets``, inherited by every older
-    version) set them.  Another ``pc-i440fx-*``/``pc-q35-*`` is still a PC machine
-    (dies; sockets first up to 6.1 when its version reads as one), but its
-    ``max_cpus`` and clusters are not checked; nothing is checked for other types.
+    version) set them; later upstream versions' ``max_cpus`` from
+    :data:`_LATER_MAX_CPUS`, RHEL's types from :data:`_DOWNSTREAM`.  Another
+    ``pc-i440fx-*``/``pc-q35-*`` is still a PC machine (dies; sockets first up to 6.1
+    when its version reads as one), but its ``max_cpus`` and clusters are not
+    checked; nothing is checked for other types.
     """
     name = _ALIASES.get(type_name or DEFAULT_MACHINE, type_name or DEFAULT_MACHINE)
-    other = _OTHER_MACHINES.get(name)
-    if other is not None:
-        return other
+    known = _OTHER_MACHINES.get(name) or _DOWNSTREAM.get(name)
+    if known is not None:
+        return known
     family, _, text = name.rpartition("-")
     if family not in _PC_VERSIONS:
         return MachineSmp(name, dies_supported=None, clusters_supported=None, max_cpus=None)
     version = _version(text)
     prefer_sockets = version is not None and version <= (6, 1)
     if text not in _PC_VERSIONS[family]:
-        return MachineSmp(name, prefer_sockets, True, None, None)
+        return MachineSmp(name, prefer_sockets, True, None, _LATER_MAX_CPUS[family].get(text))
     old_q35 = family == "pc-q35" and version is not None and version <= (2, 7)
     max_cpus = 288 if family == "pc-q35" and not old_q35 else 255
     return MachineSmp(name, prefer_sockets, True, False, max_cpus)
@@ -251,16 +298,28 @@ def parse_smp_config(counts: dict[str, int], machine: MachineSmp) -> SmpTopology
 @record(frozen=True)
 class SmpReading:
     """What a command line's ``-smp``/``-machine smp.KEY`` give: the topology QEMU
-    sets (``None`` when they are not given, or QEMU refuses them), and why QEMU
-    refuses them."""
+    sets (``None`` when they are not given, or QEMU refuses them), why QEMU
+    refuses them, and what could not be checked."""
 
     topology: SmpTopology | None = None
     refused: str | None = None
+    unchecked: str | None = None
+    """Set when the topology was read on a machine type whose vCPU limit hvtui does
+    not know (``virt``, a type newer than its sources): says so in one line, so a
+    report does not pass the count off as checked."""
 
     @property
     def vcpus(self) -> int | None:
         """The vCPUs the VM starts with, when the command line says."""
         return None if self.topology is None else self.topology.cpus
+
+
+#: What :attr:`SmpReading.unchecked` says after the machine type's name.
+UNCHECKED_LIMIT = (
+    "its vCPU limit is not checked: hvtui knows the limits of QEMU 7.2's machine types, "
+    "of the upstream pc-i440fx and pc-q35 versions up to 10.1 and of RHEL's pc-i440fx-rhel "
+    "and pc-q35-rhel types up to rhel10.0.0"
+)
 
 
 def read_smp(smp: object, machine_type: object) -> SmpReading:
@@ -272,15 +331,21 @@ def read_smp(smp: object, machine_type: object) -> SmpReading:
     try:
         counts = smp_counts(smp)
         machine = machine_smp(machine_type if isinstance(machine_type, str) else None)
-        return SmpReading(parse_smp_config(counts, machine))
+        topology = parse_smp_config(counts, machine)
     except SmpTopologyError as exc:
         return SmpReading(refused=str(exc))
+    if machine.max_cpus is None:
+        return SmpReading(
+            topology, unchecked=f"machine type {clipped(machine.name)!r}: {UNCHECKED_LIMIT}"
+        )
+    return SmpReading(topology)
 
 
 __all__ = [
     "DEFAULT_MACHINE",
     "SMP_COUNTS",
     "SMP_KEYS",
+    "UNCHECKED_LIMIT",
     "MachineSmp",
     "SmpReading",
     "SmpTopology",

@@ -402,8 +402,36 @@ class _Collector:
         return True
 
 
-def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None) -> Imported:
+def _read_machine(machine: MachineOptions, name: str, value: str) -> None:
+    """One ``-smp`` or ``-machine``/``-M`` value into ``machine``, as QEMU reads it.
+
+    Raises :class:`~hvtui.formats.qemu_opts.OptionSyntaxError` when QEMU refuses it."""
+    if name == "smp":
+        machine.add_smp(value)
+    else:
+        machine.add_machine(value)
+
+
+#: The options whose values go into QEMU's machine options (``machine_opts_dict``).
+_MACHINE_OPTIONS = ("smp", "machine", "M")
+
+
+def parse_qemu_args(
+    argv: Sequence[str],
+    *,
+    default_cpu_model: str | None = None,
+    preceding: Sequence[str] = (),
+    preceding_origin: str = "the options",
+) -> Imported:
     """The Hyper-V configuration a QEMU argument vector gives the guest.
+
+    ``preceding`` are arguments QEMU reads before ``argv``, as libvirt puts its own
+    ``-machine`` and ``-smp`` before a domain's ``<qemu:commandline>``
+    (``preceding_origin`` names them in messages: ``libvirt's own``).  Only their
+    ``-machine``/``-M``/``-smp`` are read, into the machine options ``argv``'s own
+    merge with (QEMU keeps every key of every ``-smp``, the last value of each):
+    the vCPU count (:attr:`~hvtui.importers.result.Imported.vcpus`) and a refusal
+    are given only when ``argv`` itself has one of those options.
 
     A ``-global`` is read when QEMU applies it to the CPU: its driver is the type of
     the model in use (the ``-cpu`` model, else ``default_cpu_model``, which libvirt
@@ -426,17 +454,27 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
         )
         argv = argv[:MAX_WORDS]
     machine = MachineOptions()
+    before: list[str] = []  # the machine options of ``preceding`` QEMU reads
+    for name, value in _options(preceding):
+        if value is not None and name in _MACHINE_OPTIONS:
+            try:
+                _read_machine(machine, name, value)
+            except OptionSyntaxError as exc:  # a machine type no libvirt would take
+                problems.append(
+                    f"{preceding_origin} -{name} {clipped(value)}: not read; QEMU refuses it: {exc}"
+                )
+                continue
+            before += (f"-{name}", value)
+    touched = False  # whether argv itself has machine options
     for name, value in _options(argv):
         if value is None:
             continue
         if name == "cpu":
             cpu = parse_cpu_option(value)
-        elif name in ("smp", "machine", "M"):
+        elif name in _MACHINE_OPTIONS:
+            touched = True
             try:
-                if name == "smp":
-                    machine.add_smp(value)
-                else:
-                    machine.add_machine(value)
+                _read_machine(machine, name, value)
             except OptionSyntaxError as exc:
                 problems.append(f"-{name} {clipped(value)}: not read; QEMU refuses it: {exc}")
         elif name == "global":
@@ -454,12 +492,16 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
         elif name == "device":
             extra.extend(("-device", value))
     vcpus: int | None = None
-    if "smp" in machine.tree:  # qemu_smp stays unloaded for the many inputs without -smp
+    notes: tuple[str, ...] = ()
+    if touched and "smp" in machine.tree:  # qemu_smp stays unloaded for inputs without -smp
         from hvtui.formats.qemu_smp import read_smp
 
         smp = read_smp(machine.tree["smp"], machine.tree.get("type"))
         if smp.refused is not None:
-            problems.append(f"-smp: QEMU refuses it: {smp.refused}")
+            merged = f" (QEMU merges it with {preceding_origin} {' '.join(before)} before it)"
+            problems.append(f"-smp: QEMU refuses it: {smp.refused}{merged if before else ''}")
+        if smp.unchecked is not None:
+            notes = (f"-smp: {smp.unchecked}",)
         vcpus = smp.vcpus
     hv = _Collector()
     in_use = cpu.model if cpu is not None else default_cpu_model
@@ -503,6 +545,7 @@ def parse_qemu_args(argv: Sequence[str], *, default_cpu_model: str | None = None
         vcpus=vcpus,
         pinning=CMDLINE_PINNING,
         cpu_settings=settings,
+        notes=notes,
     )
 
 

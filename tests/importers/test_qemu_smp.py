@@ -21,6 +21,7 @@ from export.tools import QEMU, qmp_answers, require
 from hvtui.formats.qemu_opts import MachineOptions
 from hvtui.formats.qemu_smp import (
     SMP_KEYS,
+    UNCHECKED_LIMIT,
     SmpTopology,
     SmpTopologyError,
     machine_smp,
@@ -103,6 +104,16 @@ CASES = [
     Case("product-wraps-to-zero", ("-smp", "sockets=65536,cores=65536"), None,
          "Invalid SMP CPUs 0. The min CPUs supported by machine 'pc-i440fx-7.2' is 1"),
     Case("divisor-wraps-to-zero", ("-smp", "4,cores=65536,threads=65536"), None, status=-8),
+    # Every -smp is merged into one (keyval_merge): a later one's keys win, the others stay,
+    # as libvirt's own -smp and a <qemu:commandline> -smp after it are.
+    Case("later-smp-keys-win", ("-smp", "4,sockets=4,cores=1,threads=1", "-smp", "8,sockets=8"),
+         (8, 8, 1, 1, 1, 1, 8)),
+    Case("earlier-smp-keys-stay", (*_m(Q35, "2,sockets=1,dies=1,cores=2,threads=1"),
+                                   "-smp", "8,cores=4"), None,
+         PRODUCT + "sockets (1) * dies (1) * cores (4) * threads (1) != maxcpus (8)"),
+    Case("earlier-maxcpus-stays", ("-smp", "2,maxcpus=4,sockets=4,cores=1,threads=1",
+                                   "-smp", "8,sockets=8"), None,
+         PRODUCT + "sockets (8) * dies (1) * cores (1) * threads (1) != maxcpus (4)"),
 ]  # fmt: skip
 
 
@@ -131,15 +142,80 @@ def test_topology_is_filled_in_as_qemu_fills_it(case: Case) -> None:
     assert smp.topology == SmpTopology(*case.topology or ())
 
 
-def test_types_qemu_7_2_lacks_are_checked_only_where_every_type_agrees() -> None:
-    rhel = parse_qemu_args(["-machine", "pc-q35-rhel9.2.0", "-smp", "300,dies=2"])
-    assert (rhel.vcpus, rhel.problems) == (300, ())  # its max_cpus is not QEMU 7.2's to say
-    assert (
-        "product of the hierarchy"
-        in parse_qemu_args(["-machine", "virt", "-smp", "3,cores=2"]).problems[0]
-    )
-    later = machine_smp("pc-q35-8.0")  # a PC machine, cores first; its max_cpus unknown
+def test_types_no_source_describes_are_checked_only_where_every_type_agrees() -> None:
+    """A type neither QEMU 7.2 nor a cited source has: the product is still QEMU's rule,
+    and the vCPU limit is said to be unchecked (a note, not a problem)."""
+    virt = parse_qemu_args(["-machine", "virt", "-smp", "3,cores=2"])
+    assert "product of the hierarchy" in virt.problems[0]
+    later = machine_smp("pc-q35-11.0")  # a PC machine, cores first; its max_cpus unknown
     assert (later.prefer_sockets, later.dies_supported, later.max_cpus) == (False, True, None)
+    for machine in ("pc-q35-11.0", "pc-q35-rhel9.8.0", "virt"):
+        found = parse_qemu_args(["-machine", machine, "-smp", "5000"])
+        assert (found.vcpus, found.problems) == (5000, ()), machine
+        assert found.notes == (f"-smp: machine type {machine!r}: {UNCHECKED_LIMIT}",)
+
+
+@dataclass(frozen=True)
+class Cited:
+    """One ``-smp`` on a machine type QEMU 7.2 does not have, judged from its source."""
+
+    machine: str
+    smp: str
+    topology: tuple[int, ...] | None
+    """As :attr:`Case.topology`; ``None``: refused, with the largest count it takes."""
+    source: str
+    """Where the machine type's ``max_cpus`` or ``prefer_sockets`` is set."""
+
+
+#: The qemu-kvm patches of RHEL (openela-main/qemu-kvm SOURCES/, cited at
+#: :data:`hvtui.formats.qemu_smp._DOWNSTREAM`).
+RHEL_8_2 = "qemu-kvm 8.2 (RHEL 9.4) 0010-Add-x86_64-machine-types.patch"
+RHEL_10 = "qemu-kvm 10.0 (RHEL 10.0) 0013-Add-downstream-x86_64-versioned-pc-q35-machine-types"
+CITED = [
+    Cited("pc-q35-rhel9.2.0", "710", (710, 1, 1, 1, 710, 1, 710),
+          f"{RHEL_8_2}: pc_q35_machine_rhel_options, m->max_cpus = 710"),
+    Cited("pc-q35-rhel9.2.0", "711", None, f"{RHEL_8_2}, and {RHEL_10}: 'older RHEL machines "
+          "continue to support 710 vcpus'"),
+    Cited("pc-q35-rhel7.6.0", "711", None, RHEL_8_2),
+    Cited("pc-q35-rhel9.6.0", "4096", (4096, 1, 1, 1, 4096, 1, 4096),
+          f"{RHEL_10}: pc_q35_machine_options, m->max_cpus = 4096"),
+    Cited("pc-q35-rhel10.0.0", "4097", None, RHEL_10),
+    Cited("pc-i440fx-rhel7.6.0", "240", (240, 240, 1, 1, 1, 1, 240),
+          f"{RHEL_8_2}: pc_machine_class_init '240: max CPU count for RHEL'; "
+          "pc_machine_rhel7_options: prefer_sockets"),
+    Cited("pc-i440fx-rhel7.6.0", "241", None, RHEL_8_2),
+    Cited("pc-i440fx-rhel10.0.0", "241", None, RHEL_10),
+    Cited("pc-q35-rhel8.5.0", "8", (8, 8, 1, 1, 1, 1, 8),
+          f"{RHEL_8_2}: pc_q35_machine_rhel850_options, smp_props.prefer_sockets = true"),
+    Cited("pc-q35-rhel8.6.0", "8", (8, 1, 1, 1, 8, 1, 8), f"{RHEL_8_2}: not for 8.6.0"),
+    Cited("pc-q35-8.0", "289", None,
+          "qemu-devel '[PATCH v6 2/2] pc: q35: Bump max_cpus to 1024': 288 for 8.0 and older"),
+    Cited("pc-q35-8.1", "1024", (1024, 1, 1, 1, 1024, 1, 1024), "the same patch"),
+    Cited("pc-q35-8.2", "1025", None,
+          "qemu-devel 'pc_q35: Bump max_cpus to 4096 vcpus': 8.2 and older keep 1024"),
+    Cited("pc-q35-10.1", "4097", None, f"the same patch; {RHEL_10}'s upstream context"),
+    Cited("pc-i440fx-9.2", "256", None, "pc_machine_class_init: mc->max_cpus = 255"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CITED, ids=lambda case: f"{case.machine}-{case.smp}")
+def test_types_qemu_7_2_lacks_are_checked_as_their_sources_say(case: Cited) -> None:
+    found = parse_qemu_args(["-machine", case.machine, "-smp", case.smp])
+    assert found.notes == ()  # the limit is checked
+    if case.topology is None:
+        limit = int(case.smp) - 1
+        assert found.problems == (
+            f"-smp: QEMU refuses it: Invalid SMP CPUs {case.smp}. The max CPUs supported by "
+            f"machine {case.machine!r} is {limit}",
+        ), case.source
+        assert parse_qemu_args(["-machine", case.machine, "-smp", str(limit)]).problems == ()
+        return
+    assert (found.vcpus, found.problems) == (case.topology[0], ()), case.source
+    machine = MachineOptions()
+    machine.add_machine(case.machine)
+    machine.add_smp(case.smp)
+    smp = read_smp(machine.tree.get("smp"), machine.tree.get("type"))
+    assert smp.topology == SmpTopology(*case.topology), case.source
 
 
 #: Counts a topology is made of in the property test: small ones, and ones that wrap.
