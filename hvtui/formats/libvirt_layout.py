@@ -42,6 +42,13 @@ HYPERV_HOST_MODEL = "host-model"
 VCPU = "vcpu"
 VCPU_CURRENT = "current"
 VCPU_CPUSET = "cpuset"
+#: ``<os><type machine='pc-q35-7.2'>``: the machine type libvirt gives QEMU's ``-machine``.
+OS = "os"
+OS_TYPE = "type"
+OS_MACHINE = "machine"
+#: ``<cpu><topology sockets= dies= cores= threads=>``, which libvirt writes into ``-smp``.
+TOPOLOGY = "topology"
+TOPOLOGY_COUNTS = ("sockets", "dies", "cores", "threads")
 #: ``<cputune><vcpupin vcpu='0' cpuset='2'/>``: where one vCPU may run.
 CPUTUNE = "cputune"
 VCPUPIN = "vcpupin"

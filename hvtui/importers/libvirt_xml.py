@@ -248,6 +248,13 @@ def _cpuset(text: str) -> frozenset[int]:
     return frozenset(include - exclude)
 
 
+def _online(vcpu: ET.Element) -> int:
+    """The vCPUs online at start: ``<vcpu current='N'>``, else all of ``<vcpu>M</vcpu>``.
+
+    Raises :class:`ValueError` for what is not a number."""
+    return parse_int(vcpu.get(layout.VCPU_CURRENT) or vcpu.text or "")
+
+
 def vcpu_facts(domain: ET.Element, problems: list[str]) -> tuple[int | None, bool | None, str]:
     """The vCPUs a domain starts with, whether each is pinned to its own host CPU, and how
     that was found.
@@ -260,7 +267,7 @@ def vcpu_facts(domain: ET.Element, problems: list[str]) -> tuple[int | None, boo
     if vcpu is None:
         return None, None, f"no <{layout.VCPU}> element"
     try:
-        count = parse_int(vcpu.get(layout.VCPU_CURRENT) or vcpu.text or "")
+        count = _online(vcpu)
     except ValueError:
         problems.append(f"<{layout.VCPU}>: not a number of vCPUs")
         return None, None, f"<{layout.VCPU}> is not a number"
@@ -294,6 +301,51 @@ def vcpu_facts(domain: ET.Element, problems: list[str]) -> tuple[int | None, boo
     return count, True, f"<{layout.VCPUPIN}>: each vCPU on its own host CPU"
 
 
+def qemu_machine_args(domain: ET.Element) -> list[str]:
+    """The ``-machine`` and ``-smp`` libvirt itself puts on QEMU's command line, before
+    every ``<qemu:commandline>`` argument: what those arguments' own ``-machine`` and
+    ``-smp`` merge with (QEMU keeps every key of every ``-smp``).
+
+    As libvirt's ``qemuBuildMachineCommandLine`` and ``qemuBuildSmpCommandLine``
+    (src/qemu/qemu_command.c) write them, checked against libvirt 9.0's ``virsh
+    domxml-to-native qemu-argv`` (``tests/importers/test_libvirt_smp.py``):
+    ``-machine TYPE`` from ``<os><type machine=...>`` (the properties libvirt adds
+    after the type, ``usb=off`` and so on, do not touch ``-smp``; none when the
+    domain names no type, so QEMU's default stands, as libvirt's own default is);
+    ``-smp CURRENT[,maxcpus=MAX]`` from ``<vcpu current=...>MAX</vcpu>`` (1 without
+    ``<vcpu>``), then ``,sockets=S,dies=D,cores=C,threads=T`` from ``<cpu><topology>``
+    (``dies`` 1 when not given), else ``,sockets=MAX,cores=1,threads=1``.  Online
+    vCPUs that ``<vcpus>`` marks hotpluggable, which libvirt starts as ``-device``
+    instead, are counted in ``CURRENT``.  A count that is not a number (libvirt
+    refuses the domain) leaves ``-smp`` out.
+    """
+    args: list[str] = []
+    for os_type in layout.find_all(domain, layout.OS, layout.OS_TYPE)[:1]:
+        machine = os_type.get(layout.OS_MACHINE)
+        if machine:
+            args += ["-machine", machine]
+    vcpu = domain.find(layout.VCPU)
+    topology = layout.find_all(domain, layout.CPU, layout.TOPOLOGY)[:1]
+    try:
+        maximum = 1 if vcpu is None else parse_int(vcpu.text or "")
+        current = maximum if vcpu is None else _online(vcpu)
+        if topology:
+            parts = {key: topology[0].get(key) for key in layout.TOPOLOGY_COUNTS}
+            parts["dies"] = parts["dies"] or "1"
+            counts = {key: parse_int(text or "") for key, text in parts.items()}
+        else:
+            counts = {"sockets": maximum, "cores": 1, "threads": 1}
+    except ValueError:
+        return args
+    smp = str(current) if current == maximum else f"{current},maxcpus={maximum}"
+    smp += "".join(f",{key}={count}" for key, count in counts.items())
+    return [*args, "-smp", smp]
+
+
+#: How messages name what :func:`qemu_machine_args` gives.
+LIBVIRT_OWN = "libvirt's own"
+
+
 @functools.cache  # immutable, and what most domains have: no <qemu:commandline>
 def _nothing_more() -> Imported:
     """What :func:`~hvtui.importers.qemu_cmdline.parse_qemu_args` reads from no
@@ -322,10 +374,23 @@ def parse_domain(domain: ET.Element) -> Imported:
     if args:
         from hvtui.importers.qemu_cmdline import parse_qemu_args
 
-        extra = parse_qemu_args(args, default_cpu_model=model)
+        extra = parse_qemu_args(
+            args,
+            default_cpu_model=model,
+            preceding=qemu_machine_args(domain),
+            preceding_origin=LIBVIRT_OWN,
+        )
     else:
         extra = _nothing_more()
     problems.extend(extra.problems)
+    if extra.vcpus is not None and extra.vcpus != vcpus:
+        # The <qemu:commandline>'s -smp, merged with libvirt's, is what QEMU starts.
+        pinned = None
+        pinning = (
+            f"<qemu:commandline>'s -smp starts {extra.vcpus} vCPUs where <{layout.VCPU}> "
+            f"defines {vcpus}; libvirt's pinning is for the vCPUs of its definition"
+        )
+        vcpus = extra.vcpus
     if extra.cpu_model is not None:
         # QEMU keeps only the last -cpu: the one in <qemu:commandline> replaces libvirt's.
         problems.append(
@@ -362,6 +427,7 @@ def parse_domain(domain: ET.Element) -> Imported:
         pinned=pinned,
         pinning=pinning,
         cpu_settings=settings,
+        notes=extra.notes,
     )
 
 
@@ -391,6 +457,7 @@ __all__ = [
     "cpu_model_of",
     "parse_domain",
     "parse_libvirt_xml",
+    "qemu_machine_args",
     "vcpu_facts",
     "wrap_fragment",
 ]
