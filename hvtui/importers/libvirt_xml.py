@@ -377,7 +377,7 @@ def parse_domain(domain: ET.Element) -> Imported:
         extra = parse_qemu_args(
             args,
             default_cpu_model=model,
-            preceding=qemu_machine_args(domain),
+            preceding=functools.partial(qemu_machine_args, domain),
             preceding_origin=LIBVIRT_OWN,
         )
     else:

@@ -35,7 +35,7 @@ so the word after them is read as the next option, not as their value.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from hvtui import catalog
 from hvtui.catalog import Value, ValueKind
@@ -416,22 +416,45 @@ def _read_machine(machine: MachineOptions, name: str, value: str) -> None:
 _MACHINE_OPTIONS = ("smp", "machine", "M")
 
 
+def _read_preceding(
+    machine: MachineOptions,
+    preceding: Callable[[], Sequence[str]] | None,
+    origin: str,
+    problems: list[str],
+) -> list[str]:
+    """The machine options of ``preceding`` (see :func:`parse_qemu_args`) read into
+    ``machine``; the words of those QEMU takes, for messages."""
+    words: list[str] = []
+    for name, value in _options(preceding() if preceding is not None else ()):
+        if value is not None and name in _MACHINE_OPTIONS:
+            try:
+                _read_machine(machine, name, value)
+            except OptionSyntaxError as exc:  # a machine type no libvirt would take
+                problems.append(
+                    f"{origin} -{name} {clipped(value)}: not read; QEMU refuses it: {exc}"
+                )
+                continue
+            words += (f"-{name}", value)
+    return words
+
+
 def parse_qemu_args(
     argv: Sequence[str],
     *,
     default_cpu_model: str | None = None,
-    preceding: Sequence[str] = (),
+    preceding: Callable[[], Sequence[str]] | None = None,
     preceding_origin: str = "the options",
 ) -> Imported:
     """The Hyper-V configuration a QEMU argument vector gives the guest.
 
-    ``preceding`` are arguments QEMU reads before ``argv``, as libvirt puts its own
-    ``-machine`` and ``-smp`` before a domain's ``<qemu:commandline>``
+    ``preceding`` gives the arguments QEMU reads before ``argv``, as libvirt puts its
+    own ``-machine`` and ``-smp`` before a domain's ``<qemu:commandline>``
     (``preceding_origin`` names them in messages: ``libvirt's own``).  Only their
     ``-machine``/``-M``/``-smp`` are read, into the machine options ``argv``'s own
-    merge with (QEMU keeps every key of every ``-smp``, the last value of each):
-    the vCPU count (:attr:`~hvtui.importers.result.Imported.vcpus`) and a refusal
-    are given only when ``argv`` itself has one of those options.
+    merge with (QEMU keeps every key of every ``-smp``, the last value of each), and
+    only when ``argv`` has one of those options (it is called then, not before): the
+    vCPU count (:attr:`~hvtui.importers.result.Imported.vcpus`) and a refusal are
+    given only for those.
 
     A ``-global`` is read when QEMU applies it to the CPU: its driver is the type of
     the model in use (the ``-cpu`` model, else ``default_cpu_model``, which libvirt
@@ -454,25 +477,15 @@ def parse_qemu_args(
         )
         argv = argv[:MAX_WORDS]
     machine = MachineOptions()
-    before: list[str] = []  # the machine options of ``preceding`` QEMU reads
-    for name, value in _options(preceding):
-        if value is not None and name in _MACHINE_OPTIONS:
-            try:
-                _read_machine(machine, name, value)
-            except OptionSyntaxError as exc:  # a machine type no libvirt would take
-                problems.append(
-                    f"{preceding_origin} -{name} {clipped(value)}: not read; QEMU refuses it: {exc}"
-                )
-                continue
-            before += (f"-{name}", value)
-    touched = False  # whether argv itself has machine options
+    before: list[str] | None = None  # preceding's machine options, read at argv's first
     for name, value in _options(argv):
         if value is None:
             continue
         if name == "cpu":
             cpu = parse_cpu_option(value)
         elif name in _MACHINE_OPTIONS:
-            touched = True
+            if before is None:
+                before = _read_preceding(machine, preceding, preceding_origin, problems)
             try:
                 _read_machine(machine, name, value)
             except OptionSyntaxError as exc:
@@ -493,7 +506,7 @@ def parse_qemu_args(
             extra.extend(("-device", value))
     vcpus: int | None = None
     notes: tuple[str, ...] = ()
-    if touched and "smp" in machine.tree:  # qemu_smp stays unloaded for inputs without -smp
+    if before is not None and "smp" in machine.tree:  # else qemu_smp stays unloaded
         from hvtui.formats.qemu_smp import read_smp
 
         smp = read_smp(machine.tree["smp"], machine.tree.get("type"))
