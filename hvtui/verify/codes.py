@@ -54,4 +54,15 @@ class ProbeFailure(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-__all__ = ["ProbeFailure", "Reason", "Unavailable"]
+class HostWorkaround(enum.StrEnum):
+    """What verify changed about the throw-away VM because this host, not the input,
+    stopped QEMU (``--json``'s ``host_workaround.code``); the verdict is then still
+    about the input's Hyper-V options, since the change touches no hypervisor leaf."""
+
+    ARCH_CAPABILITIES_OFF = "arch-capabilities-off"
+    """KVM refused the IA32_ARCH_CAPABILITIES value (MSR 0x10a) QEMU copies from the host
+    CPU, so QEMU aborted; it ran again with ``arch-capabilities=off`` added to ``-cpu``
+    (:mod:`hvtui.verify.hostmsr`)."""
+
+
+__all__ = ["HostWorkaround", "ProbeFailure", "Reason", "Unavailable"]

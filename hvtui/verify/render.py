@@ -121,9 +121,13 @@ def render(result: VerifyResult) -> str:
         "  " + shlex.join(["qemu", *spec.qemu_args()]),
     ]
     out += [f"  note: {note}" for note in result.notes]
+    if result.workaround_line is not None:
+        out.append(f"  {result.workaround_line}")
     out += [f"  QEMU warning: {warning}" for warning in result.qemu_warnings]
     if result.qemu_error is not None:
         out += ["", f"QEMU refused the configuration: {result.qemu_error}"]
+        if result.qemu_error_why is not None:
+            out.append(f"  {result.qemu_error_why}")
     if result.guest is not None:
         out += ["", "What the guest sees", *guest_lines(result.guest)]
     if result.guest is not None or result.qemu_error is not None:

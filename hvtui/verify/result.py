@@ -12,9 +12,10 @@ from hvtui.catalog import Value
 from hvtui.model import Config
 from hvtui.presets import Preset, Target, dumps
 from hvtui.records import field, record
-from hvtui.verify.codes import ProbeFailure
+from hvtui.verify.codes import HostWorkaround, ProbeFailure
 from hvtui.verify.compare import Comparison, Difference
 from hvtui.verify.guest import GuestView
+from hvtui.verify.hostmsr import CPU_PROPERTY, refused_msr
 from hvtui.verify.runner import HostKvm
 from hvtui.verify.spec import VmSpec
 
@@ -40,6 +41,44 @@ class VerifyResult:
     serial: str = ""
     seconds: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    host_workaround: HostWorkaround | None = None
+    """What verify added to ``-cpu`` because this host stopped QEMU (``command`` and
+    ``spec`` are the run with it); ``None``: the input as it is."""
+    host_refusal: str | None = None
+    """QEMU's reason of the run without the workaround."""
+
+    @property
+    def qemu_error_why(self) -> str | None:
+        """What QEMU's refusal means when it is an MSR this host's KVM refused (which one,
+        whose problem, and the workaround verify knows), else ``None``."""
+        refused = refused_msr(self.qemu_error)
+        if refused is None:
+            return None
+        words = refused.words()
+        prop = refused.cpu_property
+        if prop is None:
+            return words
+        if self.host_workaround is not None:
+            return f"{words}; verify added {prop} to -cpu and QEMU still refused it"
+        return f"{words}; QEMU starts with {prop} added to -cpu"
+
+    @property
+    def workaround_line(self) -> str | None:
+        """The one line saying what verify changed because of this host, and why."""
+        if self.host_workaround is None:
+            return None
+        refused = refused_msr(self.host_refusal)
+        said = (
+            f"QEMU said 'failed to set MSR {refused.index:#x} to {refused.value:#x}' and "
+            f"aborted: {refused.words()}"
+            if refused is not None
+            else f"QEMU refused to start: {self.host_refusal}"
+        )
+        return (
+            f"host workaround {self.host_workaround.value}: {said}; verified with "
+            f"{CPU_PROPERTY[self.host_workaround]} added to -cpu, which changes no hypervisor "
+            "CPUID leaf"
+        )
 
     @property
     def ok(self) -> bool:
@@ -122,12 +161,21 @@ class VerifyResult:
                 "preset": self.explicit_toml(),
             },
             "qemu_error": self.qemu_error,
+            "qemu_error_why": self.qemu_error_why,
             "qemu_warnings": list(self.qemu_warnings),
             "probe_error": self.probe_error,
             "probe_failure": self.probe_failure.value if self.probe_failure else None,
             "serial": self.serial,
             "host": {"kvm_hyperv": self.host.hyperv, "offered": self.host.offered},
             "notes": list(self.notes),
+            "host_workaround": None
+            if self.host_workaround is None
+            else {
+                "code": self.host_workaround.value,
+                "cpu_property": CPU_PROPERTY[self.host_workaround],
+                "qemu_error": self.host_refusal,
+                "text": self.workaround_line,
+            },
             "seconds": round(self.seconds, 3),
         }
 

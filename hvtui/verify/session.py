@@ -13,9 +13,11 @@ import threading
 from pathlib import Path
 
 from hvtui.detect.kvm_ioctl import KvmAnswer
+from hvtui.records import replace
 from hvtui.verify.codes import ProbeFailure
 from hvtui.verify.compare import Comparison, compare
 from hvtui.verify.guest import GuestView, decode
+from hvtui.verify.hostmsr import refused_msr, with_workaround
 from hvtui.verify.probe import EXIT_STATUS, PROBE_PATH, ProbeError, parse_serial, serial_text
 from hvtui.verify.result import VerifyResult
 from hvtui.verify.runner import (
@@ -59,7 +61,25 @@ def run_verify(
     say("starting QEMU")
     run = run_qemu(argv, timeout=timeout, progress=say, cancel=cancel)
     say("reading the guest's CPUID")
-    return judge(spec, run, host_kvm=host, binary=binary, timeout=timeout)
+    result = judge(spec, run, host_kvm=host, binary=binary, timeout=timeout)
+    refused = refused_msr(result.qemu_error)
+    workaround = refused.workaround if refused is not None else None
+    cpu = with_workaround(spec.cpu, workaround) if workaround and spec.cpu else None
+    if refused is None or workaround is None or cpu is None:
+        return result
+    # This host's KVM, not the input, stopped QEMU (hvtui.verify.hostmsr): once more
+    # with the one -cpu item that avoids it, so the Hyper-V verdict is still real.
+    say(f"this host's KVM refused MSR {refused.index:#x}: starting QEMU again with "
+        f"{refused.cpu_property}")  # fmt: skip
+    retried = replace(spec, cpu=cpu)
+    run = run_qemu(command(binary, retried, probe), timeout=timeout, progress=say, cancel=cancel)
+    again = judge(retried, run, host_kvm=host, binary=binary, timeout=timeout)
+    return replace(
+        again,
+        host_workaround=workaround,
+        host_refusal=result.qemu_error,
+        seconds=result.seconds + again.seconds,
+    )
 
 
 def judge(
