@@ -423,7 +423,8 @@ def _read_preceding(
     problems: list[str],
 ) -> list[str]:
     """The machine options of ``preceding`` (see :func:`parse_qemu_args`) read into
-    ``machine``; the words of those QEMU takes, for messages."""
+    ``machine``; the words of those QEMU takes, for messages (each at most 80
+    characters: libvirt's whole ``-smp`` fits, a domain's machine type may not)."""
     words: list[str] = []
     for name, value in _options(preceding() if preceding is not None else ()):
         if value is not None and name in _MACHINE_OPTIONS:
@@ -434,7 +435,7 @@ def _read_preceding(
                     f"{origin} -{name} {clipped(value)}: not read; QEMU refuses it: {exc}"
                 )
                 continue
-            words += (f"-{name}", value)
+            words += (f"-{name}", clipped(value, 80))  # libvirt's: the type is the domain's
     return words
 
 
