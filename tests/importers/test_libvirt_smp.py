@@ -157,3 +157,14 @@ def test_libvirt_and_qemu_agree_with_the_table(conn: Connection) -> None:
             assert run.returncode == 0, (case.name, err)
             present, _possible = qmp_answers(out, 2)
             assert isinstance(present, list) and len(present) == case.vcpus, (case.name, out)
+
+
+def test_a_refusal_quotes_a_long_machine_type_clipped() -> None:
+    """The domain's machine type is quoted in the refusal; a hostile one of any length
+    is cut at 80 characters, libvirt's own -smp is quoted whole."""
+    case = DOMAINS[1]
+    long_type = PC + "x" * 100_000
+    found = parse_libvirt_xml(_xml(case).replace(f"machine='{PC}'", f"machine='{long_type}'"))
+    (problem,) = found.problems
+    assert f"-machine {long_type[:79]}… -smp 4,sockets=4,cores=1,threads=1 before it)" in problem
+    assert len(problem) < 400
