@@ -9,8 +9,10 @@ Each element is located through the catalog's mapping and
 
 The result says what QEMU would get, so precedence follows libvirt and QEMU:
 libvirt only emits switches that are on and children of a parent that is on;
-its ``-cpu`` properties win over a ``-global`` of the same property; and a
-``-cpu`` inside ``<qemu:commandline>`` replaces libvirt's whole ``-cpu``.
+its ``-cpu`` properties win over a ``-global`` of the same property; a
+``-cpu`` inside ``<qemu:commandline>`` replaces libvirt's whole ``-cpu``; and a
+``-smp`` or ``-machine`` there is merged with libvirt's own, which come first
+(:func:`qemu_machine_args`), as QEMU merges them.
 
 ``<hyperv mode='host-model'>`` is read like ``custom`` (the live definition of
 a running domain lists what libvirt expanded it to) and reported, since what
