@@ -348,6 +348,37 @@ def qemu_machine_args(domain: ET.Element) -> list[str]:
 LIBVIRT_OWN = "libvirt's own"
 
 
+def _started_by_commandline(
+    started: int, defined: int | None, pinned: bool | None, pinning: str, problems: list[str]
+) -> tuple[int | None, bool | None, str]:
+    """The vCPU count and pinning of a domain whose ``<qemu:commandline>`` ``-smp`` (merged
+    with libvirt's) starts ``started`` vCPUs where libvirt brings ``defined`` online.
+
+    As libvirt 9.0 does, started with such TCG domains: with fewer, it stops the domain
+    it has just started ("qemu didn't report thread id for vcpu '2'", its check of the
+    vCPU threads QEMU reports), which is a problem here, and the definition's count
+    stands; with more, the domain runs them all and libvirt pins only the vCPUs of its
+    definition, the others keeping the affinity of QEMU's threads, so they are not
+    pinned each to its own host CPU.
+    """
+    online = 1 if defined is None else defined  # libvirt's default without <vcpu>
+    if started < online:
+        problems.append(
+            f"<qemu:commandline>'s -smp starts {started} vCPUs, fewer than the {online} "
+            f"libvirt brings online (<{layout.VCPU}>): libvirt does not start the domain "
+            f"(\"qemu didn't report thread id for vcpu '{started}'\")"
+        )
+        return defined, pinned, pinning
+    if started == online:
+        return started, pinned, pinning
+    return (
+        started,
+        False,
+        f"vCPU {online} and the others <qemu:commandline>'s -smp adds are not libvirt's: "
+        "it does not pin them, they run where QEMU's threads may",
+    )
+
+
 @functools.cache  # immutable, and what most domains have: no <qemu:commandline>
 def _nothing_more() -> Imported:
     """What :func:`~hvtui.importers.qemu_cmdline.parse_qemu_args` reads from no
@@ -386,13 +417,9 @@ def parse_domain(domain: ET.Element) -> Imported:
         extra = _nothing_more()
     problems.extend(extra.problems)
     if extra.vcpus is not None and extra.vcpus != vcpus:
-        # The <qemu:commandline>'s -smp, merged with libvirt's, is what QEMU starts.
-        pinned = None
-        pinning = (
-            f"<qemu:commandline>'s -smp starts {extra.vcpus} vCPUs where <{layout.VCPU}> "
-            f"defines {vcpus}; libvirt's pinning is for the vCPUs of its definition"
+        vcpus, pinned, pinning = _started_by_commandline(
+            extra.vcpus, vcpus, pinned, pinning, problems
         )
-        vcpus = extra.vcpus
     if extra.cpu_model is not None:
         # QEMU keeps only the last -cpu: the one in <qemu:commandline> replaces libvirt's.
         problems.append(
