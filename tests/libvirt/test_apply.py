@@ -7,6 +7,7 @@ The domain's QEMU flags are checked through libvirt's own QEMU driver
 from __future__ import annotations
 
 import json
+import shutil
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from clirun import Result, run_cli
 from lvtools import PASSWORD, URI, secure_xml, throwaway_domain
+from realqemu import host_cpu_suffix
 
 from hvtui import presets
 from hvtui.importers import parse_qemu_args
@@ -120,10 +122,17 @@ def test_recommend_dry_run_is_for_the_connected_host(domain: str, tmp_path: Path
     assert entry["what"] == f"the recommendation for libvirt:{URI} (server-migratable)"
 
 
-def test_verify_after_apply_shows_what_the_guest_sees(domain: str, tmp_path: Path) -> None:
+def test_verify_after_apply_shows_what_the_guest_sees(
+    conn: Connection, domain: str, tmp_path: Path
+) -> None:
     """``--yes --verify`` boots what libvirt now starts the domain with and reads the guest's
     CPUID: on this host's KVM (no Hyper-V) relaxed is dropped, so the guest sees KVM and the
-    apply exits 1 although libvirt carries the preset."""
+    apply exits 1 although libvirt carries the preset.
+
+    The domain stays as a user's would be (host-passthrough, nothing disabled): apply
+    never adds CPU features to it.  Where KVM refuses the IA32_ARCH_CAPABILITIES value of
+    plain ``-cpu host``, verify's own retry with arch-capabilities=off (said in its
+    ``host_workaround``) is what still gives the Hyper-V verdict."""
     import os
 
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
@@ -141,6 +150,13 @@ def test_verify_after_apply_shows_what_the_guest_sees(domain: str, tmp_path: Pat
     seen = entry["verify"]
     assert seen["signature"] == "KVMKVMKVM"
     assert [m["option"] for m in seen["missing"]] == ["relaxed"]
+    qemu = shutil.which("qemu-system-x86_64")
+    assert qemu is not None, "verify ran it"
+    needed = host_cpu_suffix(qemu) != ""
+    assert (seen["host_workaround"] or {}).get("code") == (
+        "arch-capabilities-off" if needed else None
+    )
+    assert "arch-capabilities" not in secure_xml(conn, domain), "the domain is as applied"
 
 
 def test_verify_needs_yes(domain: str, tmp_path: Path) -> None:

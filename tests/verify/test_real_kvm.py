@@ -6,6 +6,11 @@ KVM signature and relaxed is missing as dropped; hv-vpindex makes QEMU refuse.  
 host whose KVM has Hyper-V the guest must see relaxed instead.  The default machine
 (q35) comes from a preset, i440fx from a command line.  How long verify takes ("under
 5 s") is measured by benchmarks/bench_verify.py, not asserted here.
+
+Where KVM refuses the IA32_ARCH_CAPABILITIES value of plain ``-cpu host`` (2026's CI
+hosts: :mod:`hvtui.verify.hostmsr`), verify must run again with ``arch-capabilities=off``
+and say so; where plain ``-cpu host`` starts it must not.  Which kind this host is
+comes from starting QEMU directly (:func:`realqemu.host_cpu_suffix`), not from verify.
 """
 
 from __future__ import annotations
@@ -20,8 +25,11 @@ from typing import Any
 import pytest
 from clirun import REPO, python_env
 from export.tools import require
+from realqemu import host_cpu_suffix
 
-from hvtui.verify.runner import check_kvm
+from hvtui.model import Config
+from hvtui.verify import GuestView, VmSpec, decode, parse_serial
+from hvtui.verify.runner import check_kvm, command, find_qemu, run_qemu
 from verify.support import require_kvm
 
 pytestmark = pytest.mark.realtools
@@ -37,9 +45,24 @@ def _host_has_hyperv() -> bool:
     return check_kvm().hyperv
 
 
-def _verify(*args: str) -> tuple[int, str, str]:
+def _qemu() -> str:
     require_kvm()
-    require("qemu-system-x86_64", "qemu-system-x86")
+    return require("qemu-system-x86_64", "qemu-system-x86")
+
+
+def _needs_workaround() -> bool:
+    """Plain ``-cpu host`` aborts on this host (KVM refuses MSR 0x10a)."""
+    return host_cpu_suffix(_qemu()) != ""
+
+
+def _workaround(doc: dict[str, Any]) -> str | None:
+    """The workaround code a ``--json`` document reports, if any."""
+    found = doc["host_workaround"]
+    return None if found is None else str(found["code"])
+
+
+def _verify(*args: str) -> tuple[int, str, str]:
+    _qemu()
     done = subprocess.run(
         [sys.executable, "-m", "hvtui", "verify", *args],
         capture_output=True, text=True, env=python_env(), cwd=REPO, timeout=120, check=False,
@@ -53,6 +76,8 @@ def test_relaxed_on_q35(tmp_path: Path) -> None:
     preset.write_text(RELAXED)
     code, out, err = _verify(str(preset))
     assert "What the guest sees" in out and "  40000000  " in out, "the proof, in hex"
+    said = [line for line in out.splitlines() if line.startswith("  host workaround ")]
+    assert len(said) == (1 if _needs_workaround() else 0), out
     if _host_has_hyperv():
         assert code == 0, out + err
         return
@@ -70,6 +95,7 @@ def test_relaxed_on_i440fx_from_a_command_line(tmp_path: Path) -> None:
     assert doc["probe_error"] is None and doc["qemu_error"] is None, err
     assert "-machine" in doc["command"] and "pc" in doc["command"]
     assert doc["hypervisor_bit"] is True and isinstance(doc["seconds"], float)
+    assert _workaround(doc) == ("arch-capabilities-off" if _needs_workaround() else None)
     if _host_has_hyperv():
         assert code == 0 and doc["seen"].get("relaxed") is True, err
         return
@@ -109,7 +135,45 @@ def test_a_libvirt_domain_is_booted_as_libvirt_would_start_it() -> None:
     doc = json.loads(out)
     assert doc["source"] == f"domain {name}" and doc["asked"] == {"relaxed": True}, err
     assert "pc" in " ".join(doc["command"]), "the domain's machine type, as libvirt writes it"
+    # libvirt's own -cpu (host-passthrough: host,migratable=on,...), the workaround last
+    cpu = doc["command"][doc["command"].index("-cpu") + 1]
+    assert cpu.startswith("host,migratable=on,")
+    assert cpu.endswith(",arch-capabilities=off") == _needs_workaround(), cpu
+    assert _workaround(doc) == ("arch-capabilities-off" if _needs_workaround() else None)
     if _host_has_hyperv():
         assert code == 0, err
     else:
         assert code == 1 and doc["missing"][0]["reason"] == "dropped-no-hyperv"
+
+
+def _leaves(qemu: str, cpu: str) -> GuestView:
+    """What a guest reads with ``-cpu CPU`` on this host (the verify VM, the real probe)."""
+    run = run_qemu(command(find_qemu(qemu), VmSpec(Config.of({}), "leaves", cpu)))
+    assert run.returncode is not None and not run.timed_out, run.stderr
+    return decode(parse_serial(run.serial).leaves)
+
+
+def _hypervisor_view(guest: GuestView) -> tuple[object, ...]:
+    """Everything verify compares: the hypervisor bit and every leaf from 0x40000000."""
+    return guest.hypervisor_bit, {f: r for f, r in guest.leaves.items() if f >= 0x40000000}
+
+
+#: A named model that ``enforce`` lets start on any KVM host (this one's KVM has no SSE3):
+#: with ``enforce`` QEMU stops rather than drop ``arch-capabilities=on``, so the guest
+#: really gets the CPUID bit and the MSR (0: the model's own value).
+NAMED = "qemu64,pni=off,enforce"
+
+
+@pytest.mark.parametrize("hv", ["hv-passthrough", "hv-relaxed,hv-vendor-id=KVMKVM"])
+def test_arch_capabilities_off_changes_nothing_verify_compares(hv: str) -> None:
+    """The workaround must not change the verdict: with and without arch-capabilities the
+    guest reads the same hypervisor bit and leaves from 0x40000000.  With ``-cpu host``
+    (the host's own MSR value: the case itself) where plain host starts, and on every
+    host with a named model given the feature and then not."""
+    qemu = _qemu()
+    pairs = [(f"{NAMED},{hv},arch-capabilities=on", f"{NAMED},{hv},arch-capabilities=off")]
+    if not _needs_workaround():
+        pairs.append((f"host,{hv}", f"host,{hv},arch-capabilities=off"))
+    for with_it, without in pairs:
+        seen = _hypervisor_view(_leaves(qemu, with_it))
+        assert seen == _hypervisor_view(_leaves(qemu, without)), (with_it, without)
