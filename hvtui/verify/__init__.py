@@ -13,7 +13,7 @@ call :func:`run_verify` with a :class:`VmSpec` built by :func:`from_preset`,
 
 from __future__ import annotations
 
-from hvtui.verify.codes import ProbeFailure, Reason, Unavailable
+from hvtui.verify.codes import HostWorkaround, ProbeFailure, Reason, Unavailable
 from hvtui.verify.compare import Comparison, Difference
 from hvtui.verify.domain import from_domain
 from hvtui.verify.guest import GuestView, decode
@@ -39,6 +39,7 @@ __all__ = [
     "Difference",
     "GuestView",
     "HostKvm",
+    "HostWorkaround",
     "ProbeError",
     "ProbeFailure",
     "ProbeReport",

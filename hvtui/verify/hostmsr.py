@@ -1,7 +1,7 @@
 """An MSR this host's KVM refused while QEMU created the vCPU: which, and what to do.
 
 QEMU writes the vCPU's MSRs with one ``KVM_SET_MSRS``; when KVM refuses one, QEMU's
-``kvm_buf_set_msrs()`` (target/i386/kvm/kvm.c; ``kvm_put_msrs()`` before QEMU 4.1)
+``kvm_buf_set_msrs()`` (target/i386/kvm/kvm.c; ``kvm_put_msrs()`` in older ones, 2.11)
 prints ``error: failed to set MSR 0x%x to 0x%x`` and then fails an assertion, so
 QEMU aborts before the guest runs (SIGABRT, observed with QEMU 7.2).
 
@@ -16,7 +16,7 @@ problem, not the configuration's.  ``arch-capabilities=off`` clears the CPUID bi
 then writes 0, which KVM accepts.  Neither the bit nor the MSR enters the
 hypervisor leaves (0x40000000 and up: QEMU builds them from the hv-* properties and
 KVM's Hyper-V and KVM-feature answers), which is all verify compares;
-``tests/verify/test_real_kvm.py`` boots both ways to show it.
+``tests/verify/test_real_kvm.py`` boots with and without it to show it.
 
 A Hyper-V MSR (0x40000000 and up) refused on a KVM without Hyper-V is the
 configuration's business (the catalog's ``without_hyperv_error``); any other MSR is
@@ -40,7 +40,7 @@ ARCH_CAPABILITIES = 0x10A
 CPU_PROPERTY = {HostWorkaround.ARCH_CAPABILITIES_OFF: "arch-capabilities=off"}
 #: MSRs outside Hyper-V's range that verify can name (Intel SDM vol. 4, table 2-2).
 _NAMES = {ARCH_CAPABILITIES: "IA32_ARCH_CAPABILITIES"}
-#: Where Hyper-V's synthetic MSRs start (TLFS 6.0, "MSR index ranges").
+#: Where Hyper-V's synthetic MSRs (the TLFS's HV_X64_MSR_*) start.
 _HYPERV_MSRS = 0x40000000
 
 
