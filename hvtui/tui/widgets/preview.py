@@ -21,13 +21,17 @@ from textual.widget import MountError
 from hvtui.tui import services
 from hvtui.tui.later_css import PREVIEW_TABS, read_css
 from hvtui.tui.view import WizardView
+from hvtui.tui.widgets.uniform import UniformLines
 
 if TYPE_CHECKING:
     from textual.widgets import TabbedContent
 
 
-class PreviewPane(Vertical):
-    """Tabs of read-only, highlighted snippets for the draft."""
+class PreviewPane(Vertical, UniformLines):
+    """Tabs of read-only, highlighted snippets for the draft.
+
+    Its own lines (the frame under the tabs: background and left border, all the first
+    frame shows of it) are all alike: drawn once and repeated (:class:`UniformLines`)."""
 
     view: var[WizardView | None] = var(None, init=False)
     """Bound to the screen's view: the draft and the host answers exports use."""

@@ -41,6 +41,7 @@ from hvtui import catalog
 from hvtui.catalog import Severity
 from hvtui.tui.steps import Step, step_title
 from hvtui.tui.view import WizardView
+from hvtui.tui.widgets.uniform import UniformLines
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
@@ -106,8 +107,11 @@ class StepRows(Widget):
         self._owner.click(self._owner.row_at(event.y, self.width))
 
 
-class StepList(Widget, can_focus=True):
-    """The list of steps; highlighting one shows it (the screen listens)."""
+class StepList(UniformLines, can_focus=True):
+    """The list of steps; highlighting one shows it (the screen listens).
+
+    Its own lines (the frame under the rows: background and right border) are all alike:
+    drawn once and repeated (:class:`UniformLines`)."""
 
     ALLOW_SELECT = False
     BINDINGS: ClassVar[list[BindingType]] = [
