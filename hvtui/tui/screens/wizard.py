@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import Reactive, var
@@ -100,6 +99,10 @@ class WizardScreen(Screen[None]):
     """Host → start → every option → review, with the preview beside or one key away."""
 
     BINDINGS: ClassVar[list[BindingType]] = WIZARD_BINDINGS
+
+    BLANK: ClassVar[bool] = True
+    """Its children cover every cell (header, sidebar, panes, preview, footer), so its own
+    lines are drawn blank (Textual's ``BLANK``) rather than each through the styles cache."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]  # noqa: RUF012 (Textual API)
     """Below 110 columns the preview is one key (``v``) away instead of beside."""
@@ -185,12 +188,13 @@ class WizardScreen(Screen[None]):
     # -- layout ----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # The screen lays the sidebar, the panes and the preview out side by side (app.tcss)
+        # between the docked header and footer: no container around them to style and draw.
         yield WizardHeader(self._header_title(), icon="hv")
-        with Horizontal(id="body"):
-            yield StepList(self.view, id="steps").data_bind(view=WizardScreen.view)
-            with PaneHolder(id="panes"):
-                yield self._first
-            yield PreviewPane(id="preview").data_bind(view=WizardScreen.view)
+        yield StepList(self.view, id="steps").data_bind(view=WizardScreen.view)
+        with PaneHolder(id="panes"):
+            yield self._first
+        yield PreviewPane(id="preview").data_bind(view=WizardScreen.view)
         yield WizardFooter(compact=True, show_command_palette=False)  # ctrl+p: in the help
 
     async def on_mount(self) -> None:
