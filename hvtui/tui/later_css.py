@@ -26,6 +26,9 @@ DIALOGS = _HERE / "screens" / "dialogs.tcss"
 """Every dialog's ``CSS_PATH`` (the questions, save, export, help, verify, apply)."""
 SNIPPET = _HERE / "screens" / "snippet.tcss"
 """The full-width snippet screen's ``CSS_PATH``."""
+PANES = _HERE / "widgets" / "panes.tcss"
+"""What the Start, option and Review panes share (sections, indented details, rows of
+controls); read when the first pane other than the Host pane is built."""
 OPTION = _HERE / "widgets" / "option.tcss"
 """An option's pane: its control, relations, findings, fixes and docs (the first frame
 shows the host pane; ~7 M instructions of parsing and matching left that frame)."""
@@ -56,6 +59,7 @@ __all__ = [
     "AFTER_FIRST_FRAME",
     "DIALOGS",
     "OPTION",
+    "PANES",
     "PREVIEW_TABS",
     "REVIEW",
     "SNIPPET",

@@ -34,6 +34,7 @@ from hvtui.records import replace
 from hvtui.textsafe import one_line
 from hvtui.tui import messages, services
 from hvtui.tui.draft import Draft, side_effects_text
+from hvtui.tui.later_css import PANES, read_css
 from hvtui.tui.screens.panes import PaneHolder, Panes, PaneSlot
 from hvtui.tui.screens.wizard_keys import WIDE, WIZARD_BINDINGS, footer_tier, is_unseen_twin
 from hvtui.tui.services import Host
@@ -237,12 +238,14 @@ class WizardScreen(Screen[None]):
         self.panes_prepared = True
 
     def _make_pane(self, step: str) -> Widget:
-        """The pane for ``step`` (imports are lazy: startup cost)."""
+        """The pane for ``step`` (imports are lazy: startup cost); the rules the panes after
+        the Host pane share are read before the first of them is built."""
         shown = page(step)
         if shown is Step.HOST:
             from hvtui.tui.widgets.host import HostPane
 
             return HostPane(self.view)
+        read_css(self.app, PANES)
         if shown is Step.START:
             from hvtui.tui.widgets.start import StartPane
 
