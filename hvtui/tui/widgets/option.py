@@ -17,6 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
 from textual.reactive import var
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Select, Static, Switch
@@ -36,6 +37,7 @@ from hvtui.tui.widgets.sizing import (
     PaneRow,
     PaneStatic,
     PaneSwitch,
+    show_scrollbar_ahead,
 )
 
 if TYPE_CHECKING:
@@ -154,6 +156,13 @@ class OptionPane(LaidOutOnce, VerticalScroll):
             yield from _finding_widgets(self._shown_findings)
         yield PaneStatic(markdown_content(entry.doc), id="doc", classes="doc")
         yield PaneStatic(_facts(entry), id="facts", classes="facts")
+
+    def fit_ahead(self, inside: Size) -> None:
+        """Prepared hidden (:meth:`hvtui.tui.screens.panes.Panes.prepare`), to be ``inside``
+        its margin and padding when shown: laid out now, in idle time, with its scrollbar
+        on if it will need one, so that its first visit lays the screen out once, as a
+        revisit does (:func:`~hvtui.tui.widgets.sizing.show_scrollbar_ahead`)."""
+        show_scrollbar_ahead(self, inside)
 
     def watch_view(self, view: WizardView | None) -> None:
         """Follow the model: controls, relations, host support and findings."""

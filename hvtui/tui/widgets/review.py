@@ -34,6 +34,7 @@ from hvtui.tui.messages import (
 )
 from hvtui.tui.view import WizardView
 from hvtui.tui.widgets.option import SEVERITY_STYLES
+from hvtui.tui.widgets.sizing import content_room
 
 if TYPE_CHECKING:
     from hvtui.advice import Badge
@@ -178,9 +179,7 @@ class ReviewPane(VerticalScroll):
         the pane will have, so that its first visit's sizing finds them as they must be
         (no restyle and no second layout of the screen then).  A wrong guess (the terminal
         resized since) is put right by :meth:`on_resize`, as before."""
-        styles = self.styles
-        scrollbar = styles.scrollbar_size_vertical if styles.scrollbar_gutter == "stable" else 0
-        self._fit_buttons(inside.width - scrollbar)
+        self._fit_buttons(content_room(self, inside).width)
 
     def _fit_buttons(self, room: int) -> None:
         """Stack the buttons one a line when a row of them is wider than the pane: a

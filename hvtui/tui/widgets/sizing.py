@@ -36,6 +36,7 @@ from __future__ import annotations
 from textual.containers import Container, Horizontal, Vertical
 from textual.geometry import Size
 from textual.reactive import Reactive
+from textual.widget import Widget
 from textual.widgets import Label, Static, Switch
 
 
@@ -44,6 +45,46 @@ class LaidOutOnce:
     again nor redraw the widget a second time (see the module docstring)."""
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
+
+
+def content_room(pane: Widget, inside: Size) -> Size:
+    """The room a scrolling pane lays its children out in when its size less margin,
+    border and padding is ``inside``: less the vertical scrollbar's column when the pane
+    keeps a gutter for it (``scrollbar-gutter: stable``, as the wizard's panes do), all of
+    it otherwise (a first layout, before any scrollbar shows).  Textual's compositor takes
+    the same room from a scrollable widget's region (``Widget._get_scrollable_region``,
+    textual/widget.py)."""
+    styles = pane.styles
+    scrollbar = styles.scrollbar_size_vertical if styles.scrollbar_gutter == "stable" else 0
+    return Size(inside.width - scrollbar, inside.height)
+
+
+def show_scrollbar_ahead(pane: Widget, inside: Size) -> None:
+    """Lay a hidden pane out for the size ``inside`` its margin, border and padding it will
+    have when shown, and turn its vertical scrollbar on now if its children will not fit.
+
+    A pane taller than the window, shown for the first time, was laid out, found taller,
+    given its scrollbar (``show_vertical_scrollbar``, a reactive that asks for a layout of
+    the screen) and laid out a second time: a first visit of a tall option cost about
+    half as much again as a short one's.  Here the first layout finds the scrollbar as it
+    must be.  The height is Textual's own: ``Widget.arrange`` (public) at the room the
+    compositor gives the children (:func:`content_room`); the compositor's virtual height
+    is the larger of that arrangement's bottom and the room's, and a scrollbar shows when
+    it exceeds ``inside`` (``Widget._refresh_scrollbars``, ``overflow-y: auto``).  The
+    arrangement is also kept in the pane's cache, keyed on the room and the children, so
+    the visit's layout reuses it (and the children's heights) when nothing changed since.
+    A wrong guess (the terminal resized or the view changed since) is put right by that
+    layout, which sets the reactive and lays out again, as it always did.
+
+    Only public API: ``arrange``, ``set_reactive`` (no watcher, no layout now) and the
+    ``vertical_scrollbar`` property, whose ``display`` is what Textual sets with the
+    reactive."""
+    if pane.styles.overflow_y != "auto" or not pane.is_scrollable:
+        return
+    arrangement = pane.arrange(content_room(pane, inside))
+    if arrangement.total_region.bottom > inside.height:
+        pane.set_reactive(Widget.show_vertical_scrollbar, True)
+        pane.vertical_scrollbar.display = True
 
 
 class PaneStatic(LaidOutOnce, Static):
@@ -78,4 +119,6 @@ __all__ = [
     "PaneRow",
     "PaneStatic",
     "PaneSwitch",
+    "content_room",
+    "show_scrollbar_ahead",
 ]
