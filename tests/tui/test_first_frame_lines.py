@@ -1,7 +1,11 @@
-"""Frames drawn as one line repeated (:class:`UniformLines`, issue #13) draw what Textual
-draws line by line: the sidebar's and the preview's frames in every look they take (focused
-or not, narrow or wide, the preview toggled, light and dark themes), and a frame whose rows
-differ (a top border, vertical padding, content of its own) is drawn row by row."""
+"""What the first frame draws more cheaply is what Textual draws (issue #13).
+
+Frames drawn as one line repeated (:class:`UniformLines`): the sidebar's and the preview's
+frames in every look they take (focused or not, narrow or wide, the preview toggled, light,
+dark and ANSI themes); a frame whose rows differ (a top border, vertical padding) is drawn
+row by row.  Lines drawn without the styles cache (:class:`PlainLines`): the sidebar's rows
+and the host facts, whole or cropped, under the mouse or not; a widget with a box or an
+effect (padding, tint) is drawn by the styles cache."""
 
 from __future__ import annotations
 
@@ -17,8 +21,10 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from hvtui.tui.app import HvtuiApp
+from hvtui.tui.widgets.host import FactsText
+from hvtui.tui.widgets.plain import PlainLines
 from hvtui.tui.widgets.preview import PreviewPane
-from hvtui.tui.widgets.steps import StepList
+from hvtui.tui.widgets.steps import StepList, StepRows
 from hvtui.tui.widgets.uniform import UniformLines
 
 AppFactory = Callable[..., HvtuiApp]
@@ -61,6 +67,7 @@ def assert_drawn_as_textual_draws(widget: UniformLines) -> None:
         ((120, 36), [], "textual-light"),
         ((80, 24), ["v"], "textual-dark"),
         ((80, 24), ["v", "tab"], "nord"),
+        ((80, 24), [], "ansi-dark"),
     ],
 )
 async def test_the_wizard_frames_are_what_textual_draws(
@@ -81,6 +88,39 @@ async def test_the_wizard_frames_are_what_textual_draws(
         preview = app.screen.query_one(PreviewPane)
         if preview.display:
             assert_drawn_as_textual_draws(preview)
+        assert_plain_as_textual_draws(app.screen.query_one(StepRows))
+        facts = app.screen.query_one("#host-facts", FactsText)
+        if facts.display and facts.size.height:
+            assert_plain_as_textual_draws(facts)
+
+
+def assert_plain_as_textual_draws(widget: PlainLines) -> None:
+    """Whole, and cropped as the compositor crops a widget partly out of view."""
+    width, height = widget.size
+    assert widget.is_plain_box()
+    for crop in (Region(0, 0, width, height), Region(3, 2, width - 5, height - 4)):
+        drawn = cells(widget.render_lines(crop))
+        assert len(drawn) == crop.height
+        assert all(len(line) == crop.width for line in drawn)
+        assert drawn == cells(textual_lines(widget, crop))
+
+
+async def test_the_rows_under_the_mouse_are_what_textual_draws(make_app: AppFactory) -> None:
+    """A row under the mouse, the highlighted row and the rows scrolled to the end."""
+    app = make_app()
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        await pilot.hover(StepRows, offset=(4, 5))
+        await pilot.press("end")
+        await pilot.pause()
+        steps = app.screen.query_one(StepList)
+        assert steps.scroll_offset.y > 0
+        rows = app.screen.query_one(StepRows)
+        assert_plain_as_textual_draws(rows)
+
+
+class Plain(Static, PlainLines):
+    """Text that may or may not have a box or an effect."""
 
 
 class Framed(Vertical, UniformLines):
@@ -92,6 +132,9 @@ class Frames(App[None]):
     Framed { height: 6; border-left: vkey $accent; background: $panel; }
     #top { border-top: solid $accent; }
     #padded { padding: 1 0; }
+    Plain { height: 3; }
+    #boxed { padding: 0 1; }
+    #tinted { tint: red 30%; }
     """
 
     def compose(self) -> ComposeResult:
@@ -99,6 +142,9 @@ class Frames(App[None]):
         yield Framed(id="top")
         yield Framed(id="padded")
         yield Framed(Static("text"), id="filled")
+        yield Plain("plain text, longer than its line", id="bare")
+        yield Plain("padded text", id="boxed")
+        yield Plain("tinted text", id="tinted")
 
 
 async def test_a_frame_whose_rows_differ_is_drawn_row_by_row() -> None:
@@ -116,3 +162,18 @@ async def test_a_frame_whose_rows_differ_is_drawn_row_by_row() -> None:
             assert drawn == cells(textual_lines(frame, crop))
         top = app.query_one("#top", Framed)
         assert cells(top.render_lines(Region(0, 0, *top.size)))[0][1][0] == "─"
+
+
+async def test_text_with_a_box_or_an_effect_is_drawn_by_the_styles_cache() -> None:
+    """Only text without a box or an effect takes the plain path; all are drawn as
+    Textual draws them (the bare text's short lines padded with its background)."""
+    app = Frames()
+    async with app.run_test(size=(20, 40)) as pilot:
+        await pilot.pause()
+        plain = {text.id: text.is_plain_box() for text in app.query(Plain)}
+        assert plain == {"bare": True, "boxed": False, "tinted": False}
+        for text in app.query(Plain):
+            crop = Region(0, 0, *text.size)
+            drawn = cells(text.render_lines(crop))
+            assert drawn == cells(textual_lines(text, crop))
+            assert all(len(line) == text.size.width for line in drawn)

@@ -22,6 +22,7 @@ from textual.widgets import Static
 from hvtui.tui import services
 from hvtui.tui.services import Host
 from hvtui.tui.view import WizardView
+from hvtui.tui.widgets.plain import PlainLines
 
 if TYPE_CHECKING:
     from hvtui.advice import FactStatus, HostFact
@@ -70,7 +71,7 @@ def heading(host: Host, probing: bool) -> Content:
     return Content.assemble((origin, "bold"), (probe, "$text-muted"))
 
 
-class FactsText(Static):
+class FactsText(Static, PlainLines):
     """A :class:`Static` that wraps its text once per width, not twice.
 
     Textual wraps a Static's text to learn its height (twice on the wizard's first
@@ -81,6 +82,8 @@ class FactsText(Static):
     picture is the same cell for cell.  They are kept while the text (a new visual on each
     :meth:`update`), the width and the widget's style (a new :attr:`visual_style`
     after any style change) stay the same; while text is selected, Textual draws it.
+    Without a box of its own (the facts have a margin), its lines go to the screen
+    without the styles cache (:class:`PlainLines`).
     """
 
     def __init__(self, content: Content, *, id: str, classes: str) -> None:

@@ -35,12 +35,12 @@ from textual.reactive import reactive, var
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Visual
-from textual.widget import Widget
 
 from hvtui import catalog
 from hvtui.catalog import Severity
 from hvtui.tui.steps import Step, step_title
 from hvtui.tui.view import WizardView
+from hvtui.tui.widgets.plain import PlainLines
 from hvtui.tui.widgets.uniform import UniformLines
 
 if TYPE_CHECKING:
@@ -70,9 +70,12 @@ class Row(NamedTuple):
     prompt: Content
 
 
-class StepRows(Widget):
+class StepRows(PlainLines):
     """The rows' lines, as tall as all of them; :class:`StepList` scrolls it.  It draws
-    what its list gives it and tells the list where the mouse is and what was clicked."""
+    what its list gives it and tells the list where the mouse is and what was clicked.
+
+    It has no box of its own: its lines go to the screen without the styles cache
+    (:class:`PlainLines`)."""
 
     DEFAULT_CSS: ClassVar[str] = """
     StepRows {

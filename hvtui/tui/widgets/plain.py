@@ -1,0 +1,70 @@
+"""Widgets without a box of their own draw their lines without the styles cache.
+
+Textual passes every line of a widget through its styles cache, which adds the box
+(borders, outline, padding) and the effects (tint, opacity, text opacity, hatch) and then
+applies the app's line filters (the theme's ANSI colours as true colour, dimming when the
+app is not focused).  A widget with none of that box or those effects gets its own line
+back in a new strip, filtered: for the sidebar's rows and the host facts, the largest part
+of drawing them on the way to the first frame.  :class:`PlainLines` applies the same
+filters to its own lines, padded or cut to the widget's width with its background as
+the cache does, and leaves the rest out; any widget with a box or an effect is drawn by
+the styles cache as before.
+"""
+
+from __future__ import annotations
+
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.style import Style
+from textual.widget import Widget
+
+
+class PlainLines(Widget):
+    """A widget whose lines, when it has no box or effect (see the module's text), are its
+    :meth:`render_line` output with the app's line filters applied.
+
+    Beside another base, put it second (``class Text(Static, PlainLines)``), as
+    :class:`~hvtui.tui.widgets.uniform.UniformLines`: Textual takes a widget's CSS type
+    names and default CSS from its first bases only."""
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if not self.is_plain_box():
+            return super().render_lines(crop)
+        filters = self.get_line_filters()
+        base_background, background = self.background_colors
+        width = self.size.width
+        # What the styles cache pads a short line with: the widget's background.
+        fill = Style(background=base_background + background).rich_style
+        lines = []
+        for y in crop.line_range:
+            line = self.render_line(y).adjust_cell_length(width, fill)
+            for line_filter in filters:
+                line = line.apply_filter(line_filter, background)
+            lines.append(line)
+        x1, x2 = crop.column_span
+        if (x1, x2) != (0, width):
+            lines = [line.crop(x1, x2) for line in lines]
+        return lines
+
+    def is_plain_box(self) -> bool:
+        """Nothing the styles cache adds: no border, outline or padding, no tint, opacity,
+        text opacity or hatch, no link under the mouse to restyle."""
+        if self.BLANK:
+            return False
+        hover = self.hover_style
+        if self.auto_links and hover.link_id and "@click" in hover.meta:
+            return False  # the cache restyles the link under the mouse
+        styles = self.styles
+        hatch: str = styles.hatch[0] if styles.has_rule("hatch") else "none"
+        return not (
+            any(edge[0] for edge in styles.border)
+            or any(edge[0] for edge in styles.outline)
+            or any(styles.padding)
+            or styles.tint.a
+            or self.opacity != 1.0
+            or styles.text_opacity != 1.0
+            or hatch != "none"
+        )
+
+
+__all__ = ["PlainLines"]
