@@ -6,7 +6,9 @@ room it will have and turns its scrollbar on if it will need one
 wrongly (the visit's layout puts it right) but would cost a second layout of the screen:
 so here the guess is held to what the visit's layout finds, for a pane taller than the
 window and one that fits, and a visit is counted in layouts of the screen (Textual's
-public ``screen_layout_refresh_signal``).
+public ``screen_layout_refresh_signal``).  That layout also wraps the pane's texts
+(:class:`~hvtui.tui.widgets.option.PaneStatic`) for their width: the visit paints those
+lines and wraps none of them again.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from textual.visual import Visual
+from textual.widget import Widget
 
 from hvtui.tui.app import HvtuiApp
 from hvtui.tui.screens import wizard as wizard_module
 from hvtui.tui.screens.panes import PaneHolder, PaneSlot
 from hvtui.tui.steps import Step
-from hvtui.tui.widgets.option import OptionPane
+from hvtui.tui.widgets.option import OptionPane, PaneStatic
 
 from .test_panes import prepared
 from .test_wizard import go_to
@@ -79,6 +83,34 @@ async def test_a_prepared_option_is_laid_out_once_on_its_first_visit(
                 guessed[step]
             ), step
             assert len(layouts) == 1, f"{step}: {len(layouts)} layouts of the screen"
+
+
+async def test_a_first_visit_paints_the_texts_wrapped_while_hidden(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every text and control is turned into lines by Textual's ``Visual.to_strips``: on
+    the visit only the pane's controls are, not its texts."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await prepared(pilot)
+        await go_to(pilot, "relaxed")
+        pane = _hidden_panes(app)[TALL]
+        texts = {text for text in pane.query(PaneStatic) if text.display}
+        assert {"relations", "doc", "facts"} <= {text.id for text in texts}
+        assert any(text.has_class("title") for text in texts)
+        assert any(text.has_class("finding") for text in texts)
+        drawn: list[Widget] = []
+        to_strips = Visual.to_strips
+
+        def spy(widget: Widget, *args: Any, **kwargs: Any) -> Any:
+            drawn.append(widget)
+            return to_strips(widget, *args, **kwargs)
+
+        monkeypatch.setattr(Visual, "to_strips", spy)
+        await go_to(pilot, TALL)
+        assert pane.query_one("#toggle") in drawn, "the visit drew the pane"
+        assert all(text.region.area for text in texts)
+        assert not texts & set(drawn)
 
 
 async def test_a_wrong_guess_is_put_right_by_the_visit(make_app: AppFactory) -> None:

@@ -86,7 +86,9 @@ class FactsText(Static, PlainLines):
     without the styles cache (:class:`PlainLines`).
     """
 
-    def __init__(self, content: Content, *, id: str, classes: str) -> None:
+    def __init__(
+        self, content: Content, *, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(content, id=id, classes=classes)
         self._lines_key: tuple[Visual, int, Style] | None = None
         self._lines: list[Strip] = []

@@ -30,12 +30,12 @@ from hvtui.tui.messages import ApplyFix, SetValue, ToggleOption
 from hvtui.tui.state import parse_typed, typed_text
 from hvtui.tui.view import WizardView
 from hvtui.tui.widgets.doc import markdown_content
+from hvtui.tui.widgets.host import FactsText
 from hvtui.tui.widgets.sizing import (
     LaidOutOnce,
     PaneColumn,
     PaneLabel,
     PaneRow,
-    PaneStatic,
     PaneSwitch,
     show_scrollbar_ahead,
 )
@@ -63,6 +63,15 @@ class CatalogValue(Validator):
         if parsed.ok:
             return self.success()
         return self.failure(parsed.problem)
+
+
+class PaneStatic(LaidOutOnce, FactsText):
+    """A text of an option's pane (its title, value error, relations, findings, docs and
+    facts), wrapped once per width and painted from those lines
+    (:class:`~hvtui.tui.widgets.host.FactsText`): the pane's :meth:`OptionPane.fit_ahead`
+    lays it out while hidden, which wraps it for the width it will have, and its first
+    visit paints those lines instead of wrapping it again (a ``Static`` wraps again to
+    paint).  The same picture, cell for cell."""
 
 
 class FixButton(LaidOutOnce, Button):
@@ -144,7 +153,7 @@ class OptionPane(LaidOutOnce, VerticalScroll):
                     compact=True,
                     tooltip=f"{entry.describe_range()}; enter or leave to keep",
                 )
-        yield PaneStatic("", id="value-error", classes="value-error -empty")
+        yield PaneStatic(Content(), id="value-error", classes="value-error -empty")
         self._shown_relations = relations_content(entry, view)
         yield PaneStatic(self._shown_relations, id="relations", classes="relations")
         self._shown_findings = view.for_option(entry.name)
@@ -161,7 +170,8 @@ class OptionPane(LaidOutOnce, VerticalScroll):
         """Prepared hidden (:meth:`hvtui.tui.screens.panes.Panes.prepare`), to be ``inside``
         its margin and padding when shown: laid out now, in idle time, with its scrollbar
         on if it will need one, so that its first visit lays the screen out once, as a
-        revisit does (:func:`~hvtui.tui.widgets.sizing.show_scrollbar_ahead`)."""
+        revisit does (:func:`~hvtui.tui.widgets.sizing.show_scrollbar_ahead`); that layout
+        wraps its texts (:class:`PaneStatic`) for the width the visit paints them at."""
         show_scrollbar_ahead(self, inside)
 
     def watch_view(self, view: WizardView | None) -> None:

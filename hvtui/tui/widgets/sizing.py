@@ -37,7 +37,7 @@ from textual.containers import Container, Horizontal, Vertical
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widget import Widget
-from textual.widgets import Label, Static, Switch
+from textual.widgets import Label, Switch
 
 
 class LaidOutOnce:
@@ -87,10 +87,6 @@ def show_scrollbar_ahead(pane: Widget, inside: Size) -> None:
         pane.vertical_scrollbar.display = True
 
 
-class PaneStatic(LaidOutOnce, Static):
-    """A ``Static`` in a wizard pane."""
-
-
 class PaneLabel(LaidOutOnce, Label):
     """A ``Label`` in a wizard pane."""
 
@@ -117,7 +113,6 @@ __all__ = [
     "PaneContainer",
     "PaneLabel",
     "PaneRow",
-    "PaneStatic",
     "PaneSwitch",
     "content_room",
     "show_scrollbar_ahead",
