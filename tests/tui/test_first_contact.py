@@ -135,9 +135,9 @@ async def test_walking_and_clicking_every_step_changes_nothing_and_q_quits_at_on
             how = "p" if turn % 2 else "a click"
             if turn % 2:
                 await pilot.press("p")
-            else:
+                await pilot.pause()
+            else:  # Pilot.click ends in a pause of its own: a second one waited again
                 await pilot.click(StepList, offset=(4, rows[step]))
-            await pilot.pause()
             assert_only_pane_of(app, step, how)
             assert wizard.preset == before, f"looking at {step} changed the draft"
             if not turn % 2:
@@ -734,7 +734,7 @@ async def test_the_host_step_claims_evmcs_only_where_kvm_offers_it(
     host: str, tmp_path: Path
 ) -> None:
     if host == "intel-no-hyperv":
-        app = HvtuiApp(sysroot=intel_without_hyperv(tmp_path), probe=False)
+        app = HvtuiApp(sysroot=intel_without_hyperv(tmp_path), probe=False, prepare_panes=False)
     else:
         app = demo_app(host)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -767,7 +767,8 @@ async def test_the_title_names_the_demo(name: str) -> None:
 
 
 async def test_no_demo_no_demo_in_the_title(tmp_path: Path) -> None:
-    app = HvtuiApp(sysroot=demo_sysroot(tmp_path), probe=False)  # a copy: a plain snapshot
+    # A copy: a plain snapshot (each pane built on its visit, as demo_app does).
+    app = HvtuiApp(sysroot=demo_sysroot(tmp_path), probe=False, prepare_panes=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         assert app.wizard.title == "hvtui"

@@ -345,7 +345,9 @@ async def test_a_cpu_name_and_a_vm_name_with_escapes_are_shown_escaped(
 ) -> None:
     evil = _process(4242, f"win{ESCAPE}", 2, "host,hv-relaxed=on", [[2], [3]])
     monkeypatch.setattr(audit, "running_vms", RunningSpy(audit.running_vms(known([evil]))))
-    app = RecordingApp(sysroot=hostile_host(tmp_path), probe=False)
+    # Each pane built on its visit, as make_app does: the panes prepared in the background
+    # escape nothing more and made every Pilot wait visit nine times the widgets.
+    app = RecordingApp(sysroot=hostile_host(tmp_path), probe=False, prepare_panes=False)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         facts = shown(app.screen.query_one("#host-facts", Static))
