@@ -442,20 +442,27 @@ async def test_export_asks_before_replacing(make_app: AppFactory, tmp_path: Path
         ), "what hvtui export prints on the host shown"
 
 
+async def searched(pilot: Pilot[int]) -> None:
+    """Until the command palette has searched for what was typed: it searches in a worker
+    (restarted on every key) and lists what it found when the search ends."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_palette_loads_presets_and_jumps_to_options(make_app: AppFactory) -> None:
     app = make_app(preset=EMPTY)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"stimer-dir")
-        await pilot.pause(0.3)
+        await searched(pilot)
         await pilot.press("enter")
         await pilot.pause()
         assert app.wizard.step == "stimer-direct"
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"preset minimal")
-        await pilot.pause(0.3)
+        await searched(pilot)
         await pilot.press("enter")
         await pilot.pause()
         minimal = presets.load(presets.shipped_dir() / "minimal.toml")
