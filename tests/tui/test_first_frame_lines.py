@@ -119,11 +119,11 @@ async def test_the_rows_under_the_mouse_are_what_textual_draws(make_app: AppFact
         assert_plain_as_textual_draws(rows)
 
 
-class Plain(Static, PlainLines):
+class Plain(PlainLines, Static):
     """Text that may or may not have a box or an effect."""
 
 
-class Framed(Vertical, UniformLines):
+class Framed(UniformLines, Vertical):
     """A frame that may or may not have the same line on every row."""
 
 

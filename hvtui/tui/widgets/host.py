@@ -71,7 +71,7 @@ def heading(host: Host, probing: bool) -> Content:
     return Content.assemble((origin, "bold"), (probe, "$text-muted"))
 
 
-class FactsText(Static, PlainLines):
+class FactsText(PlainLines, Static):
     """A :class:`Static` that wraps its text once per width, not twice.
 
     Textual wraps a Static's text to learn its height (twice on the wizard's first

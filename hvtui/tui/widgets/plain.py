@@ -13,19 +13,25 @@ the styles cache as before.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.style import Style
 from textual.widget import Widget
 
+if TYPE_CHECKING:
+    _Drawn = Widget
+else:
+    _Drawn = object  # a plain mixin at run time: no widget class of its own to build
 
-class PlainLines(Widget):
+
+class PlainLines(_Drawn):
     """A widget whose lines, when it has no box or effect (see the module's text), are its
     :meth:`render_line` output with the app's line filters applied.
 
-    Beside another base, put it second (``class Text(Static, PlainLines)``), as
-    :class:`~hvtui.tui.widgets.uniform.UniformLines`: Textual takes a widget's CSS type
-    names and default CSS from its first bases only."""
+    Put it before the widget class it draws for (``class Text(PlainLines, Static)``): a
+    plain mixin at run time, as :class:`~hvtui.tui.widgets.uniform.UniformLines` is."""
 
     def render_lines(self, crop: Region) -> list[Strip]:
         if not self.is_plain_box():

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from textual.widgets import TabbedContent
 
 
-class PreviewPane(Vertical, UniformLines):
+class PreviewPane(UniformLines, Vertical):
     """Tabs of read-only, highlighted snippets for the draft.
 
     Its own lines (the frame under the tabs: background and left border, all the first

@@ -35,6 +35,7 @@ from textual.reactive import reactive, var
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Visual
+from textual.widget import Widget
 
 from hvtui import catalog
 from hvtui.catalog import Severity
@@ -70,7 +71,7 @@ class Row(NamedTuple):
     prompt: Content
 
 
-class StepRows(PlainLines):
+class StepRows(PlainLines, Widget):
     """The rows' lines, as tall as all of them; :class:`StepList` scrolls it.  It draws
     what its list gives it and tells the list where the mouse is and what was clicked.
 
@@ -110,7 +111,7 @@ class StepRows(PlainLines):
         self._owner.click(self._owner.row_at(event.y, self.width))
 
 
-class StepList(UniformLines, can_focus=True):
+class StepList(UniformLines, Widget, can_focus=True):
     """The list of steps; highlighting one shows it (the screen listens).
 
     Its own lines (the frame under the rows: background and right border) are all alike:

@@ -13,18 +13,27 @@ padding, a keyline, content of its own) is drawn line by line as before.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
+if TYPE_CHECKING:
+    _Drawn = Widget
+else:
+    _Drawn = object  # a plain mixin at run time: no widget class of its own to build
 
-class UniformLines(Widget):
+
+class UniformLines(_Drawn):
     """A widget drawn as one line repeated when every line of it is the same (see the
     module's text); otherwise exactly as Textual draws it.
 
-    Beside another base, put it second (``class Pane(Vertical, UniformLines)``): Textual
-    takes a widget's CSS type names and default CSS from its first bases only, so first
-    it would hide the other base's (``Vertical``'s layout) from the stylesheet."""
+    Put it before the widget class it draws for (``class Pane(UniformLines, Vertical)``).
+    At run time it is a plain mixin, no widget class: Textual takes a widget's CSS type
+    names and default CSS from its first widget base, which stays ``Vertical`` (its layout
+    rule) here, and a widget class of its own would cost its building on the way to the
+    first frame."""
 
     def render_lines(self, crop: Region) -> list[Strip]:
         if crop.height <= 1 or not self.lines_are_uniform():
