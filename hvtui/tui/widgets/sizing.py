@@ -33,6 +33,8 @@ own reactive machinery looks up by name along the class's MRO.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.containers import Container, Horizontal, Vertical
 from textual.geometry import Size
 from textual.reactive import Reactive
@@ -96,7 +98,14 @@ class PaneSwitch(LaidOutOnce, Switch):
 
 
 class PaneRow(LaidOutOnce, Horizontal):
-    """A ``Horizontal`` row in a wizard pane."""
+    """A ``Horizontal`` row in a wizard pane.
+
+    Blank (Textual's ``BLANK``), as the panes are: it has no border, padding or content of
+    its own, only the background between its children, so its lines are drawn as blank
+    strips instead of through the styles cache, which a pane's first visit fills (an
+    option's control row, ~0.4 ms of each first visit at 120x36)."""
+
+    BLANK: ClassVar[bool] = True
 
 
 class PaneColumn(LaidOutOnce, Vertical):
