@@ -1,6 +1,6 @@
 """The wizard's footer: a bar at the bottom of the screen, in the footer's colours, that
-holds the keys (:class:`hvtui.tui.widgets.footer_keys.KeysFooter`, Textual's footer) once
-its screen is on the terminal.
+holds the keys (:class:`hvtui.tui.widgets.footer_keys.KeysFooter`, Textual's footer whose
+keys change in place) once its screen is on the terminal.
 
 Textual's footer draws no key on the way to the first frame (it builds them when the
 screen's bindings are first announced, after that frame), yet importing it and styling it
@@ -10,23 +10,9 @@ footer was then, and the keys come in the frame after, as before.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual.widget import Widget
-
-if TYPE_CHECKING:
-    from textual.screen import Screen
-
-Shown = tuple[tuple[str, str, str, str, bool], ...]
-
-
-def shown_keys(screen: Screen[object]) -> Shown:
-    """What a footer on ``screen`` draws from (the bindings it shows and their state)."""
-    return tuple(
-        (key, binding.action, binding.description, tooltip, enabled)
-        for key, (_node, binding, enabled, tooltip) in screen.active_bindings.items()
-        if binding.show or key == screen.app.COMMAND_PALETTE_BINDING
-    )
 
 
 class WizardFooter(Widget):
@@ -67,4 +53,4 @@ class WizardFooter(Widget):
         )
 
 
-__all__ = ["WizardFooter", "shown_keys"]
+__all__ = ["WizardFooter"]
