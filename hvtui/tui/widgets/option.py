@@ -3,10 +3,10 @@
 Each option's pane is built once, after the first frame, and kept hidden until its step
 is shown (:mod:`hvtui.tui.screens.panes`); while hidden it is laid out for the room it
 will have (:meth:`OptionPane.fit_ahead`), so that its first visit costs about what a
-revisit does.  The docs are the catalog's Markdown, drawn by :mod:`.doc` into one widget.  While its step is
-shown, the pane follows the model through :meth:`OptionPane.watch_view`:
-controls are set without echoing change events, so the model stays the only
-writer.
+revisit does.  The docs are the catalog's Markdown, drawn by :mod:`.doc` into one widget.
+While its step is shown, the pane follows the model through
+:meth:`OptionPane.watch_view`: controls are set without echoing change events, so the
+model stays the only writer.
 """
 
 from __future__ import annotations
