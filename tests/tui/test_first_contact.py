@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ from hvtui.tui.widgets.preview import PreviewPane
 from hvtui.tui.widgets.review import FindingList, ReviewPane
 from hvtui.tui.widgets.steps import StepList
 
-from .support import demo_sysroot
+from .support import demo_sysroot, wait_for
 from .test_wizard import desktop, go_to, notices, open_dialog, press_button, shown_step, type_into
 
 AppFactory = Callable[..., HvtuiApp]
@@ -693,6 +694,12 @@ async def test_the_footer_has_no_stray_characters(
         assert isinstance(app.screen, ExportDialog)
 
 
+def shows_a_toast(screen: Widget) -> bool:
+    """A toast is laid out on ``screen``: it has cells there, not only a place in the DOM
+    (what a fixed 0.2 s pause used to wait for, and might not on a loaded machine)."""
+    return any(toast.region.area for toast in screen.query("Toast"))
+
+
 async def test_toasts_never_cover_dialog_buttons_at_60x20(make_app: AppFactory) -> None:
     app = make_app(preset=Preset("empty-vm", Config()))
     async with app.run_test(size=(60, 20), notifications=True) as pilot:
@@ -707,7 +714,7 @@ async def test_toasts_never_cover_dialog_buttons_at_60x20(make_app: AppFactory) 
             assert isinstance(dialog, kind)
             for n in range(3):  # toasts raised while the dialog is open, stacked
                 app.notify(f"Toast {n} while the dialog is open\nover two lines", timeout=30)
-            await pilot.pause(0.2)
+            await wait_for(pilot, partial(shows_a_toast, dialog), "a toast on the dialog")
             toasts = list(dialog.query("Toast"))
             assert toasts, "the new toast is shown"
             for button in dialog.query(Button):
