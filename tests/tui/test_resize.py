@@ -48,3 +48,21 @@ async def test_the_preview_follows_the_width(make_app: Callable[..., HvtuiApp]) 
         assert preview_beside(app)
         await resize(pilot, NARROW_SIZE)
         assert not preview_beside(app)
+
+
+async def test_a_resize_within_a_breakpoint_lays_the_wizard_out_again(
+    make_app: Callable[..., HvtuiApp],
+) -> None:
+    """Taller and wider without crossing 110 columns: the panes and the sidebar take the
+    new room (a resize is skipped only when the screen is laid out at that size)."""
+    app = make_app()
+    async with app.run_test(size=WIDE_SIZE) as pilot:
+        panes = app.wizard.query_one("#panes", Widget)
+        before = panes.region
+        await resize(pilot, (200, 60))
+        after = panes.region
+        assert after.height == before.height + 24, (before, after)
+        assert after.width > before.width, (before, after)
+        assert preview_beside(app)
+        await resize(pilot, WIDE_SIZE)
+        assert panes.region == before

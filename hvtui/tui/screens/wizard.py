@@ -177,6 +177,9 @@ class WizardScreen(Screen[None]):
         # every widget once more before the first frame.
         width = self.app.size.width
         self.add_class("-wide" if width >= WIDE else "-narrow")
+        self._laid_out_for = self.app.size
+        """The terminal size the screen was last laid out for (its first layout is for the
+        app's size now); a resize to it is skipped (:meth:`on_resize`)."""
         self._panes: Panes | None = None
         self._first = PaneSlot(self.step, self._make_pane(self.step))
         self._quitting: Worker[None] | None = None
@@ -505,19 +508,22 @@ class WizardScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         """Crossing a width in ``FOOTER_ROOM`` changes which keys the footer has room for.
 
-        A resize to the size the screen is laid out at, with its breakpoint class already
+        A resize to the size the screen is laid out for, with its breakpoint class already
         right, changes nothing else, so Textual's own handler (which lays the whole screen
         out and draws it again) is skipped: three such come on the way to the first frame
         (the app's first size, the driver's first size report, the screen's own first
         layout), each of which relaid and redrew every widget before the first key could be
-        read (issue #13).  Any other resize goes through to it."""
+        read (issue #13).  Any other resize goes through to it and is remembered.  (Not
+        ``self.size``: the app has set the screen's size to the new one before this runs.)"""
         tier = footer_tier(self.app.size.width)
         if tier != self._footer_room:
             self._footer_room = tier
             self.refresh_bindings()
         breakpoint = "-wide" if event.size.width >= WIDE else "-narrow"
-        if event.size == self.size and self.has_class(breakpoint):
+        if event.size == self._laid_out_for and self.has_class(breakpoint):
             event.prevent_default()
+        else:
+            self._laid_out_for = event.size
 
     # -- edits -----------------------------------------------------------------------
 
