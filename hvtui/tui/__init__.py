@@ -323,17 +323,31 @@ def _build_app(sysroot: Path | None, demo: str | None = None) -> HvtuiApp:
 
     Detection (files, a KVM ioctl, version subprocesses) mostly waits, so it
     runs in a thread during the import: the first frame then shows the host at
-    no extra cost.
+    no extra cost.  A plain thread, not a one-worker ``ThreadPoolExecutor``:
+    :mod:`concurrent.futures.thread` is not loaded for it (~2 M instructions of
+    the first frame).  As with the pool, an exception of detection's (only what
+    ``HVTUI_DEBUG`` lets through) is raised here, and an interrupted import
+    still waits for detection to end.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from hvtui.tui import services
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        detecting = pool.submit(services.detect_host, sysroot)
-        from hvtui.tui.app import HvtuiApp
+    detected: list[services.Host | BaseException] = []
 
-        host = detecting.result()
+    def detect() -> None:
+        try:
+            detected.append(services.detect_host(sysroot))
+        except BaseException as exc:  # raised again on the main thread, below
+            detected.append(exc)
+
+    worker = threading.Thread(target=detect, name="hvtui-detect", daemon=True)
+    worker.start()
+    try:
+        from hvtui.tui.app import HvtuiApp
+    finally:
+        worker.join()
+    host = detected[0]
+    if isinstance(host, BaseException):
+        raise host
     return HvtuiApp(sysroot=sysroot, host=host, tuned_gc=True, demo=demo)
 
 

@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING
 from hvtui.bugs import debug_enabled, describe
 from hvtui.fsutil import same_file
 from hvtui.intents import DEFAULT_INTENT
+from hvtui.lazy import exports
 from hvtui.model import Config, Finding
 from hvtui.presets import Preset
 from hvtui.records import record, replace
 from hvtui.textsafe import one_line, printable, safe_name
-from hvtui.tui.clipboard import Clipboard, clipboard_support
 from hvtui.versions import Version
 
 if TYPE_CHECKING:
@@ -38,6 +38,17 @@ if TYPE_CHECKING:
     from hvtui.detect import HostReport
     from hvtui.export import Export, Format, Refusal
     from hvtui.libvirt import ApplyPlan, ApplyResult
+    from hvtui.tui.clipboard import Clipboard, clipboard_support
+
+#: Names loaded when first asked for: copying is judged when a snippet is exported, not on
+#: the way to the first frame (a module less to load for it).
+_LATER = {
+    "Clipboard": "hvtui.tui.clipboard",
+    "clipboard_support": "hvtui.tui.clipboard",
+}
+
+if not TYPE_CHECKING:  # hidden from type checkers, which would type every unknown name Any
+    __getattr__, __dir__ = exports(__name__, _LATER, globals())
 
 # -- host ----------------------------------------------------------------------
 
