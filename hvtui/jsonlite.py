@@ -13,7 +13,9 @@ of a fresh process on this project's 2-core test machine, and ``hvtui detect
   It is also the audit's encoder (:mod:`hvtui.audit.jsontext`), with
   :class:`Encoded` texts placed as they are;
 - :func:`loads` reads a ``str`` as ``json.loads`` does (the same scanner with the
-  same settings); a malformed document raises ``json.JSONDecodeError``.
+  same settings, the number hooks ``json.loads`` takes included: the snapshot
+  manifest a demo host is read from goes through them); a malformed document
+  raises ``json.JSONDecodeError``.
 
 ``tests/detect/test_detect_json_text.py`` and ``tests/audit/test_audit_streaming.py``
 compare both with :mod:`json` on every snapshot, audit output and
@@ -96,20 +98,39 @@ _scan: Any = None
 _BLANK = " \t\n\r"
 
 
-def loads(text: str) -> Any:
-    """``json.loads(text)``; raises ``json.JSONDecodeError`` (a ``ValueError``)."""
+def loads(
+    text: str,
+    *,
+    parse_int: Callable[[str], Any] | None = None,
+    parse_float: Callable[[str], Any] | None = None,
+    parse_constant: Callable[[str], Any] | None = None,
+) -> Any:
+    """``json.loads(text)``, with ``parse_int``, ``parse_float`` and ``parse_constant`` as
+    ``json.loads`` takes them (:func:`hvtui.untrusted.load_json`'s bounded numbers); raises
+    ``json.JSONDecodeError`` (a ``ValueError``)."""
     global _scan
+    hooks = (parse_int, parse_float, parse_constant)
     if _make_scanner is None:  # pragma: no cover - see the module's docstring
         import json
 
-        return json.loads(text)
-    if _scan is None:
-        _scan = _make_scanner(_DecoderSettings())
+        return json.loads(
+            text, parse_int=parse_int, parse_float=parse_float, parse_constant=parse_constant
+        )
+    if hooks == (None, None, None):
+        if _scan is None:
+            _scan = _make_scanner(_DecoderSettings())
+        scan = _scan
+    else:  # a scanner with these hooks, as json.loads builds a JSONDecoder with them
+        settings = _DecoderSettings()
+        for name, hook in zip(("parse_int", "parse_float", "parse_constant"), hooks, strict=True):
+            if hook is not None:
+                setattr(settings, name, hook)
+        scan = _make_scanner(settings)
     if text.startswith("\ufeff"):
         _fail("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
     start = len(text) - len(text.lstrip(_BLANK))
     try:
-        value, end = _scan(text, start)
+        value, end = scan(text, start)
     except StopIteration as exc:
         _fail("Expecting value", text, exc.value)
     if text[end:].strip(_BLANK):

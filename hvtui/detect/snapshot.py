@@ -17,8 +17,6 @@ Users attach the directory (tarred) to bug reports; a developer runs
 
 from __future__ import annotations
 
-import datetime
-import json
 import os
 import stat
 from collections.abc import Mapping
@@ -102,6 +100,8 @@ OWNED = ("proc", "sys", MANIFEST)
 def is_snapshot(directory: Path) -> bool:
     """Whether ``directory`` holds an earlier hvtui snapshot: its manifest is a regular
     file (not a link) that says so.  Only then may ``--force`` replace its trees."""
+    import json  # here: reading a snapshot (the wizard on a demo host) never loads it
+
     path = directory / MANIFEST
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
@@ -139,6 +139,9 @@ def save_snapshot(
     empty needs ``force``, and then only an earlier snapshot's ``proc``, ``sys``
     and manifest are replaced; other files stay.
     """
+    import datetime
+    import json
+
     check_target(directory, force=force)
     dirs: set[str] = set()
     for path in trace.existing_dirs:
