@@ -174,9 +174,10 @@ class WizardScreen(Screen[None]):
         self._footer_state: tuple[bool | None, ...] = ()
         self._footer_room: tuple[bool, ...] = ()
         # The breakpoint class now, not on the first resize: adding it then restyles
-        # every widget once more before the first frame.
+        # every widget once more before the first frame.  Not styled here: the screen is
+        # styled with its class when it is mounted (styling it now cost one more pass).
         width = self.app.size.width
-        self.add_class("-wide" if width >= WIDE else "-narrow")
+        self.add_class("-wide" if width >= WIDE else "-narrow", update=False)
         self._laid_out_for = self.app.size
         """The terminal size the screen was last laid out for (its first layout is for the
         app's size now); a resize to it is skipped (:meth:`on_resize`)."""
