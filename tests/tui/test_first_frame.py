@@ -39,6 +39,8 @@ LATER = (
     "tomllib",
     "tomli_w",
     "textual.widgets._footer",
+    "hvtui.tui.clipboard",
+    "concurrent.futures.thread",
 )
 
 #: ``python -c``: the console script's path to the wizard, headless, that prints at the

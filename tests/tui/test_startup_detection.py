@@ -3,23 +3,19 @@
 ``_build_app`` runs detection on a plain thread (not a ``ThreadPoolExecutor``,
 whose module would load for that alone) during the import, then builds the app
 with the host found; a detection bug that ``HVTUI_DEBUG`` lets through is raised on
-the main thread as before.  The first frame loads neither the thread pool's module
-nor the clipboard rules (judged only when a snippet is exported).
+the main thread as before.  (``test_first_frame`` holds the thread pool's module
+off the first frame, with the clipboard rules, judged only when a snippet is exported.)
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 
 import pytest
-from clirun import REPO
 
 from hvtui import tui
 from hvtui.tui import services
 from tui.support import DEMO, demo_sysroot
-from tui.test_first_frame import FIRST_FRAME
 
 
 def test_the_app_is_built_with_the_host_detected_on_another_thread(
@@ -47,19 +43,3 @@ def test_a_detection_bug_is_raised_on_the_main_thread(monkeypatch: pytest.Monkey
     with pytest.raises(RuntimeError, match="simulated detection bug"):
         tui._build_app(demo_sysroot(), DEMO)
     assert not [t for t in threading.enumerate() if t.name == "hvtui-detect"], "it was waited for"
-
-
-@pytest.mark.parametrize("module", ["concurrent.futures.thread", "hvtui.tui.clipboard"])
-def test_the_first_frame_does_not_load(module: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", FIRST_FRAME, module, DEMO],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=REPO,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    shown, *loaded = done.stdout.split()
-    assert shown == "HostPane", "the wizard reached its first frame"
-    assert loaded == []
