@@ -200,8 +200,8 @@ class KeysFooter(Footer):
 
     def __init__(self, *, compact: bool = False, show_command_palette: bool = True) -> None:
         super().__init__(compact=compact, show_command_palette=show_command_palette)
-        self._shown: tuple[KeyShown, ...] = ()
-        """The keys shown, in order."""
+        self._keys: list[FooterKey] = []
+        """The keys shown, in order (those mounted, less those being removed)."""
         self._pending = False
         """An update is on its way (it reads the keys as they are by then)."""
 
@@ -219,36 +219,36 @@ class KeysFooter(Footer):
             self._pending = True
             self.call_after_refresh(self._update_keys)
 
-    async def _update_keys(self) -> None:
+    def _update_keys(self) -> None:
         """Change the keys shown into the keys to show: keys that keep their place are
         changed in place, the others mounted or removed."""
         self._pending = False
         if not self.is_attached:
             return
         shown = keys_to_show(self)
-        if shown == self._shown:
+        old = self._keys
+        if shown == tuple(key.shown for key in old):
             return
-        old = list(self.query_children(FooterKey))
         matcher = SequenceMatcher(
-            None, [k.shown.place for k in old], [s.place for s in shown], autojunk=False
+            None, [key.shown.place for key in old], [now.place for now in shown], autojunk=False
         )
-        gone: list[Widget] = []
+        keys: list[FooterKey] = []
+        gone: list[FooterKey] = []
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
                 for key, now in zip(old[i1:i2], shown[j1:j2], strict=True):
                     if key.shown != now:
                         key.show(now)
+                keys.extend(old[i1:i2])
                 continue
             gone.extend(old[i1:i2])
-            if j2 > j1:
-                new = [self._key(now) for now in shown[j1:j2]]
-                if i2 < len(old):
-                    self.mount_all(new, before=old[i2])
-                else:
-                    self.mount_all(new)
-        self._shown = shown
+            new = [self._key(now) for now in shown[j1:j2]]
+            if new:
+                self.mount_all(new, before=old[i2] if i2 < len(old) else None)
+            keys.extend(new)
+        self._keys = keys
         if gone:
-            await self.remove_children(gone)
+            self.remove_children(gone)
 
     def _key(self, shown: KeyShown) -> FooterKey:
         """A new key, its compact style bound to the footer's (the palette's key is not,
