@@ -41,6 +41,9 @@ LATER = (
     "textual.widgets._footer",
     "hvtui.tui.clipboard",
     "concurrent.futures.thread",
+    "hvtui.tui.widgets.option",
+    "textual.widgets._switch",
+    "textual.widgets._label",
 )
 
 #: ``python -c``: the console script's path to the wizard, headless, that prints at the

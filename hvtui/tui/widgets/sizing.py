@@ -29,17 +29,18 @@ It is not for widgets that set their virtual size themselves to have it scrolled
 A widget gets this by putting :class:`LaidOutOnce` first among its bases.  Only
 public Textual API is used: a ``Reactive`` declared on a subclass, which Textual's
 own reactive machinery looks up by name along the class's MRO.
+
+The widgets built on it live with the panes that use them (an option's switch, label,
+row and findings box in :mod:`.option`), not here: the Host pane, on the way to the
+first frame, imports this module, and Textual's ``Switch`` and ``Label`` modules,
+which no widget of that frame is, cost ~9 M instructions to load (issue #13).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from textual.containers import Container, Horizontal, Vertical
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widget import Widget
-from textual.widgets import Label, Switch
 
 
 class LaidOutOnce:
@@ -89,40 +90,8 @@ def show_scrollbar_ahead(pane: Widget, inside: Size) -> None:
         pane.vertical_scrollbar.display = True
 
 
-class PaneLabel(LaidOutOnce, Label):
-    """A ``Label`` in a wizard pane."""
-
-
-class PaneSwitch(LaidOutOnce, Switch):
-    """A ``Switch`` in a wizard pane."""
-
-
-class PaneRow(LaidOutOnce, Horizontal):
-    """A ``Horizontal`` row in a wizard pane.
-
-    Blank (Textual's ``BLANK``), as the panes are: it has no border, padding or content of
-    its own, only the background between its children, so its lines are drawn as blank
-    strips instead of through the styles cache, which a pane's first visit fills (an
-    option's control row, ~0.4 ms of each first visit at 120x36)."""
-
-    BLANK: ClassVar[bool] = True
-
-
-class PaneColumn(LaidOutOnce, Vertical):
-    """A ``Vertical`` box in a wizard pane."""
-
-
-class PaneContainer(LaidOutOnce, Container):
-    """A ``Container`` that holds a wizard pane."""
-
-
 __all__ = [
     "LaidOutOnce",
-    "PaneColumn",
-    "PaneContainer",
-    "PaneLabel",
-    "PaneRow",
-    "PaneSwitch",
     "content_room",
     "show_scrollbar_ahead",
 ]
