@@ -218,7 +218,12 @@ class ReviewPane(VerticalScroll):
             self._draw(view)
 
     def _draw(self, view: WizardView) -> None:
-        self.query_one("#summary", Static).update(
+        """Bring the pane up to date with ``view``, touching only what differs from what it
+        drew: the pane is redrawn on every model change while shown and on each revisit
+        after an edit, and a part updated with what it already shows still costs a layout
+        of the screen (a Static's update) or a rebuilt table (issue #13)."""
+        self._show(
+            "#summary",
             Content.assemble(
                 ("Findings: ", "bold"),
                 view.summary(),
@@ -229,17 +234,55 @@ class ReviewPane(VerticalScroll):
                     else "",
                     "$text-muted",
                 ),
-            )
+            ),
         )
-        self.query_one("#badge", Static).update(badge_content(view.migration))
+        self._show("#badge", badge_content(view.migration))
         self.query_one(FindingList).show(view.findings)
-        self.query_one("#save-merged", Button).display = view.can_merge
-        self._fit_buttons(self.scrollable_content_region.width)
+        merged = self.query_one("#save-merged", Button)
+        if merged.display != view.can_merge:
+            merged.display = view.can_merge
+            self._fit_buttons(self.scrollable_content_region.width)
+        self._show_table(*compare_table(view.comparison))
+
+    def _show(self, selector: str, content: Content) -> None:
+        """Update the Static ``selector`` unless it shows ``content`` already.  Both text
+        and styles are compared: ``Content.__eq__`` compares the text only (Textual's
+        content.py), and a badge may keep its words but change colour."""
+        static = self.query_one(selector, Static)
+        shown = static.content
+        if (
+            isinstance(shown, Content)
+            and shown.plain == content.plain
+            and tuple(shown.spans) == tuple(content.spans)
+        ):
+            return
+        static.update(content)
+
+    _drawn: tuple[tuple[str, ...], list[tuple[str, ...]]] | None = None
+    """The compare table's header and rows as last drawn (``None``: not yet)."""
+
+    def _show_table(self, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+        """Draw the compare table: built anew only when its header or its set of rows (one
+        per option, keyed by the option) changes; otherwise only the cells that differ
+        are updated in place, so the cursor and the scroll stay where they were.  Each
+        update re-measures its column (``update_width``: Textual widens it or, when the
+        cell got narrower, measures the whole column again), so the widths are those a
+        fresh build gives."""
+        if self._drawn == (columns, rows):
+            return
         table: DataTable[str] = self.query_one("#compare", DataTable)
-        columns, rows = compare_table(view.comparison)
-        table.clear(columns=True)
-        table.add_columns(*columns)
-        table.add_rows(rows)
+        drawn, self._drawn = self._drawn, (columns, rows)
+        if drawn is None or drawn[0] != columns or [r[0] for r in drawn[1]] != [r[0] for r in rows]:
+            table.clear(columns=True)
+            table.add_columns(*columns)
+            for row in rows:
+                table.add_row(*row, key=row[0])
+            return
+        keys = list(table.columns)
+        for before, after in zip(drawn[1], rows, strict=True):
+            for key, old, new in zip(keys, before, after, strict=True):
+                if old != new:
+                    table.update_cell(after[0], key, new, update_width=True)
 
     #: Each button and the command it posts (the same as the screen's key for it).
     COMMANDS: ClassVar[dict[str, type[Message]]] = {
