@@ -11,9 +11,6 @@ from __future__ import annotations
 import os
 import sys
 
-from hvtui.bugs import EXIT_INTERNAL, debug_enabled, internal_error_line
-from hvtui.cli.errors import CliError, print_error
-from hvtui.cli.hostsource import resolve_host
 from hvtui.cli.streams import OutputError, Streams
 
 TYPE_CHECKING = False
@@ -113,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Output goes through :class:`~hvtui.cli.streams.Streams`: escaped, and a
     stdout that cannot be written is one error line and exit 2.
     """
+    from hvtui.cli.errors import print_error
+
     streams = Streams.install()
     try:
         try:
@@ -131,6 +130,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    # Imported here, not with the package: the wizard's start (hvtui.__main__) imports
+    # the package for :mod:`.streams` alone, on the way to its first frame (issue #13).
+    from hvtui.bugs import debug_enabled
+    from hvtui.cli.errors import CliError, print_error
+    from hvtui.cli.hostsource import resolve_host
+
     words = sys.argv[1:] if argv is None else argv
     version = _plain_version(words)
     if version is not None:
@@ -210,6 +215,9 @@ def _plain_args(words: Sequence[str]) -> argparse.Namespace | None:
 
 def _internal_error(exc: Exception) -> int:
     """A bug: one line (the traceback with ``HVTUI_DEBUG=1``), exit 70."""
+    from hvtui.bugs import EXIT_INTERNAL, debug_enabled, internal_error_line
+    from hvtui.cli.errors import print_error
+
     if debug_enabled():
         raise exc
     print_error(internal_error_line(exc))

@@ -2,7 +2,8 @@
 
 The first frame is what someone waits for after typing ``hvtui``; everything the
 wizard needs only later (an exporter, an importer, the command palette, the
-preview's tabs, a syntax highlighter, the slow probes' libraries) is imported
+preview's tabs, a syntax highlighter, the slow probes' libraries, the CLI's error
+handling and host options) is imported
 after it, when it is first used.  A fresh interpreter runs ``hvtui --demo`` as
 the console script does (headless: the test has no terminal) and lists, at the
 first frame, which of those are loaded.
@@ -44,6 +45,8 @@ LATER = (
     "hvtui.tui.widgets.option",
     "textual.widgets._switch",
     "textual.widgets._label",
+    "hvtui.cli.errors",
+    "hvtui.cli.hostsource",
 )
 
 #: ``python -c``: the console script's path to the wizard, headless, that prints at the
