@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 
 from hvtui.detect.kvm_ioctl import KvmAnswer, catalog_caps, probe_kvm
-from hvtui.detect.raw_cpuid import read_raw_cpuid
 from hvtui.detect.report import (
     FAILED,
     NOT_LINUX,
@@ -171,6 +170,10 @@ def gather(*, deep: bool = False, pending: PendingVersions | None = None) -> Liv
         raw_cpuid: Fact[RawCpuid] = why
         processes: Fact[list[ProcessAnswer]] = why
     else:
+        # Here, not with the module: a snapshot (a demo host, on the way to the wizard's
+        # first frame) brings its raw CPUID along and never reads the device (issue #13).
+        from hvtui.detect.raw_cpuid import read_raw_cpuid
+
         kvm = known(probe_kvm(catalog_caps()))
         raw_cpuid = read_raw_cpuid()
         processes = scan_processes(exclude=pending.pids())

@@ -3,7 +3,7 @@
 The first frame is what someone waits for after typing ``hvtui``; everything the
 wizard needs only later (an exporter, an importer, the command palette, the
 preview's tabs, a syntax highlighter, the slow probes' libraries, the CLI's error
-handling and host options) is imported
+handling and host options, the raw CPUID reader a snapshot never uses) is imported
 after it, when it is first used.  A fresh interpreter runs ``hvtui --demo`` as
 the console script does (headless: the test has no terminal) and lists, at the
 first frame, which of those are loaded.
@@ -47,6 +47,7 @@ LATER = (
     "textual.widgets._label",
     "hvtui.cli.errors",
     "hvtui.cli.hostsource",
+    "hvtui.detect.raw_cpuid",
 )
 
 #: ``python -c``: the console script's path to the wizard, headless, that prints at the
