@@ -42,11 +42,13 @@ from hvtui.catalog.types import (
     ValueKind,
     WithoutHyperV,
 )
-from hvtui.versions import V
+from hvtui.versions import parse_version
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing stays unloaded at run time: the catalog loads for every command
     from typing import TypedDict
+
+    from hvtui.versions import Version
 
     class _NamedFacts(TypedDict):
         """The arguments :func:`_named` gives an :class:`Enlightenment`."""
@@ -91,6 +93,20 @@ COMMON_SOURCES: tuple[Source, ...] = (
     ),
     Source(FactKind.DOCS, "QEMU docs/system/i386/hyperv.rst"),
 )
+
+
+def V(text: str) -> Version:  # noqa: N802 - reads like a literal in the table below
+    """:func:`hvtui.versions.V` (a strict :func:`~hvtui.versions.parse_version`), parsed
+    once for each version the table writes: ~60 ``V("7.1")``-style literals, 25 of them
+    different, read on the way to the wizard's first frame (issue #13).  A version is an
+    immutable tuple: sharing one between entries changes nothing."""
+    version = _VERSIONS.get(text)
+    if version is None:
+        version = _VERSIONS[text] = parse_version(text)
+    return version
+
+
+_VERSIONS: dict[str, Version] = {}
 
 
 def _since(where: str, *, verified: bool = True) -> Source:
