@@ -32,11 +32,12 @@ from .test_wizard import go_to
 AppFactory = Callable[..., HvtuiApp]
 
 #: At 120x36: the first option with a long doc (taller than the window: a scrollbar), a
-#: short one (no scrollbar), and one with a value field, each visited from the previous
+#: short one (no scrollbar), one with a value field and one with a choice (Textual's
+#: ``Select``, whose own children are sized ahead too), each visited from the previous
 #: one, with one more step after the last (the footer's keys stay the same: only the pane
 #: changes).
-TALL, SHORT, FIELD = "evmcs", "vapic", "spinlocks"
-STEPS = (Step.HOST, "relaxed", SHORT, TALL, FIELD, "vpindex")
+TALL, SHORT, FIELD, CHOICE = "evmcs", "vapic", "spinlocks", "no-nonarch-coresharing"
+STEPS = (Step.HOST, "relaxed", SHORT, TALL, FIELD, CHOICE, "vpindex")
 SIZE = (120, 36)
 
 
@@ -73,7 +74,7 @@ async def test_a_prepared_option_is_laid_out_once_on_its_first_visit(
         assert guessed[TALL] and not guessed[SHORT], "one of each, or the test says little"
         layouts: list[object] = []
         app.screen.screen_layout_refresh_signal.subscribe(app.screen, layouts.append, True)
-        for step in (SHORT, TALL, FIELD):
+        for step in (SHORT, TALL, FIELD, CHOICE):
             layouts.clear()
             await go_to(pilot, step)
             pane = hidden[step]

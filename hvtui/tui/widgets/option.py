@@ -32,7 +32,12 @@ from hvtui.tui.state import parse_typed, typed_text
 from hvtui.tui.view import WizardView
 from hvtui.tui.widgets.doc import markdown_content
 from hvtui.tui.widgets.host import FactsText
-from hvtui.tui.widgets.sizing import LaidOutOnce, show_scrollbar_ahead
+from hvtui.tui.widgets.sizing import (
+    LaidOutOnce,
+    content_room,
+    show_scrollbar_ahead,
+    virtual_sizes_ahead,
+)
 
 if TYPE_CHECKING:
     from hvtui.advice import SupportState
@@ -189,8 +194,14 @@ class OptionPane(LaidOutOnce, VerticalScroll):
         its margin and padding when shown: laid out now, in idle time, with its scrollbar
         on if it will need one, so that its first visit lays the screen out once, as a
         revisit does (:func:`~hvtui.tui.widgets.sizing.show_scrollbar_ahead`); that layout
-        wraps its texts (:class:`PaneStatic`) for the width the visit paints them at."""
+        wraps its texts (:class:`PaneStatic`) for the width the visit paints them at.
+        A three-state option's ``Select`` (Textual's, with children of its own) is given
+        the virtual sizes that layout will give it (:func:`virtual_sizes_ahead`)."""
         show_scrollbar_ahead(self, inside)
+        if self.entry.kind is ValueKind.TRISTATE:  # the control row, the Select in it
+            for placement in self.arrange(content_room(self, inside)).placements:
+                if placement.widget.has_class("control"):
+                    virtual_sizes_ahead(placement.widget, placement.region.size)
 
     def watch_view(self, view: WizardView | None) -> None:
         """Follow the model: controls, relations, host support and findings."""

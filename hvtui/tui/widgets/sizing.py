@@ -90,8 +90,37 @@ def show_scrollbar_ahead(pane: Widget, inside: Size) -> None:
         pane.vertical_scrollbar.display = True
 
 
+def virtual_sizes_ahead(widget: Widget, size: Size) -> None:
+    """Give a hidden ``widget`` of ``size`` (its region's, when shown), and the widgets it
+    lays out, the virtual sizes the layout of its first show will give them, so that this
+    layout changes none of them and does not lay the screen out again.
+
+    For widgets that are not :class:`LaidOutOnce` and cannot be made so: Textual's
+    ``Select`` composes its own ``SelectCurrent`` and two ``Static`` children, and each of
+    the four, shown for the first time, asked for a second layout of the screen (a first
+    visit of a three-state option cost ~7 ms more than a revisit at 120x36).  The sizes
+    are the compositor's (``Compositor._arrange_root``'s ``add_widget``, textual/
+    _compositor.py): a widget that does not scroll gets its region's size; a scrolling one
+    its region less its gutter, grown to what its children cover (``Widget.arrange``,
+    public).  Scrollbars are left out (those of the widgets here are off): a wrong guess
+    only costs the second layout it always did.
+
+    Only public API: ``arrange``, ``styles.gutter`` and ``set_reactive``."""
+    virtual = size
+    if widget.is_scrollable:
+        room = size.region.shrink(widget.styles.gutter).size
+        virtual = room
+        if widget.is_container:
+            arrangement = widget.arrange(room)
+            virtual = room.region.union(arrangement.total_region).size
+            for placement in arrangement.placements:
+                virtual_sizes_ahead(placement.widget, placement.region.size)
+    widget.set_reactive(Widget.virtual_size, virtual)
+
+
 __all__ = [
     "LaidOutOnce",
     "content_room",
     "show_scrollbar_ahead",
+    "virtual_sizes_ahead",
 ]
