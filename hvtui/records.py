@@ -178,7 +178,9 @@ def _init_source(
     return f"def __init__({', '.join(parameters)}):\n{body}\n", names
 
 
-def _lazy_init(cls: type, fields: tuple[Field, ...], frozen: bool) -> Callable[..., None]:
+def _lazy_init(
+    cls: type, fields: tuple[Field, ...], names: tuple[str, ...], frozen: bool
+) -> Callable[..., None]:
     """An ``__init__`` that binds the arguments itself for the first :data:`COMPILE_AFTER`
     objects, then compiles the real one (dataclass's text) and puts it in its place.
 
@@ -186,8 +188,7 @@ def _lazy_init(cls: type, fields: tuple[Field, ...], frozen: bool) -> Callable[.
     or unknown one, one given twice) goes to the compiled ``__init__``, so that the
     ``TypeError`` is Python's own, word for word.
     """
-    names = tuple(f.name for f in fields)
-    post_init = hasattr(cls, "__post_init__")
+    post_init = _has_post_init(cls)
     assign = object.__setattr__ if frozen else setattr
     calls = 0
 
@@ -234,15 +235,26 @@ def _lazy_init(cls: type, fields: tuple[Field, ...], frozen: bool) -> Callable[.
     return bind
 
 
+#: Defaults that would be shared between objects (dataclass refuses the same three).
+_MUTABLE_DEFAULTS = (list, dict, set)
+
+
 def _own_fields(cls: type) -> list[Field]:
-    """The fields declared in ``cls``'s own body, in order, with defaults taken out."""
+    """The fields declared in ``cls``'s own body, in order, with defaults taken out.
+
+    This runs once per record class while a command starts (~45 on the way to the
+    wizard's first frame), so it does only what it must: no union type is built per
+    field (``isinstance`` with a tuple), annotations are compared as the strings
+    ``from __future__ import annotations`` leaves (never evaluated).
+    """
     own = []
+    namespace = cls.__dict__
     # The class's own annotations (inspect.get_annotations would load inspect).
     annotations = cls.__dict__.get("__annotations__", {})  # noqa: RUF063
     for name, annotation in annotations.items():
         if isinstance(annotation, str) and annotation.startswith(_CLASS_VARIABLES):
             continue
-        value = cls.__dict__.get(name, MISSING)
+        value = namespace.get(name, MISSING)
         if isinstance(value, Field):
             f = value
             if f.default is MISSING:
@@ -250,36 +262,65 @@ def _own_fields(cls: type) -> list[Field]:
             else:
                 type.__setattr__(cls, name, f.default)
         else:
-            f = Field(default=value)
-        if isinstance(f.default, list | dict | set):
+            f = Field(value)
+        if isinstance(f.default, _MUTABLE_DEFAULTS):
             raise ValueError(f"mutable default {type(f.default)} for field {name} is not allowed")
         f.name = name
         own.append(f)
     return own
 
 
+def _has_post_init(cls: type) -> bool:
+    """Whether ``cls`` or a base defines ``__post_init__`` (as ``hasattr`` answers for a
+    class whose metaclass is :class:`type`, without raising and formatting the
+    ``AttributeError`` of a miss, which most records are)."""
+    return any("__post_init__" in base.__dict__ for base in cls.__mro__)
+
+
 def _process(cls: type, frozen: bool, eq: bool, show: bool) -> type:
-    by_name: dict[str, Field] = {}
-    for base in reversed(cls.__mro__[1:]):
-        for f in base.__dict__.get("__record_fields__", ()):
+    """Make ``cls`` a record (what :func:`record` does).  It runs once per class while
+    a command starts (64 classes, 349 fields on the way to the wizard's first frame),
+    hence one pass over the fields and no merge when no base is a record."""
+    own = cls.__dict__
+    inherited = [
+        base.__dict__["__record_fields__"]
+        for base in reversed(cls.__mro__[1:])
+        if "__record_fields__" in base.__dict__
+    ]
+    fields: tuple[Field, ...]
+    if inherited:
+        by_name: dict[str, Field] = {}
+        for base_fields in inherited:
+            for f in base_fields:
+                by_name[f.name] = f
+        for f in _own_fields(cls):
             by_name[f.name] = f
-    for f in _own_fields(cls):
-        by_name[f.name] = f
-    fields = tuple(by_name.values())
+        fields = tuple(by_name.values())
+    else:  # most records: no record base, no name to merge
+        fields = tuple(_own_fields(cls))
+    # One pass for the order rule and the three name lists.
+    names = []
+    compared = []
+    shown = []
     seen_default = False
     for f in fields:
         if f.default is not MISSING or f.default_factory is not MISSING:
             seen_default = True
         elif seen_default:
             raise TypeError(f"non-default argument {f.name!r} follows default argument")
+        names.append(f.name)
+        if f.compare:
+            compared.append(f.name)
+        if f.repr:
+            shown.append(f.name)
 
-    own = cls.__dict__
     cls.__record_fields__ = fields  # type: ignore[attr-defined]
-    cls.__record_compared__ = _tuple_getter(tuple(f.name for f in fields if f.compare))  # type: ignore[attr-defined]
-    cls.__record_shown__ = tuple(f.name for f in fields if f.repr)  # type: ignore[attr-defined]
-    cls.__match_args__ = tuple(f.name for f in fields)  # type: ignore[attr-defined,misc]
+    cls.__record_compared__ = _tuple_getter(tuple(compared))  # type: ignore[attr-defined]
+    cls.__record_shown__ = tuple(shown)  # type: ignore[attr-defined]
+    match_args = tuple(names)
+    cls.__match_args__ = match_args  # type: ignore[attr-defined,misc]
     if "__init__" not in own:
-        cls.__init__ = _lazy_init(cls, fields, frozen)  # type: ignore[misc]
+        cls.__init__ = _lazy_init(cls, fields, match_args, frozen)  # type: ignore[misc]
     if show and "__repr__" not in own:
         cls.__repr__ = _repr  # type: ignore[assignment]
     if eq and "__eq__" not in own:

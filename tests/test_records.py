@@ -276,3 +276,75 @@ def test_creating_a_record_class_compiles_nothing_and_imports_stay_light() -> No
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("default", [[], {}, set()], ids=["list", "dict", "set"])
+def test_a_mutable_default_is_refused_at_definition_as_dataclass_refuses_it(
+    default: object,
+) -> None:
+    """The three shared-by-every-object defaults dataclass refuses, plain or through
+    ``field(default=...)``; a tuple (immutable) stays a default."""
+    with pytest.raises(ValueError, match=f"mutable default {type(default)} for field a"):
+
+        @record()
+        class Plain:
+            a: object = default
+
+    with pytest.raises(ValueError, match=f"mutable default {type(default)} for field a"):
+
+        @record(frozen=True)
+        class Given:
+            a: object = field(default=default)
+
+    with pytest.raises(ValueError, match=f"mutable default {type(default)} for field a"):
+
+        @dataclasses.dataclass
+        class Twin:
+            a: object = default
+
+    @record()
+    class Fine:
+        a: object = ()
+
+    assert Fine().a == ()
+
+
+def test_post_init_of_any_base_runs_as_in_a_dataclass() -> None:
+    """``__post_init__`` found on a base (a plain class or a record), not in the
+    record's own body, is called by the bound and by the compiled ``__init__``, as
+    dataclass calls it; a record with no ``__post_init__`` anywhere calls none."""
+    seen: list[object] = []
+
+    class Mixin:
+        def __post_init__(self) -> None:
+            seen.append(self)
+
+    @record(frozen=True)
+    class FromPlain(Mixin):
+        a: int
+
+    @record(frozen=True)
+    class Base:
+        a: int
+
+        def __post_init__(self) -> None:
+            seen.append(self)
+
+    @record(frozen=True)
+    class FromRecord(Base):
+        b: int = 0
+
+    @record(frozen=True)
+    class Without:
+        a: int
+
+    @dataclasses.dataclass(frozen=True)
+    class Twin(Mixin):
+        a: int
+
+    for cls in (FromPlain, FromRecord, Twin):
+        made = [cls(i) for i in range(records.COMPILE_AFTER + 2)]  # bound, then compiled
+        assert seen == made, cls
+        seen.clear()
+    assert [Without(i).a for i in range(records.COMPILE_AFTER + 2)][-1] == records.COMPILE_AFTER + 1
+    assert not seen
