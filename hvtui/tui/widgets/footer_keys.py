@@ -20,7 +20,6 @@ one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, ClassVar
 
@@ -29,11 +28,13 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from hvtui.records import record
+
 if TYPE_CHECKING:
     from textual.screen import Screen
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class KeyShown:
     """What one footer key shows and does (what Textual's ``FooterKey`` is built from)."""
 
@@ -191,7 +192,8 @@ class FooterKey(Widget):
         else:
             self.app.simulate_key(self.shown.key)
 
-    def _watch_compact(self, compact: bool) -> None:
+    def watch_compact(self, compact: bool) -> None:
+        """The compact look follows the footer's (Textual's FooterKey does the same)."""
         self.set_class(compact, "-compact")
 
 
