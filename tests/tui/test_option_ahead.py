@@ -1,14 +1,15 @@
 """An option's pane prepared hidden is laid out ahead of its first visit (issue #13).
 
-:meth:`~hvtui.tui.widgets.option.OptionPane.fit_ahead` lays the hidden pane out for the
-room it will have and turns its scrollbar on if it will need one
-(:func:`~hvtui.tui.widgets.sizing.show_scrollbar_ahead`).  A wrong guess would not show
-wrongly (the visit's layout puts it right) but would cost a second layout of the screen:
-so here the guess is held to what the visit's layout finds, for a pane taller than the
-window and one that fits, and a visit is counted in layouts of the screen (Textual's
-public ``screen_layout_refresh_signal``).  That layout also wraps the pane's texts
-(:class:`~hvtui.tui.widgets.option.PaneStatic`) for their width: the visit paints those
-lines and wraps none of them again.
+:meth:`~hvtui.tui.screens.panes.Panes.prepare` lays every hidden pane out for the room it
+will have and turns its scrollbar on if it will need one
+(:func:`~hvtui.tui.widgets.sizing.show_scrollbar_ahead`); an option's
+:meth:`~hvtui.tui.widgets.option.OptionPane.fit_ahead` also sizes a three-state choice
+box.  A wrong guess would not show wrongly (the visit's layout puts it right) but would
+cost a second layout of the screen: so here the guess is held to what the visit's layout
+finds, for a pane taller than the window and one that fits, and a visit is counted in
+layouts of the screen (Textual's public ``screen_layout_refresh_signal``).  That layout
+also wraps the pane's texts (:class:`~hvtui.tui.widgets.option.PaneStatic`) for their
+width: the visit paints those lines and wraps none of them again.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from textual.reactive import Reactive
 from textual.widget import Widget
 
 from hvtui.tui.view import WizardView
-from hvtui.tui.widgets.sizing import LaidOutOnce
+from hvtui.tui.widgets.sizing import LaidOutOnce, show_scrollbar_ahead
 
 
 @runtime_checkable
@@ -141,9 +141,12 @@ class Panes:
         inside = _inside(slot.pane, self._holder.content_size)
         if inside is None:
             return  # not laid out yet
-        _presize_scrollbar(slot.pane, inside)
         if isinstance(slot.pane, FitsAhead):
             slot.pane.fit_ahead(inside)
+        # After the pane arranged itself: laid out for its room, its scrollbar on when it
+        # will not fit (a tall pane's visit then lays the screen out once) and sized.
+        show_scrollbar_ahead(slot.pane, inside)
+        _presize_scrollbar(slot.pane, inside)
 
     async def show(self, step: str, view: WizardView) -> Widget:
         """Show ``step``'s pane (built and mounted on its first visit unless prepared), up

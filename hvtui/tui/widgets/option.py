@@ -2,8 +2,9 @@
 
 Each option's pane is built once, after the first frame, and kept hidden until its step
 is shown (:mod:`hvtui.tui.screens.panes`); while hidden it is laid out for the room it
-will have (:meth:`OptionPane.fit_ahead`), so that its first visit costs about what a
-revisit does.  The docs are the catalog's Markdown, drawn by :mod:`.doc` into one widget.
+will have (:meth:`~hvtui.tui.screens.panes.Panes.prepare`, :meth:`OptionPane.fit_ahead`),
+so that its first visit costs about what a revisit does.  The docs are the catalog's
+Markdown, drawn by :mod:`.doc` into one widget.
 While its step is shown, the pane follows the model through
 :meth:`OptionPane.watch_view`: controls are set without echoing change events, so the
 model stays the only writer.
@@ -35,7 +36,6 @@ from hvtui.tui.widgets.host import FactsText
 from hvtui.tui.widgets.sizing import (
     LaidOutOnce,
     content_room,
-    show_scrollbar_ahead,
     virtual_sizes_ahead,
 )
 
@@ -190,14 +190,11 @@ class OptionPane(LaidOutOnce, VerticalScroll):
         yield PaneStatic(_facts(entry), id="facts", classes="facts")
 
     def fit_ahead(self, inside: Size) -> None:
-        """Prepared hidden (:meth:`hvtui.tui.screens.panes.Panes.prepare`), to be ``inside``
-        its margin and padding when shown: laid out now, in idle time, with its scrollbar
-        on if it will need one, so that its first visit lays the screen out once, as a
-        revisit does (:func:`~hvtui.tui.widgets.sizing.show_scrollbar_ahead`); that layout
-        wraps its texts (:class:`PaneStatic`) for the width the visit paints them at.
-        A three-state option's ``Select`` (Textual's, with children of its own) is given
-        the virtual sizes that layout will give it (:func:`virtual_sizes_ahead`)."""
-        show_scrollbar_ahead(self, inside)
+        """Prepared hidden (:meth:`hvtui.tui.screens.panes.Panes.prepare`, which then lays
+        every pane out for its room with its scrollbar as it will need it, wrapping its
+        texts (:class:`PaneStatic`) for the width the visit paints them at): a three-state
+        option's ``Select`` (Textual's, with children of its own) is given the virtual
+        sizes the visit's layout will give it (:func:`virtual_sizes_ahead`)."""
         if self.entry.kind is ValueKind.TRISTATE:  # the control row, the Select in it
             for placement in self.arrange(content_room(self, inside)).placements:
                 if placement.widget.has_class("control"):
