@@ -5,8 +5,11 @@ terminal at most 1.2 times that of a one-widget Textual app started the same
 way (Textual's floor, ~250 ms here), switching a step at most 25 ms, peak
 resident memory at most 150 MB.
 
-- **First frame (real terminal).**  tmux starts ``python -m hvtui --demo
-  intel-tigerlake``, and in turn ``python ONE_WIDGET.py``: an ``App`` whose only
+- **First frame (real terminal).**  tmux starts ``hvtui --demo intel-tigerlake`` (the
+  console script beside this Python, as ``scripts/hvtui`` and an installed hvtui start it:
+  the Python runs a script file, as for the other app; ``--module`` starts ``python -m
+  hvtui`` instead, which also loads :mod:`runpy`, ~4 ms), and in turn
+  ``python ONE_WIDGET.py``: an ``App`` whose only
   widget is a ``Static`` with one line of text, run by the same Python with the
   same environment.  The clock runs from just before tmux is asked to spawn the
   process until ``capture-pane`` shows the text (polled every few milliseconds,
@@ -77,6 +80,8 @@ WIDTH, HEIGHT = 120, 36
 #: well under this; what is left of the window, the app spends idle).
 SETTLE_S = 0.25
 MARKER = f"Facts of the demo host {DEMO}"
+#: How the wizard is started: its console script beside this Python (``--module``: ``-m``).
+WIZARD_COMMAND = [str(Path(sys.executable).with_name("hvtui"))]
 
 #: The comparison: Textual's floor, one widget showing one line, run as a script.
 ONE_WIDGET_MARKER = "one widget, nothing else"
@@ -239,7 +244,7 @@ def terminal_run(scratch: Path, env: dict[str, str], index: str, walk: bool = Tr
     env = {**env, "HVTUI_STARTUP_LOG": str(log), "XDG_CONFIG_HOME": str(scratch)}
     pid = None
     try:
-        first = _spawn(socket, [sys.executable, "-m", "hvtui", "--demo", DEMO], env, MARKER)
+        first = _spawn(socket, [*WIZARD_COMMAND, "--demo", DEMO], env, MARKER)
         pid = _pane_pid(socket)
         _wait_for_file(log)
         steps = all_steps()
@@ -380,6 +385,11 @@ def main(argv: list[str] | None = None) -> int:
         "--as-is", action="store_true", help="do not give the children a bytecode cache"
     )
     parser.add_argument(
+        "--module",
+        action="store_true",
+        help="start the wizard as 'python -m hvtui' instead of its console script",
+    )
+    parser.add_argument(
         "--baseline",
         metavar="DIR",
         type=Path,
@@ -387,6 +397,11 @@ def main(argv: list[str] | None = None) -> int:
         "interleaved in the same run",
     )
     args = parser.parse_args(argv)
+    if args.module:
+        WIZARD_COMMAND[:] = [sys.executable, "-m", "hvtui"]
+    elif not Path(WIZARD_COMMAND[0]).is_file():
+        print(f"bench_tui: no console script {WIZARD_COMMAND[0]}; try --module", file=sys.stderr)
+        return 2
     if shutil.which("tmux") is None:
         print("bench_tui: tmux is needed (Debian package tmux)", file=sys.stderr)
         return 2
