@@ -33,6 +33,8 @@ against the cited sources.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hvtui.formats.qemu_opts import c_integer
 from hvtui.records import record
 from hvtui.textsafe import clipped
@@ -322,15 +324,23 @@ UNCHECKED_LIMIT = (
 )
 
 
-def read_smp(smp: object, machine_type: object) -> SmpReading:
+def read_smp(
+    smp: object,
+    machine_type: object,
+    *,
+    machines: Callable[[str | None], MachineSmp] = machine_smp,
+) -> SmpReading:
     """The machine's ``smp`` member (``MachineOptions.tree.get("smp")``) on the machine
     type ``machine_type`` (the tree's ``type``; not a string: the default), read as
-    QEMU 7.2 reads it: :func:`smp_counts`, then :func:`parse_smp_config`."""
+    QEMU 7.2 reads it: :func:`smp_counts`, then :func:`parse_smp_config`.
+
+    ``machines`` gives a type's properties: :func:`machine_smp` (QEMU's own binary),
+    or :func:`pve_machine_smp` for Proxmox VE's."""
     if smp is None:
         return SmpReading()
     try:
         counts = smp_counts(smp)
-        machine = machine_smp(machine_type if isinstance(machine_type, str) else None)
+        machine = machines(machine_type if isinstance(machine_type, str) else None)
         topology = parse_smp_config(counts, machine)
     except SmpTopologyError as exc:
         return SmpReading(refused=str(exc))
@@ -339,6 +349,66 @@ def read_smp(smp: object, machine_type: object) -> SmpReading:
             topology, unchecked=f"machine type {clipped(machine.name)!r}: {UNCHECKED_LIMIT}"
         )
     return SmpReading(topology)
+
+
+def pve_machine_smp(type_name: str | None) -> MachineSmp:
+    """The ``-smp`` properties of the machine type ``type_name`` on Proxmox VE's QEMU
+    (``pve-qemu-kvm``), which qemu-server starts with ``-machine type=NAME+pveN``.
+
+    Proxmox's patch "PVE: Allow version code in machine type" (proxmox/pve-qemu
+    ``debian/patches/pve/0025-PVE-Allow-version-code-in-machine-type.patch``,
+    ``qemu_init`` in system/vl.c) cuts every ``-machine`` type at its first ``+``: the
+    rest is the ``pve-version`` that ``query-machines`` reports, and the part before it
+    is the machine type QEMU selects (``pc-i440fx-9.0+pve0`` is ``pc-i440fx-9.0``).
+    ``pc`` and ``q35`` (qemu-server's type for a VM without a version, and QEMU's
+    default) are the newest of the node's QEMU, whose version hvtui does not know: a
+    PC machine (dies; cores before sockets, as on every type since 6.2) whose vCPU
+    limit and clusters are not checked.  Any other name is :func:`machine_smp`'s.
+    """
+    name = (type_name or "pc").partition("+")[0]
+    if name in ("pc", "q35"):
+        return MachineSmp(name, False, True, None, None)
+    return machine_smp(name)
+
+
+def _id_width(count: int) -> int:
+    """``apicid_bitwidth_for_count``: the APIC ID bits for ``count`` ids at one level."""
+    return (count - 1).bit_length()
+
+
+def apic_id(topology: SmpTopology, socket: int, core: int, thread: int = 0) -> int:
+    """The APIC ID of the vCPU at ``socket``/``core``/``thread`` (die 0), as QEMU 7.2's
+    ``x86_apicid_from_topo_ids`` (include/hw/i386/topology.h) makes it: each level in
+    as many bits as its count needs, threads lowest."""
+    thread_bits = _id_width(topology.threads)
+    core_bits = thread_bits + _id_width(topology.cores)
+    socket_bits = core_bits + _id_width(topology.dies)
+    return socket << socket_bits | core << thread_bits | thread
+
+
+def cpu_device_refused(topology: SmpTopology, socket: int, core: int) -> str | None:
+    """QEMU 7.2's refusal of a ``-device MODEL-x86_64-cpu,socket-id=S,core-id=C,thread-id=0``
+    (what qemu-server adds for each hotplugged vCPU) on ``topology``; ``None`` when it
+    takes it.
+
+    As ``x86_cpu_pre_plug`` (hw/i386/x86.c) checks it, in its order and words: the
+    socket against ``(maxcpus - 1) / threads / cores / dies``, a die id (none given: 0
+    only when there is one die per socket), the core against ``cores - 1``; then the
+    slot, which the vCPUs QEMU starts with (the first ``cpus`` in APIC ID order) may
+    hold already.  Checked with QEMU 7.2 (``tests/pve/test_proxmox_smp.py``).
+    """
+    t = topology
+    last_socket = (t.maxcpus - 1) // t.threads // t.cores // t.dies
+    if socket > last_socket:
+        return f"Invalid CPU socket-id: {socket} must be in range 0:{last_socket}"
+    if t.dies > 1:
+        return "CPU die-id is not set"
+    if core > t.cores - 1:
+        return f"Invalid CPU core-id: {core} must be in range 0:{t.cores - 1}"
+    index = (socket * t.cores + core) * t.threads
+    if index < t.cpus:
+        return f"CPU[{index}] with APIC ID {apic_id(t, socket, core)} exists"
+    return None
 
 
 __all__ = [
@@ -350,8 +420,11 @@ __all__ = [
     "SmpReading",
     "SmpTopology",
     "SmpTopologyError",
+    "apic_id",
+    "cpu_device_refused",
     "machine_smp",
     "parse_smp_config",
+    "pve_machine_smp",
     "read_smp",
     "smp_counts",
 ]

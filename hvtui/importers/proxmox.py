@@ -9,27 +9,43 @@ Windows ``ostype`` (which depends on the Windows version, the machine version,
 a custom CPU model (from ``/etc/pve/virtual-guest/cpu-models.conf`` when given),
 the VM's own ``cpu: flags=``, and ``hidden``; then ``args:`` is appended to
 QEMU's command line, so a ``-cpu`` there replaces all of it (QEMU keeps the
-last) and ``-global`` lines apply as usual.  The result says where each option
-came from (:attr:`~hvtui.importers.result.Imported.origins`).
+last) and ``-global`` lines apply as usual.  A ``-smp`` or ``-machine`` there is
+merged by QEMU with the ``-smp`` and ``-machine`` qemu-server writes before it
+(:func:`qemu_server_machine_args`), so the vCPU count and QEMU's refusals are those
+of the merged topology, on the machine type Proxmox's QEMU selects.  The result says
+where each option came from (:attr:`~hvtui.importers.result.Imported.origins`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import TYPE_CHECKING
 
 from hvtui import catalog
+from hvtui.catalog.proxmox import machine_text
 from hvtui.formats.proxmox import (
     CpuConf,
+    VmContext,
     origin_of,
     parse_cpu_models,
     proxmox_cpu,
     split_args,
 )
 from hvtui.formats.spelling import names_hyperv
-from hvtui.importers.qemu_cmdline import CommandLineError, parse_qemu_args
+from hvtui.importers.qemu_cmdline import (
+    CommandLineError,
+    merged_smp,
+    option_names,
+    parse_qemu_args,
+)
 from hvtui.importers.result import Imported
 from hvtui.records import replace
 from hvtui.untrusted import parse_int
+from hvtui.versions import Version
+
+if TYPE_CHECKING:
+    from hvtui.formats.qemu_smp import MachineSmp
 
 # Over the text with "\n" line breaks only: "[^\S\n]" is whitespace within a line.
 #: A ``[section]`` line: the first ends the current configuration.
@@ -67,6 +83,20 @@ def proxmox_options(text: str) -> dict[str, str] | None:
     if not options or not (options.keys() & _TYPICAL_KEYS):
         return None
     return options
+
+
+#: How messages name what :func:`qemu_server_machine_args` gives.
+QEMU_SERVER_OWN = "qemu-server's own"
+#: A machine type with a version (``machine:``'s pattern in qemu-server's Machine.pm
+#: ``$machine_fmt``, without the ``+pveN`` and ``.pxe`` suffixes).
+_VERSIONED_TYPE = re.compile(r"(?:pc|pc-i440fx|pc-q35|virt)-\d+(?:\.\d+)+")
+#: qemu-server's ``hotplug:`` when not set (``'1'``: network, disk and usb; no cpu).
+_DEFAULT_HOTPLUG = ("network", "disk", "usb")
+#: CPU hotplug needs machine version 2.7 (``config_to_command``:
+#: ``min_version($machine_version, 2, 7)``).
+_CPU_HOTPLUG_MACHINE = Version(2, 7, 0)
+#: The options whose values QEMU merges into its machine options.
+_MACHINE_OPTIONS = frozenset({"smp", "machine", "M"})
 
 
 def cpu_argument(value: str) -> tuple[str, list[str]]:
@@ -127,7 +157,13 @@ def parse_proxmox_config(
         args = []
     argv = ["-cpu", built.text, *args]
     args_cpu = any(word in ("-cpu", "--cpu") for word in args[:-1])
-    found = parse_qemu_args(argv)
+    own = functools.partial(qemu_server_machine_args, options, built.context)
+    found = parse_qemu_args(
+        argv, preceding=own, preceding_origin=QEMU_SERVER_OWN, machines=_pve_machines
+    )
+    vcpus = _vcpus(options)
+    if _MACHINE_OPTIONS.intersection(option_names(args)):
+        vcpus = _merged_vcpus(argv, options, built.context, built.model, found.vcpus, problems)
     notes = list(built.notes)
     if args_cpu:
         notes.append("args: -cpu replaces the whole -cpu qemu-server builds (QEMU keeps the last)")
@@ -143,10 +179,10 @@ def parse_proxmox_config(
         found,
         problems=(*problems, *found.problems),
         name=options.get("name", ""),
-        vcpus=_vcpus(options),
+        vcpus=vcpus,
         pinning="a Proxmox configuration does not pin single vCPUs",
         origins=origins,
-        notes=tuple(notes),
+        notes=(*notes, *found.notes),
     )
 
 
@@ -157,12 +193,133 @@ def proxmox_cpu_models(text: str) -> dict[str, CpuConf] | None:
 
 def _vcpus(options: dict[str, str]) -> int | None:
     """``vcpus:`` when set (the vCPUs online at start), else ``sockets`` x ``cores``."""
+    counts = _smp_counts(options)
+    return None if counts is None else counts[3]
+
+
+def _smp_counts(options: dict[str, str]) -> tuple[int, int, int, int] | None:
+    """``(sockets, cores, maxcpus, vcpus)`` as ``config_to_command`` (qemu-server
+    src/PVE/QemuServer.pm) computes them: ``sockets:`` (else the old ``smp:``, else 1),
+    ``cores:`` (else 1), their product, and ``vcpus:`` when it is not 0, else the
+    product.  ``None`` when one is not a number (Proxmox refuses such a file)."""
     try:
-        if "vcpus" in options:
-            return parse_int(options["vcpus"])
-        return parse_int(options.get("sockets", "1")) * parse_int(options.get("cores", "1"))
+        sockets = parse_int(options.get("sockets") or options.get("smp") or "1") or 1
+        cores = parse_int(options.get("cores") or "1") or 1
+        vcpus = parse_int(options.get("vcpus") or "0")
     except ValueError:
         return None
+    return sockets, cores, sockets * cores, vcpus or sockets * cores
 
 
-__all__ = ["cpu_argument", "parse_proxmox_config", "proxmox_cpu_models", "proxmox_options"]
+def _cpu_hotplug(options: dict[str, str], context: VmContext) -> bool:
+    """Whether qemu-server starts the VM with one vCPU and adds the others as ``-device``
+    (``hotplug:`` lists ``cpu``, on machine version 2.7 or later); ``hotplug: 1`` is the
+    default list, ``0`` none (``parse_hotplug_features``)."""
+    value = options.get("hotplug", "1").strip()
+    features = () if value == "0" else _DEFAULT_HOTPLUG if value == "1" else value.split(",")
+    return "cpu" in (f.strip() for f in features) and context.machine >= _CPU_HOTPLUG_MACHINE
+
+
+def _machine_type(options: dict[str, str], context: VmContext) -> str:
+    """The machine type of qemu-server's ``-machine type=...`` without its ``+pveN``.
+
+    As Machine.pm ``get_vm_machine`` picks it: ``machine:``'s type when it has a
+    version; else a Windows VM's pinned version (:func:`~hvtui.formats.proxmox.machine_version`
+    says which, and why); else ``pc`` or ``q35`` as written (``pc`` when not set),
+    which QEMU takes as its newest.  ``config_to_command`` drops ``.pxe``
+    (``qemu_use_old_bios_files``) and appends ``+pveN``; the ``+pveN`` is left out
+    here, since Proxmox's QEMU cuts it off before choosing the machine
+    (:func:`~hvtui.formats.qemu_smp.pve_machine_smp`), and which N qemu-server writes
+    depends on the features the VM uses (``$required_pve_version``).
+    """
+    parts = [part.strip() for part in options.get("machine", "").split(",")]
+    named = [part for part in parts[:1] if part and "=" not in part]
+    named += [part.removeprefix("type=") for part in parts if part.startswith("type=")]
+    kind = named[-1] if named else ""
+    name = kind.partition("+")[0].removesuffix(".pxe")
+    if _VERSIONED_TYPE.fullmatch(name):
+        return name
+    family = "q35" if "q35" in kind else "pc"
+    if not context.windows:
+        return family
+    version = machine_text(context.machine).partition("+")[0]
+    return f"{'pc-q35' if family == 'q35' else 'pc-i440fx'}-{version}"
+
+
+def qemu_server_machine_args(options: dict[str, str], context: VmContext) -> list[str]:
+    """The ``-smp`` and ``-machine`` qemu-server puts on QEMU's command line before
+    ``args:`` (appended last: ``config_to_command`` in qemu-server's
+    src/PVE/QemuServer.pm pushes ``-smp`` early, ``-machine`` after the devices, then
+    ``PVE::Tools::split_args($conf->{args})``).
+
+    ``-smp VCPUS,sockets=S,cores=C,maxcpus=S*C`` (:func:`_smp_counts`), or with CPU
+    hotplug ``-smp 1,...`` and one ``-device`` per further vCPU (:func:`_cpu_hotplug`);
+    ``-machine type=TYPE`` (:func:`_machine_type`).  The ``-machine`` flags qemu-server
+    adds beside ``type`` (``accel``, ``smm``, ``hpet``, ``kernel-irqchip`` for
+    ``viommu=intel``, ``acpi``, the OVMF and SEV ones) do not touch ``-smp`` and are
+    left out.  No ``-smp`` when a count is not a number.
+    """
+    counts = _smp_counts(options)
+    smp: list[str] = []
+    if counts is not None:
+        sockets, cores, maxcpus, vcpus = counts
+        start = 1 if _cpu_hotplug(options, context) else vcpus
+        smp = ["-smp", f"{start},sockets={sockets},cores={cores},maxcpus={maxcpus}"]
+    return [*smp, "-machine", f"type={_machine_type(options, context)}"]
+
+
+def _pve_machines(type_name: str | None) -> MachineSmp:
+    """:func:`~hvtui.formats.qemu_smp.pve_machine_smp`, loaded only for an ``args:`` with
+    ``-smp`` or ``-machine``."""
+    from hvtui.formats.qemu_smp import pve_machine_smp
+
+    return pve_machine_smp(type_name)
+
+
+def _merged_vcpus(
+    argv: list[str],
+    options: dict[str, str],
+    context: VmContext,
+    model: str,
+    started: int | None,
+    problems: list[str],
+) -> int | None:
+    """The vCPUs the guest gets when ``args:`` has a ``-smp`` or ``-machine``: the ones
+    QEMU starts with the merged topology (``started``; ``None``: QEMU refuses it), plus,
+    with CPU hotplug, the ``-device`` vCPUs 2 to ``vcpus:`` qemu-server adds
+    (``print_cpu_device``: ``MODEL-x86_64-cpu,id=cpuN,socket-id=S,core-id=C,thread-id=0``
+    for its own topology) if QEMU takes each on the merged one; else ``None`` and
+    QEMU's refusal of the first it refuses in ``problems``."""
+    counts = _smp_counts(options)
+    if started is None or counts is None or not _cpu_hotplug(options, context):
+        return started
+    _sockets, cores, _maxcpus, vcpus = counts
+    own = functools.partial(qemu_server_machine_args, options, context)
+    merged = merged_smp(argv, preceding=own, machines=_pve_machines)
+    topology = merged.topology if merged is not None else None
+    if topology is None:
+        return None
+    from hvtui.formats.qemu_smp import cpu_device_refused
+
+    for n in range(2, vcpus + 1):
+        socket, core = divmod(n - 1, cores)
+        why = cpu_device_refused(topology, socket, core)
+        if why is not None:
+            device = f"{model}-x86_64-cpu,id=cpu{n},socket-id={socket},core-id={core},thread-id=0"
+            problems.append(
+                f"-device {device}: QEMU refuses it: {why} (qemu-server adds it for vCPU {n} "
+                f"with hotplug: cpu; with the -smp of args: merged, QEMU starts {topology.cpus} "
+                f"of {topology.maxcpus} vCPUs, {topology.cores} cores per socket)"
+            )
+            return None
+    return topology.cpus + vcpus - 1
+
+
+__all__ = [
+    "QEMU_SERVER_OWN",
+    "cpu_argument",
+    "parse_proxmox_config",
+    "proxmox_cpu_models",
+    "proxmox_options",
+    "qemu_server_machine_args",
+]

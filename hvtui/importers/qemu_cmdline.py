@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from hvtui import catalog
 from hvtui.catalog import Value, ValueKind
@@ -68,6 +69,9 @@ from hvtui.model import Config
 from hvtui.model.cpu import CpuSettings
 from hvtui.records import record
 from hvtui.textsafe import clipped
+
+if TYPE_CHECKING:
+    from hvtui.formats.qemu_smp import MachineSmp, SmpReading
 
 #: QEMU options that take no value (``qemu-system-x86_64 -help`` of QEMU 7.2, plus
 #: older ones people still paste).  Any other option is followed by its value, except
@@ -445,6 +449,7 @@ def parse_qemu_args(
     default_cpu_model: str | None = None,
     preceding: Callable[[], Sequence[str]] | None = None,
     preceding_origin: str = "the options",
+    machines: Callable[[str | None], MachineSmp] | None = None,
 ) -> Imported:
     """The Hyper-V configuration a QEMU argument vector gives the guest.
 
@@ -455,7 +460,8 @@ def parse_qemu_args(
     merge with (QEMU keeps every key of every ``-smp``, the last value of each), and
     only when ``argv`` has one of those options (it is called then, not before): the
     vCPU count (:attr:`~hvtui.importers.result.Imported.vcpus`) and a refusal are
-    given only for those.
+    given only for those.  ``machines`` gives a machine type's ``-smp`` properties
+    (:func:`~hvtui.formats.qemu_smp.read_smp`'s; QEMU 7.2's own when not given).
 
     A ``-global`` is read when QEMU applies it to the CPU: its driver is the type of
     the model in use (the ``-cpu`` model, else ``default_cpu_model``, which libvirt
@@ -508,9 +514,11 @@ def parse_qemu_args(
     vcpus: int | None = None
     notes: tuple[str, ...] = ()
     if before is not None and "smp" in machine.tree:  # else qemu_smp stays unloaded
-        from hvtui.formats.qemu_smp import read_smp
+        from hvtui.formats.qemu_smp import machine_smp, read_smp
 
-        smp = read_smp(machine.tree["smp"], machine.tree.get("type"))
+        smp = read_smp(
+            machine.tree["smp"], machine.tree.get("type"), machines=machines or machine_smp
+        )
         if smp.refused is not None:
             merged = f" (QEMU merges it with {preceding_origin} {' '.join(before)} before it)"
             problems.append(f"-smp: QEMU refuses it: {smp.refused}{merged if before else ''}")
@@ -563,6 +571,38 @@ def parse_qemu_args(
     )
 
 
+def merged_smp(
+    argv: Sequence[str],
+    *,
+    preceding: Callable[[], Sequence[str]],
+    machines: Callable[[str | None], MachineSmp] | None = None,
+) -> SmpReading | None:
+    """The topology QEMU makes of ``preceding``'s ``-machine``/``-smp`` merged with those
+    of ``argv`` after them, as :func:`parse_qemu_args` reads them (a value QEMU refuses
+    is left out; :func:`parse_qemu_args` reports it); ``None`` when ``argv`` has none.
+
+    For what depends on the whole topology, not only the vCPU count
+    (:attr:`~hvtui.importers.result.Imported.vcpus`): the ``-device`` vCPUs Proxmox's
+    qemu-server adds for CPU hotplug, before its ``args:``.
+    """
+    machine = MachineOptions()
+    before: list[str] | None = None
+    for name, value in _options(qemu_arguments(argv)[:MAX_WORDS]):
+        if value is None or name not in _MACHINE_OPTIONS:
+            continue
+        if before is None:
+            before = _read_preceding(machine, preceding, "", [])
+        try:
+            _read_machine(machine, name, value)
+        except OptionSyntaxError:
+            continue
+    if before is None or "smp" not in machine.tree:
+        return None
+    from hvtui.formats.qemu_smp import machine_smp, read_smp
+
+    return read_smp(machine.tree["smp"], machine.tree.get("type"), machines=machines or machine_smp)
+
+
 def parse_qemu_command(text: str) -> Imported:
     """Parse a pasted command line or hvtui's ``--format qemu`` output."""
     return parse_qemu_args(split_command(text))
@@ -574,6 +614,7 @@ __all__ = [
     "CommandLineError",
     "CpuOption",
     "looks_like_qemu",
+    "merged_smp",
     "option_names",
     "parse_cpu_option",
     "parse_qemu_args",
