@@ -12,23 +12,20 @@ machine type's, not QEMU's default's.  The table is checked against the running 
 
 from __future__ import annotations
 
-import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 import pytest
-from export.tools import QEMU, qmp_answers, require
+from export.tools import QEMU, require
 
 from hvtui.formats.qemu_smp import UNCHECKED_LIMIT
 from hvtui.importers.libvirt_xml import LIBVIRT_OWN, parse_libvirt_xml, qemu_machine_args
 from hvtui.libvirt import Connection
 
-from .test_qemu_smp import FROZEN, PRODUCT, QMP
+from .smp_runs import assert_outcome, frozen_runs
+from .test_qemu_smp import PRODUCT
 
 Q35, PC = "pc-q35-7.2", "pc-i440fx-7.2"
-#: QEMU's answer when ``-smp`` was taken and only the accelerator failed: under TCG
-#: (nothing here has KVM) more than 255 vCPUs need KVM's irqchip.
-NEEDS_KVM = "current -smp configuration requires kernel irqchip and X2APIC API support"
 
 
 @dataclass(frozen=True)
@@ -151,7 +148,7 @@ def test_libvirt_and_qemu_agree_with_the_table(conn: Connection) -> None:
     from lvtools import throwaway_domain
 
     qemu = require(QEMU, "qemu-system-x86")
-    runs = []
+    argvs = []
     for case in DOMAINS:
         with throwaway_domain(conn, lambda name, c=case: _xml(c, name, domain_type="qemu")) as name:
             stored = conn.domain(name).xml(inactive=True)
@@ -159,19 +156,9 @@ def test_libvirt_and_qemu_agree_with_the_table(conn: Connection) -> None:
         assert ["-machine", *machine, "-smp", smp[0]] == list(case.libvirt), case.name
         assert smp[1:] == list(case.commandline[1::2]), case.name
         assert qemu_machine_args(ET.fromstring(stored)) == list(case.libvirt), case.name
-        argv = [qemu, *case.libvirt, *case.commandline, *FROZEN]
-        runs.append((case, subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                            stderr=subprocess.PIPE, text=True)))  # fmt: skip
-    for case, run in runs:
-        out, err = run.communicate(QMP, timeout=60)
-        if case.vcpus is None:
-            assert run.returncode == 1 and case.refusal in err, (case.name, err)
-        elif NEEDS_KVM in err:
-            assert case.vcpus > 255, (case.name, err)
-        else:
-            assert run.returncode == 0, (case.name, err)
-            present, _possible = qmp_answers(out, 2)
-            assert isinstance(present, list) and len(present) == case.vcpus, (case.name, out)
+        argvs.append([qemu, *case.libvirt, *case.commandline])
+    for case, outcome in zip(DOMAINS, frozen_runs(argvs), strict=True):
+        assert_outcome(case.name, outcome, case.vcpus, case.refusal)
 
 
 def test_a_refusal_quotes_a_long_machine_type_clipped() -> None:

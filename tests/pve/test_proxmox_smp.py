@@ -12,14 +12,14 @@ hotplug ``-device`` vCPUs, then ``args:``'s machine options.
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from clirun import run_cli
-from export.tools import QEMU, qmp_answers, require
-from importers.test_qemu_smp import FROZEN, PRODUCT, QMP
+from export.tools import QEMU, require
+from importers.smp_runs import assert_outcome, frozen_runs
+from importers.test_qemu_smp import PRODUCT
 
 from hvtui.formats.proxmox import context_of
 from hvtui.formats.qemu_smp import UNCHECKED_LIMIT, pve_machine_smp
@@ -32,8 +32,6 @@ from hvtui.importers.proxmox import (
 
 #: QEMU's refusal of ``maxcpus`` below the count.
 MAXCPUS = "Invalid CPU topology: maxcpus must be equal to or greater than smp: "
-#: QEMU's answer when ``-smp`` was taken and only TCG failed: more than 255 vCPUs need KVM.
-NEEDS_KVM = "current -smp configuration requires kernel irqchip and X2APIC API support"
 
 
 @dataclass(frozen=True)
@@ -177,24 +175,14 @@ def test_qemu_agrees_with_the_table() -> None:
     (only -smp and -machine in this table): its refusal on stderr, or the vCPUs QMP
     query-cpus-fast lists (~0.1 s of CPU each, run together)."""
     qemu = require(QEMU, "qemu-system-x86")
-    runs = []
+    argvs = []
     for vm in VMS:
         devices = [word for device in vm.devices for word in ("-device", device)]
-        argv = [qemu, *vm.own, "-cpu", "kvm64", *devices, *vm.args.split(), *FROZEN, "-m", "32"]
-        runs.append((vm, subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                          stderr=subprocess.PIPE, text=True)))  # fmt: skip
-    for vm, run in runs:
-        out, err = run.communicate(QMP, timeout=60)
-        if vm.vcpus is None:
-            assert run.returncode == 1 and vm.refusal in err, (vm.name, err)
-            if vm.devices:
-                assert f"-device {vm.devices[0]}: {vm.refusal}" in err, (vm.name, err)
-        elif NEEDS_KVM in err:
-            assert vm.vcpus > 255, (vm.name, err)
-        else:
-            assert run.returncode == 0, (vm.name, err)
-            present, _possible = qmp_answers(out, 2)
-            assert isinstance(present, list) and len(present) == vm.vcpus, (vm.name, out)
+        argvs.append([qemu, *vm.own, "-cpu", "kvm64", *devices, *vm.args.split(), "-m", "32"])
+    for vm, outcome in zip(VMS, frozen_runs(argvs), strict=True):
+        assert_outcome(vm.name, outcome, vm.vcpus, vm.refusal)
+        if vm.vcpus is None and vm.devices:
+            assert f"-device {vm.devices[0]}: {vm.refusal}" in outcome[2], (vm.name, outcome)
 
 
 def test_the_audit_shows_the_merged_count_and_qemus_refusal(tmp_path: Path) -> None:
