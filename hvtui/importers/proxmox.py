@@ -226,9 +226,11 @@ def _machine_type(options: dict[str, str], context: VmContext) -> str:
     As Machine.pm ``get_vm_machine`` picks it: ``machine:``'s type when it has a
     version; else a Windows VM's pinned version (:func:`~hvtui.formats.proxmox.machine_version`
     says which, and why); else ``pc`` or ``q35`` as written (``pc`` when not set),
-    which QEMU takes as its newest.  ``config_to_command`` drops ``.pxe``
-    (``qemu_use_old_bios_files``) and appends ``+pveN``; the ``+pveN`` is left out
-    here, since Proxmox's QEMU cuts it off before choosing the machine
+    which QEMU takes as its newest.  A ``.pxe`` suffix is left out (``config_to_command``
+    passes the type through ``qemu_use_old_bios_files``, which picks the old option ROMs
+    for it; it comes after ``+pveN``, so Proxmox's QEMU would cut it off with that), and
+    so is the ``+pveN`` qemu-server appends, since Proxmox's QEMU cuts it off before
+    choosing the machine
     (:func:`~hvtui.formats.qemu_smp.pve_machine_smp`), and which N qemu-server writes
     depends on the features the VM uses (``$required_pve_version``).
     """
