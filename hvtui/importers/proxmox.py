@@ -26,6 +26,7 @@ from hvtui import catalog
 from hvtui.catalog.proxmox import machine_text
 from hvtui.formats.proxmox import (
     CpuConf,
+    ProxmoxCpu,
     VmContext,
     origin_of,
     parse_cpu_models,
@@ -41,6 +42,7 @@ from hvtui.importers.qemu_cmdline import (
 )
 from hvtui.importers.result import Imported
 from hvtui.records import replace
+from hvtui.textsafe import clipped
 from hvtui.untrusted import parse_int
 from hvtui.versions import Version
 
@@ -162,8 +164,19 @@ def parse_proxmox_config(
         argv, preceding=own, preceding_origin=QEMU_SERVER_OWN, machines=_pve_machines
     )
     vcpus = _vcpus(options)
-    if _MACHINE_OPTIONS.intersection(option_names(args)):
-        vcpus = _merged_vcpus(argv, options, built.context, built.model, found.vcpus, problems)
+    hotplugged = _hotplugged(options, built.context)
+    in_use = found.cpu_model or built.model
+    if hotplugged and in_use != built.model:
+        n, socket, core = hotplugged[0]
+        problems.append(
+            f"-device {_cpu_device(built.model, n, socket, core)}: QEMU refuses it: Invalid CPU "
+            f"type, expected cpu type: '{clipped(in_use)}-x86_64-cpu' (qemu-server adds it for "
+            f"vCPU {n} with hotplug: cpu, of the CPU model it chose; args: -cpu changes the "
+            "model of every vCPU QEMU starts)"
+        )
+        vcpus = None
+    elif _MACHINE_OPTIONS.intersection(option_names(args)):
+        vcpus = _merged_vcpus(argv, options, built, hotplugged, found.vcpus, problems)
     notes = list(built.notes)
     if args_cpu:
         notes.append("args: -cpu replaces the whole -cpu qemu-server builds (QEMU keeps the last)")
@@ -278,43 +291,55 @@ def _pve_machines(type_name: str | None) -> MachineSmp:
     return pve_machine_smp(type_name)
 
 
+def _hotplugged(options: dict[str, str], context: VmContext) -> list[tuple[int, int, int]]:
+    """``(n, socket, core)`` of each vCPU qemu-server adds as ``-device`` with CPU hotplug
+    (:func:`_cpu_hotplug`): 2 to ``vcpus:``, placed on its own topology
+    (``print_cpu_device`` in src/PVE/QemuServer/CPUConfig.pm); none without."""
+    counts = _smp_counts(options)
+    if counts is None or not _cpu_hotplug(options, context):
+        return []
+    _sockets, cores, _maxcpus, vcpus = counts
+    return [(n, *divmod(n - 1, cores)) for n in range(2, vcpus + 1)]
+
+
+def _cpu_device(model: str, n: int, socket: int, core: int) -> str:
+    """``print_cpu_device``'s ``-device`` value for vCPU ``n`` of the CPU model ``model``."""
+    return f"{model}-x86_64-cpu,id=cpu{n},socket-id={socket},core-id={core},thread-id=0"
+
+
 def _merged_vcpus(
     argv: list[str],
     options: dict[str, str],
-    context: VmContext,
-    model: str,
+    built: ProxmoxCpu,
+    hotplugged: list[tuple[int, int, int]],
     started: int | None,
     problems: list[str],
 ) -> int | None:
     """The vCPUs the guest gets when ``args:`` has a ``-smp`` or ``-machine``: the ones
-    QEMU starts with the merged topology (``started``; ``None``: QEMU refuses it), plus,
-    with CPU hotplug, the ``-device`` vCPUs 2 to ``vcpus:`` qemu-server adds
-    (``print_cpu_device``: ``MODEL-x86_64-cpu,id=cpuN,socket-id=S,core-id=C,thread-id=0``
-    for its own topology) if QEMU takes each on the merged one; else ``None`` and
+    QEMU starts with the merged topology (``started``; ``None``: QEMU refuses it), plus
+    the ``hotplugged`` vCPUs (:func:`_hotplugged`) if QEMU takes each on the merged
+    topology (:func:`~hvtui.formats.qemu_smp.cpu_device_refused`); else ``None`` and
     QEMU's refusal of the first it refuses in ``problems``."""
-    counts = _smp_counts(options)
-    if started is None or counts is None or not _cpu_hotplug(options, context):
+    if started is None or not hotplugged:
         return started
-    _sockets, cores, _maxcpus, vcpus = counts
-    own = functools.partial(qemu_server_machine_args, options, context)
+    own = functools.partial(qemu_server_machine_args, options, built.context)
     merged = merged_smp(argv, preceding=own, machines=_pve_machines)
     topology = merged.topology if merged is not None else None
     if topology is None:
         return None
     from hvtui.formats.qemu_smp import cpu_device_refused
 
-    for n in range(2, vcpus + 1):
-        socket, core = divmod(n - 1, cores)
+    for n, socket, core in hotplugged:
         why = cpu_device_refused(topology, socket, core)
         if why is not None:
-            device = f"{model}-x86_64-cpu,id=cpu{n},socket-id={socket},core-id={core},thread-id=0"
             problems.append(
-                f"-device {device}: QEMU refuses it: {why} (qemu-server adds it for vCPU {n} "
-                f"with hotplug: cpu; with the -smp of args: merged, QEMU starts {topology.cpus} "
-                f"of {topology.maxcpus} vCPUs, {topology.cores} cores per socket)"
+                f"-device {_cpu_device(built.model, n, socket, core)}: QEMU refuses it: {why} "
+                f"(qemu-server adds it for vCPU {n} with hotplug: cpu; with the -smp of args: "
+                f"merged, QEMU starts {topology.cpus} of {topology.maxcpus} vCPUs, "
+                f"{topology.cores} cores per socket)"
             )
             return None
-    return topology.cpus + vcpus - 1
+    return topology.cpus + len(hotplugged)
 
 
 __all__ = [

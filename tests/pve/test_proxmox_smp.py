@@ -5,8 +5,9 @@ before the VM's ``args:`` (``config_to_command``), and QEMU merges every ``-smp`
 (a later key wins, the others stay).  So ``args: -smp 8`` on a 4-core VM keeps ``maxcpus=4``
 and QEMU refuses it; ``-smp 8,maxcpus=8`` starts 8.  With ``hotplug: cpu`` qemu-server starts
 one vCPU and adds the others as ``-device``, which QEMU places on the merged topology or
-refuses.  Each case of the table runs through QEMU 7.2 too: qemu-server's words, its
-hotplug ``-device`` vCPUs, then ``args:``'s machine options.
+refuses, and only if they are of the ``-cpu`` model in use (an ``args: -cpu`` changes it).
+Each case of the table runs through QEMU 7.2 too: qemu-server's words, its hotplug
+``-device`` vCPUs, then ``args:``.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ MAXCPUS = "Invalid CPU topology: maxcpus must be equal to or greater than smp: "
 
 @dataclass(frozen=True)
 class Vm:
-    """A VM whose ``args:`` has a ``-smp`` or ``-machine``, and what QEMU makes of it."""
+    """A VM whose ``args:`` has a ``-smp`` or ``-machine`` (or a ``-cpu`` where qemu-server
+    hotplugs vCPUs), and what QEMU makes of it."""
 
     name: str
     conf: str
@@ -104,6 +106,12 @@ VMS = [
     Vm("hotplug-socket-out-of-range", "sockets: 2\nvcpus: 2\nhotplug: cpu\n",
        "-smp 1,sockets=1,maxcpus=1", _own("1,sockets=2,cores=1,maxcpus=2"), None,
        "Invalid CPU socket-id: 1 must be in range 0:0", (_cpu(2, 1, 0),), "pc"),
+    Vm("hotplug-of-another-cpu-model", "cores: 2\nvcpus: 2\nhotplug: cpu\n", "-cpu qemu64",
+       _own("1,sockets=1,cores=2,maxcpus=2"), None,
+       "Invalid CPU type, expected cpu type: 'qemu64-x86_64-cpu'", (_cpu(2, 0, 1),)),
+    Vm("hotplug-of-the-same-cpu-model", "cores: 2\nvcpus: 2\nhotplug: cpu\n",
+       "-cpu kvm64 -smp 1", _own("1,sockets=1,cores=2,maxcpus=2"), 2, devices=(_cpu(2, 0, 1),),
+       newest="pc"),
 ]  # fmt: skip
 
 
@@ -172,7 +180,7 @@ def test_proxmox_qemu_cuts_the_pve_version_off_the_machine_type() -> None:
 def test_qemu_agrees_with_the_table() -> None:
     """QEMU 7.2 under TCG, frozen, with qemu-server's -smp, -machine, -cpu model and
     hotplug -device vCPUs (QEMU takes only the -cpu model's type), then args:'s words
-    (only -smp and -machine in this table): its refusal on stderr, or the vCPUs QMP
+    (-smp, -machine and -cpu in this table): its refusal on stderr, or the vCPUs QMP
     query-cpus-fast lists (~0.1 s of CPU each, run together)."""
     qemu = require(QEMU, "qemu-system-x86")
     argvs = []
