@@ -411,6 +411,32 @@ def cpu_device_refused(topology: SmpTopology, socket: int, core: int) -> str | N
     return None
 
 
+def first_refused_cpu_device(
+    topology: SmpTopology, per_socket: int, count: int
+) -> tuple[int, int, int, str] | None:
+    """The first of ``count`` ``-device`` vCPUs that QEMU 7.2 refuses on ``topology``
+    (:func:`cpu_device_refused`), when they fill the positions 1 to ``count`` of a layout of
+    ``per_socket`` cores per socket (position ``p`` at socket ``p // per_socket``, core
+    ``p % per_socket``: how qemu-server places its hotplugged vCPUs), as
+    ``(position, socket, core, QEMU's words)``; ``None`` when QEMU takes them all.
+
+    QEMU stops at the first it refuses, and only three positions can be that one: 1
+    (dies; the slots QEMU starts with come first, so if position 1 is free every later
+    one is), the first whose core is past ``topology.cores`` and the first whose socket
+    is past the last.  Those are checked, not every position: ``count`` comes from a
+    file (``vcpus:``) and may be any number.
+    """
+    last_socket = (topology.maxcpus - 1) // topology.threads // topology.cores // topology.dies
+    for position in sorted({1, topology.cores, (last_socket + 1) * per_socket}):
+        if position > count:
+            break
+        socket, core = divmod(position, per_socket)
+        why = cpu_device_refused(topology, socket, core)
+        if why is not None:
+            return position, socket, core, why
+    return None
+
+
 __all__ = [
     "DEFAULT_MACHINE",
     "SMP_COUNTS",
@@ -422,6 +448,7 @@ __all__ = [
     "SmpTopologyError",
     "apic_id",
     "cpu_device_refused",
+    "first_refused_cpu_device",
     "machine_smp",
     "parse_smp_config",
     "pve_machine_smp",

@@ -164,19 +164,18 @@ def parse_proxmox_config(
         argv, preceding=own, preceding_origin=QEMU_SERVER_OWN, machines=_pve_machines
     )
     vcpus = _vcpus(options)
-    hotplugged = _hotplugged(options, built.context)
+    hotplugged, cores = _hotplugged(options, built.context)
     in_use = found.cpu_model or built.model
     if hotplugged and in_use != built.model:
-        n, socket, core = hotplugged[0]
         problems.append(
-            f"-device {_cpu_device(built.model, n, socket, core)}: QEMU refuses it: Invalid CPU "
+            f"-device {_cpu_device(built.model, 1, cores)}: QEMU refuses it: Invalid CPU "
             f"type, expected cpu type: '{clipped(in_use)}-x86_64-cpu' (qemu-server adds it for "
-            f"vCPU {n} with hotplug: cpu, of the CPU model it chose; args: -cpu changes the "
+            f"vCPU 2 with hotplug: cpu, of the CPU model it chose; args: -cpu changes the "
             "model of every vCPU QEMU starts)"
         )
         vcpus = None
     elif _MACHINE_OPTIONS.intersection(option_names(args)):
-        vcpus = _merged_vcpus(argv, options, built, hotplugged, found.vcpus, problems)
+        vcpus = _merged_vcpus(argv, options, built, (hotplugged, cores), found.vcpus, problems)
     notes = list(built.notes)
     if args_cpu:
         notes.append("args: -cpu replaces the whole -cpu qemu-server builds (QEMU keeps the last)")
@@ -291,55 +290,60 @@ def _pve_machines(type_name: str | None) -> MachineSmp:
     return pve_machine_smp(type_name)
 
 
-def _hotplugged(options: dict[str, str], context: VmContext) -> list[tuple[int, int, int]]:
-    """``(n, socket, core)`` of each vCPU qemu-server adds as ``-device`` with CPU hotplug
-    (:func:`_cpu_hotplug`): 2 to ``vcpus:``, placed on its own topology
-    (``print_cpu_device`` in src/PVE/QemuServer/CPUConfig.pm); none without."""
+def _hotplugged(options: dict[str, str], context: VmContext) -> tuple[int, int]:
+    """How many vCPUs qemu-server adds as ``-device`` with CPU hotplug (:func:`_cpu_hotplug`),
+    2 to ``vcpus:`` (0 without), and the cores per socket of its topology, where it
+    places them."""
     counts = _smp_counts(options)
     if counts is None or not _cpu_hotplug(options, context):
-        return []
-    _sockets, cores, _maxcpus, vcpus = counts
-    return [(n, *divmod(n - 1, cores)) for n in range(2, vcpus + 1)]
+        return 0, 1
+    return max(0, counts[3] - 1), counts[1]
 
 
-def _cpu_device(model: str, n: int, socket: int, core: int) -> str:
-    """``print_cpu_device``'s ``-device`` value for vCPU ``n`` of the CPU model ``model``."""
-    return f"{model}-x86_64-cpu,id=cpu{n},socket-id={socket},core-id={core},thread-id=0"
+def _cpu_device(model: str, position: int, cores: int) -> str:
+    """``print_cpu_device``'s ``-device`` value (src/PVE/QemuServer/CPUConfig.pm) for the vCPU
+    at ``position`` (vCPU ``position + 1``) of the CPU model ``model``, on qemu-server's own
+    topology of ``cores`` per socket."""
+    socket, core = divmod(position, cores)
+    where = f"socket-id={socket},core-id={core},thread-id=0"
+    return f"{model}-x86_64-cpu,id=cpu{position + 1},{where}"
 
 
 def _merged_vcpus(
     argv: list[str],
     options: dict[str, str],
     built: ProxmoxCpu,
-    hotplugged: list[tuple[int, int, int]],
+    hotplugged: tuple[int, int],
     started: int | None,
     problems: list[str],
 ) -> int | None:
     """The vCPUs the guest gets when ``args:`` has a ``-smp`` or ``-machine``: the ones
     QEMU starts with the merged topology (``started``; ``None``: QEMU refuses it), plus
-    the ``hotplugged`` vCPUs (:func:`_hotplugged`) if QEMU takes each on the merged
-    topology (:func:`~hvtui.formats.qemu_smp.cpu_device_refused`); else ``None`` and
-    QEMU's refusal of the first it refuses in ``problems``."""
-    if started is None or not hotplugged:
+    the ``hotplugged`` vCPUs (:func:`_hotplugged`: their count, and the cores per socket
+    they are placed by) if QEMU takes them all on the merged topology
+    (:func:`~hvtui.formats.qemu_smp.first_refused_cpu_device`); else ``None`` and QEMU's
+    refusal of the first it refuses in ``problems``."""
+    count, cores = hotplugged
+    if started is None or not count:
         return started
     own = functools.partial(qemu_server_machine_args, options, built.context)
     merged = merged_smp(argv, preceding=own, machines=_pve_machines)
     topology = merged.topology if merged is not None else None
     if topology is None:
         return None
-    from hvtui.formats.qemu_smp import cpu_device_refused
+    from hvtui.formats.qemu_smp import first_refused_cpu_device
 
-    for n, socket, core in hotplugged:
-        why = cpu_device_refused(topology, socket, core)
-        if why is not None:
-            problems.append(
-                f"-device {_cpu_device(built.model, n, socket, core)}: QEMU refuses it: {why} "
-                f"(qemu-server adds it for vCPU {n} with hotplug: cpu; with the -smp of args: "
-                f"merged, QEMU starts {topology.cpus} of {topology.maxcpus} vCPUs, "
-                f"{topology.cores} cores per socket)"
-            )
-            return None
-    return topology.cpus + len(hotplugged)
+    refused = first_refused_cpu_device(topology, cores, count)
+    if refused is not None:
+        position, _socket, _core, why = refused
+        problems.append(
+            f"-device {_cpu_device(built.model, position, cores)}: QEMU refuses it: {why} "
+            f"(qemu-server adds it for vCPU {position + 1} with hotplug: cpu; with the -smp "
+            f"of args: merged, QEMU starts {topology.cpus} of {topology.maxcpus} vCPUs, "
+            f"{topology.cores} cores per socket)"
+        )
+        return None
+    return topology.cpus + count
 
 
 __all__ = [

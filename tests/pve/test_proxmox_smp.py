@@ -12,6 +12,7 @@ Each case of the table runs through QEMU 7.2 too: qemu-server's words, its hotpl
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,13 @@ from importers.smp_runs import assert_outcome, frozen_runs
 from importers.test_qemu_smp import PRODUCT
 
 from hvtui.formats.proxmox import context_of
-from hvtui.formats.qemu_smp import UNCHECKED_LIMIT, pve_machine_smp
+from hvtui.formats.qemu_smp import (
+    UNCHECKED_LIMIT,
+    SmpTopology,
+    cpu_device_refused,
+    first_refused_cpu_device,
+    pve_machine_smp,
+)
 from hvtui.importers.proxmox import (
     QEMU_SERVER_OWN,
     parse_proxmox_config,
@@ -210,3 +217,42 @@ def test_the_audit_shows_the_merged_count_and_qemus_refusal(tmp_path: Path) -> N
     ), messages
     text = run_cli(["audit", "--demo", "amd-epyc", str(taken)])
     assert "Configuration found: CPU model kvm64, 8 vCPUs" in text.out, text.out
+
+
+def test_the_first_refused_hotplug_vcpu_is_the_one_a_device_by_device_check_finds() -> None:
+    """Only three positions are checked (``count`` comes from the file); on every small
+    topology, layout and count that is the first position QEMU's check refuses."""
+    for sockets, dies, cores, threads in itertools.product(
+        (1, 2, 3), (1, 2), (1, 2, 3, 4), (1, 2, 3)
+    ):
+        maxcpus = sockets * dies * cores * threads
+        for cpus in sorted({1, maxcpus // 2 or 1, maxcpus}):
+            topology = SmpTopology(cpus, sockets, dies, 1, cores, threads, maxcpus)
+            for per_socket, count in itertools.product(range(1, 6), range(13)):
+                every = (
+                    (
+                        p,
+                        *divmod(p, per_socket),
+                        cpu_device_refused(topology, *divmod(p, per_socket)),
+                    )
+                    for p in range(1, count + 1)
+                )
+                first = next(((p, s, c, why) for p, s, c, why in every if why is not None), None)
+                assert first_refused_cpu_device(topology, per_socket, count) == first, (
+                    topology, per_socket, count,
+                )  # fmt: skip
+
+
+def test_a_hundred_million_hotplugged_vcpus_are_judged_without_placing_each() -> None:
+    """vcpus: is any number a file says: on the node's newest pc (no known limit) QEMU would
+    take them, and the answer comes at once (a loop over the vCPUs would take minutes)."""
+    found = parse_proxmox_config(
+        "cores: 100000000\nvcpus: 100000000\nhotplug: cpu\nargs: -smp 2,maxcpus=100000000\n"
+    )
+    assert (found.vcpus, found.problems) == (None, (
+        "-device kvm64-x86_64-cpu,id=cpu2,socket-id=0,core-id=1,thread-id=0: QEMU refuses it: "
+        "CPU[1] with APIC ID 1 exists (qemu-server adds it for vCPU 2 with hotplug: cpu; with "
+        "the -smp of args: merged, QEMU starts 2 of 100000000 vCPUs, 100000000 cores per socket)",
+    ))  # fmt: skip
+    found = parse_proxmox_config("cores: 100000000\nvcpus: 100000000\nhotplug: cpu\nargs: -smp 1\n")
+    assert (found.vcpus, found.problems) == (100_000_000, ())
