@@ -147,8 +147,12 @@ def machine_smp(type_name: str | None) -> MachineSmp:
     :data:`_LATER_MAX_CPUS`, RHEL's types from :data:`_DOWNSTREAM`.  Another
     ``pc-i440fx-*``/``pc-q35-*`` is still a PC machine (dies; sockets first up to 6.1
     when its version reads as one), but its ``max_cpus`` and clusters are not
-    checked; nothing is checked for other types.
+    checked; nothing is checked for other types.  A type with a ``+`` is one only
+    Proxmox VE's QEMU accepts (upstream QEMU has no such type and refuses it): it is
+    :func:`pve_machine_smp`'s, as a running Proxmox guest's ``-machine`` shows it.
     """
+    if type_name is not None and "+" in type_name:
+        return pve_machine_smp(type_name)
     name = _ALIASES.get(type_name or DEFAULT_MACHINE, type_name or DEFAULT_MACHINE)
     known = _OTHER_MACHINES.get(name) or _DOWNSTREAM.get(name)
     if known is not None:

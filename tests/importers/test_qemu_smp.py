@@ -155,6 +155,17 @@ def test_types_no_source_describes_are_checked_only_where_every_type_agrees() ->
         assert found.notes == (f"-smp: machine type {machine!r}: {UNCHECKED_LIMIT}",)
 
 
+def test_a_running_proxmox_guests_machine_type_is_read_as_proxmox_qemu_reads_it() -> None:
+    """``-machine type=pc-i440fx-9.0+pve0`` (how qemu-server starts every guest, so how
+    ``audit --running`` finds it in /proc) is a type only Proxmox's QEMU accepts: its
+    ``pc-i440fx-9.0`` (255 vCPUs) is checked, not noted as a type without a source."""
+    found = parse_qemu_args(["-machine", "type=pc-i440fx-9.0+pve0", "-smp", "300"])
+    assert found.vcpus is None and found.notes == ()
+    assert "The max CPUs supported by machine 'pc-i440fx-9.0' is 255" in found.problems[0]
+    fits = parse_qemu_args(["-machine", "type=pc-q35-8.1+pve2", "-smp", "300"])
+    assert (fits.vcpus, fits.problems, fits.notes) == (300, (), ())
+
+
 @dataclass(frozen=True)
 class Cited:
     """One ``-smp`` on a machine type QEMU 7.2 does not have, judged from its source."""
