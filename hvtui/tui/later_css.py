@@ -5,7 +5,8 @@ the footer, the panes' frame and the host pane, the preview's frame); Textual pa
 on the way to that frame.  The rules of everything else live in a stylesheet of their
 own, read later with :func:`read_css`: the dialogs' and the full-width snippet's just
 after the first frame, the option, Start and Review panes' and the preview tabs' when
-the widget is first built.  Their rules stay user CSS, exactly as if they were in ``app.tcss``.
+the widget is first built, the toggled preview's when ``v`` is first pressed.  Their
+rules stay user CSS, exactly as if they were in ``app.tcss``.
 
 Why not only a screen's ``CSS_PATH``: a stylesheet new to Textual when its screen is
 pushed makes Textual parse every rule again and restyle every widget (~300 ms CPU at
@@ -38,6 +39,9 @@ REVIEW = _HERE / "widgets" / "review.tcss"
 """The Review pane: findings list, badge, compare table, stacked buttons."""
 PREVIEW_TABS = _HERE / "widgets" / "preview_tabs.tcss"
 """The preview's tabs and editors (the preview's frame is in ``app.tcss``)."""
+PREVIEW_TOGGLED = _HERE / "screens" / "toggled.tcss"
+"""Where ``v`` puts the preview (the wizard's ``-preview-toggled`` class): read on the
+first press, before the class is set, which restyles the screen and all it holds."""
 
 AFTER_FIRST_FRAME = (DIALOGS, SNIPPET)
 """Read just after the first frame: screens' ``CSS_PATH`` (see the module's text)."""
@@ -61,6 +65,7 @@ __all__ = [
     "OPTION",
     "PANES",
     "PREVIEW_TABS",
+    "PREVIEW_TOGGLED",
     "REVIEW",
     "SNIPPET",
     "START",

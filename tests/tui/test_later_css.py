@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from textual.screen import Screen
 
-from hvtui.tui.later_css import AFTER_FIRST_FRAME
+from hvtui.tui.later_css import AFTER_FIRST_FRAME, PREVIEW_TOGGLED
 from hvtui.tui.screens import apply, dialogs, snippet, verify
 
 from .support import DEMO, RecordingApp, wait_for
@@ -78,3 +78,31 @@ async def test_dialogs_find_their_rules_read_after_the_first_frame(
         assert isinstance(app.screen, dialogs.ChoiceDialog)
         assert app.screen.styles.align == ("center", "middle")
         assert reparsed == []
+
+
+@pytest.mark.parametrize(("size", "narrow"), [((80, 24), True), ((120, 36), False)])
+async def test_where_v_puts_the_preview_is_read_on_the_first_press(
+    sysroot: Path, size: tuple[int, int], narrow: bool
+) -> None:
+    """The toggled preview's rules are not parsed for the first frame, which never shows
+    it toggled; the first ``v`` reads them before it sets the class they select on, and
+    they apply: narrow, the preview takes the pane's place (no left border); wide, it goes."""
+    app = RecordingApp(sysroot=sysroot, probe=False, demo=DEMO, prepare_panes=False)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert not app.stylesheet.has_source(str(PREVIEW_TOGGLED))
+        screen = app.screen
+        preview, holder = screen.query_one("#preview"), screen.query_one("#panes")
+        assert (preview.display, holder.display) == (not narrow, True)
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.stylesheet.has_source(str(PREVIEW_TOGGLED))
+        assert screen.has_class("-preview-toggled")
+        assert (preview.display, holder.display) == (narrow, not narrow)
+        assert screen.query_one("#detail").display is not narrow
+        if narrow:
+            assert preview.styles.border_left[0] == ""
+            assert preview.region.width == size[0] - screen.query_one("#steps").region.width
+        await pilot.press("v")
+        await pilot.pause()
+        assert (preview.display, holder.display) == (not narrow, True)

@@ -34,7 +34,7 @@ from hvtui.records import replace
 from hvtui.textsafe import one_line
 from hvtui.tui import messages, services
 from hvtui.tui.draft import Draft, side_effects_text
-from hvtui.tui.later_css import PANES, read_css
+from hvtui.tui.later_css import PANES, PREVIEW_TOGGLED, read_css
 from hvtui.tui.screens.panes import PaneHolder, Panes, PaneSlot
 from hvtui.tui.screens.wizard_keys import WIDE, WIZARD_BINDINGS, footer_tier, is_unseen_twin
 from hvtui.tui.services import Host
@@ -107,13 +107,6 @@ class WizardScreen(Screen[None]):
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]  # noqa: RUF012 (Textual API)
     """Below 110 columns the preview is one key (``v``) away instead of beside."""
-
-    DEFAULT_CSS: ClassVar[str] = """
-    /* Narrow, with the preview toggled: it takes the shown pane's place. */
-    WizardScreen.-narrow.-preview-toggled PaneHolder {
-        display: none;
-    }
-    """
 
     view: var[WizardView] = var(WizardView(_EMPTY, Host("unavailable")), init=False)
     """The draft and what follows from it; every child that draws is handed it."""
@@ -368,6 +361,10 @@ class WizardScreen(Screen[None]):
         return self.app.format_title(self.title or "", self.sub_title or "")
 
     def watch_preview_toggled(self, toggled: bool) -> None:
+        """Where the preview goes is in rules of their own (:data:`PREVIEW_TOGGLED`), read on
+        the first press, before the class they select on is set (setting it restyles the
+        screen and all it holds): the first frame, never toggled, does not parse them."""
+        read_css(self.app, PREVIEW_TOGGLED)
         self.set_class(toggled, "-preview-toggled")
 
     # -- steps ---------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Container
 from textual.css.query import NoMatches
 from textual.reactive import var
 from textual.widget import MountError
@@ -27,11 +27,16 @@ if TYPE_CHECKING:
     from textual.widgets import TabbedContent
 
 
-class PreviewPane(UniformLines, Vertical):
+class PreviewPane(UniformLines, Container):
     """Tabs of read-only, highlighted snippets for the draft.
 
     Its own lines (the frame under the tabs: background and left border, all the first
-    frame shows of it) are all alike: drawn once and repeated (:class:`UniformLines`)."""
+    frame shows of it) are all alike: drawn once and repeated (:class:`UniformLines`).
+
+    A :class:`Container`, whose default CSS is ``Vertical``'s to the letter (textual/
+    containers.py): the pane holder beside it is one too, so that rule is parsed anyway,
+    and ``Vertical``'s is not parsed for the first frame (the tabs, a ``Vertical``, come
+    after it)."""
 
     view: var[WizardView | None] = var(None, init=False)
     """Bound to the screen's view: the draft and the host answers exports use."""
