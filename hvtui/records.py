@@ -138,10 +138,12 @@ def _frozen_delattr(self: Any, name: str) -> None:
 
 
 #: How many objects a record class builds by binding its arguments itself before its
-#: ``__init__`` is compiled.  Binding costs ~3 microseconds more per object than
-#: compiled code; compiling costs ~0.2 ms in a warm process and ~0.45 ms while a
-#: command starts (at 16, the nine classes compiled on the way to the wizard's first
-#: frame took 4.3 ms), so compiling pays for itself after ~60-150 objects.  At 128
+#: ``__init__`` is compiled.  Binding costs ~1.5 microseconds more per small object
+#: than compiled code (a two-field record: ~11 K instructions against ~5 K), and for
+#: a wide one about what compiled code costs (the catalog's entries, 46 fields);
+#: compiling costs ~0.2 ms in a warm process and ~0.45 ms while a command starts (at
+#: 16, the nine classes compiled on the way to the wizard's first frame took 4.3 ms),
+#: so compiling pays for itself after ~100-300 small objects.  At 128
 #: the catalog's classes (17-50 objects each, all made at import) never pay for the
 #: compiler and the host's facts (~160) alone do (callgrind to the first frame:
 #: -8 M instructions against 16; 200 measured the same); a class made thousands of
@@ -184,13 +186,34 @@ def _lazy_init(
     """An ``__init__`` that binds the arguments itself for the first :data:`COMPILE_AFTER`
     objects, then compiles the real one (dataclass's text) and puts it in its place.
 
+    Binding is a few dictionary operations, not a loop over the fields: the defaults
+    are a template dictionary, in field order, that each call copies and updates with
+    its arguments (the catalog's 32 entries, 46 fields each, are made this way on the
+    way to the wizard's first frame; issue #13).  The values are then written into the
+    object's ``__dict__`` at once when that is all assigning them would do (see
+    :func:`_assigns_plainly`), else assigned one by one, as the compiled code does.
+
     Only a well-formed call is bound here; any other (too many arguments, a missing
     or unknown one, one given twice) goes to the compiled ``__init__``, so that the
     ``TypeError`` is Python's own, word for word.
     """
     post_init = _has_post_init(cls)
     assign = object.__setattr__ if frozen else setattr
+    count = len(fields)
+    # The order rule makes the fields without a default (or factory) a prefix.
+    required = 0
+    while required < count and _is_required(fields[required]):
+        required += 1
+    template = {f.name: f.default for f in fields}
+    factories = tuple(
+        (index, f.name, f.default_factory)
+        for index, f in enumerate(fields)
+        if not isinstance(f.default_factory, _Missing)
+    )
     calls = 0
+    plain: bool | None = None
+    """Whether objects of exactly ``cls`` take their values straight into ``__dict__``
+    (decided at the first call: the class is complete by then)."""
 
     def compiled() -> Callable[..., None]:
         if cls.__dict__.get("__init__") is bind:
@@ -203,36 +226,68 @@ def _lazy_init(
         return real
 
     def bind(self: Any, *args: Any, **kwargs: Any) -> None:
-        nonlocal calls
+        nonlocal calls, plain
         calls += 1
         given = len(args)
-        if calls > COMPILE_AFTER or given > len(fields):
+        if calls > COMPILE_AFTER or given > count:
             compiled()(self, *args, **kwargs)
             return
-        values = list(args)
-        used = 0
-        for f in fields[given:]:
-            if f.name in kwargs:
-                values.append(kwargs[f.name])
-                used += 1
-            elif f.default is not MISSING:
-                values.append(f.default)
-            elif not isinstance(f.default_factory, _Missing):
-                values.append(f.default_factory())
-            else:
+        values = template.copy()
+        if given:
+            values.update(zip(names, args, strict=False))  # the first ``given`` names
+        if kwargs:
+            values.update(kwargs)
+            # An unknown keyword adds a name; one that repeats a positional argument
+            # replaces its value: both are refused, by the compiled code's TypeError.
+            if len(values) != count or (given and not kwargs.keys().isdisjoint(names[:given])):
+                compiled()(self, *args, **kwargs)
+                return
+        for name in names[given:required]:
+            if name not in kwargs:
                 compiled()(self, *args, **kwargs)  # raises: a required argument is missing
                 return
-        if used != len(kwargs):
-            compiled()(self, *args, **kwargs)  # raises: unknown or repeated keyword
-            return
-        for name, value in zip(names, values, strict=True):
-            assign(self, name, value)
+        for index, name, factory in factories:
+            if index >= given and name not in kwargs:
+                values[name] = factory()
+        exact = self.__class__ is cls  # an undecorated subclass may add a property
+        if exact and plain is None:
+            plain = _assigns_plainly(cls, names, frozen)
+        if exact and plain:
+            self.__dict__.update(values)
+        else:
+            for name, value in values.items():
+                assign(self, name, value)
         if post_init:
             self.__post_init__()
 
     bind.__name__ = "__init__"
     bind.__qualname__ = f"{cls.__qualname__}.__init__"
     return bind
+
+
+def _is_required(f: Field) -> bool:
+    """Whether a call must give the field (no default, no default factory)."""
+    return f.default is MISSING and isinstance(f.default_factory, _Missing)
+
+
+def _assigns_plainly(cls: type, names: tuple[str, ...], frozen: bool) -> bool:
+    """Whether assigning each field as ``__init__`` does (``object.__setattr__`` for a
+    frozen record, ``setattr`` otherwise) only stores the value in the object's
+    ``__dict__``: the objects have one, a mutable record keeps ``object.__setattr__``,
+    and no class in the MRO has a data descriptor (a property, a slot) by a field's name.
+    """
+    if not any("__dict__" in base.__dict__ for base in cls.__mro__):
+        return False
+    if not frozen and cls.__setattr__ is not object.__setattr__:  # type: ignore[comparison-overlap]
+        return False
+    for name in names:
+        for base in cls.__mro__:
+            if name in base.__dict__:
+                kind = type(base.__dict__[name])
+                if hasattr(kind, "__set__") or hasattr(kind, "__delete__"):
+                    return False
+                break
+    return True
 
 
 #: Defaults that would be shared between objects (dataclass refuses the same three).

@@ -348,3 +348,95 @@ def test_post_init_of_any_base_runs_as_in_a_dataclass() -> None:
         seen.clear()
     assert [Without(i).a for i in range(records.COMPILE_AFTER + 2)][-1] == records.COMPILE_AFTER + 1
     assert not seen
+
+
+def test_bound_init_assigns_through_whatever_dataclass_assigns_through() -> None:
+    """The bound ``__init__`` writes the values straight into ``__dict__`` only when that
+    is all assigning them does: a property or a slot by a field's name, a mutable
+    record's own ``__setattr__`` and an object of an undecorated subclass (which may
+    have any of these) see every assignment, in field order, as under a dataclass."""
+    writes: list[tuple[str, object]] = []
+
+    class Guarded:
+        def __setattr__(self, name: str, value: object) -> None:
+            writes.append((name, value))
+            object.__setattr__(self, name, value)
+
+    class Setter:
+        @property
+        def b(self) -> object:
+            return self.__dict__["_b"]
+
+        @b.setter
+        def b(self, value: object) -> None:
+            writes.append(("b", value))
+            self.__dict__["_b"] = value
+
+    def made(cls: type) -> list[tuple[str, object]]:
+        writes.clear()
+        cls(1, b="x")
+        return list(writes)
+
+    @record()
+    class OwnSetattr(Guarded):
+        a: int
+        b: str = "b"
+        c: tuple[int, ...] = field(default_factory=tuple)
+
+    @dataclasses.dataclass
+    class OwnSetattrTwin(Guarded):
+        a: int
+        b: str = "b"
+        c: tuple[int, ...] = dataclasses.field(default_factory=tuple)
+
+    @record(frozen=True)
+    class ThroughProperty(Setter):
+        a: int
+        b: str  # no default: a default would be a class attribute hiding the property
+
+    @dataclasses.dataclass(frozen=True)
+    class ThroughPropertyTwin(Setter):
+        a: int
+        b: str
+
+    @record(frozen=True)
+    class Base:
+        a: int
+        b: str = "b"
+
+    @dataclasses.dataclass(frozen=True)
+    class BaseTwin:
+        a: int
+        b: str = "b"
+
+    class Undecorated(Base):  # Base's __init__, with a property by a field's name
+        @property  # type: ignore[override]
+        def a(self) -> object:
+            return self.__dict__["_a"]
+
+        @a.setter
+        def a(self, value: object) -> None:
+            writes.append(("a", value))
+            self.__dict__["_a"] = value
+
+    class UndecoratedTwin(BaseTwin):
+        a = Undecorated.a  # type: ignore[assignment]
+
+    assert made(OwnSetattr) == made(OwnSetattrTwin) == [("a", 1), ("b", "x"), ("c", ())]
+    assert made(Base) == made(BaseTwin) == []  # Base's own objects: straight into __dict__
+    assert made(Undecorated) == made(UndecoratedTwin) == [("a", 1)]
+    assert Undecorated(2).a == 2
+    assert made(ThroughProperty) == made(ThroughPropertyTwin) == [("b", "x")]
+    assert ThroughProperty(1, b="y").b == "y"
+
+    @record(frozen=True)
+    class Slotted:
+        __slots__ = ("a", "b")
+        a: int
+        b: int
+
+    slotted = Slotted(1, b=2)
+    assert (slotted.a, slotted.b) == (1, 2) and not hasattr(slotted, "__dict__")
+    plain = Frozen(1, listed=(2,))
+    assert list(vars(plain)) == ["a", "b", "hidden", "ignored", "listed"]
+    assert vars(plain) == vars(FrozenTwin(1, listed=(2,)))
