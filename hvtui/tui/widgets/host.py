@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -72,31 +73,48 @@ def heading(host: Host, probing: bool) -> Content:
 
 
 class FactsText(PlainLines, Static):
-    """A :class:`Static` that wraps its text once per width, not twice.
+    """A :class:`Static` that wraps its text once per width, not twice, and turns into
+    lines only the text's lines that need wrapping.
 
     Textual wraps a Static's text to learn its height (twice on the wizard's first
-    frame) and again to paint it; the host facts are the largest text of that frame,
-    and the wraps for the height cost about a third of what the facts cost it (11.0 ms
-    of CPU before, 7.4 after).  Here the lines wrapped for the height are the lines
-    painted, drawn by Textual's own :meth:`Visual.to_strips` as a Static's are, so the
-    picture is the same cell for cell.  They are kept while the text (a new visual on each
+    frame) and again to paint it; the host facts are the largest text of that frame.
+    Here the lines wrapped for the height are the lines painted, so the picture is the
+    same cell for cell.  They are kept while the text (a new visual on each
     :meth:`update`), the width and the widget's style (a new :attr:`visual_style`
     after any style change) stay the same; while text is selected, Textual draws it.
-    Without a box of its own (the facts have a margin), its lines go to the screen
-    without the styles cache (:class:`PlainLines`).
+
+    Most of the text's lines fit the width (23 of the host facts' 33 at 120 columns):
+    such a line is one line as it is, which Textual's wrapping (words, cuts, trims and
+    pads of its spans) only finds out at a cost; a line that does not fit is wrapped by
+    Textual (:meth:`Content.wrap`).  Each line is drawn as :meth:`Content.render_strips`
+    draws it (see :meth:`_draw`); with ``ahead=False`` only when it is first painted
+    (the host facts are taller than the pane: a third of them are below it), else when
+    the text is wrapped (a pane laid out while hidden paints its first visit from
+    those).  Anything this does not do as Textual does (another alignment or overflow,
+    tabs, links or clicks in the text, a Rich renderable) is drawn by Textual's own
+    :meth:`Visual.to_strips`.  Without a box of its own (the facts have a margin), its
+    lines go to the screen without the styles cache (:class:`PlainLines`).
     """
 
     def __init__(
-        self, content: Content, *, id: str | None = None, classes: str | None = None
+        self,
+        content: Content,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+        ahead: bool = True,
     ) -> None:
         super().__init__(content, id=id, classes=classes)
+        self._ahead = ahead
         self._lines_key: tuple[Visual, int, Style] | None = None
-        self._lines: list[Strip] = []
+        self._lines: list[Strip | None] = []
+        """The text's lines at the key's width (``None``: not drawn yet)."""
+        self._pieces: list[tuple[int, int, Content]] = []
+        """Each line's source line, offset in it and text (empty: Textual drew them)."""
 
-    def _wrapped(self, width: int) -> list[Strip]:
+    def _wrapped(self, width: int) -> list[Strip | None]:
         """The text's lines at ``width``, wrapped once for this text, width and style."""
         visual, style = self.visual, self.visual_style
-        key = (visual, width, style)
         cached = self._lines_key
         if (
             cached is None
@@ -104,9 +122,86 @@ class FactsText(PlainLines, Static):
             or cached[1] != width
             or cached[2] is not style
         ):
-            self._lines = Visual.to_strips(self, visual, width, None, style)
-            self._lines_key = key
+            pieces = self._pieces_of(visual, width)
+            if pieces is None:
+                self._pieces = []
+                self._lines = list(Visual.to_strips(self, visual, width, None, style))
+            else:
+                self._pieces = pieces
+                self._lines = [None] * len(pieces)
+                if self._ahead:
+                    for y in range(len(pieces)):
+                        self._draw(y, style)
+            self._lines_key = (visual, width, style)
         return self._lines
+
+    def _pieces_of(self, visual: Visual, width: int) -> list[tuple[int, int, Content]] | None:
+        """The text's lines at ``width`` as Textual wraps them (``Content._wrap_and_format``:
+        each source line split at the offsets its wrapping gives, each piece drawn from
+        its offset), or ``None`` where Textual must draw it."""
+        if not isinstance(visual, Content) or not width or not self._draws_as_textual(visual):
+            return None
+        pieces: list[tuple[int, int, Content]] = []
+        for y, line in enumerate(visual.split(allow_blank=True)):
+            plain = line.plain
+            if line.cell_length <= width and len(plain) <= width:
+                pieces.append((y, 0, line))  # fits: no cut, trim or pad applies
+                continue
+            x = 0
+            for index, piece in enumerate(line.wrap(width)):
+                text = piece.plain
+                if index:
+                    # A piece after a cut starts at a word, after the spaces that ended
+                    # the piece before (trimmed from it): past them is where it starts.
+                    if not text or text[0].isspace():
+                        return None  # a folded run of spaces: no offset to find
+                    while x < len(plain) and plain[x].isspace():
+                        x += 1
+                if not plain.startswith(text, x):
+                    return None
+                pieces.append((y, x, piece))
+                x += len(text)
+        return pieces
+
+    def _draws_as_textual(self, content: Content) -> bool:
+        """Whether :meth:`_draw` draws ``content`` as Textual does: left-aligned, folded,
+        wrapped text without tabs, line padding, links or clicks, styled without
+        component classes (Textual's ``Visual.to_strips`` and ``Content.render_strips``
+        read these rules)."""
+        styles = self.styles
+        if (
+            styles.text_align not in ("left", "start")
+            or styles.text_overflow != "fold"
+            or styles.text_wrap != "wrap"
+            or styles.line_pad
+            or styles.content_align != ("left", "top")
+            or "\t" in content.plain
+        ):
+            return False
+        for span in content.spans:
+            style = span.style
+            if isinstance(style, str):
+                if style.startswith("."):
+                    return False  # a component class: Textual looks it up on the widget
+                try:
+                    style = Style.parse(style)
+                except Exception:
+                    return False  # Textual draws it unstyled
+            if style.link or style.meta:
+                return False  # Textual restyles links and clicks
+        return True
+
+    def _draw(self, y: int, style: Style) -> Strip:
+        """Line ``y``: its piece's segments over ``style``, each with its offset in the
+        source line (for text selection), as Textual's ``_FormattedLine.to_strip``
+        draws a left-aligned line."""
+        line_y, x, piece = self._pieces[y]
+        segments: list[Segment] = []
+        for text, text_style in piece.render(style, end=""):
+            segments.append(Segment(text, (style + text_style).rich_style_with_offset(x, line_y)))
+            x += len(text)
+        strip = self._lines[y] = Strip(segments, piece.cell_length)
+        return strip
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if not width:
@@ -119,7 +214,8 @@ class FactsText(PlainLines, Static):
         width, height = self.size
         lines = self._wrapped(width)
         if y < min(height, len(lines)):
-            return lines[y]
+            line = lines[y]
+            return self._draw(y, self.visual_style) if line is None else line
         return Strip.blank(width, self.visual_style.rich_style)
 
 
@@ -147,7 +243,9 @@ class HostPane(VerticalScroll):
         self._host, self._probing = host, probing
         yield Static(Content.styled("Host", "bold $text-accent"), classes="title")
         yield Static(heading(host, probing), id="host-heading")
-        yield FactsText(facts_content(services.host_facts(host)), id="host-facts", classes="facts")
+        yield FactsText(
+            facts_content(services.host_facts(host)), id="host-facts", classes="facts", ahead=False
+        )
         yield Static(
             Content.assemble(
                 ("Next: ", "bold"),
