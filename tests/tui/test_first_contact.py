@@ -31,6 +31,7 @@ from hvtui.tui.screens.dialogs import ChoiceDialog, ExportDialog, PathDialog, Sa
 from hvtui.tui.screens.snippet import SnippetScreen
 from hvtui.tui.state import wrap_snippet
 from hvtui.tui.steps import Step, all_steps, group_start, option_steps, step_title
+from hvtui.tui.widgets.header import WizardHeader
 from hvtui.tui.widgets.option import OptionPane
 from hvtui.tui.widgets.preview import PreviewPane
 from hvtui.tui.widgets.review import FindingList, ReviewPane
@@ -663,9 +664,7 @@ async def test_80x24_keeps_the_step_name_and_undo_in_sight() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         for step in widest_of_each_kind():
             await go_to(pilot, step)
-            title = app.screen.query_one("HeaderTitle")
-            text = screen_text(title)
-            shown = text[: title.region.width]
+            shown = app.screen.query_one(WizardHeader).render_line(0).text
             assert step_title(step) in shown, f"{step}: the header shows {shown!r}"
             keys = {screen_text(k).strip(): k for k in app.screen.query("Footer FooterKey")}
             undo = keys.get("^z Undo")
@@ -764,7 +763,7 @@ async def test_the_title_names_the_demo(name: str) -> None:
         await pilot.pause()
         wizard = app.wizard
         assert wizard.title == f"hvtui — demo: {name}"
-        header = screen_text(app.screen.query_one("HeaderTitle"))
+        header = screen_text(app.screen.query_one(WizardHeader))
         assert header.startswith(f"hvtui — demo: {name} — Host · my-windows-vm")
         await go_to(pilot, "reset")
         await pilot.press("space")

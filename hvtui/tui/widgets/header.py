@@ -1,80 +1,52 @@
-"""The wizard's header: Textual's :class:`~textual.widgets.Header`, drawn alike, whose title
-changes without a layout.
+"""The wizard's header: Textual's :class:`~textual.widgets.Header`, drawn alike by one widget,
+whose title changes without a layout.
+
+Textual's header is three widgets (the header, its icon, its title; a clock's space on
+the right), each composed, mounted, styled, laid out and drawn on the way to the first
+frame (~12 M instructions of it at 120x36, issue #13).  This one draws the same cells
+itself, line by line (:meth:`WizardHeader.render_line`): the icon's eight cells on the
+left, the title centred in the room between them and the ten cells Textual keeps on the
+right, cut with an ellipsis.  The title is drawn by Textual's own
+:meth:`~textual.visual.Visual.to_strips`, as Textual's ``Static`` draws it, so its cells,
+styles and offsets (what a mouse selection reads) are the same.
 
 Textual's header sets its title with ``Static.update`` and the default layout, so every
 step switch (the sub-title names the step) laid the whole screen out a second time and
-drew a second frame.  The title's size never depends on its text (it is as wide as the
-header, one line, cut with an ellipsis), so this one repaints the title only.  Everything
-else is as in Textual's: the icon on the left opens the command palette, a click on the
-header makes it three lines tall and back, and the same space is kept on the right (the
-title's right margin, not an empty widget).
+drew a second frame.  The title's size never depends on its text, so :meth:`show`
+repaints the header only.  Everything else is as in Textual's: the icon opens the command
+palette (a tooltip says so, and it is highlighted under the mouse), a click elsewhere on
+the header makes it three lines tall and back.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.segment import Segment
 from textual import events
-from textual.app import ComposeResult
 from textual.content import Content
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import Visual
 from textual.widget import Widget
-from textual.widgets import Static
 
-
-class HeaderIcon(Widget):
-    """The icon on the left; a click opens the command palette (as Textual's does)."""
-
-    DEFAULT_CSS: ClassVar[str] = """
-    HeaderIcon {
-        dock: left;
-        padding: 0 1;
-        width: 8;
-        content-align: left middle;
-    }
-    HeaderIcon:hover {
-        background: $foreground 10%;
-    }
-    """
-
-    def __init__(self, icon: str) -> None:
-        super().__init__()
-        self.icon = icon
-
-    def render(self) -> str:
-        return self.icon
-
-    def on_mount(self) -> None:
-        if self.app.ENABLE_COMMAND_PALETTE:
-            self.tooltip = "Open the command palette"
-        else:
-            self.disabled = True
-
-    async def on_click(self, event: events.Click) -> None:
-        event.stop()
-        await self.run_action("app.command_palette")
-
-
-class HeaderTitle(Static):
-    """``title — sub-title``, centred (named as Textual's, so a query for it finds it).
-
-    Its right margin is the space Textual's header keeps on the right for a clock (the
-    wizard shows none): the header's own background, as an empty widget there drew it,
-    with one widget fewer to style, lay out and draw on the way to the first frame.
-    """
-
-    DEFAULT_CSS: ClassVar[str] = """
-    HeaderTitle {
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-        content-align: center middle;
-        width: 1fr;
-        margin-right: 10;
-    }
-    """
+ICON_WIDTH = 8
+"""The icon's cells, one of padding on each side included (Textual's ``HeaderIcon``)."""
+ICON_PADDING = 1
+TITLE_MARGIN = 10
+"""The cells Textual's header keeps right of the title (for its clock): the header's
+background."""
+PALETTE_TOOLTIP = "Open the command palette"
+"""The icon's tooltip (Textual's ``HeaderIcon``'s)."""
 
 
 class WizardHeader(Widget):
-    """The header: :meth:`show` sets the title (the screen calls it when its titles change)."""
+    """The header: :meth:`show` sets the title (the screen calls it when its titles change).
+
+    The title is what :meth:`render` returns (Textual reads it there for a selection's
+    text); the lines on screen are :meth:`render_line`'s."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"wizard-header--icon-hover"}
 
     DEFAULT_CSS: ClassVar[str] = """
     WizardHeader {
@@ -83,9 +55,17 @@ class WizardHeader(Widget):
         background: $panel;
         color: $foreground;
         height: 1;
+        /* The title's, as Textual's HeaderTitle: one line, centred, cut with an ellipsis. */
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        content-align: center middle;
     }
     WizardHeader.-tall {
         height: 3;
+    }
+    /* The icon under the mouse (Textual's HeaderIcon:hover). */
+    WizardHeader > .wizard-header--icon-hover {
+        background: $foreground 10%;
     }
     """
 
@@ -93,24 +73,83 @@ class WizardHeader(Widget):
         super().__init__(id=id)
         self._title = title
         self._icon = icon
-        self._shown: HeaderTitle | None = None
-        """The title widget, once composed (kept: a query on every step switch cost
-        about as much as the update)."""
+        self._on_icon = False
+        """The mouse is over the icon (it is highlighted)."""
 
-    def compose(self) -> ComposeResult:
-        yield HeaderIcon(self._icon)
-        self._shown = HeaderTitle(self._title)
-        yield self._shown
+    @property
+    def palette_enabled(self) -> bool:
+        """The icon opens the command palette (the app has one; Textual's icon is disabled
+        otherwise: no tooltip, no highlight, a click does nothing)."""
+        return self.app.ENABLE_COMMAND_PALETTE
 
     def show(self, title: Content) -> None:
-        """Show ``title``: the title's line is repainted, nothing is laid out."""
-        self._title = title
-        if self._shown is not None:  # none before it is composed: it starts with the title
-            self._shown.update(title, layout=False)
+        """Show ``title``: the header is repainted, nothing is laid out."""
+        if title != self._title:
+            self._title = title
+            self.refresh()
 
-    def on_click(self) -> None:
-        """A click makes the header three lines tall, and back (as Textual's does)."""
+    def render(self) -> Content:
+        """The title (the text a mouse selection in the header takes its part of)."""
+        return self._title
+
+    def render_line(self, y: int) -> Strip:
+        """Line ``y`` as Textual's header draws it: the icon, in the middle line of its
+        column; on the first line the title, centred in the room between the icon and the
+        right margin.  The rest of the line (the margin; the lines under the title when
+        the header is tall) is the header's background: Textual's styles cache fills a
+        line up to the widget's width with it, as it filled the header's own lines."""
+        width, height = self.size
+        icon = self._icon_line(y, height)
+        if y:
+            return icon
+        room = max(0, width - ICON_WIDTH - TITLE_MARGIN)
+        if not room:
+            return icon
+        title = Visual.to_strips(self, self._title, room, 1, self.visual_style)[0]
+        return Strip.join([icon, title])
+
+    def _icon_line(self, y: int, height: int) -> Strip:
+        """Line ``y`` of the icon's column as Textual draws ``HeaderIcon``: its padding in
+        the background, the icon left-aligned in the middle line (``content-align: left
+        middle``), the rest filled as ``Visual.to_strips`` fills it."""
+        style = self.visual_style
+        if self._on_icon:
+            hover = self.get_component_styles("wizard-header--icon-hover").background
+            style += Style(background=style.background + hover)
+        background = Style(background=style.background).rich_style
+        fill = (style + Style(reverse=False)).rich_style
+        inside = ICON_WIDTH - 2 * ICON_PADDING
+        # Offset (0, 0), as Textual marks rendered text for a mouse selection (the selection
+        # it starts is the title's: what the header's text is, :meth:`render`).
+        text = Segment(self._icon, style.rich_style_with_offset(0, 0))
+        lines = Strip.align([Strip([text])], fill, inside, height, "left", "middle")
+        pad = Segment(" " * ICON_PADDING, background)
+        return Strip([pad, *list(lines)[y], pad], ICON_WIDTH)
+
+    def _over_icon(self, x: int) -> bool:
+        return x < ICON_WIDTH and self.palette_enabled
+
+    def _point_at(self, on_icon: bool) -> None:
+        """The mouse moved on or off the icon: highlight it, and give its tooltip."""
+        if on_icon != self._on_icon:
+            self._on_icon = on_icon
+            self.tooltip = PALETTE_TOOLTIP if on_icon else None
+            self.refresh()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._point_at(self._over_icon(event.x))
+
+    def on_leave(self) -> None:
+        self._point_at(False)
+
+    async def on_click(self, event: events.Click) -> None:
+        """The icon opens the command palette; a click elsewhere makes the header three
+        lines tall, and back (as Textual's does)."""
+        if event.x < ICON_WIDTH:
+            if self.palette_enabled:
+                await self.run_action("app.command_palette")
+            return
         self.toggle_class("-tall")
 
 
-__all__ = ["WizardHeader"]
+__all__ = ["ICON_WIDTH", "PALETTE_TOOLTIP", "WizardHeader"]
