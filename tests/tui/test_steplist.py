@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import App, ComposeResult
+from textual.content import Content, Span
 from textual.visual import Visual
 
 from hvtui.model import Config
@@ -182,9 +183,21 @@ async def test_a_new_view_redraws_the_rows_it_changed() -> None:
         assert steps.line(index, width).text.strip() == "● spinlocks 0x800 !"
 
 
+#: Prompts beside the sidebar's own: spans that overlap, nest or touch, none, an empty
+#: text, a style that does not parse.
+ODD_PROMPTS = [
+    Content("plain"),
+    Content(""),
+    Content("overlapping spans", [Span(0, 9, "bold"), Span(4, 14, "$text-error")]),
+    Content("nested spans", [Span(0, 12, "$accent"), Span(2, 6, "italic")]),
+    Content("touching", [Span(0, 4, "bold"), Span(4, 8, "reverse"), Span(8, 8, "italic")]),
+    Content("no such style", [Span(3, 7, "$no-such-variable")]),
+]
+
+
 async def test_a_row_that_fits_is_drawn_as_textuals_general_path_draws_it() -> None:
     """The one-line path gives the segments Textual's :meth:`Visual.to_strips` gives,
-    in every look, for rows with values and marks."""
+    in every look, for rows with values and marks and for odd prompts."""
     app = Recorder(marked_view())
     async with app.run_test(size=(40, HEIGHT)) as pilot:
         steps = app.query_one(StepList)
@@ -192,18 +205,23 @@ async def test_a_row_that_fits_is_drawn_as_textuals_general_path_draws_it() -> N
         await pilot.pause()
         looks = [
             steps.get_visual_style("step-list--option", *extra)
-            for extra in ((), ("step-list--option-highlighted",), ("step-list--option-hover",))
+            for extra in (
+                (),
+                ("step-list--option-highlighted",),
+                ("step-list--option-hover",),
+                ("step-list--option-disabled",),
+            )
         ]
-        for row in steps.rows:
+        for prompt in [row.prompt for row in steps.rows] + ODD_PROMPTS:
             for style in looks:
-                width = row.prompt.cell_length + 3
+                width = prompt.cell_length + 3
                 general = [
                     strip.extend_cell_length(width, style.rich_style)
-                    for strip in Visual.to_strips(steps, row.prompt, width, None, style)
+                    for strip in Visual.to_strips(steps, prompt, width, None, style)
                 ]
-                assert list(map(list, steps.render_row(row.prompt, width, style))) == list(
+                assert list(map(list, steps.render_row(prompt, width, style))) == list(
                     map(list, general)
-                ), row.prompt.plain
+                ), prompt.plain
 
 
 class Narrow(Sidebar):
