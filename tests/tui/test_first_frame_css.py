@@ -6,11 +6,15 @@ from ``app.tcss``."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from textual.widget import Widget
 
 from hvtui.tui.app import HvtuiApp
 from hvtui.tui.later_css import PANES
+
+from .support import DEMO, RecordingApp
 
 AppFactory = Callable[..., HvtuiApp]
 
@@ -36,3 +40,38 @@ async def test_the_shared_pane_rules_come_with_the_first_pane_after_host(
         assert all(child.styles.margin.right == 1 for child in row.children)
         assert pane.query_one(".detail", Widget).styles.padding.left == 2
         assert str(pane.query(".row Input").first().styles.width) == "1fr"
+
+
+class SourcesAtFirstFrame(RecordingApp):
+    """Notes, at its first frame, where each rule source of its stylesheet came from."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sources: list[str] = []
+
+    def on_ready(self) -> None:
+        self.sources = [name or Path(path).name for path, name in self.stylesheet.source]
+        super().on_ready()
+
+
+async def test_the_containers_bring_no_textual_container_rules(sysroot: Path) -> None:
+    """The pane holder, the pane slots and the preview pane have CSS of their own
+    (``inherit_css=False``): neither ``Container``'s nor ``Vertical``'s default rule is
+    parsed for the first frame (nor the toggled preview's rules), and they are laid out
+    as those rules laid them out (Textual's default layout and overflow are theirs)."""
+    app = SourcesAtFirstFrame(sysroot=sysroot, probe=False, demo=DEMO, prepare_panes=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert "App.DEFAULT_CSS" in app.sources and "app.tcss" in app.sources
+        for name in ("Container.DEFAULT_CSS", "Vertical.DEFAULT_CSS", "toggled.tcss"):
+            assert name not in app.sources
+        screen = app.screen
+        for selector in ("#panes", ".pane-slot", "#preview"):
+            styles = screen.query_one(selector).styles
+            assert (styles.overflow_x, styles.overflow_y) == ("hidden", "hidden")
+        assert screen.query_one("#preview").layout.name == "vertical"
+        steps, panes, preview = (
+            screen.query_one(s).region for s in ("#steps", "#panes", "#preview")
+        )
+        assert (steps.right, panes.right, preview.right) == (panes.x, preview.x, 120)
+        assert panes.width == 54 and panes.height == preview.height == 34

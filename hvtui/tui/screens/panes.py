@@ -52,7 +52,7 @@ class ShowsMore(Protocol):
         does not hold."""
 
 
-class PaneHolder(Container):
+class PaneHolder(Container, inherit_css=False):
     """Every pane slot, between the sidebar and the preview.
 
     Swapping the shown pane moves a slot among these children and so repaints
@@ -61,7 +61,14 @@ class PaneHolder(Container):
 
     Blank (Textual's ``BLANK``): it has no border or content of its own, only the background
     its panes cover, so its lines are drawn as one blank strip each instead of through the
-    styles cache, which every swap clears (the move relays it out): 34 lines at 120x36."""
+    styles cache, which every swap clears (the move relays it out): 34 lines at 120x36.
+
+    Its CSS is its own (``inherit_css=False``, as Textual's toast rack and tooltip): what
+    ``Container``'s default CSS sets is here (the size) or Textual's default already (no
+    scrollbars, ``overflow: hidden``; the layout), and neither that rule nor ``Widget``'s
+    (scrollbar and link colours, for widgets that have them) is parsed or matched for it:
+    with :class:`PaneSlot` and the preview pane, ``Container``'s rule is not parsed on the
+    way to the first frame (~1.6 M instructions of it at 120x36, issue #13)."""
 
     BLANK: ClassVar[bool] = True
 
@@ -75,12 +82,13 @@ class PaneHolder(Container):
     """
 
 
-class PaneSlot(LaidOutOnce, Container):
+class PaneSlot(LaidOutOnce, Container, inherit_css=False):
     """Where one step's pane lives, shown or hidden (the pane itself keeps its id and
     classes: ``#detail``, ``.pane``).
 
     Blank like :class:`PaneHolder`: showing or hiding it clears its styles cache, and it
-    draws nothing but the background behind its pane."""
+    draws nothing but the background behind its pane.  Its CSS is its own, as the
+    holder's."""
 
     BLANK: ClassVar[bool] = True
 

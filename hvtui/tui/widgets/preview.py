@@ -27,15 +27,16 @@ if TYPE_CHECKING:
     from textual.widgets import TabbedContent
 
 
-class PreviewPane(UniformLines, Container):
+class PreviewPane(UniformLines, Container, inherit_css=False):
     """Tabs of read-only, highlighted snippets for the draft.
 
     Its own lines (the frame under the tabs: background and left border, all the first
     frame shows of it) are all alike: drawn once and repeated (:class:`UniformLines`).
 
-    A :class:`Container`, whose default CSS is ``Vertical``'s to the letter (textual/
-    containers.py): the pane holder beside it is one too, so that rule is parsed anyway,
-    and ``Vertical``'s is not parsed for the first frame (the tabs, a ``Vertical``, come
+    A :class:`Container` whose CSS is its own (``inherit_css=False``, as the pane holder
+    beside it): ``app.tcss`` sizes it (``#preview``), and the rest of what ``Vertical``'s
+    and ``Container``'s default CSS say is Textual's default (vertical layout, ``overflow:
+    hidden``); neither rule is parsed for the first frame (the tabs, a ``Vertical``, come
     after it)."""
 
     view: var[WizardView | None] = var(None, init=False)
