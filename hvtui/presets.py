@@ -13,10 +13,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from hvtui import __version__, catalog, cpumodels
+from hvtui import __version__, catalog
 from hvtui.catalog import Value
 from hvtui.catalog.cpu_settings import CPU_SETTINGS, CpuSettingKey
-from hvtui.fsutil import atomic_write
 from hvtui.inputs import InputError, hvtui_dir, read_input, too_large
 from hvtui.limits import MAX_PRESET_BYTES
 from hvtui.model import Config
@@ -269,7 +268,13 @@ def _target(table: object, source: str) -> Target:
             "target.cpu-model",
             f'expected a QEMU CPU model name such as "host" or "Skylake-Server", got {shown}',
         )
-    problem = cpumodels.model_problem(cpu_model) if cpu_model is not None else None
+    problem = None
+    if cpu_model is not None:
+        # Here, not with the module: only a preset that names a CPU model needs QEMU's list
+        # (the wizard's first frame shows one that does not; issue #13).
+        from hvtui import cpumodels
+
+        problem = cpumodels.model_problem(cpu_model)
     if problem is not None:
         raise PresetError(source, "target.cpu-model", problem)
     return Target(
@@ -350,7 +355,12 @@ def _hex_integers(body: str, config: Config) -> str:
 
 
 def save(preset: Preset, path: Path, *, force: bool = False) -> None:
-    """Write atomically; an existing file is only replaced with ``force``."""
+    """Write atomically; an existing file is only replaced with ``force``.
+
+    :mod:`hvtui.fsutil` is imported here: reading presets (the wizard's first frame)
+    writes nothing (issue #13)."""
+    from hvtui.fsutil import atomic_write
+
     atomic_write(path, dumps(preset), force=force)
 
 

@@ -27,7 +27,6 @@ from hvtui import __version__
 from hvtui.detect.live import MANIFEST_NAME, LiveData
 from hvtui.detect.report import UNPARSABLE, Fact, known, unknown
 from hvtui.detect.sysroot import Trace
-from hvtui.fsutil import WriteError, atomic_write_tree, check_tree_target
 from hvtui.inputs import InputError, read_input
 from hvtui.limits import MAX_JSON_BYTES
 from hvtui.records import record
@@ -113,7 +112,12 @@ def is_snapshot(directory: Path) -> bool:
 
 
 def check_target(directory: Path, *, force: bool) -> None:
-    """Refuse early (before detection runs) what :func:`save_snapshot` would refuse."""
+    """Refuse early (before detection runs) what :func:`save_snapshot` would refuse.
+
+    :mod:`hvtui.fsutil` is imported by the writing functions: reading a snapshot (the
+    wizard on a demo host, before its first frame) writes nothing (issue #13)."""
+    from hvtui.fsutil import WriteError, check_tree_target
+
     not_ours = f"is not an hvtui snapshot (no valid {MANIFEST})"
     try:
         check_tree_target(directory, OWNED, force=force, is_ours=is_snapshot, not_ours=not_ours)
@@ -141,6 +145,8 @@ def save_snapshot(
     """
     import datetime
     import json
+
+    from hvtui.fsutil import WriteError, atomic_write_tree
 
     check_target(directory, force=force)
     dirs: set[str] = set()

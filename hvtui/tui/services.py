@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hvtui.bugs import debug_enabled, describe
-from hvtui.fsutil import same_file
 from hvtui.intents import DEFAULT_INTENT
 from hvtui.lazy import exports
 from hvtui.model import Config, Finding
@@ -37,14 +36,17 @@ if TYPE_CHECKING:
     from hvtui.audit import AuditInput
     from hvtui.detect import HostReport
     from hvtui.export import Export, Format, Refusal
+    from hvtui.fsutil import same_file
     from hvtui.libvirt import ApplyPlan, ApplyResult
     from hvtui.tui.clipboard import Clipboard, clipboard_support
 
-#: Names loaded when first asked for: copying is judged when a snippet is exported, not on
-#: the way to the first frame (a module less to load for it).
+#: Names loaded when first asked for: copying is judged when a snippet is exported, and
+#: files compared when one is written, not on the way to the first frame (a module less
+#: to load for it each).
 _LATER = {
     "Clipboard": "hvtui.tui.clipboard",
     "clipboard_support": "hvtui.tui.clipboard",
+    "same_file": "hvtui.fsutil",
 }
 
 if not TYPE_CHECKING:  # hidden from type checkers, which would type every unknown name Any
@@ -380,6 +382,8 @@ class Merged:
 def default_merged_path(source: AuditInput, preset: Preset) -> Path:
     """``./NAME.xml`` next to where hvtui was started (as exports are), named after the
     domain; ``NAME.merged.xml`` when that is the very file the draft started from."""
+    from hvtui.fsutil import same_file
+
     names = (source.imported.name, preset.name)
     stem = next((s for n in names if n and (s := safe_name(n)) is not None), "domain")
     path = Path.cwd() / f"{stem}.xml"

@@ -3,7 +3,8 @@
 The first frame is what someone waits for after typing ``hvtui``; everything the
 wizard needs only later (an exporter, an importer, the command palette, the
 preview's tabs, a syntax highlighter, the slow probes' libraries, the CLI's error
-handling and host options, the raw CPUID reader a snapshot never uses) is imported
+handling and host options, the raw CPUID reader a snapshot never uses, the file
+writer, QEMU's list of CPU models a preset without one never checks) is imported
 after it, when it is first used.  A fresh interpreter runs ``hvtui --demo`` as
 the console script does (headless: the test has no terminal) and lists, at the
 first frame, which of those are loaded.
@@ -48,6 +49,8 @@ LATER = (
     "hvtui.cli.errors",
     "hvtui.cli.hostsource",
     "hvtui.detect.raw_cpuid",
+    "hvtui.fsutil",
+    "hvtui.cpumodels",
 )
 
 #: ``python -c``: the console script's path to the wizard, headless, that prints at the
