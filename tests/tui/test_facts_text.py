@@ -19,7 +19,12 @@ from textual.visual import Visual
 from textual.widget import Widget
 from textual.widgets import Static
 
-from hvtui.tui.widgets.host import FactsText
+from hvtui.model import Config
+from hvtui.presets import Preset
+from hvtui.records import replace
+from hvtui.tui.services import Host
+from hvtui.tui.view import WizardView
+from hvtui.tui.widgets.host import FactsText, HostPane
 
 FACTS = Content.assemble(
     ("✓ ", "$text-success"),
@@ -161,3 +166,41 @@ async def test_what_textual_draws_itself_draws_as_a_static(
     app = Pairs(texts, classes)
     by_textual = await assert_drawn_as_static_at_every_width(app, range(8, 30, 7), monkeypatch)
     assert set(app.query(FactsText)) <= {widget for _, widget in by_textual}
+
+
+class HostStep(App[None]):
+    """The Host step's pane alone, for a host whose slow probes are still running."""
+
+    CSS = ".pane .title { margin-top: 1; } .facts { margin: 1 0; color: $text-muted; }"
+
+    def __init__(self, view: WizardView) -> None:
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        yield HostPane(self.view)
+
+
+async def test_the_title_and_heading_are_one_text_redrawn_when_the_probes_report() -> None:
+    """The step's title and where the facts come from are one widget's lines (one widget
+    fewer on the first frame); when the slow probes report, its lines say so and the
+    title stays on top."""
+    probing = replace(
+        WizardView.build(Preset("empty", Config()), Host("unavailable"), Preset("empty", Config())),
+        probing=True,
+    )
+    app = HostStep(probing)
+    async with app.run_test(size=(60, 20)) as pilot:
+        pane = app.query_one(HostPane)
+        heading = pane.query_one("#host-heading", FactsText)
+        await pilot.pause()
+        assert [line.text.rstrip() for line in heading.render_lines(heading.size.region)] == [
+            "Host",
+            "No host facts  (more facts arriving…)",
+        ]
+        pane.view = replace(probing, probing=False)
+        await pilot.pause()
+        assert [line.text.rstrip() for line in heading.render_lines(heading.size.region)] == [
+            "Host",
+            "No host facts",
+        ]
