@@ -13,6 +13,7 @@ from textual.widget import Widget
 
 from hvtui.tui.app import HvtuiApp
 from hvtui.tui.later_css import PANES
+from hvtui.tui.widgets.preview import PreviewPane
 
 from .support import DEMO, RecordingApp
 
@@ -43,14 +44,18 @@ async def test_the_shared_pane_rules_come_with_the_first_pane_after_host(
 
 
 class SourcesAtFirstFrame(RecordingApp):
-    """Notes, at its first frame, where each rule source of its stylesheet came from."""
+    """Notes, at its first frame, where each rule source of its stylesheet came from, and
+    whether the preview pane (its tabs not built yet) was drawn as one line repeated."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sources: list[str] = []
+        self.preview_uniform: bool | None = None
 
     def on_ready(self) -> None:
         self.sources = [name or Path(path).name for path, name in self.stylesheet.source]
+        preview = self.screen.query_one("#preview", PreviewPane)
+        self.preview_uniform = preview.is_container and preview.lines_are_uniform()
         super().on_ready()
 
 
@@ -69,7 +74,7 @@ async def test_the_containers_bring_no_textual_container_rules(sysroot: Path) ->
         for selector in ("#panes", ".pane-slot", "#preview"):
             styles = screen.query_one(selector).styles
             assert (styles.overflow_x, styles.overflow_y) == ("hidden", "hidden")
-        assert screen.query_one("#preview").layout.name == "vertical"
+        assert app.preview_uniform, "the empty preview pane is a container: one line, repeated"
         steps, panes, preview = (
             screen.query_one(s).region for s in ("#steps", "#panes", "#preview")
         )
