@@ -9,11 +9,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+from textual.css.stylesheet import Stylesheet
+from textual.dom import DOMNode
 from textual.widget import Widget
 
 from hvtui.tui.app import HvtuiApp
 from hvtui.tui.later_css import PANES
 from hvtui.tui.widgets.preview import PreviewPane
+from hvtui.tui.widgets.steps import StepList
 
 from .support import DEMO, RecordingApp
 
@@ -80,3 +84,42 @@ async def test_the_containers_bring_no_textual_container_rules(sysroot: Path) ->
         )
         assert (steps.right, panes.right, preview.right) == (panes.x, preview.x, 120)
         assert panes.width == 54 and panes.height == preview.height == 34
+
+
+class SidebarStylings(RecordingApp):
+    """Counts the stylings of the sidebar until its first frame, and notes its focus then."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stylings = 0
+        self.at_first_frame: tuple[int, bool, bool] | None = None
+
+    def on_ready(self) -> None:
+        steps = self.screen.query_one(StepList)
+        focused = self.screen.focused is steps and steps.has_pseudo_class("focus")
+        self.at_first_frame = (self.stylings, focused, steps.has_focus)
+        super().on_ready()
+
+
+async def test_the_sidebar_is_styled_once_and_focused_for_the_first_frame(
+    sysroot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sidebar has the focus at the first frame (its focused look), styled once: not
+    styled unfocused when mounted and again when the screen focuses it."""
+    app = SidebarStylings(sysroot=sysroot, probe=False, demo=DEMO, prepare_panes=False)
+    apply = Stylesheet.apply
+
+    def counting(stylesheet: Stylesheet, node: DOMNode, **kwargs: Any) -> None:
+        if isinstance(node, StepList):
+            app.stylings += 1
+        apply(stylesheet, node, **kwargs)
+
+    monkeypatch.setattr(Stylesheet, "apply", counting)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert app.at_first_frame == (1, True, True)
+        await pilot.press("tab")  # the focus moves on and comes back as Textual's does
+        assert not app.screen.query_one(StepList).has_focus
+        await pilot.press("escape")
+        steps = app.screen.query_one(StepList)
+        assert app.screen.focused is steps and steps.has_pseudo_class("focus")

@@ -189,7 +189,16 @@ class WizardScreen(Screen[None]):
         # The screen lays the sidebar, the panes and the preview out side by side (app.tcss)
         # between the docked header and footer: no container around them to style and draw.
         yield WizardHeader(self._header_title(), icon="hv")
-        yield StepList(self.view, id="steps").data_bind(view=WizardScreen.view)
+        steps = StepList(self.view, id="steps")
+        # Styled focused from the start: on_mount focuses the sidebar before the first frame,
+        # and Textual restyles a widget and all it holds when its public has_focus reactive
+        # changes (Widget.watch_has_focus -> update_node_styles, textual/widget.py): a second
+        # styling of the sidebar, its rows and its four component classes (~5 M instructions
+        # at 120x36, issue #13).  Marked focused before it is first styled, it is styled once,
+        # as focused; the focus itself (the screen's focused widget, the Focus event, the
+        # bindings) comes from on_mount as before, and sets has_focus to what it already is.
+        steps.set_reactive(Widget.has_focus, True)
+        yield steps.data_bind(view=WizardScreen.view)
         with PaneHolder(id="panes"):
             yield self._first
         yield PreviewPane(id="preview").data_bind(view=WizardScreen.view)
