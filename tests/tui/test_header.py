@@ -74,17 +74,21 @@ async def screenshot(size: tuple[int, int], state: str, *, composed: bool) -> st
             await pilot.click(offset=(size[0] - 3, 0))
         elif state == "hover":
             await pilot.hover(offset=(3, 0))
+        elif state == "light":
+            app.theme = "textual-light"
+            await pilot.pause()
         await pilot.pause()
         return app.export_screenshot(title="header")
 
 
 @pytest.mark.parametrize("size", [(120, 36), (80, 24), (60, 20), (24, 10)])
-@pytest.mark.parametrize("state", ["plain", "tall", "hover"])
+@pytest.mark.parametrize("state", ["plain", "tall", "hover", "light"])
 async def test_the_header_draws_what_the_composed_header_drew(
     size: tuple[int, int], state: str
 ) -> None:
     """Every cell, style and segment (the SVG is the same): the title centred or cut with
-    an ellipsis, the icon highlighted under the mouse, the tall header's lines."""
+    an ellipsis, the icon highlighted under the mouse, the tall header's lines, the colours
+    of another theme once it is chosen."""
     drawn = await screenshot(size, state, composed=False)
     assert drawn == await screenshot(size, state, composed=True)
 
