@@ -39,6 +39,10 @@ if TYPE_CHECKING:  # typing stays unloaded at run time; only type checkers read 
     from typing import Any, TypeVar, dataclass_transform
 
     _T = TypeVar("_T")
+    #: What :func:`_lazy_init`'s binding needs: the defaults in field order (``MISSING``
+    #: for the rest), how many leading fields a call must give, the default factories by
+    #: index and name, and whether values may go straight into ``__dict__``.
+    _Plan = tuple[dict[str, Any], int, tuple[tuple[int, str, Any], ...], bool]
 else:
 
     def dataclass_transform(**_: object) -> object:
@@ -200,20 +204,10 @@ def _lazy_init(
     post_init = _has_post_init(cls)
     assign = object.__setattr__ if frozen else setattr
     count = len(fields)
-    # The order rule makes the fields without a default (or factory) a prefix.
-    required = 0
-    while required < count and _is_required(fields[required]):
-        required += 1
-    template = {f.name: f.default for f in fields}
-    factories = tuple(
-        (index, f.name, f.default_factory)
-        for index, f in enumerate(fields)
-        if not isinstance(f.default_factory, _Missing)
-    )
     calls = 0
-    plain: bool | None = None
-    """Whether objects of exactly ``cls`` take their values straight into ``__dict__``
-    (decided at the first call: the class is complete by then)."""
+    plan: _Plan | None = None
+    """How to bind, made at the first call (most record classes make no object while a
+    command starts, and the class is complete by then)."""
 
     def compiled() -> Callable[..., None]:
         if cls.__dict__.get("__init__") is bind:
@@ -226,12 +220,15 @@ def _lazy_init(
         return real
 
     def bind(self: Any, *args: Any, **kwargs: Any) -> None:
-        nonlocal calls, plain
+        nonlocal calls, plan
         calls += 1
         given = len(args)
         if calls > COMPILE_AFTER or given > count:
             compiled()(self, *args, **kwargs)
             return
+        if plan is None:
+            plan = _plan(cls, fields, names, frozen)
+        template, required, factories, plain = plan
         values = template.copy()
         if given:
             values.update(zip(names, args, strict=False))  # the first ``given`` names
@@ -249,10 +246,7 @@ def _lazy_init(
         for index, name, factory in factories:
             if index >= given and name not in kwargs:
                 values[name] = factory()
-        exact = self.__class__ is cls  # an undecorated subclass may add a property
-        if exact and plain is None:
-            plain = _assigns_plainly(cls, names, frozen)
-        if exact and plain:
+        if plain and self.__class__ is cls:  # an undecorated subclass may add a property
             self.__dict__.update(values)
         else:
             for name, value in values.items():
@@ -265,9 +259,20 @@ def _lazy_init(
     return bind
 
 
-def _is_required(f: Field) -> bool:
-    """Whether a call must give the field (no default, no default factory)."""
-    return f.default is MISSING and isinstance(f.default_factory, _Missing)
+def _plan(cls: type, fields: tuple[Field, ...], names: tuple[str, ...], frozen: bool) -> _Plan:
+    """The binding plan of ``cls`` (see :data:`_Plan`)."""
+    required = 0  # the order rule makes the fields a call must give a prefix
+    for f in fields:
+        if f.default is not MISSING or not isinstance(f.default_factory, _Missing):
+            break
+        required += 1
+    template = {f.name: f.default for f in fields}
+    factories = tuple(
+        (index, f.name, f.default_factory)
+        for index, f in enumerate(fields)
+        if not isinstance(f.default_factory, _Missing)
+    )
+    return template, required, factories, _assigns_plainly(cls, names, frozen)
 
 
 def _assigns_plainly(cls: type, names: tuple[str, ...], frozen: bool) -> bool:
