@@ -69,6 +69,11 @@ async def test_the_facts_draw_as_a_static_draws_through_updates_widths_and_theme
         for widget in (plain, facts):
             widget.update(FACTS + Content("\n• One more fact"))
         await assert_same("after an update")
+        lines = [Content.styled("• Given as lines", "bold"), Content("  the text they make")]
+        plain.update(Content("\n").join(lines))
+        facts.update(lines)
+        await assert_same("given as lines")
+        assert str(facts.visual) == "• Given as lines\n  the text they make"
         await pilot.resize_terminal(24, 20)
         await assert_same("narrower")
         app.theme = "textual-light" if app.theme != "textual-light" else "nord"
@@ -98,8 +103,8 @@ TEXTUAL_DRAWN = [
 
 
 class Pairs(App[None]):
-    """A plain Static beside a FactsText that draws its lines ahead and one that draws
-    them when painted, for each text; one pair centred by its CSS."""
+    """For each text a plain Static, a FactsText that draws its lines ahead, one that
+    draws them when painted and one given the text's lines (copies, not split from it)."""
 
     CSS = ".facts { margin: 1 0; color: $text-muted; } .centred { text-align: center; }"
 
@@ -113,6 +118,8 @@ class Pairs(App[None]):
             yield Static(text, id=f"plain{index}", classes=self.classes_)
             yield FactsText(text, id=f"ahead{index}", classes=self.classes_)
             yield FactsText(text, id=f"painted{index}", classes=self.classes_, ahead=False)
+            lines = [Content(line.plain, list(line.spans)) for line in text.split(allow_blank=True)]
+            yield FactsText(lines, id=f"lines{index}", classes=self.classes_)
 
 
 async def assert_drawn_as_static_at_every_width(
@@ -134,7 +141,7 @@ async def assert_drawn_as_static_at_every_width(
             await pilot.pause()
             for index in range(len(app.texts)):
                 plain = app.query_one(f"#plain{index}", Static)
-                for kind in ("ahead", "painted"):
+                for kind in ("ahead", "painted", "lines"):
                     facts = app.query_one(f"#{kind}{index}", FactsText)
                     assert facts.size == plain.size, (width, index, kind)
                     assert drawn(facts) == drawn(plain), (width, index, kind)

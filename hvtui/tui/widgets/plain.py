@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.segment import Segment
+from textual.content import Content
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.style import Style
@@ -73,4 +75,60 @@ class PlainLines(_Drawn):
         )
 
 
-__all__ = ["PlainLines"]
+def line_segments(line: Content, style: Style, x: int = 0, y: int = 0) -> list[Segment]:
+    """One line of text over ``style``, as Textual draws a left-aligned line of a
+    :class:`Content` (``_FormattedLine.to_strip``): each piece in its span's style over
+    ``style``, with its offset (from ``x``, on line ``y`` of its text) for text selection.
+
+    A line whose spans do not overlap (an assembled text's) is cut at its spans directly
+    (:func:`span_pieces`), not through :meth:`Content.render`'s sort and stack of span
+    edges, which only spans that overlap need: the same segments."""
+    pieces = span_pieces(line)
+    rendered = (
+        line.render(style, end="")
+        if pieces is None
+        else [(text, style if span is None else style + span) for text, span in pieces]
+    )
+    segments: list[Segment] = []
+    for text, text_style in rendered:
+        segments.append(Segment(text, (style + text_style).rich_style_with_offset(x, y)))
+        x += len(text)
+    return segments
+
+
+def span_pieces(line: Content) -> list[tuple[str, Style | None]] | None:
+    """The text cut where its spans start and end, each piece with its span's style
+    (``None``: no span), when no two spans overlap; else ``None``.
+
+    What :meth:`Content.render` yields for such a text, but for the base style it puts
+    under each piece (the caller does)."""
+    text = line.plain
+    if not text:
+        return None  # Content.render yields one empty piece
+    pieces: list[tuple[str, Style | None]] = []
+    position = 0
+    for start, end, span_style in line.spans:
+        if start < position:
+            return None  # overlapping or out of order: Content.render merges them
+        if start > position:
+            pieces.append((text[position:start], None))
+        if end > start:
+            pieces.append((text[start:end], _span_style(span_style)))
+        position = max(position, end)
+    if position < len(text):
+        pieces.append((text[position:], None))
+    return pieces
+
+
+def _span_style(style: str | Style) -> Style:
+    """A span's style as :meth:`Content.render` reads it without a ``parse_style``: parsed
+    with the app's variables, and no style if it does not parse."""
+    if isinstance(style, Style):
+        return style
+    try:
+        return Style.parse(style)
+    except Exception:
+        return Style.null()
+
+
+__all__ = ["PlainLines", "line_segments", "span_pieces"]

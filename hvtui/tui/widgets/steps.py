@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, NamedTuple, cast
 
-from rich.segment import Segment
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -41,7 +40,7 @@ from hvtui import catalog
 from hvtui.catalog import Severity
 from hvtui.tui.steps import Step, step_title
 from hvtui.tui.view import WizardView
-from hvtui.tui.widgets.plain import PlainLines
+from hvtui.tui.widgets.plain import PlainLines, line_segments
 from hvtui.tui.widgets.uniform import UniformLines
 
 if TYPE_CHECKING:
@@ -293,18 +292,10 @@ class StepList(UniformLines, Widget, can_focus=True):
         one line, without its wrapping machinery (drawing the 34 rows of the first frame
         took ~17 M instructions that way, ~11 M this way), and for a row whose spans
         do not overlap (every row's: each is assembled from pieces) without
-        :meth:`Content.render`'s general merging of spans either (see :func:`_pieces`).
+        :meth:`Content.render`'s general merging of spans either (:func:`line_segments`).
         A row that does not fit takes the general path and wraps."""
         if prompt.cell_length <= width:
-            segments: list[Segment] = []
-            x = 0
-            pieces = _pieces(prompt)
-            rendered = prompt.render(style, end="") if pieces is None else pieces
-            for text, span_style in rendered:
-                under = style if span_style is None else style + span_style
-                segments.append(Segment(text, (style + under).rich_style_with_offset(x, 0)))
-                x += len(text)
-            line = Strip(segments, prompt.cell_length)
+            line = Strip(line_segments(prompt, style), prompt.cell_length)
             return [line.extend_cell_length(width, style.rich_style)]
         rendered_strips = Visual.to_strips(self, prompt, width, None, style)
         return [strip.extend_cell_length(width, style.rich_style) for strip in rendered_strips]
@@ -478,42 +469,6 @@ class StepList(UniformLines, Widget, can_focus=True):
         step = self.current_step
         if step is not None:
             self.post_message(self.Selected(self, step))
-
-
-def _pieces(prompt: Content) -> list[tuple[str, Style | None]] | None:
-    """The prompt's text cut where its spans start and end, each piece with its span's
-    style (``None``: no span), when no two spans overlap; else ``None``.
-
-    What :meth:`Content.render` yields for such a text (``render`` puts the base style
-    under each piece's span style: the caller does), without its sorting of every span's
-    start and end and its stack of styles, which only spans that overlap need."""
-    text = prompt.plain
-    if not text:
-        return None  # Content.render yields one empty piece
-    pieces: list[tuple[str, Style | None]] = []
-    position = 0
-    for start, end, span_style in prompt.spans:
-        if start < position:
-            return None  # overlapping or out of order: Content.render merges them
-        if start > position:
-            pieces.append((text[position:start], None))
-        if end > start:
-            pieces.append((text[start:end], _span_style(span_style)))
-        position = max(position, end)
-    if position < len(text):
-        pieces.append((text[position:], None))
-    return pieces
-
-
-def _span_style(style: str | Style) -> Style:
-    """A span's style as :meth:`Content.render` reads it without a ``parse_style``: parsed
-    with the app's variables, and no style if it does not parse."""
-    if isinstance(style, Style):
-        return style
-    try:
-        return Style.parse(style)
-    except Exception:
-        return Style.null()
 
 
 def _build(view: WizardView | None) -> tuple[Row, ...]:
