@@ -26,6 +26,10 @@ class Icon(Widget):
         return "hv"
 
 
+class HeaderTitle(Static):
+    """The title, named as Textual's (its app's rule fades it while the app is blurred)."""
+
+
 class ComposedHeader(Widget):
     """The header as it was composed of Textual widgets: the header's bar, the icon as
     Textual's ``HeaderIcon`` is styled, the title as its ``HeaderTitle`` with the space
@@ -46,7 +50,7 @@ class ComposedHeader(Widget):
 
     def compose(self) -> ComposeResult:
         yield Icon(id="icon")
-        yield Static(self.app.format_title(TITLE, SUB_TITLE), id="title")
+        yield HeaderTitle(self.app.format_title(TITLE, SUB_TITLE), id="title")
 
     def on_click(self) -> None:
         self.toggle_class("-tall")
@@ -77,18 +81,21 @@ async def screenshot(size: tuple[int, int], state: str, *, composed: bool) -> st
         elif state == "light":
             app.theme = "textual-light"
             await pilot.pause()
+        elif state == "blurred":
+            app.app_focus = False  # the terminal lost the focus
+            await pilot.pause()
         await pilot.pause()
         return app.export_screenshot(title="header")
 
 
 @pytest.mark.parametrize("size", [(120, 36), (80, 24), (60, 20), (24, 10)])
-@pytest.mark.parametrize("state", ["plain", "tall", "hover", "light"])
+@pytest.mark.parametrize("state", ["plain", "tall", "hover", "light", "blurred"])
 async def test_the_header_draws_what_the_composed_header_drew(
     size: tuple[int, int], state: str
 ) -> None:
     """Every cell, style and segment (the SVG is the same): the title centred or cut with
     an ellipsis, the icon highlighted under the mouse, the tall header's lines, the colours
-    of another theme once it is chosen."""
+    of another theme once it is chosen, the title faded while the app is blurred."""
     drawn = await screenshot(size, state, composed=False)
     assert drawn == await screenshot(size, state, composed=True)
 

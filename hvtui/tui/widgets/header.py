@@ -8,7 +8,9 @@ itself, line by line (:meth:`WizardHeader.render_line`): the icon's eight cells 
 left, the title centred in the room between them and the ten cells Textual keeps on the
 right, cut with an ellipsis.  The title is drawn by Textual's own
 :meth:`~textual.visual.Visual.to_strips`, as Textual's ``Static`` draws it, so its cells,
-styles and offsets (what a mouse selection reads) are the same.
+styles and offsets (what a mouse selection reads) are the same; when the terminal loses
+the focus it fades as Textual fades its ``HeaderTitle`` (``App:blur HeaderTitle``, half
+the text's opacity, in Textual's ``App.DEFAULT_CSS``), the icon does not.
 
 Textual's header sets its title with ``Static.update`` and the default layout, so every
 step switch (the sub-title names the step) laid the whole screen out a second time and
@@ -25,6 +27,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from textual import events
 from textual.content import Content
+from textual.renderables.text_opacity import TextOpacity
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Visual
@@ -46,7 +49,14 @@ class WizardHeader(Widget):
     The title is what :meth:`render` returns (Textual reads it there for a selection's
     text); the lines on screen are :meth:`render_line`'s."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"wizard-header--icon-hover"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "wizard-header--icon-hover",
+        "wizard-header--title",
+    }
+
+    SCOPED_CSS: ClassVar[bool] = False
+    """Its rules are not scoped to it (Textual would put ``WizardHeader`` before each
+    selector): the faded title's starts at the app (``App:blur``), as Textual's own."""
 
     DEFAULT_CSS: ClassVar[str] = """
     WizardHeader {
@@ -66,6 +76,10 @@ class WizardHeader(Widget):
     /* The icon under the mouse (Textual's HeaderIcon:hover). */
     WizardHeader > .wizard-header--icon-hover {
         background: $foreground 10%;
+    }
+    /* The title while the terminal has not the focus (Textual's App:blur HeaderTitle). */
+    App:blur WizardHeader > .wizard-header--title {
+        text-opacity: 50%;
     }
     """
 
@@ -106,6 +120,13 @@ class WizardHeader(Widget):
         if not room:
             return icon
         title = Visual.to_strips(self, self._title, room, 1, self.visual_style)[0]
+        opacity = self.get_component_styles("wizard-header--title").text_opacity
+        if opacity != 1:  # as Textual's styles cache applies a widget's text-opacity
+            app = self.app
+            faded = TextOpacity.process_segments(
+                title, opacity, app.ansi_theme, app.native_ansi_color
+            )
+            title = Strip(faded, title.cell_length)
         return Strip.join([icon, title])
 
     def _icon_line(self, y: int, height: int) -> Strip:
