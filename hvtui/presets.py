@@ -23,7 +23,6 @@ from hvtui.model.cpu import CpuSettings
 from hvtui.model.values import describe_type, kind_matches, values_equal
 from hvtui.records import field, record
 from hvtui.textsafe import SAFE_NAME, safe_name
-from hvtui.untrusted import UntrustedError, load_toml
 from hvtui.versions import Version, VersionError, parse_version
 
 #: The preset schema this hvtui reads and writes.
@@ -114,6 +113,10 @@ def loads(
             ) from exc
     else:
         text = data
+    # Here, not with the module: the wizard's first frame reads no preset file, and on a
+    # live host nothing else on its way needs hvtui.untrusted (issue #13).
+    from hvtui.untrusted import UntrustedError, load_toml
+
     try:
         doc = load_toml(text)
     except UntrustedError as exc:

@@ -23,7 +23,6 @@ from hvtui.detect.report import (
 from hvtui.detect.versions import CommandAnswer, PendingVersions, start_versions
 from hvtui.detect.vms import ProcessAnswer, scan_processes
 from hvtui.records import record
-from hvtui.untrusted import find_bad_number, parse_int
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing and collections stay unloaded at run time (issue #13)
@@ -104,6 +103,8 @@ class LiveData:
 
 
 def _load_cpuid(value: Mapping[str, Any]) -> RawCpuid:
+    from hvtui.untrusted import parse_int  # a manifest's reader's, not the live probes'
+
     out: RawCpuid = {}
     for leaf, regs in value.items():
         a, b, c, d = (_register(r) for r in regs)
@@ -126,8 +127,13 @@ def _fact_json(fact: Fact[T], dump: Callable[[T], Any]) -> dict[str, Any]:
 
 
 def _fact_load(data: Mapping[str, Any], name: str, load: Callable[[Any], T]) -> Fact[T]:
-    """Probe ``name`` of a manifest's ``live`` object; a bad entry is unknown on its own."""
+    """Probe ``name`` of a manifest's ``live`` object; a bad entry is unknown on its own.
+
+    :mod:`hvtui.untrusted` is imported here: a live host's probes (on the way to the
+    wizard's first frame there) read no manifest (issue #13)."""
     from collections.abc import Mapping
+
+    from hvtui.untrusted import find_bad_number
 
     where = f"{MANIFEST_NAME} live.{name}"
     entry = data.get(name)

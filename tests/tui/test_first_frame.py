@@ -53,8 +53,13 @@ LATER = (
     "hvtui.cpumodels",
 )
 
+#: Loaded on the way to the first frame on a snapshot (a demo host), not on this host:
+#: what reads a snapshot and its manifest (the untrusted-input parsers included).
+LATER_LIVE = ("hvtui.untrusted", "hvtui.detect.snapshot", "hvtui.demos")
+
 #: ``python -c``: the console script's path to the wizard, headless, that prints at the
-#: first frame (``on_ready``) the modules of ``LATER`` it finds loaded, then stops.
+#: first frame (``on_ready``) the modules of the list given it finds loaded, then stops
+#: (``hvtui`` then the other words given: ``--demo NAME``, or none for this host).
 FIRST_FRAME = """\
 import functools, os, sys
 import hvtui.tui
@@ -69,16 +74,17 @@ def on_ready(self):
     print(shown, *loaded, flush=True)
     os._exit(0)
 HvtuiApp.on_ready = on_ready
-sys.argv = ["hvtui", "--demo", sys.argv[2]]
+sys.argv = ["hvtui", *sys.argv[2:]]
 from hvtui.__main__ import main
 main()
 """
 
 
-def test_the_first_frame_loads_nothing_it_does_not_show() -> None:
-    """At the first frame the Host pane is drawn and none of :data:`LATER` is loaded."""
+def loaded_at_first_frame(later: tuple[str, ...], *words: str) -> list[str]:
+    """Which of ``later`` are loaded when ``hvtui WORDS...`` draws its first frame (which
+    must be the Host pane's)."""
     done = subprocess.run(
-        [sys.executable, "-c", FIRST_FRAME, ",".join(LATER), DEMO],
+        [sys.executable, "-c", FIRST_FRAME, ",".join(later), *words],
         capture_output=True,
         text=True,
         timeout=60,
@@ -88,4 +94,15 @@ def test_the_first_frame_loads_nothing_it_does_not_show() -> None:
     assert done.returncode == 0, done.stderr
     shown, *loaded = done.stdout.split()
     assert shown == "HostPane", "the wizard reached its first frame"
-    assert loaded == []
+    return loaded
+
+
+def test_the_first_frame_loads_nothing_it_does_not_show() -> None:
+    """At the first frame the Host pane is drawn and none of :data:`LATER` is loaded."""
+    assert loaded_at_first_frame(LATER, "--demo", DEMO) == []
+
+
+def test_on_this_host_the_first_frame_reads_no_snapshot() -> None:
+    """The wizard on this host (no ``--sysroot``, no ``--demo``) loads none of what reads
+    a snapshot, :data:`LATER_LIVE`, on the way to its first frame."""
+    assert loaded_at_first_frame(LATER_LIVE) == []
