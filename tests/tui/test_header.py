@@ -147,3 +147,20 @@ async def test_a_new_title_repaints_the_header_and_lays_nothing_out(
         assert header.render() == app.format_title(TITLE, "Review · my-windows-vm")
         header.show(app.format_title(TITLE, "Review · my-windows-vm"))  # equal: nothing
         assert layouts == [False]
+
+
+async def selected(*, composed: bool) -> str | None:
+    app = HeaderApp(composed=composed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.mouse_down(offset=(20, 0))
+        await pilot.hover(offset=(50, 0))
+        await pilot.mouse_up(offset=(50, 0))
+        await pilot.pause()
+        return app.screen.get_selected_text()
+
+
+async def test_the_mouse_selects_in_the_title_as_before() -> None:
+    """A drag across the title selects the same text as in the composed header's title."""
+    text = await selected(composed=False)
+    assert text and text == await selected(composed=True)
