@@ -362,15 +362,17 @@ def test_bound_init_assigns_through_whatever_dataclass_assigns_through() -> None
             writes.append((name, value))
             object.__setattr__(self, name, value)
 
-    class Setter:
-        @property
-        def b(self) -> object:
-            return self.__dict__["_b"]
+    def recorded(name: str) -> Any:
+        """A property ``name`` whose every assignment is written down."""
 
-        @b.setter
-        def b(self, value: object) -> None:
-            writes.append(("b", value))
-            self.__dict__["_b"] = value
+        def write(self: object, value: object) -> None:
+            writes.append((name, value))
+            self.__dict__["_" + name] = value
+
+        return property(lambda self: self.__dict__["_" + name], write)
+
+    class Setter:
+        b = recorded("b")
 
     def made(cls: type) -> list[tuple[str, object]]:
         writes.clear()
@@ -410,17 +412,10 @@ def test_bound_init_assigns_through_whatever_dataclass_assigns_through() -> None
         b: str = "b"
 
     class Undecorated(Base):  # Base's __init__, with a property by a field's name
-        @property  # type: ignore[override]
-        def a(self) -> object:
-            return self.__dict__["_a"]
-
-        @a.setter
-        def a(self, value: object) -> None:
-            writes.append(("a", value))
-            self.__dict__["_a"] = value
+        a = recorded("a")
 
     class UndecoratedTwin(BaseTwin):
-        a = Undecorated.a  # type: ignore[assignment]
+        a = recorded("a")
 
     assert made(OwnSetattr) == made(OwnSetattrTwin) == [("a", 1), ("b", "x"), ("c", ())]
     assert made(Base) == made(BaseTwin) == []  # Base's own objects: straight into __dict__
