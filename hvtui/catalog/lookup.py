@@ -37,9 +37,22 @@ PLACE: Mapping[str, int] = _ORDER
 """Each canonical name's place in catalog order (:func:`order_key`'s numbers), for the
 code that sorts by it on a hot path (a configuration's values, an audit's findings): a
 dict lookup instead of a call of :func:`order_key`.  Read-only."""
-_DEPENDENTS: dict[str, tuple[str, ...]] = {
-    e.name: tuple(d.name for d in ENTRIES if e.name in d.requires) for e in ENTRIES
-}
+
+
+def _dependents() -> dict[str, tuple[str, ...]]:
+    """Each entry's name and the entries that require it, in catalog order: one pass over
+    the table's requirements, not one over the table per entry (the catalog loads on the
+    way to the wizard's first frame; issue #13)."""
+    dependents: dict[str, list[str]] = {e.name: [] for e in ENTRIES}
+    for d in ENTRIES:
+        for required in d.requires:
+            names = dependents.get(required)
+            if names is not None and d.name not in names:
+                names.append(d.name)
+    return {name: tuple(names) for name, names in dependents.items()}
+
+
+_DEPENDENTS: dict[str, tuple[str, ...]] = _dependents()
 
 
 class UnknownOptionError(KeyError):
