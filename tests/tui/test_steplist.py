@@ -224,6 +224,35 @@ async def test_a_row_that_fits_is_drawn_as_textuals_general_path_draws_it() -> N
                 ), prompt.plain
 
 
+async def test_rows_drawn_alike_share_rich_styles_and_follow_the_theme() -> None:
+    """Rows drawn in the same style at the same offset share one Rich style (fewer
+    objects than pieces on screen); after a theme change every row on screen is what
+    Textual's general path draws in the new theme (none keeps an old colour)."""
+    app = Recorder(marked_view())
+    async with app.run_test(size=(40, HEIGHT)) as pilot:
+        steps = app.query_one(StepList)
+        rows = steps.query_one(StepRows)
+        await pilot.pause()
+        pieces = [piece for y in range(HEIGHT) for piece in rows.render_line(y)]
+        assert len({id(piece.style) for piece in pieces}) < len(pieces) // 2
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        width = rows.size.width
+        for y in range(HEIGHT):
+            index = steps.row_at(y, width)
+            assert index is not None
+            row = steps.rows[index]
+            look = ["step-list--option"]
+            if row.step is None:
+                look.append("step-list--option-disabled")
+            elif index == steps.highlighted:
+                look.append("step-list--option-highlighted")
+            style = steps.get_visual_style(*look)
+            (general,) = Visual.to_strips(steps, row.prompt, width, None, style)
+            expected = general.extend_cell_length(width, style.rich_style)
+            assert list(rows.render_line(y)) == list(expected), row.prompt.plain
+
+
 class Narrow(Sidebar):
     """A sidebar narrower than some rows."""
 

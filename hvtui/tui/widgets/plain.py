@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual.content import Content
 from textual.geometry import Region
 from textual.strip import Strip
@@ -75,10 +76,20 @@ class PlainLines(_Drawn):
         )
 
 
-def line_segments(line: Content, style: Style, x: int = 0, y: int = 0) -> list[Segment]:
+def line_segments(
+    line: Content,
+    style: Style,
+    x: int = 0,
+    y: int = 0,
+    *,
+    drawn: dict[tuple[Style, int, int], RichStyle] | None = None,
+) -> list[Segment]:
     """One line of text over ``style``, as Textual draws a left-aligned line of a
     :class:`Content` (``_FormattedLine.to_strip``): each piece in its span's style over
     ``style``, with its offset (from ``x``, on line ``y`` of its text) for text selection.
+    With ``drawn``, a Rich style made once for a style and offset is kept there and
+    given to every piece drawn in that style at that offset (an equal style, one object:
+    the sidebar's rows all lie on line 0 of their texts, and most start alike).
 
     A line whose spans do not overlap (an assembled text's) is cut at its spans directly
     (:func:`span_pieces`), not through :meth:`Content.render`'s sort and stack of span
@@ -91,7 +102,13 @@ def line_segments(line: Content, style: Style, x: int = 0, y: int = 0) -> list[S
     )
     segments: list[Segment] = []
     for text, text_style in rendered:
-        segments.append(Segment(text, (style + text_style).rich_style_with_offset(x, y)))
+        piece_style = style + text_style
+        kept = None if drawn is None else drawn.get((piece_style, x, y))
+        if kept is None:
+            kept = piece_style.rich_style_with_offset(x, y)
+            if drawn is not None:
+                drawn[piece_style, x, y] = kept
+        segments.append(Segment(text, kept))
         x += len(text)
     return segments
 

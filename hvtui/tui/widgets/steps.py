@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, NamedTuple, cast
 
+from rich.style import Style as RichStyle
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -211,6 +212,9 @@ class StepList(UniformLines, Widget, can_focus=True):
         }
         self._strips: dict[tuple[int, Style], list[Strip]] = {}
         """Each row's lines in a look, at :attr:`_width`."""
+        self._rich_styles: dict[tuple[Style, int, int], RichStyle] = {}
+        """The Rich style of each style and offset the rows were drawn in (see
+        :func:`line_segments`)."""
         self._width = 0
         self._starts: list[int] = []
         """The first line of each row at :attr:`_width` (the rows' line count last)."""
@@ -294,7 +298,8 @@ class StepList(UniformLines, Widget, can_focus=True):
         :meth:`Content.render`'s general merging of spans either (:func:`line_segments`).
         A row that does not fit takes the general path and wraps."""
         if prompt.cell_length <= width:
-            line = Strip(line_segments(prompt, style), prompt.cell_length)
+            segments = line_segments(prompt, style, drawn=self._rich_styles)
+            line = Strip(segments, prompt.cell_length)
             return [line.extend_cell_length(width, style.rich_style)]
         rendered_strips = Visual.to_strips(self, prompt, width, None, style)
         return [strip.extend_cell_length(width, style.rich_style) for strip in rendered_strips]
@@ -318,6 +323,7 @@ class StepList(UniformLines, Widget, can_focus=True):
         super().notify_style_update()
         if hasattr(self, "_rows"):  # not while the constructor sets the widget up
             self._strips.clear()
+            self._rich_styles.clear()
             self._rows.refresh()
 
     def on_show(self) -> None:
