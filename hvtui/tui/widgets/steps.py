@@ -78,16 +78,13 @@ class StepRows(PlainLines, Widget):
     It has no box of its own: its lines go to the screen without the styles cache
     (:class:`PlainLines`)."""
 
-    DEFAULT_CSS: ClassVar[str] = """
-    StepRows {
-        width: 1fr;
-        height: auto;
-    }
-    """
-
     def __init__(self, owner: StepList) -> None:
         super().__init__()
         self._owner = owner
+        # As tall as its lines, as wide as the list (a widget's default width): set
+        # here, not in a default CSS of its own, which Textual would parse and match
+        # on the way to the first frame (~1.4 M instructions for this one rule).
+        self.styles.height = "auto"
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return self._owner.line_count(width)
