@@ -19,12 +19,13 @@ when the parent stops (Ctrl-C, an error) is killed and reaped.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import marshal
 import os
 import sys
 from collections.abc import Callable, Generator, Iterator
+
+from hvtui.forked import collect, fork_child, stop
 
 #: One item's result: ``marshal`` sends these (strings, ``None``, booleans and tuples of
 #: them) as they are.
@@ -128,49 +129,18 @@ def in_order(
 def _fork(work: Work, span: tuple[int, int]) -> tuple[int, int] | None:
     """Start a child working ``span``; its pid and the read end of its pipe, or ``None``
     when the system refuses to fork."""
-    try:
-        read, write = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read)
-        os.close(write)
-        return None
-    if pid:
-        os.close(write)
-        return pid, read
-    import signal  # here: a run that does not fork does not load it
-
-    code = 1  # the child: whatever happens, it ends here
-    try:
-        os.close(read)
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it without a traceback
-        data = marshal.dumps(list(work(*span)))
-        view = memoryview(data)
-        while view:
-            view = view[os.write(write, view) :]
-        code = 0
-    finally:
-        os._exit(code)
+    return fork_child(lambda: marshal.dumps(list(work(*span))))
 
 
 def _collect(pid: int, fd: int) -> list[Result] | None:
     """A child's results, or ``None`` when it did not deliver them all."""
     if not pid:
         return None
-    chunks: list[bytes] = []
-    try:
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-    _, status = os.waitpid(pid, 0)
-    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+    data = collect(pid, fd)
+    if data is None:
         return None
     try:
-        results: list[Result] = marshal.loads(b"".join(chunks))
+        results: list[Result] = marshal.loads(data)
     except (EOFError, ValueError, TypeError):
         return None
     return results
@@ -178,15 +148,8 @@ def _collect(pid: int, fd: int) -> list[Result] | None:
 
 def _stop(pid: int, fd: int) -> None:
     """End a child that is no longer wanted and reap it."""
-    if not pid:
-        return
-    with contextlib.suppress(OSError):  # closed already by an interrupted collection
-        os.close(fd)
-    import signal
-
-    with contextlib.suppress(ProcessLookupError, ChildProcessError):  # reaped already
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+    if pid:
+        stop(pid, fd)
 
 
 __all__ = ["MAX_PARTS", "MIN_RANGE", "PARALLEL_FROM", "Result", "in_order", "ranges", "workers"]
