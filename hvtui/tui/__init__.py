@@ -23,6 +23,7 @@ from hvtui.tui import _start_time  # noqa: F401  (records the start time before 
 
 if TYPE_CHECKING:
     from hvtui.tui.app import HvtuiApp
+    from hvtui.tui.early_detection import EarlyDetection
 
 #: Exit code when the wizard cannot start (no terminal, bad --sysroot): the CLI's usage code.
 EXIT_USAGE = 2
@@ -107,10 +108,15 @@ def run_app(sysroot: Path | None = None, demo: str | None = None) -> int:
         print(f"hvtui: --sysroot {sysroot}: not a directory", file=sys.stderr)
         return EXIT_USAGE
     pause_gc_for_startup()
+    from hvtui.tui.early_detection import EarlyDetection
+
+    # Forked before the stop handlers' listener thread starts: the child is a copy of a
+    # process with one thread (none holds a lock the child could wait on forever).
+    detection = EarlyDetection.start(sysroot)
     stops = _Stops()
     stops.install()
     try:
-        app = _build_app(sysroot, demo)
+        app = _build_app(sysroot, demo, detection)
         stops.app = app
         app.run()
     except KeyboardInterrupt:  # a signal before the app could take it: nothing to lose yet
@@ -318,36 +324,28 @@ def _save_draft(app: HvtuiApp, signum: int) -> str:
     return save_draft(wizard.preset, why)
 
 
-def _build_app(sysroot: Path | None, demo: str | None = None) -> HvtuiApp:
+def _build_app(
+    sysroot: Path | None, demo: str | None = None, detection: EarlyDetection | None = None
+) -> HvtuiApp:
     """Detect while Textual is imported, then build the app.
 
-    Detection (files, a KVM ioctl, version subprocesses) mostly waits, so it
-    runs in a thread during the import: the first frame then shows the host at
-    no extra cost.  A plain thread, not a one-worker ``ThreadPoolExecutor``:
-    :mod:`concurrent.futures.thread` is not loaded for it (~2 M instructions of
-    the first frame).  As with the pool, an exception of detection's (only what
-    ``HVTUI_DEBUG`` lets through) is raised here, and an interrupted import
-    still waits for detection to end.
+    Detection runs beside the import (:mod:`hvtui.tui.early_detection`: in a child
+    process on another core, else a thread), so the first frame shows the host at no
+    extra wait.  A detection bug that ``HVTUI_DEBUG`` lets through is raised here, and
+    an interrupted import ends the detection before it returns.  ``detection``: started
+    already (by :func:`run_app`), else started here.
     """
-    from hvtui.tui import services
+    if detection is None:
+        from hvtui.tui.early_detection import EarlyDetection
 
-    detected: list[services.Host | BaseException] = []
-
-    def detect() -> None:
-        try:
-            detected.append(services.detect_host(sysroot))
-        except BaseException as exc:  # raised again on the main thread, below
-            detected.append(exc)
-
-    worker = threading.Thread(target=detect, name="hvtui-detect", daemon=True)
-    worker.start()
+        detection = EarlyDetection.start(sysroot)
     try:
         from hvtui.tui.app import HvtuiApp
-    finally:
-        worker.join()
-    host = detected[0]
-    if isinstance(host, BaseException):
-        raise host
+
+        host = detection.host()
+    except BaseException:
+        detection.abandon()
+        raise
     return HvtuiApp(sysroot=sysroot, host=host, tuned_gc=True, demo=demo)
 
 

@@ -49,13 +49,21 @@ LATER = (
     "hvtui.cli.errors",
     "hvtui.cli.hostsource",
     "hvtui.detect.raw_cpuid",
+    # Detection's own modules: it runs in a child process (hvtui.tui.early_detection),
+    # which sends the host back; the wizard's process loads only the host's types.
+    "hvtui.detect.pipeline",
+    "hvtui.detect.kvm_ioctl",
+    "hvtui.detect.live",
+    "hvtui.formats.qemu_opts",
+    "hvtui.detect.snapshot",
+    "hvtui.untrusted",
     "hvtui.fsutil",
     "hvtui.cpumodels",
 )
 
-#: Loaded on the way to the first frame on a snapshot (a demo host), not on this host:
-#: what reads a snapshot and its manifest (the untrusted-input parsers included).
-LATER_LIVE = ("hvtui.untrusted", "hvtui.detect.snapshot", "hvtui.demos")
+#: Loaded on the way to the first frame for a demo host, not on this host: the demos'
+#: list (reading a snapshot and its manifest is detection's, in its child).
+LATER_LIVE = ("hvtui.demos",)
 
 #: ``python -c``: the console script's path to the wizard, headless, that prints at the
 #: first frame (``on_ready``) the modules of the list given it finds loaded, then stops

@@ -1,45 +1,129 @@
-"""How the wizard starts: detection in a thread of its own while Textual is imported.
+"""How the wizard starts: detection beside the import of Textual.
 
-``_build_app`` runs detection on a plain thread (not a ``ThreadPoolExecutor``,
-whose module would load for that alone) during the import, then builds the app
-with the host found; a detection bug that ``HVTUI_DEBUG`` lets through is raised on
-the main thread as before.  (``test_first_frame`` holds the thread pool's module
-off the first frame, with the clipboard rules, judged only when a snippet is exported.)
+``_build_app`` starts detection (:mod:`hvtui.tui.early_detection`) before importing
+Textual and collects the host after: in a forked child process, which sends the host
+back pickled, so that it runs on another core; in a thread where ``fork`` is refused
+or ``HVTUI_DEBUG`` wants a detection bug raised on the main thread with its own
+frames.  A child that fails costs only time (the host is detected again in the
+wizard's process), and none is left behind.  (``test_first_frame`` holds detection's
+own modules, and the thread pool's, off the wizard's process at the first frame.)
 """
 
 from __future__ import annotations
 
+import os
+import pickle
 import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from hvtui import tui
-from hvtui.tui import services
+from hvtui.tui import early_detection, services
 from tui.support import DEMO, demo_sysroot
 
 
-def test_the_app_is_built_with_the_host_detected_on_another_thread(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    detect_host = services.detect_host
-    threads: list[str] = []
+@pytest.fixture(autouse=True)
+def no_child_left() -> Iterator[None]:
+    """Every child a test started was reaped (no zombie, none still running)."""
+    yield
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
 
-    def detecting(sysroot: object) -> services.Host:
-        threads.append(threading.current_thread().name)
-        return detect_host(demo_sysroot())
+
+def detected_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make detection say which process it ran in (the pid is the host's ``error``: a
+    child's memory is its own, so the answer has to travel back in the host)."""
+    real = services.detect_host
+
+    def detecting(sysroot: Path | None) -> services.Host:
+        host = real(demo_sysroot())
+        return services.Host(host.source, host.report, host.view, error=str(os.getpid()))
 
     monkeypatch.setattr(services, "detect_host", detecting)
+
+
+def test_the_host_is_detected_in_a_child_and_arrives_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    detected_in(monkeypatch)
     app = tui._build_app(demo_sysroot(), DEMO)
-    assert threads == ["hvtui-detect"], "detection ran once, not on the main thread"
+    assert app.host.error is not None and int(app.host.error) != os.getpid(), "in a child"
+    here = services.detect_host(demo_sysroot())
     assert app.host.source == f"demo:{DEMO}"
+    assert app.host.report is not None and here.report is not None
+    assert app.host.report.to_json() == here.report.to_json()
+    assert app.host.view == here.view
     assert app.demo == DEMO and app.tuned_gc
 
 
+def test_without_fork_a_thread_detects(monkeypatch: pytest.MonkeyPatch) -> None:
+    detected_in(monkeypatch)
+    threads: list[str] = []
+    real = services.detect_host
+
+    def detecting(sysroot: Path | None) -> services.Host:
+        threads.append(threading.current_thread().name)
+        return real(sysroot)
+
+    def refused() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(services, "detect_host", detecting)
+    monkeypatch.setattr(os, "fork", refused)
+    app = tui._build_app(demo_sysroot(), DEMO)
+    assert threads == ["hvtui-detect"], "detection ran once, on its thread"
+    assert app.host.error == str(os.getpid())
+
+
+def test_a_child_that_dies_costs_only_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    detected_in(monkeypatch)
+    wizard = os.getpid()
+    real = services.detect_host
+
+    def dying(sysroot: Path | None) -> services.Host:
+        if os.getpid() != wizard:
+            os._exit(3)  # the child ends before it writes anything
+        return real(sysroot)
+
+    monkeypatch.setattr(services, "detect_host", dying)
+    app = tui._build_app(demo_sysroot(), DEMO)
+    assert app.host.error == str(wizard), "detected again in the wizard's process"
+    assert app.host.report is not None
+
+
+def test_a_host_that_does_not_load_is_detected_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    detected_in(monkeypatch)
+    monkeypatch.setattr(pickle, "loads", lambda data: 1 / 0)
+    app = tui._build_app(demo_sysroot(), DEMO)
+    assert app.host.error == str(os.getpid())
+
+
 def test_a_detection_bug_is_raised_on_the_main_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(sysroot: object) -> services.Host:
+    def broken(sysroot: Path | None) -> services.Host:
         raise RuntimeError("simulated detection bug")  # what HVTUI_DEBUG lets through
 
+    monkeypatch.setenv("HVTUI_DEBUG", "1")
     monkeypatch.setattr(services, "detect_host", broken)
     with pytest.raises(RuntimeError, match="simulated detection bug"):
         tui._build_app(demo_sysroot(), DEMO)
     assert not [t for t in threading.enumerate() if t.name == "hvtui-detect"], "it was waited for"
+
+
+def test_an_interrupted_start_ends_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while Textual is imported: the child is killed and reaped, not waited for."""
+    wizard = os.getpid()
+
+    def slow(sysroot: Path | None) -> services.Host:
+        if os.getpid() != wizard:
+            threading.Event().wait(60)  # a detection that would take a minute
+        raise AssertionError("not reached in the wizard's process")
+
+    monkeypatch.setattr(services, "detect_host", slow)
+    started = early_detection.EarlyDetection.start(demo_sysroot())
+    assert started.child is not None
+    began = time.monotonic()
+    started.abandon()
+    assert started.child is None and time.monotonic() - began < 10, "killed, not waited for"
