@@ -19,7 +19,10 @@ resident memory at most 150 MB.
   pairs' ratios (``--runs`` pairs, 15 by default), which a few disturbed pairs
   do not move, with the ratio of the two medians beside it.  Each app's CPU
   time until its first frame (``HVTUI_STARTUP_LOG``: what a busy machine
-  inflates least) is compared alike.  Every process started is waited for (or
+  inflates least; the process's own and its ended children's, which for hvtui
+  is the detection it runs in a child beside Textual's import) is compared
+  alike: the wall-time ratio shows what running that child on another core
+  saves, the CPU ratio all the work done.  Every process started is waited for (or
   killed) before the next starts.
 - **Step switch (real terminal).**  In ``--walks`` more runs (3 by default), ``n`` is sent for
   every step as soon as the first frame is there (the wizard is still preparing
@@ -113,7 +116,8 @@ class TerminalRun:
     first_frame_ms: float
     in_app_ms: float | None = None
     cpu_ms: float | None = None
-    """CPU time of the process until its first frame (``HVTUI_STARTUP_LOG``)."""
+    """CPU time of the process and its ended children until its first frame
+    (``HVTUI_STARTUP_LOG``)."""
     switches_ms: list[float] = field(default_factory=list)
     revisits_ms: list[float] = field(default_factory=list)
     peak_mb: float | None = None
