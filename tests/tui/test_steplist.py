@@ -158,6 +158,19 @@ async def test_a_click_selects_the_row_under_the_mouse_scrolled_or_not() -> None
         assert app.told == [] and steps.highlighted == target, "a group's name: nothing"
 
 
+async def test_a_drag_over_the_rows_selects_nothing() -> None:
+    """The rows are a list to pick from, as the option list's were: a drag across them
+    selects no text (Textual's default selected letters of the rows widget's name)."""
+    app = Recorder()
+    async with app.run_test(size=(40, HEIGHT)) as pilot:
+        await pilot.pause()
+        await pilot.mouse_down(StepList, offset=(1, 1))
+        await pilot.hover(StepList, offset=(20, 6))
+        await pilot.mouse_up(StepList, offset=(20, 6))
+        await pilot.pause()
+        assert app.screen.get_selected_text() is None
+
+
 async def test_the_row_under_the_mouse_is_drawn_so() -> None:
     app = Sidebar()
     async with app.run_test(size=(40, HEIGHT)) as pilot:

@@ -78,6 +78,12 @@ class StepRows(PlainLines, Widget):
     It has no box of its own: its lines go to the screen without the styles cache
     (:class:`PlainLines`)."""
 
+    ALLOW_SELECT = False
+    """The rows are a list to pick from, not text to select, as the option list's were
+    (Textual's ``OptionList.ALLOW_SELECT``): a drag over them selects nothing (with
+    Textual's default it selected letters of the widget's default render, which is its
+    CSS identifier, ``StepRows``: ``Widget.render`` and ``Widget.get_selection``)."""
+
     def __init__(self, owner: StepList) -> None:
         super().__init__()
         self._owner = owner
