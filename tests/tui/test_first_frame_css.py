@@ -5,17 +5,23 @@ from ``app.tcss``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.css import stylesheet
+from textual.css.model import RuleSet
+from textual.css.parse import parse
 from textual.css.stylesheet import Stylesheet
+from textual.css.types import CSSLocation
 from textual.dom import DOMNode
 from textual.widget import Widget
 
 from hvtui.tui.app import HvtuiApp
 from hvtui.tui.later_css import PANES
+from hvtui.tui.widgets.host import HostPane
 from hvtui.tui.widgets.preview import PreviewPane
 from hvtui.tui.widgets.steps import StepList
 
@@ -123,3 +129,42 @@ async def test_the_sidebar_is_styled_once_and_focused_for_the_first_frame(
         await pilot.press("escape")
         steps = app.screen.query_one(StepList)
         assert app.screen.focused is steps and steps.has_pseudo_class("focus")
+
+
+class ParsesAtFirstFrame(RecordingApp):
+    """Notes, at its first frame, how often each rule source was parsed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parses: Counter[CSSLocation] = Counter()
+        self.at_first_frame: Counter[CSSLocation] | None = None
+
+    def on_ready(self) -> None:
+        self.at_first_frame = self.parses.copy()
+        super().on_ready()
+
+
+async def test_every_rule_source_is_parsed_once_for_the_first_frame(
+    sysroot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No source is parsed twice on the way to the first frame.  Textual parses a class's
+    default CSS again when a widget brings it from further up its CSS bases than the
+    first widget that brought it (a lower tie breaker, another parse): ``Widget``'s, when
+    the Host pane was a ``VerticalScroll``, one class deeper than the screen.  The pane
+    still scrolls as that class scrolled: down only."""
+    app = ParsesAtFirstFrame(sysroot=sysroot, probe=False, demo=DEMO, prepare_panes=False)
+
+    def counting(scope: str, css: str, read_from: CSSLocation, **kwargs: Any) -> Iterable[RuleSet]:
+        app.parses[read_from] += 1
+        return parse(scope, css, read_from, **kwargs)
+
+    monkeypatch.setattr(stylesheet, "parse", counting)  # the name its stylesheet calls
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert app.at_first_frame is not None
+        names = {name for _, name in app.at_first_frame}
+        assert {"Widget.DEFAULT_CSS", "HostPane.DEFAULT_CSS"} <= names
+        assert "VerticalScroll.DEFAULT_CSS" not in names
+        assert [source for source, n in app.at_first_frame.items() if n > 1] == []
+        pane = app.screen.query_one(HostPane)
+        assert (pane.styles.overflow_x, pane.styles.overflow_y) == ("hidden", "auto")

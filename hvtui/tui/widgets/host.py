@@ -10,7 +10,7 @@ import functools
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import ScrollableContainer
 from textual.content import Content
 from textual.geometry import Size
 from textual.reactive import var
@@ -244,13 +244,33 @@ class FactsText(PlainLines, Static):
         return Strip.blank(width, self.visual_style.rich_style)
 
 
-class HostPane(VerticalScroll):
+class HostPane(ScrollableContainer):
     """What this host offers and why each fact matters for the choice.
 
     Blank (Textual's ``BLANK``), as :class:`~hvtui.tui.widgets.option.OptionPane` is: only
-    its children draw."""
+    its children draw.
+
+    A scrollable container that scrolls only up and down, as ``VerticalScroll`` is (whose
+    one rule adds to ``ScrollableContainer``'s the overflows below), but a direct subclass
+    of ``ScrollableContainer``, so that ``Widget`` is as far up its CSS bases as up the
+    screen's.  Textual parses a class's ``DEFAULT_CSS`` with a tie breaker of minus its
+    depth in the bases of the widget that brings it, and when a widget with it deeper
+    comes later, keeps the lower tie breaker and parses the source again
+    (``DOMNode._get_default_css``; ``Stylesheet.add_source``, whose ``_parse_rules``
+    caches by tie breaker): as a ``VerticalScroll``, this pane made Textual parse
+    ``Widget.DEFAULT_CSS`` a second time, and ``VerticalScroll``'s, on the way to the
+    first frame (~2.4 M instructions at 120x36, issue #13).  Each other pane is a
+    ``VerticalScroll``: the first of them built (prepared after the first frame) brings
+    both parses now."""
 
     BLANK: ClassVar[bool] = True
+
+    DEFAULT_CSS: ClassVar[str] = """
+    HostPane {
+        overflow-x: hidden;
+        overflow-y: auto;
+    }
+    """
 
     view: var[WizardView | None] = var(None, init=False)
     """Bound to the screen's view; redrawn when the slow probes report."""
