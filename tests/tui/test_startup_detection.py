@@ -15,22 +15,35 @@ import os
 import pickle
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from hvtui import forked as forked_module
 from hvtui import tui
 from hvtui.tui import early_detection, services
 from tui.support import DEMO, demo_sysroot
 
 
 @pytest.fixture(autouse=True)
-def no_child_left() -> Iterator[None]:
-    """Every child a test started was reaped (no zombie, none still running)."""
-    yield
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)
+def no_child_left(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Every child detection forked was reaped by the end of the test (no zombie, none
+    still running); other tests' processes are not this one's business."""
+    forked: list[int] = []
+    fork_child = forked_module.fork_child
+
+    def recording(produce: Callable[[], bytes]) -> tuple[int, int] | None:
+        child = fork_child(produce)
+        if child is not None:
+            forked.append(child[0])
+        return child
+
+    monkeypatch.setattr(early_detection, "fork_child", recording)
+    yield forked
+    for pid in forked:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
 
 
 def detected_in(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,10 +59,11 @@ def detected_in(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_host_is_detected_in_a_child_and_arrives_whole(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, no_child_left: list[int]
 ) -> None:
     detected_in(monkeypatch)
     app = tui._build_app(demo_sysroot(), DEMO)
+    assert len(no_child_left) == 1, "one child forked (and reaped: the fixture checks)"
     assert app.host.error is not None and int(app.host.error) != os.getpid(), "in a child"
     here = services.detect_host(demo_sysroot())
     assert app.host.source == f"demo:{DEMO}"
