@@ -14,7 +14,8 @@ Both ends are this program, started from the same memory, so what is unpickled
 is what this program wrote.  Anything that goes wrong in the child (it dies,
 sends nothing or something that does not load) costs nothing but time: the
 host is detected again here, as before (:mod:`hvtui.forked` holds the rules of
-such children, which the audit's follow too).  Where ``fork`` is refused, and when
+such children, which the audit's follow too).  Where ``fork`` is refused, on a
+single CPU (where the child would only take turns with the import), and when
 ``HVTUI_DEBUG`` asks for real tracebacks (a detection bug is raised here, with
 its own frames), a thread detects instead.
 """
@@ -22,6 +23,7 @@ its own frames), a thread detects instead.
 from __future__ import annotations
 
 import contextlib
+import os
 import pickle
 import signal
 import threading
@@ -47,6 +49,15 @@ def _detect(sysroot: Path | None) -> Host:
     return services.detect_host(sysroot)
 
 
+def _other_cpu() -> bool:
+    """Whether this process may run on more than one CPU: on one, a child would only take
+    turns with the import, at the cost of the fork (a thread does as well there)."""
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except (AttributeError, OSError):
+        return False
+
+
 class EarlyDetection:
     """Detection started now (:meth:`start`), its host collected later (:meth:`host`)."""
 
@@ -61,7 +72,7 @@ class EarlyDetection:
     def start(cls, sysroot: Path | None) -> EarlyDetection:
         """Start detecting ``sysroot`` (``None``: this machine) in a child, else a thread."""
         detection = cls(sysroot)
-        if not debug_enabled():
+        if not debug_enabled() and _other_cpu():
             detection.child = fork_child(detection._pickled_host)
         if detection.child is None:
             detection._start_thread()

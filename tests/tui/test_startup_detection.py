@@ -92,6 +92,14 @@ def test_without_fork_a_thread_detects(monkeypatch: pytest.MonkeyPatch) -> None:
     assert app.host.error == str(os.getpid())
 
 
+def test_on_one_cpu_a_thread_detects(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child on the only CPU would take turns with the import: a thread does as well."""
+    detected_in(monkeypatch)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    app = tui._build_app(demo_sysroot(), DEMO)
+    assert app.host.error == str(os.getpid()), "detected in the wizard's process"
+
+
 def test_a_child_that_dies_costs_only_time(monkeypatch: pytest.MonkeyPatch) -> None:
     detected_in(monkeypatch)
     wizard = os.getpid()
