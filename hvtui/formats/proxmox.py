@@ -235,10 +235,25 @@ class VmContext:
         return None
 
 
+def machine_kind(options: dict[str, str]) -> str:
+    """The machine type ``machine:`` names, as written (``pc-q35-8.1+pve0``, ``q35``), or
+    ``""``: its unnamed first part or its ``type=`` (qemu-server's ``$machine_fmt``,
+    ``[[type=]<type>][,viommu=<intel|virtio>]``, in any order)."""
+    parts = [part.strip() for part in options.get("machine", "").split(",")]
+    named = [part for part in parts[:1] if part and "=" not in part]
+    named += [part.removeprefix("type=") for part in parts if part.startswith("type=")]
+    return named[-1] if named else ""
+
+
+def versioned_machine(kind: str) -> bool:
+    """Whether the machine type ``kind`` (:func:`machine_kind`) names a version
+    (``pc-i440fx-5.1``, ``pc-q35-8.1+pve0``), not the newest (``pc``, ``q35``)."""
+    return _MACHINE.match(kind) is not None
+
+
 def machine_version(options: dict[str, str], windows: int) -> tuple[Version, str]:
     """The machine version qemu-server starts the VM with (Machine.pm ``get_vm_machine``)."""
-    raw = options.get("machine", "")
-    kind = raw.split(",")[0].strip().removeprefix("type=")
+    kind = machine_kind(options)
     match = _MACHINE.match(kind)
     if match is not None:
         version = Version(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
@@ -472,6 +487,7 @@ __all__ = [
     "VmContext",
     "automatic_set",
     "context_of",
+    "machine_kind",
     "machine_version",
     "origin_of",
     "parse_cpu_conf",
@@ -479,4 +495,5 @@ __all__ = [
     "proxmox_cpu",
     "quote_arg",
     "split_args",
+    "versioned_machine",
 ]

@@ -28,10 +28,12 @@ from hvtui.formats.proxmox import (
     CpuConf,
     ProxmoxCpu,
     VmContext,
+    machine_kind,
     origin_of,
     parse_cpu_models,
     proxmox_cpu,
     split_args,
+    versioned_machine,
 )
 from hvtui.formats.spelling import names_hyperv
 from hvtui.importers.qemu_cmdline import (
@@ -89,9 +91,6 @@ def proxmox_options(text: str) -> dict[str, str] | None:
 
 #: How messages name what :func:`qemu_server_machine_args` gives.
 QEMU_SERVER_OWN = "qemu-server's own"
-#: A machine type with a version (``machine:``'s pattern in qemu-server's Machine.pm
-#: ``$machine_fmt``, without the ``+pveN`` and ``.pxe`` suffixes).
-_VERSIONED_TYPE = re.compile(r"(?:pc|pc-i440fx|pc-q35|virt)-\d+(?:\.\d+)+")
 #: qemu-server's ``hotplug:`` when not set (``'1'``: network, disk and usb; no cpu).
 _DEFAULT_HOTPLUG = ("network", "disk", "usb")
 #: CPU hotplug needs machine version 2.7 (``config_to_command``:
@@ -246,13 +245,9 @@ def _machine_type(options: dict[str, str], context: VmContext) -> str:
     (:func:`~hvtui.formats.qemu_smp.pve_machine_smp`), and which N qemu-server writes
     depends on the features the VM uses (``$required_pve_version``).
     """
-    parts = [part.strip() for part in options.get("machine", "").split(",")]
-    named = [part for part in parts[:1] if part and "=" not in part]
-    named += [part.removeprefix("type=") for part in parts if part.startswith("type=")]
-    kind = named[-1] if named else ""
-    name = kind.partition("+")[0].removesuffix(".pxe")
-    if _VERSIONED_TYPE.fullmatch(name):
-        return name
+    kind = machine_kind(options)
+    if versioned_machine(kind):
+        return kind.partition("+")[0].removesuffix(".pxe")
     family = "q35" if "q35" in kind else "pc"
     if not context.windows:
         return family

@@ -11,9 +11,16 @@ from __future__ import annotations
 import pytest
 from export.tools import run_qemu
 
-from hvtui.formats.proxmox import parse_cpu_models, proxmox_cpu, split_args
+from hvtui.formats.proxmox import (
+    machine_kind,
+    machine_version,
+    parse_cpu_models,
+    proxmox_cpu,
+    split_args,
+)
 from hvtui.importers.proxmox import parse_proxmox_config
 from hvtui.importers.qemu_cmdline import parse_cpu_option
+from hvtui.versions import Version
 
 FULL = {"relaxed", "vapic", "spinlocks", "vpindex", "runtime", "time", "synic", "stimer"}
 FULL |= {"reset", "ipi"}
@@ -248,3 +255,15 @@ def test_a_custom_model_minus_turns_off_in_qemu_7_2() -> None:
     cpu = parse_cpu_option(built.text)
     assert cpu.items[-1] == ("hv-reset", "off") and cpu.warnings
     assert run_qemu(["-cpu", built.text]).verdict() is None
+
+
+@pytest.mark.parametrize(
+    "machine",
+    ["pc-q35-8.1", "type=pc-q35-8.1", "pc-q35-8.1,viommu=intel", "viommu=intel,type=pc-q35-8.1"],
+)
+def test_the_machine_type_is_read_wherever_machine_names_it(machine: str) -> None:
+    """``machine:`` is ``[[type=]<type>][,viommu=...]`` in any order: the version it names
+    is the one qemu-server starts the VM with, and the type ``-machine`` gets."""
+    options = {"machine": machine}
+    assert machine_kind(options) == "pc-q35-8.1"
+    assert machine_version(options, windows=0)[0] == Version(8, 1, 0)
