@@ -443,6 +443,47 @@ def _read_preceding(
     return words
 
 
+class _MachineReader:
+    """An argument vector's ``-machine``/``-M``/``-smp`` read into QEMU's machine options,
+    after those of ``preceding`` (read at the first of them: see :func:`parse_qemu_args`),
+    as QEMU merges them; a value QEMU refuses goes into ``problems`` and is left out."""
+
+    def __init__(
+        self,
+        preceding: Callable[[], Sequence[str]] | None,
+        origin: str,
+        problems: list[str],
+    ) -> None:
+        self.machine = MachineOptions()
+        self.before: list[str] | None = None
+        """The words of ``preceding``'s options QEMU takes, once read (``None``: the
+        vector had no machine option yet)."""
+        self._preceding = preceding
+        self._origin = origin
+        self._problems = problems
+
+    def read(self, name: str, value: str) -> None:
+        if self.before is None:
+            self.before = _read_preceding(
+                self.machine, self._preceding, self._origin, self._problems
+            )
+        try:
+            _read_machine(self.machine, name, value)
+        except OptionSyntaxError as exc:
+            self._problems.append(f"-{name} {clipped(value)}: not read; QEMU refuses it: {exc}")
+
+    def smp(self, machines: Callable[[str | None], MachineSmp] | None) -> SmpReading | None:
+        """The topology of the merged ``-smp`` (``machines``: a type's properties, QEMU
+        7.2's own when not given); ``None`` when the vector had no machine option or no
+        ``-smp`` was given (then :mod:`hvtui.formats.qemu_smp` stays unloaded)."""
+        if self.before is None or "smp" not in self.machine.tree:
+            return None
+        from hvtui.formats.qemu_smp import machine_smp, read_smp
+
+        tree = self.machine.tree
+        return read_smp(tree["smp"], tree.get("type"), machines=machines or machine_smp)
+
+
 def parse_qemu_args(
     argv: Sequence[str],
     *,
@@ -483,20 +524,14 @@ def parse_qemu_args(
             f"{len(argv) - MAX_WORDS} more arguments after the first {MAX_WORDS}; not read"
         )
         argv = argv[:MAX_WORDS]
-    machine = MachineOptions()
-    before: list[str] | None = None  # preceding's machine options, read at argv's first
+    machine = _MachineReader(preceding, preceding_origin, problems)
     for name, value in _options(argv):
         if value is None:
             continue
         if name == "cpu":
             cpu = parse_cpu_option(value)
         elif name in _MACHINE_OPTIONS:
-            if before is None:
-                before = _read_preceding(machine, preceding, preceding_origin, problems)
-            try:
-                _read_machine(machine, name, value)
-            except OptionSyntaxError as exc:
-                problems.append(f"-{name} {clipped(value)}: not read; QEMU refuses it: {exc}")
+            machine.read(name, value)
         elif name == "global":
             try:
                 option = registered.add(value)
@@ -513,14 +548,11 @@ def parse_qemu_args(
             extra.extend(("-device", value))
     vcpus: int | None = None
     notes: tuple[str, ...] = ()
-    if before is not None and "smp" in machine.tree:  # else qemu_smp stays unloaded
-        from hvtui.formats.qemu_smp import machine_smp, read_smp
-
-        smp = read_smp(
-            machine.tree["smp"], machine.tree.get("type"), machines=machines or machine_smp
-        )
+    smp = machine.smp(machines)
+    if smp is not None:
+        before = machine.before
         if smp.refused is not None:
-            merged = f" (QEMU merges it with {preceding_origin} {' '.join(before)} before it)"
+            merged = f" (QEMU merges it with {preceding_origin} {' '.join(before or ())} before it)"
             problems.append(f"-smp: QEMU refuses it: {smp.refused}{merged if before else ''}")
         if smp.unchecked is not None:
             notes = (f"-smp: {smp.unchecked}",)
@@ -585,22 +617,11 @@ def merged_smp(
     (:attr:`~hvtui.importers.result.Imported.vcpus`): the ``-device`` vCPUs Proxmox's
     qemu-server adds for CPU hotplug, before its ``args:``.
     """
-    machine = MachineOptions()
-    before: list[str] | None = None
+    machine = _MachineReader(preceding, "", [])
     for name, value in _options(qemu_arguments(argv)[:MAX_WORDS]):
-        if value is None or name not in _MACHINE_OPTIONS:
-            continue
-        if before is None:
-            before = _read_preceding(machine, preceding, "", [])
-        try:
-            _read_machine(machine, name, value)
-        except OptionSyntaxError:
-            continue
-    if before is None or "smp" not in machine.tree:
-        return None
-    from hvtui.formats.qemu_smp import machine_smp, read_smp
-
-    return read_smp(machine.tree["smp"], machine.tree.get("type"), machines=machines or machine_smp)
+        if value is not None and name in _MACHINE_OPTIONS:
+            machine.read(name, value)
+    return machine.smp(machines)
 
 
 def parse_qemu_command(text: str) -> Imported:
