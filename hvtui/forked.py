@@ -18,6 +18,15 @@ import os
 from collections.abc import Callable
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (1 where the system does not say): more than one,
+    and a child can work beside this process instead of taking turns with it."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return 1
+
+
 def fork_child(produce: Callable[[], bytes]) -> tuple[int, int] | None:
     """Start a child that sends ``produce()``; its pid and the read end of its pipe, or
     ``None`` when the system refuses to fork.
@@ -78,4 +87,4 @@ def stop(pid: int, fd: int) -> None:
         os.waitpid(pid, 0)
 
 
-__all__ = ["collect", "fork_child", "stop"]
+__all__ = ["collect", "fork_child", "stop", "usable_cpus"]

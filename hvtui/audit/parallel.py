@@ -25,7 +25,7 @@ import os
 import sys
 from collections.abc import Callable, Generator, Iterator
 
-from hvtui.forked import collect, fork_child, stop
+from hvtui.forked import collect, fork_child, stop, usable_cpus
 
 #: One item's result: ``marshal`` sends these (strings, ``None``, booleans and tuples of
 #: them) as they are.
@@ -50,12 +50,12 @@ YOUNG_THRESHOLD = 10_000
 def workers() -> int:
     """How many processes may work: the CPUs this process may run on, when forking is
     safe (a platform with ``fork`` and no other thread that could hold a lock)."""
-    if not hasattr(os, "fork") or not hasattr(os, "sched_getaffinity"):
+    if not hasattr(os, "fork"):
         return 1
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:
         return 1
-    return len(os.sched_getaffinity(0))
+    return usable_cpus()
 
 
 def ranges(count: int, parts: int, first: float = 1.0) -> list[tuple[int, int]]:

@@ -23,14 +23,13 @@ its own frames), a thread detects instead.
 from __future__ import annotations
 
 import contextlib
-import os
 import pickle
 import signal
 import threading
 from typing import TYPE_CHECKING
 
 from hvtui.bugs import debug_enabled
-from hvtui.forked import collect, fork_child, stop
+from hvtui.forked import collect, fork_child, stop, usable_cpus
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,15 +48,6 @@ def _detect(sysroot: Path | None) -> Host:
     return services.detect_host(sysroot)
 
 
-def _other_cpu() -> bool:
-    """Whether this process may run on more than one CPU: on one, a child would only take
-    turns with the import, at the cost of the fork (a thread does as well there)."""
-    try:
-        return len(os.sched_getaffinity(0)) > 1
-    except (AttributeError, OSError):
-        return False
-
-
 class EarlyDetection:
     """Detection started now (:meth:`start`), its host collected later (:meth:`host`)."""
 
@@ -72,7 +62,7 @@ class EarlyDetection:
     def start(cls, sysroot: Path | None) -> EarlyDetection:
         """Start detecting ``sysroot`` (``None``: this machine) in a child, else a thread."""
         detection = cls(sysroot)
-        if not debug_enabled() and _other_cpu():
+        if not debug_enabled() and usable_cpus() > 1:  # on one, a thread does as well
             detection.child = fork_child(detection._pickled_host)
         if detection.child is None:
             detection._start_thread()
